@@ -1,0 +1,109 @@
+"""The one contract lime_core has with a model.
+
+A text classifier is anything with ``class_names`` and
+``predict_proba(list[str]) -> ndarray (n_texts, n_classes)``. Adapters for the
+bundled models live in :mod:`lime_core.models`; :func:`as_classifier` wraps a
+plain object such as a fitted scikit-learn pipeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from .errors import ModelOutputError
+
+# Rows must sum to 1 within this tolerance; generous because float32 softmax
+# outputs of transformers drift by ~1e-6 per class.
+PROBA_SUM_TOLERANCE = 1e-3
+
+
+@runtime_checkable
+class TextClassifier(Protocol):
+    """What the explainer needs from a model."""
+
+    @property
+    def class_names(self) -> Sequence[str]: ...
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class ClassifierAdapter:
+    """Gives any object with ``predict_proba`` the :class:`TextClassifier` shape."""
+
+    def __init__(self, model: Any, class_names: Sequence[str] | None = None, name: str | None = None):
+        if not callable(getattr(model, "predict_proba", None)):
+            raise TypeError(f"{type(model).__name__} has no predict_proba method; it cannot be explained")
+        self.model = model
+        if class_names is None:
+            classes = getattr(model, "class_names", None) or getattr(model, "classes_", None)
+            class_names = [str(c) for c in classes] if classes is not None else None
+        self._class_names = list(class_names) if class_names is not None else None
+        self.name = name or type(model).__name__
+
+    @property
+    def class_names(self) -> list[str]:
+        if self._class_names is None:
+            raise AttributeError("class names are not known until the first prediction")
+        return self._class_names
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        proba = np.asarray(self.model.predict_proba(list(texts)))
+        if self._class_names is None and proba.ndim == 2:
+            self._class_names = [f"class {i}" for i in range(proba.shape[1])]
+        return proba
+
+
+def as_classifier(model: Any, class_names: Sequence[str] | None = None) -> TextClassifier:
+    """Return ``model`` itself if it already is a TextClassifier, else an adapter."""
+    if class_names is None and isinstance(model, TextClassifier):
+        return model
+    return ClassifierAdapter(model, class_names=class_names)
+
+
+def model_identity(model: Any) -> str:
+    """A key that tells models apart in the prediction cache.
+
+    Adapters may define ``cache_key`` (e.g. a checkpoint path plus its
+    revision); otherwise the object's identity is used, which is right for the
+    lifetime of one loaded model.
+    """
+    key = getattr(model, "cache_key", None)
+    if isinstance(key, str) and key:
+        return key
+    return f"{type(model).__module__}.{type(model).__qualname__}@{id(model):x}"
+
+
+def validate_probabilities(proba: Any, n_texts: int, n_classes: int | None = None) -> np.ndarray:
+    """Check a black box's answer and return it as a float64 matrix.
+
+    Raises :class:`ModelOutputError` with a specific message when the answer
+    has the wrong shape, non-finite values, negative values or rows that do not
+    sum to 1.
+    """
+    try:
+        arr = np.asarray(proba, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ModelOutputError(f"the model returned something that is not a numeric array ({exc})") from None
+    if arr.ndim != 2:
+        raise ModelOutputError(f"the model returned an array of shape {arr.shape}; expected (n_texts, n_classes)")
+    if arr.shape[0] != n_texts:
+        raise ModelOutputError(f"the model returned {arr.shape[0]} rows for {n_texts} texts")
+    if n_classes is not None and arr.shape[1] != n_classes:
+        raise ModelOutputError(f"the model returned {arr.shape[1]} classes; expected {n_classes}")
+    if arr.shape[1] < 2:
+        raise ModelOutputError("the model returned fewer than 2 class probabilities per text")
+    if not np.all(np.isfinite(arr)):
+        raise ModelOutputError("the model returned NaN or infinite probabilities")
+    if np.any(arr < -PROBA_SUM_TOLERANCE):
+        raise ModelOutputError("the model returned negative probabilities")
+    sums = arr.sum(axis=1)
+    worst = int(np.argmax(np.abs(sums - 1.0)))
+    if abs(sums[worst] - 1.0) > PROBA_SUM_TOLERANCE:
+        raise ModelOutputError(
+            f"the model's probabilities do not sum to 1 (row {worst} sums to {sums[worst]:.4g}); "
+            "pass probabilities, not scores or logits"
+        )
+    return np.clip(arr, 0.0, 1.0)
