@@ -1,0 +1,70 @@
+"""The domain-free LIME step: fit a surrogate on weighted samples and measure it on held-out ones.
+
+Shared by every front end (text today); it knows nothing about tokens or
+strings, only a feature matrix, the black box's probabilities and the sample
+weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import clone
+
+from .explanation import FidelityMetrics
+from .metrics import mean_kl_divergence, top_class_agreement
+from .surrogates import Matrix, Surrogate
+
+
+@dataclass(frozen=True)
+class LocalFit:
+    """A fitted surrogate, which samples it saw, and its held-out fidelity."""
+
+    surrogate: Surrogate
+    train_index: np.ndarray
+    heldout_index: np.ndarray
+    metrics: FidelityMetrics
+
+
+def split_heldout(
+    n_samples: int, heldout_fraction: float, rng: np.random.Generator, always_train: Sequence[int] = (0,)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random train / held-out index split; ``always_train`` rows (the original text) stay in training."""
+    if not 0.0 < heldout_fraction < 1.0:
+        raise ValueError(f"heldout_fraction must be between 0 and 1, not {heldout_fraction}")
+    fixed = np.asarray(sorted(set(always_train)), dtype=np.intp)
+    rest = np.setdiff1d(np.arange(n_samples), fixed)
+    rest = rng.permutation(rest)
+    n_heldout = max(1, int(round(heldout_fraction * n_samples)))
+    if n_heldout >= len(rest):
+        raise ValueError(f"{n_samples} samples are too few to hold out {heldout_fraction:.0%} of them")
+    heldout = np.sort(rest[:n_heldout])
+    train = np.sort(np.concatenate([fixed, rest[n_heldout:]]))
+    return train, heldout
+
+
+def fidelity(surrogate: Surrogate, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -> FidelityMetrics:
+    """eli5's ``mean_KL_divergence`` and ``score`` of a fitted surrogate on the given samples."""
+    pred = surrogate.predict_proba(X)
+    return FidelityMetrics(
+        mean_KL_divergence=mean_kl_divergence(y_proba, pred, sample_weight),
+        score=top_class_agreement(y_proba, pred, sample_weight),
+        n_heldout=int(X.shape[0]),
+    )
+
+
+def fit_local_model(
+    X: Matrix,
+    y_proba: np.ndarray,
+    sample_weight: np.ndarray,
+    surrogate: Surrogate,
+    heldout_fraction: float,
+    rng: np.random.Generator,
+) -> LocalFit:
+    """Fit a fresh copy of ``surrogate`` on a training split and score it on the rest."""
+    train, heldout = split_heldout(X.shape[0], heldout_fraction, rng)
+    fitted = clone(surrogate).fit(X[train], y_proba[train], sample_weight[train])
+    metrics = fidelity(fitted, X[heldout], y_proba[heldout], sample_weight[heldout])
+    return LocalFit(surrogate=fitted, train_index=train, heldout_index=heldout, metrics=metrics)

@@ -1,0 +1,32 @@
+"""Fidelity of a surrogate to the black box, as eli5 defines it.
+
+Both metrics are weighted by the samples' similarity to the original text and
+must be computed on samples the surrogate was not fitted on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_EPS = 1e-9
+
+
+def kl_divergence_rows(p_true: np.ndarray, q_pred: np.ndarray) -> np.ndarray:
+    """KL(p_true || q_pred) per row, in nats; ``q_pred`` gets a small floor so zeros do not blow up."""
+    q = q_pred + _EPS
+    q = q / q.sum(axis=1, keepdims=True)
+    p = p_true / p_true.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, p * np.log(p / q), 0.0)
+    return terms.sum(axis=1)
+
+
+def mean_kl_divergence(p_true: np.ndarray, q_pred: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
+    """Similarity-weighted mean KL divergence from the black box's to the surrogate's probabilities."""
+    return float(np.average(kl_divergence_rows(p_true, q_pred), weights=sample_weight))
+
+
+def top_class_agreement(p_true: np.ndarray, q_pred: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
+    """Similarity-weighted share of samples where surrogate and black box pick the same top class."""
+    agree = (p_true.argmax(axis=1) == q_pred.argmax(axis=1)).astype(float)
+    return float(np.average(agree, weights=sample_weight))

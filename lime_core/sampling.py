@@ -1,0 +1,117 @@
+"""Perturbation samplers: which tokens each neighbour of the text keeps.
+
+A sampler returns a boolean matrix ``keep`` of shape ``(n_samples, n_tokens)``;
+``keep[i, j]`` is False when token ``j`` is removed from sample ``i``. Row 0 is
+always the original text (nothing removed), so the neighbourhood contains the
+point being explained.
+
+The number of units removed from a sample is drawn uniformly from
+``1..n_units``, as eli5's ``MaskingTextSampler`` does, so the neighbourhood
+covers both near copies and texts with almost everything gone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class TokenGroups:
+    """Which distinct word (vocabulary entry) each token position is."""
+
+    word_of_token: np.ndarray  # (n_tokens,) int, index into the vocabulary
+    n_words: int
+
+
+class Sampler(Protocol):
+    """Draws keep-masks for the neighbourhood of one text."""
+
+    def sample(self, groups: TokenGroups, n_samples: int, rng: np.random.Generator) -> np.ndarray: ...
+
+
+def _remove_random_subsets(n_rows: int, n_units: int, rng: np.random.Generator) -> np.ndarray:
+    """Boolean (n_rows, n_units) removal matrix: each row removes k ~ U{1..n_units} distinct units."""
+    if n_rows == 0:
+        return np.zeros((0, n_units), dtype=bool)
+    sizes = rng.integers(1, n_units + 1, size=n_rows)
+    # The rank of a unit in a row of uniform noise is a uniform random permutation;
+    # removing the units of rank < k removes a uniform random k-subset.
+    ranks = rng.random((n_rows, n_units)).argsort(axis=1).argsort(axis=1)
+    return ranks < sizes[:, None]
+
+
+class PositionSampler:
+    """Removes individual token positions: "pain" can go at one place and stay at another."""
+
+    def sample(self, groups: TokenGroups, n_samples: int, rng: np.random.Generator) -> np.ndarray:
+        return ~_remove_random_subsets(n_samples, len(groups.word_of_token), rng)
+
+    def __repr__(self) -> str:
+        return "PositionSampler()"
+
+
+class BagOfWordsSampler:
+    """Removes words: every occurrence of a removed word goes."""
+
+    def sample(self, groups: TokenGroups, n_samples: int, rng: np.random.Generator) -> np.ndarray:
+        removed_words = _remove_random_subsets(n_samples, groups.n_words, rng)
+        return ~removed_words[:, groups.word_of_token]
+
+    def __repr__(self) -> str:
+        return "BagOfWordsSampler()"
+
+
+class MixtureSampler:
+    """Each sample comes from one of several samplers, chosen with the given weights.
+
+    The default mixture is eli5's: 70 % position masking, 30 % bag of words.
+    """
+
+    def __init__(self, samplers: Sequence[Sampler], weights: Sequence[float]) -> None:
+        self.samplers = samplers
+        self.weights = weights
+
+    def sample(self, groups: TokenGroups, n_samples: int, rng: np.random.Generator) -> np.ndarray:
+        p = np.asarray(self.weights, dtype=float)
+        if len(p) != len(self.samplers) or np.any(p < 0) or p.sum() <= 0:
+            raise ValueError("MixtureSampler needs one non-negative weight per sampler, not all zero")
+        counts = rng.multinomial(n_samples, p / p.sum())
+        parts = [s.sample(groups, int(c), rng) for s, c in zip(self.samplers, counts)]
+        keep = np.vstack(parts)
+        return keep[rng.permutation(n_samples)]
+
+    def __repr__(self) -> str:
+        return f"MixtureSampler({list(self.samplers)!r}, weights={list(self.weights)!r})"
+
+
+def default_sampler() -> MixtureSampler:
+    return MixtureSampler([PositionSampler(), BagOfWordsSampler()], [0.7, 0.3])
+
+
+SAMPLERS = {
+    "mixture": default_sampler,
+    "positions": PositionSampler,
+    "bow": BagOfWordsSampler,
+}
+
+
+def get_sampler(name: str) -> Sampler:
+    """Look a sampler up by the name the CLI and the app use."""
+    try:
+        return SAMPLERS[name]()
+    except KeyError:
+        raise ValueError(f"unknown sampler {name!r}; choose one of {sorted(SAMPLERS)}") from None
+
+
+def draw_neighbourhood(sampler: Sampler, groups: TokenGroups, n_samples: int, rng: np.random.Generator) -> np.ndarray:
+    """``n_samples`` keep-masks whose first row is the original text."""
+    if n_samples < 2:
+        raise ValueError(f"n_samples must be at least 2, not {n_samples}")
+    keep = np.empty((n_samples, len(groups.word_of_token)), dtype=bool)
+    keep[0] = True
+    keep[1:] = sampler.sample(groups, n_samples - 1, rng)
+    return keep

@@ -1,0 +1,424 @@
+"""Serve a bundled model over HTTP in the Hugging Face Inference API format.
+
+``python -m lime_core.serve --model 20ng-svm --port 8080`` gives a local
+stand-in for a hosted text-classification endpoint, so the remote adapter
+(:class:`lime_core.models.remote.RemoteClassifier`) and the dashboard's Remote
+API page can be tried end to end without a paid account.
+
+Endpoints:
+
+* ``POST /`` and ``POST /models/<name>`` -- body ``{"inputs": str | [str, ...]}``;
+  answer: per text, all labels as ``{"label", "score"}`` sorted by score
+  descending (HF's shape; a single string input also gets a list of one list).
+* ``GET /health`` -- ``{"status": "ok", "model": name, "labels": [...]}``; open
+  without a token so probes work.
+
+Bad requests get a 4xx with ``{"error": "..."}`` and the server keeps serving.
+It binds to loopback unless told otherwise; with ``--token`` (or env
+``LIME_SERVE_TOKEN``) every POST needs ``Authorization: Bearer <token>``.
+Request bodies and tokens are never logged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import json
+import logging
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import numpy as np
+
+from .classifier import TextClassifier, validate_probabilities
+from .errors import LimeCoreError
+
+logger = logging.getLogger(__name__)
+
+TOKEN_ENV_VAR = "LIME_SERVE_TOKEN"
+DEFAULT_MAX_BODY_BYTES = 1_000_000
+DEFAULT_MAX_TEXTS = 256
+# Bytes of an oversized body we still read (and discard) so the client can
+# read our 413 instead of seeing a reset connection; beyond this we just close.
+_DRAIN_LIMIT = 16 * 1024 * 1024
+
+
+class _RequestError(Exception):
+    """A client mistake: becomes a JSON error response with ``status``."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+class ModelServer(ThreadingHTTPServer):
+    """A threading HTTP server holding one loaded model, shared by all request threads.
+
+    Model calls are serialized with a lock: scikit-learn and torch models are
+    not guaranteed thread-safe, and parallel calls would only compete for the
+    same cores anyway.
+    """
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self,
+        classifier: TextClassifier,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token: str | None = None,
+        *,
+        model_name: str | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        max_texts: int = DEFAULT_MAX_TEXTS,
+    ):
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        self.classifier = classifier
+        self.model_name = model_name or str(getattr(classifier, "name", None) or type(classifier).__name__)
+        self._token = token.encode("utf-8") if token else None
+        self.max_body_bytes = int(max_body_bytes)
+        self.max_texts = int(max_texts)
+        self.model_lock = threading.Lock()
+        self._stats_lock = threading.Lock()
+        self.requests_handled = 0
+        self.texts_classified = 0
+        super().__init__((host, port), _Handler)
+
+    @property
+    def token_required(self) -> bool:
+        return self._token is not None
+
+    def check_token(self, header: str | None) -> bool:
+        """Constant-time comparison of ``Authorization: Bearer <token>`` with the configured token."""
+        if self._token is None:
+            return True
+        if not header or not header.startswith("Bearer "):
+            return False
+        return hmac.compare_digest(header[len("Bearer ") :].strip().encode("utf-8"), self._token)
+
+    def labels(self) -> list[str] | None:
+        try:
+            return [str(c) for c in self.classifier.class_names]
+        except AttributeError:  # some adapters only know their labels after a first prediction
+            return None
+
+    def classify(self, texts: list[str]) -> list[list[dict[str, Any]]]:
+        """Run the model on ``texts`` and return HF-shaped rows, best label first."""
+        with self.model_lock:
+            raw = self.classifier.predict_proba(texts)
+            labels = self.labels()
+        proba = validate_probabilities(raw, len(texts), len(labels) if labels else None)
+        if labels is None:
+            labels = [f"class {j}" for j in range(proba.shape[1])]
+        order = np.argsort(-proba, axis=1, kind="stable")
+        with self._stats_lock:
+            self.texts_classified += len(texts)
+        return [[{"label": labels[j], "score": float(proba[i, j])} for j in order[i]] for i in range(len(texts))]
+
+    def count_request(self) -> None:
+        with self._stats_lock:
+            self.requests_handled += 1
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        if host in ("0.0.0.0", "::"):
+            host = "127.0.0.1" if host == "0.0.0.0" else "::1"
+        if ":" in str(host):
+            host = f"[{host}]"
+        return f"http://{host}:{port}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ModelServer
+    protocol_version = "HTTP/1.1"  # keep-alive: a requests.Session reuses one connection per batch run
+    server_version = "lime-core-serve"
+    sys_version = ""
+    timeout = 30  # seconds a client may stay silent before its connection is dropped
+
+    # ---------------------------------------------------------------- routing
+
+    def _route(self, method: str) -> None:
+        started = time.perf_counter()
+        self._status = 0
+        self._body_read = False
+        try:
+            path = self.path.split("?", 1)[0]
+            if path == "/health":
+                if method != "GET":
+                    raise _RequestError(405, "use GET for /health", {"Allow": "GET"})
+                self._send_json(200, {"status": "ok", "model": self.server.model_name, "labels": self.server.labels()})
+            elif path in ("/", "") or path.startswith("/models/"):
+                if path.startswith("/models/") and path[len("/models/") :].strip("/") != self.server.model_name:
+                    raise _RequestError(404, f"no model named {path[len('/models/'):][:80]!r}; this server serves "
+                                             f"{self.server.model_name!r}")
+                if method != "POST":
+                    raise _RequestError(405, "use POST to classify texts", {"Allow": "POST"})
+                if not self.server.check_token(self.headers.get("Authorization")):
+                    raise _RequestError(401, "missing or wrong token: send Authorization: Bearer <token>",
+                                        {"WWW-Authenticate": "Bearer"})
+                texts = self._read_inputs()
+                try:
+                    answer = self.server.classify(texts)
+                except Exception as exc:  # any model failure is a 500, and the server keeps serving
+                    logger.error("model failed on a batch of %d texts: %s", len(texts), type(exc).__name__)
+                    raise _RequestError(500, "the model failed on this input") from None
+                self._send_json(200, answer)
+            else:
+                raise _RequestError(404, "unknown path; POST / or /models/<name>, GET /health")
+        except _RequestError as exc:
+            self._send_error_json(exc.status, exc.message, exc.headers)
+        finally:
+            self.server.count_request()
+            logger.info("%s %s %s -> %d in %.1f ms", self.client_address[0], method, self.path.split("?", 1)[0][:200],
+                        self._status, (time.perf_counter() - started) * 1000.0)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self._route("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._route("POST")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._route("PUT")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._route("DELETE")
+
+    def do_PATCH(self) -> None:  # noqa: N802
+        self._route("PATCH")
+
+    def do_OPTIONS(self) -> None:  # noqa: N802
+        self._route("OPTIONS")
+
+    # ---------------------------------------------------------------- body
+
+    def _content_length(self) -> int:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            raise _RequestError(411, "chunked bodies are not accepted; send Content-Length")
+        raw = self.headers.get("Content-Length")
+        if raw is None:
+            raise _RequestError(411, "Content-Length is required")
+        try:
+            length = int(raw)
+        except ValueError:
+            raise _RequestError(400, "Content-Length is not a number") from None
+        if length < 0:
+            raise _RequestError(400, "Content-Length is negative")
+        return length
+
+    def _read_inputs(self) -> list[str]:
+        length = self._content_length()
+        if length > self.server.max_body_bytes:
+            raise _RequestError(413, f"body of {length} bytes is larger than the limit of "
+                                     f"{self.server.max_body_bytes} bytes")
+        body = self.rfile.read(length)
+        self._body_read = True
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            raise _RequestError(400, "the body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise _RequestError(400, 'the body must be a JSON object like {"inputs": ["text", ...]}')
+        if "inputs" not in data:
+            raise _RequestError(400, 'the body has no "inputs"')
+        inputs = data["inputs"]
+        if isinstance(inputs, str):
+            inputs = [inputs]
+        if not isinstance(inputs, list) or not all(isinstance(t, str) for t in inputs):
+            raise _RequestError(400, '"inputs" must be a string or a list of strings')
+        if not inputs:
+            raise _RequestError(400, '"inputs" is empty')
+        if len(inputs) > self.server.max_texts:
+            raise _RequestError(413, f"{len(inputs)} texts in one request; the limit is {self.server.max_texts}")
+        return inputs
+
+    def _discard_body(self) -> bool:
+        """Read and drop an unread body so the client can read our answer; False if it was too big to bother."""
+        if self._body_read:
+            return True
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return False
+        if length < 0 or length > _DRAIN_LIMIT or "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return False
+        try:
+            while length > 0:
+                chunk = self.rfile.read(min(length, 65536))
+                if not chunk:
+                    return False
+                length -= len(chunk)
+        except OSError:
+            return False
+        self._body_read = True
+        return True
+
+    # ---------------------------------------------------------------- responses
+
+    def _send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None,
+                   close: bool = False) -> None:
+        data = json.dumps(payload, allow_nan=False).encode("utf-8")
+        self._status = status
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _send_error_json(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        # Errors close the connection: after a bad request the stream may be out of sync.
+        self._discard_body()
+        self._send_json(status, {"error": message}, headers, close=True)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """JSON errors also for what http.server rejects itself (bad request line, unknown method)."""
+        try:
+            phrase = HTTPStatus(code).phrase
+        except ValueError:
+            phrase = "error"
+        if code == 501:  # http.server's "unsupported method": for this API that is a wrong method
+            code, message = 405, f"method {self.command} is not allowed"
+        self._status = code
+        if code < 200 or code in (204, 304) or not hasattr(self, "headers"):
+            super().send_error(code, message, explain)
+            return
+        self._send_json(code, {"error": message or phrase}, close=True)
+
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        pass  # logged once per request by _route, without the query string
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's signature)
+        logger.warning("%s: %s", self.client_address[0], (format % args)[:200])
+
+
+class ServerHandle:
+    """A server running in a background thread: ``.url`` to talk to it, ``.shutdown()`` to stop it."""
+
+    def __init__(self, server: ModelServer):
+        self.server = server
+        self.thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                                       name=f"lime-serve-{server.server_address[1]}", daemon=True)
+        self._stopped = False
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    @property
+    def requests_handled(self) -> int:
+        return self.server.requests_handled
+
+    def shutdown(self) -> None:
+        """Stop serving and free the port; safe to call twice."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+    def __enter__(self) -> ServerHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    def __repr__(self) -> str:
+        return f"ServerHandle(url={self.url!r}, model={self.server.model_name!r})"
+
+
+def make_server(
+    classifier: TextClassifier,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    token: str | None = None,
+    *,
+    model_name: str | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_texts: int = DEFAULT_MAX_TEXTS,
+) -> ModelServer:
+    """Bind (port 0 = any free port) but do not start serving; call ``serve_forever()`` yourself."""
+    return ModelServer(classifier, host, port, token, model_name=model_name, max_body_bytes=max_body_bytes,
+                       max_texts=max_texts)
+
+
+def serve_in_thread(
+    classifier: TextClassifier,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    token: str | None = None,
+    **kwargs: Any,
+) -> ServerHandle:
+    """Start a server in a daemon thread, for tests and the dashboard's default local endpoint."""
+    return ServerHandle(make_server(classifier, host, port, token, **kwargs))
+
+
+def _is_loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line entry point: load a bundled model and serve it until Ctrl-C."""
+    parser = argparse.ArgumentParser(prog="python -m lime_core.serve", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", required=True, help="bundled model name (see lime_core.models.registry)")
+    parser.add_argument("--port", type=int, default=8080, help="port to listen on; 0 picks a free one")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    parser.add_argument("--token", default=None, help=f"require this bearer token (prefer env {TOKEN_ENV_VAR})")
+    parser.add_argument("--max-texts", type=int, default=DEFAULT_MAX_TEXTS, help="most texts per request")
+    parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES, help="largest request body")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    token = args.token or os.environ.get(TOKEN_ENV_VAR) or None
+    from .models.registry import load_model  # imported late: loading the registry pulls in the model stack
+
+    try:
+        classifier = load_model(args.model)
+    except LimeCoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        server = make_server(classifier, args.host, args.port, token, model_name=args.model,
+                             max_body_bytes=args.max_body_bytes, max_texts=args.max_texts)
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    if not _is_loopback(args.host) and token is None:
+        print(f"warning: listening on {args.host} without a token; anyone who can reach it can use the model",
+              file=sys.stderr)
+    print(f"serving {args.model} at {server.url} ({'token required' if token else 'no token'}); Ctrl-C stops",
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

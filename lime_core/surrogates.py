@@ -1,0 +1,140 @@
+"""Local surrogate models fitted on (features, black-box probabilities, sample weights).
+
+Domain-free: nothing here knows about text. Each surrogate follows
+scikit-learn's conventions (parameters stored unchanged in ``__init__``, work
+in ``fit`` which returns ``self``, learned attributes end with ``_``) and
+exposes ``coef_`` of shape ``(n_classes, n_features)`` and ``intercept_`` of
+shape ``(n_classes,)``; the intercept is what explanations call ``<BIAS>``.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize
+from scipy.special import log_softmax, softmax
+from sklearn.base import BaseEstimator
+
+Matrix = np.ndarray | sp.spmatrix
+
+
+class Surrogate(Protocol):
+    coef_: np.ndarray
+    intercept_: np.ndarray
+
+    def fit(self, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -> Surrogate: ...
+
+    def predict_proba(self, X: Matrix) -> np.ndarray: ...
+
+
+def _check_fit_args(X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -> np.ndarray:
+    if X.shape[0] != y_proba.shape[0] or X.shape[0] != len(sample_weight):
+        raise ValueError("X, y_proba and sample_weight must have the same number of rows")
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if np.any(w < 0) or w.sum() <= 0:
+        raise ValueError("sample weights must be non-negative and not all zero")
+    return w / w.sum()
+
+
+class SoftmaxSurrogate(BaseEstimator):
+    """Weighted multinomial logistic regression fitted on soft targets.
+
+    Minimises the similarity-weighted cross-entropy between the black box's
+    probability vectors and the surrogate's softmax, plus ``alpha / 2`` times
+    the squared L2 norm of the coefficients (the intercept is not penalised).
+    Fitting the probability vectors directly, rather than expanding the data
+    set with labels sampled from them as eli5 does, is exact and needs no
+    random labels. Optimised with L-BFGS from zero, so it is deterministic.
+    """
+
+    def __init__(self, alpha: float = 1e-3, max_iter: int = 500, tol: float = 1e-7) -> None:
+        self.alpha = alpha
+        self.max_iter = max_iter
+        self.tol = tol
+
+    def fit(self, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -> SoftmaxSurrogate:
+        w = _check_fit_args(X, y_proba, sample_weight)
+        n, d = X.shape
+        k = y_proba.shape[1]
+        Xt = X.T.tocsr() if sp.issparse(X) else X.T
+        P = np.asarray(y_proba, dtype=np.float64)
+        alpha = float(self.alpha)
+
+        def loss_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            W = theta[: d * k].reshape(d, k)
+            b = theta[d * k :]
+            logits = X @ W + b
+            log_q = log_softmax(logits, axis=1)
+            loss = -np.dot(w, (P * log_q).sum(axis=1)) + 0.5 * alpha * np.vdot(W, W)
+            R = (np.exp(log_q) - P) * w[:, None]
+            gW = Xt @ R + alpha * W
+            gb = R.sum(axis=0)
+            return float(loss), np.concatenate([np.asarray(gW).ravel(), gb])
+
+        result = minimize(
+            loss_grad,
+            np.zeros(d * k + k),
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": self.max_iter, "gtol": self.tol, "ftol": 1e-12},
+        )
+        W = result.x[: d * k].reshape(d, k)
+        b = result.x[d * k :]
+        # Softmax is unchanged by a shift common to all classes; centring gives one canonical answer.
+        self.coef_ = (W - W.mean(axis=1, keepdims=True)).T.copy()
+        self.intercept_ = b - b.mean()
+        self.n_iter_ = int(result.nit)
+        self.converged_ = bool(result.success)
+        return self
+
+    def decision_function(self, X: Matrix) -> np.ndarray:
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def predict_proba(self, X: Matrix) -> np.ndarray:
+        return softmax(self.decision_function(X), axis=1)
+
+
+class RidgeSurrogate(BaseEstimator):
+    """One weighted ridge regression per class on the class probability, as ``lime`` does.
+
+    Its outputs are not probabilities; for the fidelity metrics they are
+    clipped to ``[0, 1]`` and renormalised, which is stated in the report.
+    """
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = alpha
+
+    def fit(self, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -> RidgeSurrogate:
+        w = _check_fit_args(X, y_proba, sample_weight)
+        Xd = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
+        x_mean = w @ Xd
+        y_mean = w @ y_proba
+        Xc = Xd - x_mean
+        Yc = y_proba - y_mean
+        # lime's Ridge(alpha=1) works on raw weights; scaling alpha by the mean weight keeps the same balance
+        # between data and penalty after the weights are normalised to sum to 1 here.
+        gram = Xc.T @ (Xc * w[:, None]) + (self.alpha / len(w)) * np.eye(Xd.shape[1])
+        coef = np.linalg.solve(gram, Xc.T @ (Yc * w[:, None]))
+        self.coef_ = coef.T.copy()
+        self.intercept_ = y_mean - x_mean @ coef
+        return self
+
+    def decision_function(self, X: Matrix) -> np.ndarray:
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def predict_proba(self, X: Matrix) -> np.ndarray:
+        raw = np.clip(self.decision_function(X), 1e-6, 1.0)
+        return raw / raw.sum(axis=1, keepdims=True)
+
+
+SURROGATES = {"softmax": SoftmaxSurrogate, "ridge": RidgeSurrogate}
+
+
+def get_surrogate(name: str) -> Surrogate:
+    """Look a surrogate up by the name the CLI and the app use."""
+    try:
+        return SURROGATES[name]()
+    except KeyError:
+        raise ValueError(f"unknown surrogate {name!r}; choose one of {sorted(SURROGATES)}") from None
