@@ -98,7 +98,7 @@ class TextExplainer:
         tokenized = TokenizedText.from_text(text, self._tokenizer(), self.max_chars)
         features = FeatureSpace.build(tokenized, bigrams=self.bigrams)
         keep = draw_neighbourhood(self._sampler(), features.groups, self.n_samples, rng)
-        texts = tokenized.rebuild(keep.tolist(), replacement=self.mask_token or "")
+        texts = tokenized.rebuild(keep, replacement=self.mask_token or "")
 
         black_box = BlackBox(classifier, cache=self.cache, batch_size=self.batch_size)
         predictions = black_box.predict(texts, progress=progress)

@@ -37,7 +37,7 @@ def split_heldout(
     fixed = np.asarray(sorted(set(always_train)), dtype=np.intp)
     rest = np.setdiff1d(np.arange(n_samples), fixed)
     rest = rng.permutation(rest)
-    n_heldout = max(1, int(round(heldout_fraction * n_samples)))
+    n_heldout = max(1, round(heldout_fraction * n_samples))
     if n_heldout >= len(rest):
         raise ValueError(f"{n_samples} samples are too few to hold out {heldout_fraction:.0%} of them")
     heldout = np.sort(rest[:n_heldout])

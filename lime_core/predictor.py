@@ -43,7 +43,7 @@ class PredictionCache:
 
     def store(self, model_key: str, texts: Sequence[str], proba: np.ndarray) -> None:
         with self._lock:
-            for text, row in zip(texts, proba):
+            for text, row in zip(texts, proba, strict=True):
                 self._rows[(model_key, text)] = row
             overflow = len(self._rows) - self.max_entries
             if overflow > 0:

@@ -38,10 +38,12 @@ def _remove_random_subsets(n_rows: int, n_units: int, rng: np.random.Generator) 
     if n_rows == 0:
         return np.zeros((0, n_units), dtype=bool)
     sizes = rng.integers(1, n_units + 1, size=n_rows)
-    # The rank of a unit in a row of uniform noise is a uniform random permutation;
-    # removing the units of rank < k removes a uniform random k-subset.
-    ranks = rng.random((n_rows, n_units)).argsort(axis=1).argsort(axis=1)
-    return ranks < sizes[:, None]
+    # Sorting a row of uniform noise gives a uniform random permutation; its first k units are a uniform
+    # random k-subset.
+    order = rng.random((n_rows, n_units)).argsort(axis=1)
+    removed = np.empty((n_rows, n_units), dtype=bool)
+    np.put_along_axis(removed, order, np.arange(n_units) < sizes[:, None], axis=1)
+    return removed
 
 
 class PositionSampler:
@@ -80,7 +82,7 @@ class MixtureSampler:
         if len(p) != len(self.samplers) or np.any(p < 0) or p.sum() <= 0:
             raise ValueError("MixtureSampler needs one non-negative weight per sampler, not all zero")
         counts = rng.multinomial(n_samples, p / p.sum())
-        parts = [s.sample(groups, int(c), rng) for s, c in zip(self.samplers, counts)]
+        parts = [s.sample(groups, int(c), rng) for s, c in zip(self.samplers, counts, strict=True)]
         keep = np.vstack(parts)
         return keep[rng.permutation(n_samples)]
 

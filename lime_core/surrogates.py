@@ -14,10 +14,26 @@ from typing import Protocol
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize
-from scipy.special import log_softmax, softmax
+from scipy.special import softmax
 from sklearn.base import BaseEstimator
+from threadpoolctl import ThreadpoolController
 
 Matrix = np.ndarray | sp.spmatrix
+
+# Below this many matrix entries a dense copy is cheaper to multiply than CSR (the optimiser does it hundreds of
+# times); above it (very long texts with bigrams) the sparse matrix saves memory.
+DENSE_LIMIT = 10_000_000
+
+
+# The surrogate's matrices are small: a multi-threaded BLAS spends more time waking threads than computing
+# (measured: 290 ms of CPU with 2 OpenBLAS threads, 52 ms with one, for 3,500 x 50 features and 4 classes).
+_THREADPOOLS = ThreadpoolController()
+
+
+def _as_fast_matrix(X: Matrix) -> Matrix:
+    if sp.issparse(X) and X.shape[0] * X.shape[1] <= DENSE_LIMIT:
+        return X.toarray()
+    return X
 
 
 class Surrogate(Protocol):
@@ -49,14 +65,15 @@ class SoftmaxSurrogate(BaseEstimator):
     random labels. Optimised with L-BFGS from zero, so it is deterministic.
     """
 
-    def __init__(self, alpha: float = 1e-3, max_iter: int = 500, tol: float = 1e-7) -> None:
+    def __init__(self, alpha: float = 1e-3, max_iter: int = 500, tol: float = 1e-5) -> None:
         self.alpha = alpha
         self.max_iter = max_iter
         self.tol = tol
 
     def fit(self, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -> SoftmaxSurrogate:
         w = _check_fit_args(X, y_proba, sample_weight)
-        n, d = X.shape
+        X = _as_fast_matrix(X)
+        d = X.shape[1]
         k = y_proba.shape[1]
         Xt = X.T.tocsr() if sp.issparse(X) else X.T
         P = np.asarray(y_proba, dtype=np.float64)
@@ -65,21 +82,25 @@ class SoftmaxSurrogate(BaseEstimator):
         def loss_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
             W = theta[: d * k].reshape(d, k)
             b = theta[d * k :]
-            logits = X @ W + b
-            log_q = log_softmax(logits, axis=1)
+            z = X @ W + b
+            z -= z.max(axis=1, keepdims=True)
+            ez = np.exp(z)
+            total = ez.sum(axis=1, keepdims=True)
+            log_q = z - np.log(total)
             loss = -np.dot(w, (P * log_q).sum(axis=1)) + 0.5 * alpha * np.vdot(W, W)
-            R = (np.exp(log_q) - P) * w[:, None]
+            R = (ez / total - P) * w[:, None]
             gW = Xt @ R + alpha * W
             gb = R.sum(axis=0)
             return float(loss), np.concatenate([np.asarray(gW).ravel(), gb])
 
-        result = minimize(
-            loss_grad,
-            np.zeros(d * k + k),
-            jac=True,
-            method="L-BFGS-B",
-            options={"maxiter": self.max_iter, "gtol": self.tol, "ftol": 1e-12},
-        )
+        with _THREADPOOLS.limit(limits=1, user_api="blas"):
+            result = minimize(
+                loss_grad,
+                np.zeros(d * k + k),
+                jac=True,
+                method="L-BFGS-B",
+                options={"maxiter": self.max_iter, "gtol": self.tol, "ftol": 1e-12},
+            )
         W = result.x[: d * k].reshape(d, k)
         b = result.x[d * k :]
         # Softmax is unchanged by a shift common to all classes; centring gives one canonical answer.
