@@ -27,7 +27,6 @@ import email.utils
 import json
 import logging
 import math
-import os
 import re
 import threading
 import time
@@ -41,10 +40,11 @@ import numpy as np
 import requests
 
 from ..errors import BudgetExceededError, RemoteAuthError, RemoteModelError
+from ..settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-TOKEN_ENV_VAR = "LIME_API_TOKEN"
+TOKEN_ENV_VAR = "LIME_API_TOKEN"  # read through lime_core.settings; named here for messages
 
 # Statuses worth another try: rate limiting and server-side trouble. Everything
 # else (4xx) will fail the same way again, and a retry may cost money.
@@ -141,7 +141,10 @@ def _decode_hf_row(row: Any, index: int) -> dict[str, float]:
 
 def label_sort_key(label: str) -> tuple[list[Any], str]:
     """Natural order ("LABEL_2" before "LABEL_10"), so discovered classes read as people expect."""
-    parts: list[Any] = [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", label)]
+    # ASCII digits only: str.isdigit() accepts characters such as "²" that int() refuses.
+    # re.split with a capture group alternates text/number, so parts always compare like with like.
+    pieces = re.split(r"([0-9]+)", label)
+    parts: list[Any] = [int(p) if i % 2 else p.lower() for i, p in enumerate(pieces)]
     return parts, label
 
 
@@ -298,9 +301,7 @@ class RemoteClassifier:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise RemoteModelError(f"not an http(s) URL: {safe_url(url) or 'empty'}")
-        if token is None:
-            token = os.environ.get(TOKEN_ENV_VAR) or None
-        token = token.strip() if token else None
+        token = token.strip() if token else get_settings().api_token
         if token and parts.scheme == "http" and not _is_loopback(parts.hostname) and not allow_insecure:
             raise RemoteModelError(
                 f"refusing to send the API token over plain http to {parts.hostname}; use an https URL"
@@ -327,9 +328,10 @@ class RemoteClassifier:
         self._sleep = sleep
         self._session = session or requests.Session()
         self._class_names: list[str] | None = list(class_names) if class_names is not None else None
-        if self._class_names is not None:
-            if len(self._class_names) < 2 or len(set(self._class_names)) != len(self._class_names):
-                raise ValueError("class_names must hold at least 2 distinct labels")
+        if self._class_names is not None and (
+            len(self._class_names) < 2 or len(set(self._class_names)) != len(self._class_names)
+        ):
+            raise ValueError("class_names must hold at least 2 distinct labels")
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.RLock()
         self.requests_sent = 0
@@ -351,9 +353,14 @@ class RemoteClassifier:
 
     @property
     def cache_key(self) -> str:
-        """URL without secrets + format + labels: enough to tell remote models apart, nothing secret."""
-        labels = ",".join(self._class_names) if self._class_names is not None else "<labels unknown>"
-        return f"remote:{self.url}|{getattr(self.response_format, 'name', type(self.response_format).__name__)}|{labels}"
+        """URL without secrets + format + class names: tells remote models apart, holds nothing secret.
+
+        Like ``class_names``, this learns the labels (one request) if they are not
+        known yet: a key that changed after discovery would split a prediction
+        cache, and one without labels could mix answers of differently labelled models.
+        """
+        fmt = getattr(self.response_format, "name", type(self.response_format).__name__)
+        return f"remote:{self.url}|{fmt}|{','.join(self.class_names)}"
 
     def __repr__(self) -> str:
         return (
@@ -374,8 +381,8 @@ class RemoteClassifier:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        token = os.environ.get(TOKEN_ENV_VAR) or None
-        self._token = _Secret(token.strip()) if token else None
+        token = get_settings().api_token
+        self._token = _Secret(token) if token else None
         self._session = requests.Session()
         self._lock = threading.RLock()
 
@@ -415,14 +422,19 @@ class RemoteClassifier:
         with self._lock:
             self._cache.clear()
 
-    def _check_room(self, needed: int, n_texts: int) -> None:
+    def _check_room(self, needed: int, n_texts: int, what: str | None = None) -> None:
         if self.max_requests is None:
             return
         if self.requests_sent + needed > self.max_requests:
             already = f", {self.requests_sent} already sent" if self.requests_sent else ""
+            cost = (
+                f"{what} needs {needed} request" + ("s" if needed != 1 else "")
+                if what
+                else f"{n_texts} texts need {needed} requests to {self.url} ({self.batch_size} texts per request)"
+            )
             raise BudgetExceededError(
-                f"{n_texts} texts need {needed} requests to {self.url} ({self.batch_size} texts per request) but the "
-                f"budget allows {self.max_requests} per explanation{already}; use fewer samples or raise max_requests"
+                f"{cost} but the budget allows {self.max_requests} per explanation{already}; "
+                "use fewer samples or raise max_requests"
             )
 
     # ------------------------------------------------------------------ prediction
@@ -433,7 +445,7 @@ class RemoteClassifier:
         if self._class_names is None:
             with self._lock:
                 if self._class_names is None:
-                    self._check_room(1, 1)
+                    self._check_room(1, 1, what="learning the labels")
                     self._predict_uncached([PROBE_TEXT])
         assert self._class_names is not None
         return list(self._class_names)
@@ -474,7 +486,7 @@ class RemoteClassifier:
             payload = self._send(self.response_format.encode(batch), retries=self.max_retries, budgeted=True)
             matrix = self._decode(payload, len(batch))
             # Cache batch by batch: a later failure must not make the user pay twice for this one.
-            for t, row in zip(batch, matrix):
+            for t, row in zip(batch, matrix, strict=True):
                 self._remember(t, row)
 
     def _decode(self, payload: Any, n_texts: int) -> np.ndarray:
@@ -523,11 +535,19 @@ class RemoteClassifier:
                 self._remember(PROBE_TEXT, matrix[0])
             except RemoteModelError as exc:
                 latency = (time.perf_counter() - started) * 1000.0
-                return ConnectionReport(ok=False, class_names=list(self._class_names or []), latency_ms=latency,
-                                        message=self._redact(str(exc)))
+                return ConnectionReport(
+                    ok=False,
+                    class_names=list(self._class_names or []),
+                    latency_ms=latency,
+                    message=self._redact(str(exc)),
+                )
             labels = list(self._class_names or [])
-            return ConnectionReport(ok=True, class_names=labels, latency_ms=latency,
-                                    message=f"{self.url} answered in {latency:.0f} ms with {len(labels)} labels")
+            return ConnectionReport(
+                ok=True,
+                class_names=labels,
+                latency_ms=latency,
+                message=f"{self.url} answered in {latency:.0f} ms with {len(labels)} labels",
+            )
 
     # ------------------------------------------------------------------ HTTP
 
@@ -565,8 +585,9 @@ class RemoteClassifier:
                     raise self._fail(RemoteModelError, f"the answer of {self.url} is not valid JSON") from None
             if status in RETRY_STATUSES and attempt < retries:
                 delay = self._retry_delay(response, attempt)
-                logger.warning("%s answered HTTP %d; retry %d/%d in %.1f s", self.url, status, attempt + 1,
-                               retries, delay)
+                logger.warning(
+                    "%s answered HTTP %d; retry %d/%d in %.1f s", self.url, status, attempt + 1, retries, delay
+                )
                 response.close()
                 self._sleep(delay)
                 attempt += 1
@@ -600,8 +621,9 @@ class RemoteClassifier:
             raise self._fail(RemoteModelError, f"cannot reach {self.url}: {_connection_reason(exc)}") from None
         except requests.exceptions.RequestException as exc:
             raise self._fail(RemoteModelError, f"request to {self.url} failed ({type(exc).__name__})") from None
-        logger.debug("POST %s -> HTTP %d in %.0f ms", self.url, response.status_code,
-                     (time.perf_counter() - started) * 1000.0)
+        logger.debug(
+            "POST %s -> HTTP %d in %.0f ms", self.url, response.status_code, (time.perf_counter() - started) * 1000.0
+        )
         return response
 
     def _retry_delay(self, response: requests.Response, attempt: int) -> float:
@@ -630,7 +652,8 @@ class RemoteClassifier:
             return self._fail(RemoteModelError, f"no model at this URL (HTTP 404): {self.url}")
         if 300 <= status < 400:
             return self._fail(
-                RemoteModelError, f"{self.url} redirects (HTTP {status}); use the final URL (redirects are not followed)"
+                RemoteModelError,
+                f"{self.url} redirects (HTTP {status}); use the final URL (redirects are not followed)",
             )
         if status == 429:
             return self._fail(RemoteModelError, f"{self.url} is rate limiting (HTTP 429){tries}; try again later")
@@ -664,8 +687,16 @@ def _connection_reason(exc: Exception) -> str:
     text = str(exc)
     if "Connection refused" in text or "ECONNREFUSED" in text:
         return "connection refused (is the server running?)"
-    if any(s in text for s in ("Name or service not known", "nodename nor servname", "getaddrinfo failed",
-                               "Temporary failure in name resolution", "No address associated")):
+    if any(
+        s in text
+        for s in (
+            "Name or service not known",
+            "nodename nor servname",
+            "getaddrinfo failed",
+            "Temporary failure in name resolution",
+            "No address associated",
+        )
+    ):
         return "host name not found"
     if "Connection reset" in text or "RemoteDisconnected" in text or "Connection aborted" in text:
         return "the connection was closed by the server"
