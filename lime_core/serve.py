@@ -404,6 +404,22 @@ def serve_in_thread(
     return ServerHandle(make_server(classifier, host, port, token, **kwargs))
 
 
+def serve_bundled_in_thread(
+    name: str,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    token: str | None = None,
+    **kwargs: Any,
+) -> ServerHandle:
+    """Load a bundled model by registry name and serve it in a daemon thread (the dashboard's local endpoint).
+
+    The model answers at ``handle.url`` and at ``handle.url + "/models/" + name``.
+    """
+    from .models.registry import load_model  # imported late: the registry pulls in the model stack
+
+    return serve_in_thread(load_model(name), host, port, token, model_name=name, **kwargs)
+
+
 def _is_loopback(host: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
 

@@ -43,6 +43,13 @@ TEXTS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy_for_loopback(monkeypatch):
+    """A developer's HTTP(S)_PROXY must not route the tests' 127.0.0.1 traffic through a proxy."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost")
+
+
 @pytest.fixture(scope="module")
 def pipeline():
     return tiny_text_pipeline()

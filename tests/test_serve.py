@@ -49,6 +49,13 @@ class KeywordModel:
                 self.active -= 1
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy_for_loopback(monkeypatch):
+    """A developer's HTTP(S)_PROXY must not route the tests' 127.0.0.1 traffic through a proxy."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost")
+
+
 @pytest.fixture(scope="module")
 def model():
     return KeywordModel()
@@ -246,3 +253,12 @@ def test_cli_serves_a_registry_model(monkeypatch, capsys):
     assert "serving keywords at http://127.0.0.1:" in out and "token required" in out
     assert TOKEN not in out
     assert seen["server"].model_name == "keywords" and seen["server"].token_required
+
+
+def test_serve_bundled_in_thread_uses_the_registry(monkeypatch):
+    fake_registry = types.ModuleType("lime_core.models.registry")
+    fake_registry.load_model = lambda name: KeywordModel()
+    monkeypatch.setitem(sys.modules, "lime_core.models.registry", fake_registry)
+    with serve.serve_bundled_in_thread("keywords") as handle:
+        assert requests.get(handle.url + "/health", timeout=5).json()["model"] == "keywords"
+        assert post(handle.url + "/models/keywords", {"inputs": ["tech"]}, token=None).status_code == 200
