@@ -521,6 +521,21 @@ def test_a_custom_format_plugs_in(scripted, sleeps):
     assert "|positional|" in remote.cache_key
 
 
+def test_a_custom_format_that_cannot_read_the_answer_gives_a_remote_error(scripted, sleeps):
+    scripted.add(Canned(200, {"unexpected": True}))
+    remote = make_remote(scripted.url, sleeps, response_format=_PositionalFormat(["pos", "neg"]))
+    with pytest.raises(RemoteModelError, match=r"does not match the positional format \(KeyError\)"):
+        remote.predict_proba(["a"])
+
+
+def test_a_call_larger_than_the_cache_returns_every_row(scripted, sleeps):
+    scripted.default = hf_responder(LABELS)
+    remote = make_remote(scripted.url, sleeps, batch_size=4, max_cache_entries=3, class_names=LABELS)
+    texts = [f"food {i}" for i in range(10)]
+    np.testing.assert_allclose(remote.predict_proba(texts), keyword_proba(texts, LABELS))
+    assert scripted.request_count == 3
+
+
 @given(st.lists(st.text(min_size=1, max_size=6), min_size=2, max_size=6, unique=True), st.randoms())
 def test_align_scores_follows_class_order_whatever_the_row_order(labels, rnd):
     scores = {label: float(i) for i, label in enumerate(labels)}

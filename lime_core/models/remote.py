@@ -462,25 +462,24 @@ class RemoteClassifier:
                 raise TypeError(f"texts must be strings, not {type(t).__name__}")
         with self._lock:
             todo = self._uncached(texts)
+            fresh: dict[str, np.ndarray] = {}
             if todo:
                 self._check_room(math.ceil(len(todo) / self.batch_size), len(todo))
-                self._predict_uncached(todo)
+                fresh = self._predict_uncached(todo)
             if self._class_names is None:  # nothing to send and nothing learned yet
                 return np.empty((0, 0), dtype=np.float64)
-            k = len(self._class_names)
-            out = np.empty((len(texts), k), dtype=np.float64)
+            # Fresh rows first: a call larger than the cache may already have evicted some of them.
+            known = {t: fresh[t] if t in fresh else self._cache[t] for t in dict.fromkeys(texts)}
+            out = np.empty((len(texts), len(self._class_names)), dtype=np.float64)
             for i, t in enumerate(texts):
-                row = self._cache.get(t)
-                if row is None:  # evicted by a huge call; should not happen with sane cache sizes
-                    self._predict_uncached([t])
-                    row = self._cache[t]
-                out[i] = row
+                out[i] = known[t]
             return out
 
     def _uncached(self, texts: Sequence[str]) -> list[str]:
         return [t for t in dict.fromkeys(texts) if t not in self._cache]
 
-    def _predict_uncached(self, texts: list[str]) -> None:
+    def _predict_uncached(self, texts: list[str]) -> dict[str, np.ndarray]:
+        rows: dict[str, np.ndarray] = {}
         for start in range(0, len(texts), self.batch_size):
             batch = texts[start : start + self.batch_size]
             payload = self._send(self.response_format.encode(batch), retries=self.max_retries, budgeted=True)
@@ -488,6 +487,8 @@ class RemoteClassifier:
             # Cache batch by batch: a later failure must not make the user pay twice for this one.
             for t, row in zip(batch, matrix, strict=True):
                 self._remember(t, row)
+                rows[t] = row
+        return rows
 
     def _decode(self, payload: Any, n_texts: int) -> np.ndarray:
         try:
@@ -510,6 +511,12 @@ class RemoteClassifier:
             return align_scores(rows, self._class_names)
         except RemoteModelError as exc:
             raise type(exc)(self._redact(str(exc))) from None
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            # A custom format that trips over an unexpected answer still gives a one-line remote error.
+            fmt = getattr(self.response_format, "name", type(self.response_format).__name__)
+            raise RemoteModelError(
+                f"the answer of {self.url} does not match the {fmt} format ({type(exc).__name__})"
+            ) from None
 
     def _remember(self, text: str, row: np.ndarray) -> None:
         self._cache[text] = row
