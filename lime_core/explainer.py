@@ -19,7 +19,7 @@ from .classifier import as_classifier
 from .explanation import ExplainerSettings, Explanation, FeatureWeight, TargetExplanation
 from .features import FeatureSpace
 from .fitting import LocalFit, fit_local_model
-from .kernels import CosineKernel, Kernel
+from .kernels import CosineKernel, Kernel, cosine_similarity_to_original
 from .predictor import BlackBox, PredictionCache, ProgressCallback
 from .sampling import Sampler, default_sampler, draw_neighbourhood
 from .surrogates import SoftmaxSurrogate, Surrogate
@@ -35,7 +35,7 @@ class TextExplainer:
 
     Parameters are stored unchanged; :meth:`fit` does the work and sets the
     learned attributes (``tokenized_``, ``features_``, ``keep_``, ``X_``,
-    ``proba_``, ``sample_weight_``, ``local_fit_``, ``n_model_calls_``);
+    ``proba_``, ``sample_weight_``, ``similarity_``, ``local_fit_``, ``n_model_calls_``);
     :meth:`explanation` turns them into an :class:`Explanation`. The same
     ``random_state`` gives an identical explanation.
     """
@@ -110,6 +110,7 @@ class TextExplainer:
         self.X_ = features.transform(keep)
         self.proba_ = predictions.proba
         self.sample_weight_ = self._kernel().weights(keep)
+        self.similarity_ = cosine_similarity_to_original(keep)
         self.n_model_calls_ = predictions.n_model_calls
         self.local_fit_ = self.refit(rng)
         return self
@@ -123,6 +124,7 @@ class TextExplainer:
             surrogate if surrogate is not None else self._surrogate(),
             self.heldout_fraction,
             rng,
+            metric_weight=self.similarity_,
         )
 
     # -- the result -----------------------------------------------------------------------------------------------

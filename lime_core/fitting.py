@@ -62,9 +62,17 @@ def fit_local_model(
     surrogate: Surrogate,
     heldout_fraction: float,
     rng: np.random.Generator,
+    metric_weight: np.ndarray | None = None,
 ) -> LocalFit:
-    """Fit a fresh copy of ``surrogate`` on a training split and score it on the rest."""
+    """Fit a fresh copy of ``surrogate`` on a training split and score it on the rest.
+
+    ``sample_weight`` (the kernel's) weighs the fit; ``metric_weight`` weighs
+    the fidelity metrics and defaults to the same. Keeping the metric weights
+    fixed (cosine similarity, as eli5 does) while the kernel varies stops a
+    narrow kernel from flattering its own score by looking only at near copies.
+    """
     train, heldout = split_heldout(X.shape[0], heldout_fraction, rng)
     fitted = clone(surrogate).fit(X[train], y_proba[train], sample_weight[train])
-    metrics = fidelity(fitted, X[heldout], y_proba[heldout], sample_weight[heldout])
+    scoring_weight = sample_weight if metric_weight is None else metric_weight
+    metrics = fidelity(fitted, X[heldout], y_proba[heldout], scoring_weight[heldout])
     return LocalFit(surrogate=fitted, train_index=train, heldout_index=heldout, metrics=metrics)
