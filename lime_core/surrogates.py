@@ -75,36 +75,52 @@ class SoftmaxSurrogate(BaseEstimator):
         X = _as_fast_matrix(X)
         d = X.shape[1]
         k = y_proba.shape[1]
-        Xt = X.T.tocsr() if sp.issparse(X) else X.T
-        P = np.asarray(y_proba, dtype=np.float64)
+        # Work in (classes, samples) layout: reductions over the few classes then run along contiguous rows,
+        # which is several times faster than numpy's axis=1 reductions over 4-column arrays.
+        if sp.issparse(X):
+            X, XT = X.tocsr(), X.T.tocsr()
+
+            def scores(WT: np.ndarray) -> np.ndarray:
+                return np.asarray(X @ WT.T).T
+
+            def project(R: np.ndarray) -> np.ndarray:
+                return np.asarray(XT @ R.T).T
+        else:
+            X = np.ascontiguousarray(X, dtype=np.float64)
+            XT = np.ascontiguousarray(X.T)
+
+            def scores(WT: np.ndarray) -> np.ndarray:
+                return WT @ XT
+
+            def project(R: np.ndarray) -> np.ndarray:
+                return R @ X
+
+        wPT = np.ascontiguousarray(np.asarray(y_proba, dtype=np.float64).T * w)
         alpha = float(self.alpha)
 
         def loss_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            W = theta[: d * k].reshape(d, k)
-            b = theta[d * k :]
-            z = X @ W + b
-            z -= z.max(axis=1, keepdims=True)
-            ez = np.exp(z)
-            total = ez.sum(axis=1, keepdims=True)
-            log_q = z - np.log(total)
-            loss = -np.dot(w, (P * log_q).sum(axis=1)) + 0.5 * alpha * np.vdot(W, W)
-            R = (ez / total - P) * w[:, None]
-            gW = Xt @ R + alpha * W
-            gb = R.sum(axis=0)
-            return float(loss), np.concatenate([np.asarray(gW).ravel(), gb])
+            WT = theta[: k * d].reshape(k, d)
+            b = theta[k * d :]
+            Z = scores(WT) + b[:, None]
+            Z -= Z.max(axis=0)
+            E = np.exp(Z)
+            total = E.sum(axis=0)
+            loss = -np.vdot(wPT, Z - np.log(total)) + 0.5 * alpha * np.vdot(WT, WT)
+            R = E * (w / total) - wPT  # weighted (q - p), classes x samples
+            return float(loss), np.concatenate([(project(R) + alpha * WT).ravel(), R.sum(axis=1)])
 
         with _THREADPOOLS.limit(limits=1, user_api="blas"):
             result = minimize(
                 loss_grad,
-                np.zeros(d * k + k),
+                np.zeros(k * d + k),
                 jac=True,
                 method="L-BFGS-B",
                 options={"maxiter": self.max_iter, "gtol": self.tol, "ftol": 1e-12},
             )
-        W = result.x[: d * k].reshape(d, k)
-        b = result.x[d * k :]
+        WT = result.x[: k * d].reshape(k, d)
+        b = result.x[k * d :]
         # Softmax is unchanged by a shift common to all classes; centring gives one canonical answer.
-        self.coef_ = (W - W.mean(axis=1, keepdims=True)).T.copy()
+        self.coef_ = WT - WT.mean(axis=0)
         self.intercept_ = b - b.mean()
         self.n_iter_ = int(result.nit)
         self.converged_ = bool(result.success)
