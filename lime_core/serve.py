@@ -40,7 +40,7 @@ import numpy as np
 from .classifier import TextClassifier, validate_probabilities
 from .errors import LimeCoreError
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("lime_core.serve")  # not __name__: that is "__main__" under python -m
 
 TOKEN_ENV_VAR = "LIME_SERVE_TOKEN"
 DEFAULT_MAX_BODY_BYTES = 1_000_000
