@@ -72,6 +72,10 @@ class BlackBox:
         self.cache = cache if cache is not None else PredictionCache()
         self.batch_size = batch_size
         self.model_key = model_identity(model)
+        # A paid API's request budget is per explanation, and one BlackBox serves one explanation.
+        reset_budget = getattr(model, "reset_budget", None)
+        if callable(reset_budget):
+            reset_budget()
 
     @property
     def n_classes(self) -> int:
@@ -92,7 +96,7 @@ class BlackBox:
 
         check_budget = getattr(self.model, "check_budget", None)
         if missing and callable(check_budget):
-            check_budget(len(missing))  # a paid API refuses before anything is sent
+            check_budget([distinct[i] for i in missing])  # a paid API refuses before anything is sent
 
         total = len(missing)
         if progress is not None:
