@@ -1,0 +1,5 @@
+"""``python -m lime_core``: the command line (see :mod:`lime_core.cli` and docs/cli.md)."""
+
+from .cli import main
+
+raise SystemExit(main())

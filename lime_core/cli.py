@@ -1,0 +1,381 @@
+"""Command line: ``python -m lime_core explain`` and ``python -m lime_core models``.
+
+Every failure ends with one line ``error: ...`` on stderr and no traceback:
+exit status 2 when the command line itself is wrong (missing or conflicting
+options, invalid numbers or choices), 1 when something fails while running
+(unreadable file, unusable model, empty text, unknown class, a model or
+network error). ``--debug`` shows the traceback instead, for bug reports.
+See docs/cli.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from .errors import LimeCoreError
+
+EXIT_RUNTIME = 1
+EXIT_USAGE = 2
+MIN_SAMPLES = 20
+TOKEN_ENV_VAR = "LIME_API_TOKEN"
+SAMPLERS = ("mixture", "positions", "bow")
+SURROGATES = ("softmax", "ridge")
+FORMATS = ("text", "json", "html")
+
+
+class CliError(Exception):
+    """A failure to report as one ``error:`` line with the given exit status."""
+
+    def __init__(self, message: str, status: int = EXIT_RUNTIME) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as a single ``error:`` line (exit 2) instead of the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CliError(f"{message} (see {self.prog} --help)", EXIT_USAGE)
+
+
+def _samples(value: str) -> int | str:
+    """``--samples``: a whole number of at least 20, or ``auto`` (adaptive sampling)."""
+    if value.strip().lower() == "auto":
+        return "auto"
+    try:
+        n = int(value)
+    except ValueError:
+        message = f"must be a whole number of at least {MIN_SAMPLES} or 'auto', not {value!r}"
+        raise argparse.ArgumentTypeError(message) from None
+    if n < MIN_SAMPLES:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_SAMPLES}, not {n}")
+    return n
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
+
+
+def _seed(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {n}")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for docs and tests)."""
+    parser = _Parser(
+        prog="python -m lime_core",
+        description="Explain a text classifier's prediction with LIME.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    ex = commands.add_parser("explain", help="explain one prediction", description="Explain one prediction.")
+    ex.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    text = ex.add_argument_group("text (exactly one)").add_mutually_exclusive_group(required=True)
+    text.add_argument("--text", metavar="TEXT", help="the text to explain ('-' reads stdin)")
+    text.add_argument("--file", metavar="PATH", help="read the text from a UTF-8 file ('-' reads stdin)")
+    model = ex.add_argument_group("model (exactly one)").add_mutually_exclusive_group(required=True)
+    model.add_argument("--pipeline", metavar="FILE", help="a joblib pickle of an object with predict_proba "
+                       "(e.g. a scikit-learn Pipeline); only load files you trust")
+    model.add_argument("--model", metavar="NAME", help="a bundled model (see: python -m lime_core models)")
+    model.add_argument("--url", metavar="URL", help=f"a remote model speaking the Hugging Face inference format; "
+                       f"the token is read from ${TOKEN_ENV_VAR}")
+    ex.add_argument("--max-requests", type=_positive_int, default=None, metavar="N",
+                    help="with --url: most HTTP requests this explanation may send (default: the client's budget)")
+    ex.add_argument("--samples", type=_samples, default=None, metavar="N",
+                    help=f"perturbed texts to sample (at least {MIN_SAMPLES}, default 5000; 'auto' is reserved "
+                    "for adaptive sampling)")
+    ex.add_argument("--seed", type=_seed, default=None, help="random seed, for a reproducible explanation")
+    ex.add_argument("--target", action="append", metavar="CLASS",
+                    help="class to explain (repeatable, or 'all'; default: the predicted class)")
+    ex.add_argument("--bigrams", action="store_true", help="also use pairs of adjacent words as features")
+    ex.add_argument("--sampler", choices=SAMPLERS, default=None, help="how words are removed (default: mixture)")
+    ex.add_argument("--surrogate", choices=SURROGATES, default=None, help="the local model (default: softmax)")
+    ex.add_argument("--tokenization", choices=("words", "chars"), default="words", help="unit of explanation")
+    ex.add_argument("--mask-token", metavar="STR", default=None,
+                    help="replace removed words with this instead of deleting them")
+    ex.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    ex.add_argument("--top", type=_positive_int, default=20, metavar="K",
+                    help="features listed per class in text and html output (default 20)")
+    ex.add_argument("--output", "-o", metavar="PATH", default=None, help="write here instead of stdout")
+    ex.add_argument("--progress", action="store_true", help="report progress on stderr")
+    ex.set_defaults(handler=_cmd_explain)
+
+    models = commands.add_parser("models", help="list the bundled models and whether each can be loaded",
+                                 description="List the bundled models and whether each can be loaded.")
+    models.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    models.set_defaults(handler=_cmd_models)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status instead of raising (except for --help)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args_list
+    try:
+        args = build_parser().parse_args(args_list)
+        return int(args.handler(args) or 0)
+    except CliError as exc:
+        if debug and exc.status != EXIT_USAGE:
+            raise
+        return _fail(str(exc), exc.status)
+    except (LimeCoreError, ValueError) as exc:  # lime_core's messages are written for users
+        if debug:
+            raise
+        return _fail(str(exc), EXIT_RUNTIME)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except BrokenPipeError:  # e.g. piped into `head`: not an error worth a message
+        _silence_stdout()
+        return EXIT_RUNTIME
+    except Exception as exc:  # a bug or a model failing in its own way: still one line unless --debug
+        if debug:
+            raise
+        return _fail(f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", EXIT_RUNTIME)
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"error: {_one_line(message)}", file=sys.stderr)
+    return status
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split()) or "failed"
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+# -- explain ---------------------------------------------------------------------------------------------------------
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from .explainer import TextExplainer
+    from .sampling import get_sampler
+    from .surrogates import get_surrogate
+    from .tokenization import TokenizedText, get_tokenizer
+
+    if args.max_requests is not None and args.url is None:
+        raise CliError("--max-requests only applies to a remote model (--url)", EXIT_USAGE)
+    params: dict[str, Any] = {
+        "tokenizer": args.tokenization,
+        "bigrams": args.bigrams,
+        "mask_token": args.mask_token,
+        "random_state": args.seed,
+    }
+    if args.samples is not None:
+        params["n_samples"] = args.samples
+    if args.sampler is not None:
+        params["sampler"] = get_sampler(args.sampler)
+    if args.surrogate is not None:
+        params["surrogate"] = get_surrogate(args.surrogate)
+    explainer = TextExplainer(**params)
+    if args.samples == "auto":
+        _require_adaptive(explainer)
+    text = _read_text(args)
+    # Check the text before loading a model: loading can be slow, and a remote model costs money.
+    TokenizedText.from_text(text, get_tokenizer(args.tokenization), explainer.max_chars)
+    model = _load_model(args)
+    targets = _resolve_targets(args.target, model)
+    progress = _progress_printer() if args.progress else None
+    try:
+        explanation = explainer.explain(text, model, targets=targets, progress=progress)
+    finally:
+        if progress is not None:
+            print(file=sys.stderr)
+    _write(_render(explanation, args.format, args.top), args.output)
+    return 0
+
+
+def _require_adaptive(explainer: Any) -> None:
+    """``--samples auto`` only works once TextExplainer accepts ``n_samples="auto"``."""
+    try:
+        explainer._check_params()
+    except (TypeError, ValueError):
+        raise CliError("adaptive sampling is not available yet; give --samples a number") from None
+
+
+def _read_text(args: argparse.Namespace) -> str:
+    source = args.file if args.file is not None else args.text
+    if source == "-":
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CliError("stdin is not UTF-8 text") from None
+    if args.file is None:
+        return args.text
+    path = Path(args.file)
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CliError(f"cannot read {args.file}: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+
+
+def _load_model(args: argparse.Namespace) -> Any:
+    if args.pipeline is not None:
+        return _load_pipeline(args.pipeline)
+    if args.model is not None:
+        return _import_registry().load_model(args.model)
+    from .models.remote import RemoteClassifier
+
+    options: dict[str, Any] = {}
+    if args.max_requests is not None:
+        options["max_requests"] = args.max_requests
+    # The token goes from the environment straight to the client, which never shows it.
+    return RemoteClassifier(args.url, token=os.environ.get(TOKEN_ENV_VAR) or None, **options)
+
+
+def _load_pipeline(path: str) -> Any:
+    """Unpickle with joblib and wrap; a pickle runs code when loaded, hence 'only files you trust' in --help."""
+    import joblib
+
+    from .classifier import ClassifierAdapter
+
+    file = Path(path)
+    if not file.is_file():
+        reason = "no such file" if not file.exists() else "not a file"
+        raise CliError(f"cannot read {path}: {reason}")
+    try:
+        obj = joblib.load(file)
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except Exception as exc:  # unpickling fails in many ways (bad opcode, EOF, missing module...)
+        raise CliError(f"{path} is not a loadable joblib pickle ({type(exc).__name__}: {exc})") from None
+    if not callable(getattr(obj, "predict_proba", None)):
+        raise CliError(f"the {type(obj).__name__} in {path} has no predict_proba method, so it cannot be explained")
+    return ClassifierAdapter(obj, class_names=_class_names(obj), name=file.name)
+
+
+def _class_names(obj: Any) -> list[str] | None:
+    for attr in ("class_names", "classes_"):
+        try:
+            names = getattr(obj, attr, None)
+        except Exception:  # e.g. a Pipeline whose last step is not fitted
+            names = None
+        if names is not None and len(names) > 0:
+            return [str(c) for c in names]
+    return None
+
+
+def _resolve_targets(requested: list[str] | None, model: Any) -> str | list[str] | None:
+    """Check ``--target`` against the model's classes before any sampling is paid for."""
+    if not requested:
+        return None
+    if "all" in requested:
+        return "all"
+    try:
+        known = [str(c) for c in model.class_names]
+    except AttributeError:  # classes only known after the first prediction: the explainer checks later
+        return requested
+    unknown = [t for t in requested if t not in known]
+    if unknown:
+        shown = ", ".join(known[:20]) + (f", ... ({len(known)} in all)" if len(known) > 20 else "")
+        raise CliError(f"unknown class {unknown[0]!r}; the model's classes are: {shown}")
+    return requested
+
+
+def _progress_printer() -> Callable[[int, int], None]:
+    def report(done: int, total: int) -> None:
+        print(f"\rasking the model about {done}/{total} perturbed texts", end="", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _render(explanation: Any, fmt: str, top: int) -> str:
+    if fmt == "json":
+        return explanation.to_json(indent=2) + "\n"
+    if fmt == "html":
+        from .formatters.html import format_html
+
+        return format_html(explanation, top=top, standalone=True)
+    from .formatters.text import format_text
+
+    return format_text(explanation, top=top)
+
+
+def _write(output: str, path: str | None) -> None:
+    if path is None or path == "-":
+        sys.stdout.write(output)
+        sys.stdout.flush()
+        return
+    try:
+        Path(path).write_text(output, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+# -- models ----------------------------------------------------------------------------------------------------------
+
+
+def _import_registry() -> Any:
+    """The bundled-model registry, imported late because it pulls in the model stack."""
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("lime_core.models.registry") is None:
+        raise CliError("bundled models are not available in this installation (no lime_core.models.registry)")
+    try:
+        return importlib.import_module("lime_core.models.registry")
+    except ImportError as exc:
+        raise CliError(f"bundled models cannot be loaded: {exc}") from None
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    registry = _import_registry()
+    rows = []
+    for spec in registry.available_models():
+        name = spec if isinstance(spec, str) else str(getattr(spec, "name", spec))
+        title = "" if isinstance(spec, str) else str(getattr(spec, "title", "") or "")
+        try:
+            state, note = _describe_status(registry.model_status(name))
+        except LimeCoreError as exc:
+            state, note = "not available", str(exc)
+        rows.append((name, state, _one_line(" - ".join(p for p in (title, note) if p and p != name))))
+    if not rows:
+        print("no bundled models")
+        return 0
+    name_w = max(len("NAME"), *(len(r[0]) for r in rows))
+    state_w = max(len("STATUS"), *(len(r[1]) for r in rows))
+    print(f"{'NAME'.ljust(name_w)}  {'STATUS'.ljust(state_w)}  DETAILS".rstrip())
+    for name, state, note in rows:
+        print(f"{name.ljust(name_w)}  {state.ljust(state_w)}  {note}".rstrip())
+    return 0
+
+
+def _describe_status(status: Any) -> tuple[str, str]:
+    """(``available`` | ``not available``, why) from the registry's ``(ok, reason)`` or an object saying so."""
+    if isinstance(status, bool):
+        ok, note = status, ""
+    elif isinstance(status, tuple) and len(status) == 2:
+        ok, note = status
+    else:
+        ok = getattr(status, "available", None)
+        note = getattr(status, "reason", "") or ""
+        if ok is None:
+            return _one_line(str(status)), ""
+    return ("available" if ok else "not available"), str(note or "")

@@ -1,0 +1,77 @@
+"""A plain-text report of an explanation, for terminals, logs and the CLI's default output.
+
+One block per explained class with the strongest contributions for and
+against it, ``<BIAS>`` among them at its place, numbers right-aligned.
+"""
+
+from __future__ import annotations
+
+from ..explanation import BIAS_FEATURE, Explanation, TargetExplanation
+from .highlight import top_features, weights_meaning
+
+_CAVEAT = (
+    "The explanation is local: it describes the model near this text only, not how it treats these words elsewhere."
+)
+
+
+def format_text(explanation: Explanation, top: int = 20) -> str:
+    """Render ``explanation`` as aligned plain text, listing up to ``top`` features per class."""
+    e = explanation
+    probabilities = "  ".join(f"{name} {_pct(p)}" for name, p in zip(e.class_names, e.probabilities, strict=True))
+    m = e.metrics
+    lines = [
+        f"Explanation of model {e.model!r} (LIME, {e.n_samples} perturbed texts, {e.n_model_calls} model calls)",
+        f"Predicted class: {e.predicted_class} ({_pct(max(e.probabilities, default=0.0))})",
+        f"Class probabilities: {probabilities}",
+        f"Fidelity on {m.n_heldout} held-out texts: score {_pct(m.score)} (same top class as the model; 100% is "
+        f"perfect), mean KL divergence {m.mean_KL_divergence:.4f} (0 is perfect)",
+    ]
+    for target in e.targets:
+        lines.append("")
+        lines.extend(_target_lines(target, top))
+    lines += ["", weights_meaning(e), _CAVEAT]
+    return "\n".join(lines) + "\n"
+
+
+def _target_lines(target: TargetExplanation, top: int) -> list[str]:
+    chosen = top_features(target, top)
+    # (contribution, feature, std, count) rows in display order; <BIAS> is placed by its value.
+    rows: list[tuple[float, str, float | None, float]] = [
+        (w.contribution, w.feature, w.std, w.value) for w in chosen.positive + chosen.negative
+    ]
+    rows.append((target.bias, BIAS_FEATURE, None, 1.0))
+    rows.sort(key=lambda r: -r[0])
+    with_std = any(r[2] is not None for r in rows)
+
+    numbers = [f"{c:+.3f}" for c, *_ in rows]
+    stds = [f"± {s:.3f}" if s is not None else "" for _, _, s, _ in rows]
+    num_width = max(len("Contribution"), *(len(n) for n in numbers))
+    std_width = max(len("Std"), *(len(s) for s in stds)) if with_std else 0
+
+    def line(number: str, std: str, feature: str) -> str:
+        cells = [number.rjust(num_width)] + ([std.ljust(std_width)] if with_std else []) + [feature]
+        return "  ".join(cells).rstrip()
+
+    out = [
+        f"y={target.class_name} (probability {_pct(target.probability)}, surrogate "
+        f"{_pct(target.surrogate_probability)}) top features",
+        line("Contribution", "Std", "Feature"),
+    ]
+    # The "… more …" lines go between the positive and the negative rows, where the left-out features rank.
+    middle = _hidden(chosen.hidden_positive, "positive") + _hidden(chosen.hidden_negative, "negative")
+    for (c, feature, _, count), number, std in zip(rows, numbers, stds, strict=True):
+        if c < 0 and middle:
+            out.extend(middle)
+            middle = []
+        label = feature if count == 1 or feature == BIAS_FEATURE else f"{feature}  (×{count:g})"
+        out.append(line(number, std, label))
+    out.extend(middle)
+    return out
+
+
+def _hidden(n: int, sign: str) -> list[str]:
+    return [f"… {n} more {sign} feature{'s' if n != 1 else ''} …"] if n else []
+
+
+def _pct(p: float) -> str:
+    return f"{100.0 * p:.1f}%"
