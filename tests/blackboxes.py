@@ -1,0 +1,233 @@
+"""Black boxes with known behaviour, for tests of the explainer and its parts.
+
+Each model here follows the :class:`lime_core.classifier.TextClassifier`
+contract (``class_names`` and ``predict_proba(list[str])``) unless its name
+says otherwise, and records every batch it is asked about, so that tests can
+count model calls and see the exact texts that were sent.
+
+The word models are exactly linear in word counts on the logit scale, i.e.
+they belong to the family of the softmax surrogate: a correct LIME must
+recover their coefficients, signs and order, and give words without an effect
+weights near zero.
+
+Words are counted independently of lime_core's tokenizer (case-folded runs of
+letters and digits, apostrophes joining "don't"), so a tokenizer bug cannot
+hide itself by making the model agree with it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import regex
+from scipy.special import softmax
+
+# A Chinese or Japanese character is a word of its own; other words are runs of letters, digits and marks.
+WORD_RE = regex.compile(
+    r"[\p{Han}\p{Hiragana}\p{Katakana}]|[[\p{L}\p{N}\p{M}]--[\p{Han}\p{Hiragana}\p{Katakana}]]+"
+    r"(?:['’][[\p{L}\p{N}\p{M}]--[\p{Han}\p{Hiragana}\p{Katakana}]]+)*",
+    regex.V1,
+)
+
+
+def word_counts(text: str) -> Counter[str]:
+    """Case-folded word counts of ``text``."""
+    return Counter(w.casefold() for w in WORD_RE.findall(text))
+
+
+class RecordingModel:
+    """Base class: remembers every batch passed to ``predict_proba``."""
+
+    def __init__(self, class_names: Sequence[str]) -> None:
+        self._class_names = list(class_names)
+        self.batches: list[list[str]] = []
+
+    @property
+    def class_names(self) -> list[str]:
+        return list(self._class_names)
+
+    @property
+    def texts_seen(self) -> list[str]:
+        """Every text sent to the model, in order, duplicates included."""
+        return [t for batch in self.batches for t in batch]
+
+    @property
+    def n_texts_seen(self) -> int:
+        return sum(len(b) for b in self.batches)
+
+    @property
+    def n_calls(self) -> int:
+        return len(self.batches)
+
+    def reset(self) -> None:
+        self.batches.clear()
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        self.batches.append(texts)
+        return self._proba(texts)
+
+    def _proba(self, texts: list[str]) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class SoftmaxWordModel(RecordingModel):
+    """``P(class | text) = softmax(bias + sum_w count(w) * weights[w])``.
+
+    ``weights`` maps a (case-folded) word to one logit per class; words not in
+    it have no effect. Give each word's logits a zero sum across classes and
+    the surrogate's centred coefficients must equal them.
+    """
+
+    def __init__(
+        self,
+        weights: Mapping[str, Sequence[float]],
+        class_names: Sequence[str],
+        bias: Sequence[float] | None = None,
+    ) -> None:
+        super().__init__(class_names)
+        k = len(class_names)
+        self.weights = {w.casefold(): np.asarray(v, dtype=np.float64) for w, v in weights.items()}
+        for word, v in self.weights.items():
+            if v.shape != (k,):
+                raise ValueError(f"word {word!r} needs {k} logits, got {v.shape}")
+        self.bias = np.zeros(k) if bias is None else np.asarray(bias, dtype=np.float64)
+
+    def logits(self, text: str) -> np.ndarray:
+        z = self.bias.copy()
+        for word, n in word_counts(text).items():
+            v = self.weights.get(word)
+            if v is not None:
+                z = z + n * v
+        return z
+
+    def _proba(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, len(self._class_names)))
+        return softmax(np.vstack([self.logits(t) for t in texts]), axis=1)
+
+    def true_weight(self, word: str, class_index: int) -> float:
+        """The centred logit of ``word`` for a class: what a 3+-class explanation should report."""
+        v = self.weights.get(word.casefold())
+        if v is None:
+            return 0.0
+        return float(v[class_index] - v.mean())
+
+
+class LogisticWordModel(SoftmaxWordModel):
+    """Two classes: ``P(positive) = sigmoid(bias + sum_w count(w) * coefs[w])``.
+
+    For two classes lime_core reports the change in log-odds of the class
+    against the other, so the explanation of ``class_names[1]`` should show
+    ``coefs[w]`` and that of ``class_names[0]`` should show ``-coefs[w]``.
+    """
+
+    def __init__(
+        self,
+        coefs: Mapping[str, float],
+        bias: float = 0.0,
+        class_names: Sequence[str] = ("negative", "positive"),
+    ) -> None:
+        super().__init__({w: (0.0, c) for w, c in coefs.items()}, class_names, bias=(0.0, bias))
+        self.coefs = {w.casefold(): float(c) for w, c in coefs.items()}
+
+    def true_log_odds(self, word: str, class_index: int = 1) -> float:
+        c = self.coefs.get(word.casefold(), 0.0)
+        return c if class_index == 1 else -c
+
+
+# -- ready-made models with known effects ------------------------------------------------------------------------
+
+SENTIMENT_COEFS = {"good": 2.0, "great": 1.2, "bad": -2.6, "awful": -0.7}
+SENTIMENT_BIAS = 0.2
+SENTIMENT_TEXT = "The acting was good and the music was great, but the plot was bad and the ending awful."
+# Words of SENTIMENT_TEXT that the model ignores.
+SENTIMENT_NEUTRAL = ("the", "acting", "was", "and", "music", "but", "plot", "ending")
+
+
+def sentiment_model() -> LogisticWordModel:
+    """Two classes (negative, positive) with four words of known, distinct log-odds effects."""
+    return LogisticWordModel(SENTIMENT_COEFS, bias=SENTIMENT_BIAS)
+
+
+TOPIC_CLASSES = ("sports", "politics", "tech")
+# Each word's logits sum to zero across classes, so they are what the explanation must report.
+TOPIC_WEIGHTS = {
+    "goal": (1.8, -0.9, -0.9),
+    "vote": (-0.6, 1.2, -0.6),
+    "laptop": (-0.3, -0.3, 0.6),
+    "striker": (0.9, -0.2, -0.7),
+}
+TOPIC_BIAS = (0.1, 0.0, -0.1)
+TOPIC_TEXT = "After the vote the striker scored a goal and then bought a laptop with his bonus"
+TOPIC_NEUTRAL = ("after", "the", "scored", "a", "and", "then", "bought", "with", "his", "bonus")
+
+
+def topic_model() -> SoftmaxWordModel:
+    """Three classes (sports, politics, tech) with known per-class word effects."""
+    return SoftmaxWordModel(TOPIC_WEIGHTS, TOPIC_CLASSES, bias=TOPIC_BIAS)
+
+
+class ConstantModel(RecordingModel):
+    """Returns the same probability row for every text."""
+
+    def __init__(self, row: Sequence[float] = (0.3, 0.7), class_names: Sequence[str] | None = None) -> None:
+        super().__init__(class_names or [f"c{i}" for i in range(len(row))])
+        self.row = np.asarray(row, dtype=np.float64)
+
+    def _proba(self, texts: list[str]) -> np.ndarray:
+        return np.tile(self.row, (len(texts), 1))
+
+
+class ScriptedModel(RecordingModel):
+    """Returns whatever ``answer(texts)`` returns, valid or not: for testing output validation."""
+
+    def __init__(self, answer: Callable[[list[str]], Any], class_names: Sequence[str] = ("a", "b")) -> None:
+        super().__init__(class_names)
+        self.answer = answer
+
+    def _proba(self, texts: list[str]) -> Any:
+        return self.answer(texts)
+
+
+class SklearnLikeModel:
+    """Like a fitted scikit-learn pipeline: ``classes_`` and ``predict_proba``, but no ``class_names``.
+
+    lime_core must wrap it in an adapter. Records the texts it is asked about.
+    """
+
+    def __init__(self, inner: SoftmaxWordModel) -> None:
+        self.inner = inner
+        self.classes_ = np.array(inner.class_names)
+        self.batches: list[list[str]] = []
+
+    @property
+    def n_texts_seen(self) -> int:
+        return sum(len(b) for b in self.batches)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        self.batches.append(texts)
+        return self.inner._proba(texts)
+
+
+class BareProbaModel:
+    """Only ``predict_proba``: no ``class_names``, no ``classes_`` (class names must be learned)."""
+
+    def __init__(self, inner: SoftmaxWordModel) -> None:
+        self.inner = inner
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner._proba(list(texts))
+
+
+class NoProbaModel:
+    """A classifier that only predicts labels: it cannot be explained."""
+
+    class_names = ("a", "b")
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        return ["a" for _ in texts]
