@@ -1,0 +1,361 @@
+"""Tables for charts and exports of an explanation (CSV, JSON, standalone HTML).
+
+Everything the dashboard plots or offers for download is computed here, as
+plain pandas frames and strings, so it can be tested without Streamlit.
+Feature names come from user text: the CSV export neutralises cells that a
+spreadsheet would run as formulas, and the HTML report is built only by
+:mod:`lime_core.formatters.html`'s escaping formatter plus escaped text.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .explanation import BIAS_FEATURE, Explanation, TargetExplanation
+from .verdict import judge_explanation
+
+FOR, AGAINST, BIAS = "for", "against", "bias"
+
+# --------------------------------------------------------------------------- frames for charts and tables
+
+
+def probabilities_frame(explanation: Explanation) -> pd.DataFrame:
+    """One row per class: the model's and the surrogate's probability on the original text."""
+    predicted = explanation.predicted_class
+    explained = {t.class_name for t in explanation.targets}
+    return pd.DataFrame(
+        {
+            "class": list(explanation.class_names),
+            "probability": [float(p) for p in explanation.probabilities],
+            "surrogate_probability": [float(p) for p in explanation.surrogate_probabilities],
+            "predicted": [c == predicted for c in explanation.class_names],
+            "explained": [c in explained for c in explanation.class_names],
+        }
+    )
+
+
+def _direction(weight: float) -> str:
+    return FOR if weight > 0 else AGAINST
+
+
+def weights_frame(target: TargetExplanation, include_bias: bool = True) -> pd.DataFrame:
+    """Every feature's weight for one class, most positive first; ``<BIAS>`` last when included.
+
+    Columns: feature, weight, direction (for / against / bias), count (occurrences in the
+    text), contribution (weight x count), std and interval_low/high (empty until an
+    uncertainty estimate fills them).
+    """
+    rows: list[dict[str, Any]] = []
+    for w in target.weights:
+        rows.append(
+            {
+                "feature": w.feature,
+                "weight": float(w.weight),
+                "direction": _direction(w.weight) if w.weight != 0 else "none",
+                "count": float(w.value),
+                "contribution": float(w.contribution),
+                "std": np.nan if w.std is None else float(w.std),
+                "interval_low": np.nan if w.interval is None else float(w.interval[0]),
+                "interval_high": np.nan if w.interval is None else float(w.interval[1]),
+            }
+        )
+    if include_bias:
+        rows.append(
+            {
+                "feature": BIAS_FEATURE,
+                "weight": float(target.bias),
+                "direction": BIAS,
+                "count": 1.0,
+                "contribution": float(target.bias),
+                "std": np.nan,
+                "interval_low": np.nan,
+                "interval_high": np.nan,
+            }
+        )
+    columns = ["feature", "weight", "direction", "count", "contribution", "std", "interval_low", "interval_high"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def top_weights_frame(target: TargetExplanation, top: int = 10) -> pd.DataFrame:
+    """The ``top`` strongest words for and the ``top`` strongest against the class, for a diverging bar chart.
+
+    ``<BIAS>`` is not among them (see :func:`bias_value`): it is the surrogate's
+    starting point, not a word. Rows are ordered for plotting: strongest "for"
+    first, strongest "against" last; ``order`` holds that position.
+    """
+    positive = [w for w in target.weights if w.weight > 0][:top]
+    negative = sorted((w for w in target.weights if w.weight < 0), key=lambda w: w.weight)[:top]
+    chosen = positive + list(reversed(negative))
+    return pd.DataFrame(
+        {
+            "feature": [w.feature for w in chosen],
+            "weight": [float(w.weight) for w in chosen],
+            "direction": [_direction(w.weight) for w in chosen],
+            "order": list(range(len(chosen))),
+        },
+        columns=["feature", "weight", "direction", "order"],
+    )
+
+
+def bias_value(target: TargetExplanation) -> float:
+    """The surrogate's intercept for the class: its score before any word is counted."""
+    return float(target.bias)
+
+
+def max_abs_weight(targets: Sequence[TargetExplanation], top: int | None = None) -> float:
+    """The largest |weight| over the targets' words (bias excluded): a colour scale shared by several views.
+
+    With ``top``, only each target's ``top`` strongest words count (what is shown).
+    Never 0, so it can divide.
+    """
+    best = 0.0
+    for t in targets:
+        weights = t.top(top) if top is not None else t.weights
+        for w in weights:
+            best = max(best, abs(float(w.weight)))
+    return best if best > 0 else 1.0
+
+
+def class_weights_frame(explanation: Explanation, top: int = 15) -> pd.DataFrame:
+    """Long frame (feature, class, weight) of the surrogate over every explained class.
+
+    Keeps the ``top`` features with the largest |weight| in any class, ordered by
+    that largest |weight| (``rank`` 0 first); ``<BIAS>`` is left out (see
+    :func:`bias_frame`).
+    """
+    strength: dict[str, float] = {}
+    for t in explanation.targets:
+        for w in t.weights:
+            strength[w.feature] = max(strength.get(w.feature, 0.0), abs(float(w.weight)))
+    chosen = sorted(strength, key=lambda f: -strength[f])[:top]
+    rank = {f: i for i, f in enumerate(chosen)}
+    rows = []
+    for t in explanation.targets:
+        by_feature = {w.feature: float(w.weight) for w in t.weights}
+        for f in chosen:
+            rows.append({"feature": f, "class": t.class_name, "weight": by_feature.get(f, 0.0), "rank": rank[f]})
+    return pd.DataFrame(rows, columns=["feature", "class", "weight", "rank"])
+
+
+def bias_frame(explanation: Explanation) -> pd.DataFrame:
+    """One row per explained class: its bias and both probabilities."""
+    return pd.DataFrame(
+        {
+            "class": [t.class_name for t in explanation.targets],
+            "bias": [float(t.bias) for t in explanation.targets],
+            "probability": [float(t.probability) for t in explanation.targets],
+            "surrogate_probability": [float(t.surrogate_probability) for t in explanation.targets],
+        }
+    )
+
+
+def class_weights_table(explanation: Explanation, top: int = 15) -> pd.DataFrame:
+    """Wide table: one row per feature (top by largest |weight|), one column per class."""
+    long = class_weights_frame(explanation, top)
+    if long.empty:
+        return pd.DataFrame(columns=["feature", *[t.class_name for t in explanation.targets]])
+    wide = long.pivot(index="feature", columns="class", values="weight")
+    order = long.drop_duplicates("feature").sort_values("rank")["feature"]
+    wide = wide.loc[list(order), [t.class_name for t in explanation.targets]]
+    wide.columns.name = None
+    return wide.reset_index()
+
+
+def shared_words_frame(left: TargetExplanation, right: TargetExplanation) -> pd.DataFrame:
+    """Words present in both explanations with their weight on each side, biggest difference first."""
+    right_w = {w.feature: float(w.weight) for w in right.weights}
+    rows = [
+        {"feature": w.feature, "left": float(w.weight), "right": right_w[w.feature]}
+        for w in left.weights
+        if w.feature in right_w
+    ]
+    frame = pd.DataFrame(rows, columns=["feature", "left", "right"])
+    frame["difference"] = frame["right"] - frame["left"]
+    return frame.sort_values("difference", key=lambda s: -s.abs(), kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- the neighbourhood picture
+
+
+def neighbourhood_frame(explainer: Any, class_name: str | None = None, max_points: int | None = 2000) -> pd.DataFrame:
+    """What LIME looked at, one row per perturbed sample of a fitted ``TextExplainer``.
+
+    Columns: ``similarity`` (cosine similarity of the sample to the original),
+    ``fit_weight`` (its weight in the fit: the similarity itself for the default
+    kernel), ``words_kept`` (share of the text's
+    tokens kept), ``model_probability`` (the black box's probability for the
+    class), ``surrogate_probability``, ``top_word`` (the class's strongest word)
+    and ``top_word_status`` ("kept", "partly removed" or "removed") and
+    ``original`` (row 0, the text itself). At most ``max_points`` rows (the
+    original plus an even-spaced subset) keep the chart light.
+    """
+    keep = np.asarray(explainer.keep_)
+    proba = np.asarray(explainer.proba_)
+    weights = np.asarray(explainer.sample_weight_, dtype=float)
+    similarity = getattr(explainer, "similarity_", None)
+    similarity = weights if similarity is None else np.asarray(similarity, dtype=float)
+    X = explainer.X_
+    class_names = [str(c) for c in explainer.model_.class_names]
+    c = int(np.argmax(proba[0])) if class_name is None else class_names.index(class_name)
+    expl = explainer.explanation(targets=[c])
+    target = expl.targets[0]
+    words = [w for w in target.weights if w.weight > 0] or list(target.top(1))
+    top = words[0] if words else None
+    surrogate = explainer.local_fit_.surrogate.predict_proba(X)[:, c]
+
+    n = keep.shape[0]
+    if top is not None:
+        j = explainer.features_.names.index(top.feature)
+        counts = np.asarray(X[:, j].todense()).ravel()
+        full = counts[0]
+        status = np.where(counts >= full, "kept", np.where(counts <= 0, "removed", "partly removed"))
+        top_name = top.feature
+    else:  # pragma: no cover - a text always has at least one feature
+        status = np.full(n, "kept")
+        top_name = ""
+    frame = pd.DataFrame(
+        {
+            "sample": np.arange(n),
+            "similarity": similarity,
+            "fit_weight": weights,
+            "words_kept": keep.mean(axis=1) if keep.shape[1] else np.ones(n),
+            "model_probability": proba[:, c],
+            "surrogate_probability": surrogate,
+            "top_word": top_name,
+            "top_word_status": status,
+            "original": np.arange(n) == 0,
+            "class": class_names[c],
+        }
+    )
+    if max_points is not None and n > max_points:
+        idx = np.unique(np.concatenate([[0], np.linspace(1, n - 1, max_points - 1).round().astype(int)]))
+        frame = frame.iloc[idx].reset_index(drop=True)
+    return frame
+
+
+# --------------------------------------------------------------------------- exports
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(value: Any) -> Any:
+    """Prefix text that a spreadsheet would read as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def weights_table(explanation: Explanation) -> pd.DataFrame:
+    """Every explained class's weights in one frame (class column first), bias included."""
+    parts = []
+    for t in explanation.targets:
+        frame = weights_frame(t, include_bias=True)
+        frame.insert(0, "class", t.class_name)
+        frame.insert(1, "model_probability", t.probability)
+        frame.insert(2, "surrogate_probability", t.surrogate_probability)
+        parts.append(frame)
+    if not parts:
+        return weights_frame(TargetExplanation("", 0, 0.0, 0.0, 0.0, ()), include_bias=False)
+    return pd.concat(parts, ignore_index=True)
+
+
+def to_csv(explanation: Explanation) -> str:
+    """The weights of every explained class as CSV (UTF-8 text), safe to open in a spreadsheet."""
+    frame = weights_table(explanation)
+    for column in ("class", "feature", "direction"):
+        if column in frame:
+            frame[column] = frame[column].map(_csv_safe)
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, float_format="%.6g")
+    return buffer.getvalue()
+
+
+def to_json(explanation: Explanation) -> str:
+    """The documented JSON contract (:meth:`Explanation.to_json`), indented."""
+    return explanation.to_json(indent=2)
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
+    return slug[:60] or "explanation"
+
+
+def report_filename(explanation: Explanation, extension: str) -> str:
+    """A safe download name such as ``lime-20ng-svm-sci.med.html``."""
+    target = explanation.targets[0].class_name if explanation.targets else explanation.predicted_class
+    return f"lime-{_slug(explanation.model)}-{_slug(target)}.{extension.lstrip('.')}"
+
+
+_REPORT_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f6f7f9;color:#1f2328;
+margin:0;padding:32px 16px;line-height:1.5}
+.lime-report{max-width:960px;margin:0 auto}
+.lime-report h1{font-size:1.5rem;margin:0 0 .25rem}
+.lime-report-meta{color:#6b7280;font-size:.9rem;margin:0 0 12px}
+.lime-report-verdict{border-left:4px solid #6b7280;padding:10px 14px;background:#fff;margin:8px 0;
+border-radius:6px}
+.lime-report-verdict.trust{border-color:#15803d}.lime-report-verdict.check{border-color:#b45309}
+.lime-report-verdict.distrust{border-color:#b91c1c}
+.lime-report-verdict small{color:#4b5563}
+"""
+
+
+def html_report(explanation: Explanation, top: int = 20, title: str = "LIME explanation") -> str:
+    """A standalone HTML page: a verdict per explained class, then the formatter's escaped explanation.
+
+    The explanation (highlighted text, weights, fidelity numbers, the local
+    caveat) is rendered by :func:`lime_core.formatters.html.format_html`; every
+    other piece of text placed here is escaped with :func:`html.escape`. The
+    page has inline CSS only: no scripts, nothing fetched.
+    """
+    from .formatters.html import format_html  # imported late: the frames above do not need the formatters
+
+    esc = html.escape
+    body = format_html(explanation, top=top, standalone=False)
+    verdicts = []
+    for t in explanation.targets:
+        verdict = judge_explanation(explanation, t)
+        reasons = "; ".join(verdict.reasons)
+        verdicts.append(
+            f'<div class="lime-report-verdict {esc(verdict.level)}"><strong>'
+            f"{esc(verdict.title)}</strong> (explaining \u201c{esc(t.class_name)}\u201d). {esc(verdict.summary)}"
+            + (f"<br><small>{esc(reasons[:1].upper() + reasons[1:])}.</small>" if reasons else "")
+            + "</div>"
+        )
+    meta = (
+        f"{explanation.n_samples:,} samples \u00b7 {explanation.n_model_calls:,} model calls \u00b7 "
+        f"seed {esc(str(explanation.settings.random_state))}"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{esc(title)}</title>'
+        f"<style>{_REPORT_CSS}</style></head><body><main class=\"lime-report\">"
+        f'<h1>{esc(title)}</h1><p class="lime-report-meta">{meta}</p>'
+        f"{''.join(verdicts)}{body}</main></body></html>\n"
+    )
+
+
+def top_word_effect(frame: pd.DataFrame) -> dict[str, float | int | str]:
+    """Mean model probability of the samples that kept vs lost the top word (from :func:`neighbourhood_frame`).
+
+    Returns ``word``, ``kept_mean``, ``removed_mean``, ``n_kept``, ``n_removed``
+    (means are NaN when no sample is in a group). Plain averages, not the
+    surrogate's weights: a stakeholder can check the weight's sign against them.
+    """
+    samples = frame[~frame["original"]]
+    kept = samples[samples["top_word_status"] == "kept"]["model_probability"]
+    removed = samples[samples["top_word_status"] == "removed"]["model_probability"]
+    return {
+        "word": str(frame["top_word"].iloc[0]) if len(frame) else "",
+        "kept_mean": float(kept.mean()) if len(kept) else float("nan"),
+        "removed_mean": float(removed.mean()) if len(removed) else float("nan"),
+        "n_kept": len(kept),
+        "n_removed": len(removed),
+    }

@@ -1,0 +1,52 @@
+"""Explain: one text, one model, why the model says what it says."""
+
+import streamlit as st
+
+from ui import entry, models, run, state, views
+
+ERROR = "explain.error"
+
+entry.require_app()
+
+st.title("Explain a prediction")
+st.caption(
+    "Paste a text, pick the class to explain and press Explain. LIME removes words at random, asks the model "
+    "about each variation and fits a simple model that says which words pushed the prediction."
+)
+
+model_name = st.session_state.get(state.MODEL_KEY, models.DEFAULT_MODEL)
+result: state.RunResult | None = state.get(state.EXPLAIN_RESULT)
+
+col_text, col_controls = st.columns([3, 1], gap="large")
+with col_text:
+    text = views.text_input("explain")
+with col_controls:
+    if result is not None:
+        class_names, predicted = result.class_names, result.predicted_class
+    else:
+        model, _ = models.get_model(model_name) if models.model_info(model_name) else (None, None)
+        class_names = [str(c) for c in model.class_names] if model is not None else []
+        predicted = None
+    class_name = views.class_picker("explain.class", class_names, predicted)
+    clicked = st.button("Explain", type="primary", icon=":material/play_arrow:", width="stretch")
+
+if clicked:
+    new, error = run.explain_bundled(text, model_name, state.options_from_sidebar())
+    st.session_state[ERROR] = error
+    if new is not None:
+        state.put(state.EXPLAIN_RESULT, new)
+        result = new
+        if class_name is not None and class_name not in new.class_names:
+            class_name = None
+
+views.show_error(st.session_state.get(ERROR), result is not None)
+
+if result is None:
+    st.info("Press **Explain** to see which words drive the model's prediction.", icon=":material/arrow_upward:")
+else:
+    if result.text != text or result.model_name != model_name:
+        st.caption(
+            ":orange[The text or the model changed since this explanation was made; press Explain to update it.]"
+        )
+    st.divider()
+    views.explanation_view(result, class_name, key="explain")

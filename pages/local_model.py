@@ -1,0 +1,101 @@
+"""Local model: the surrogate's weights for every class at once."""
+
+import streamlit as st
+
+from lime_core import report
+from ui import charts, entry, models, run, state, views
+from ui.text import md_escape, pct
+
+ERROR = "local.error"
+
+entry.require_app()
+
+st.title("The local model")
+st.caption(
+    "LIME's explanation is a small linear model fitted around one text. Here are its weights for every class at "
+    "once: what each word does to each class, near this text."
+)
+
+model_name = st.session_state.get(state.MODEL_KEY, models.DEFAULT_MODEL)
+explained = state.get(state.EXPLAIN_RESULT)
+if "local.text" not in st.session_state and explained is not None:
+    st.session_state["local.text"] = explained.text
+
+col_text, col_controls = st.columns([3, 1], gap="large")
+with col_text:
+    text = views.text_input("local", height=150)
+with col_controls:
+    top = st.slider("Words shown", min_value=5, max_value=30, value=15, key="local.top")
+    clicked = st.button("Explain all classes", type="primary", icon=":material/play_arrow:", width="stretch")
+
+if clicked:
+    new, error = run.explain_bundled(text, model_name, state.options_from_sidebar())
+    st.session_state[ERROR] = error
+    if new is not None:
+        state.put(state.LOCAL_RESULT, new)
+
+result: state.RunResult | None = state.get(state.LOCAL_RESULT)
+source_note = ""
+if result is None and explained is not None:
+    result = explained
+    source_note = "From the Explain page's latest explanation (no new model calls)."
+views.show_error(st.session_state.get(ERROR), result is not None)
+
+if result is None:
+    st.info("Press **Explain all classes** to see the local model.", icon=":material/arrow_upward:")
+else:
+    explanation = result.all_classes()
+    st.divider()
+    st.markdown(
+        f"**{md_escape(result.model_title)}** predicts **{md_escape(explanation.predicted_class)}** "
+        f"({pct(max(explanation.probabilities))}) for this text."
+    )
+    st.caption(
+        " \u00b7 ".join(
+            part
+            for part in (
+                source_note,
+                f"{explanation.n_samples:,} samples, {result.n_model_calls:,} model calls, seed {result.options.seed}",
+            )
+            if part
+        )
+    )
+    views.local_caveat(
+        "These weights describe the model only in this neighbourhood: they are not the model's global weights."
+    )
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.markdown("##### Weight of each word for each class")
+        frame = report.class_weights_frame(explanation, top=top)
+        st.altair_chart(charts.class_weights_heatmap(frame), width="stretch")
+        st.caption(
+            "Green: the word raises the class's score here; red: it lowers it. Words are ordered by their "
+            "largest effect on any class."
+        )
+    with right:
+        st.markdown("##### Starting point and probabilities")
+        st.dataframe(
+            report.bias_frame(explanation),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "class": st.column_config.TextColumn("Class"),
+                "bias": st.column_config.NumberColumn("<BIAS>", format="%+.3f",
+                                                      help="The local model's score before any word counts."),
+                "probability": st.column_config.NumberColumn("Model", format="percent"),
+                "surrogate_probability": st.column_config.NumberColumn("Local model", format="percent"),
+            },
+        )
+        st.markdown("##### Fit")
+        views.fidelity_section(explanation, explanation.target(explanation.predicted_class), compact=True)
+    with st.expander("All weights, every class (table)", icon=":material/table_rows:"):
+        st.dataframe(report.class_weights_table(explanation, top=500), hide_index=True, width="stretch")
+    st.download_button(
+        "CSV (all classes)",
+        report.to_csv(explanation),
+        file_name=report.report_filename(explanation, "csv").replace(".csv", "-all-classes.csv"),
+        mime="text/csv",
+        key="local.dl.csv",
+        icon=":material/table:",
+        on_click="ignore",
+    )

@@ -1,0 +1,52 @@
+"""Remote API: explain a model that is only reachable over HTTP."""
+
+import streamlit as st
+
+from ui import entry, models, remote, run, state, views
+
+entry.require_app()
+
+st.title("Explain a model behind an API")
+st.caption(
+    "LIME only needs the model's answers, so it can explain a model it cannot see. Each explanation sends "
+    "batches of text variations to the endpoint; the request count is shown before anything is sent. "
+    "The sidebar's sampling settings apply here; its model does not."
+)
+
+settings_col, text_col = st.columns([2, 3], gap="large")
+with settings_col:
+    st.markdown("##### Endpoint")
+    conn = remote.settings_form()
+    if st.button("Test connection", icon=":material/network_check:"):
+        st.session_state[state.REMOTE_CONNECTION] = remote.test_connection(conn)
+    remote.show_connection()
+with text_col:
+    text = views.text_input("remote", switch_model=False)
+    options = state.options_from_sidebar()
+    remote.request_estimate(conn, options.n_samples)
+    clicked = st.button("Explain", type="primary", icon=":material/play_arrow:", key="remote.explain")
+
+result: state.RunResult | None = state.get(state.REMOTE_RESULT)
+if clicked:
+    problem = run.check_text(text) or (None if conn.url else "Enter the endpoint URL first.")
+    new, error = None, problem
+    if not problem:
+        try:
+            classifier = remote.make_classifier(conn)
+        except Exception as exc:
+            error = models.user_message(exc)
+        else:
+            new, error = run.explain(
+                text, classifier, classifier.url, classifier.name, options, label="Asking the API",
+                batch_size=conn.batch_size * 2,
+            )
+    st.session_state[remote.ERROR] = error
+    if new is not None:
+        state.put(state.REMOTE_RESULT, new)
+        result = new
+
+views.show_error(st.session_state.get(remote.ERROR), result is not None)
+if result is not None:
+    st.divider()
+    class_name = views.class_picker("remote.class", result.class_names, result.predicted_class, narrow=True)
+    views.explanation_view(result, class_name, key="remote")

@@ -1,0 +1,135 @@
+"""Altair charts of the frames computed in :mod:`lime_core.report`.
+
+Colours match the highlighted text (lime_core.formatters.highlight): green for
+words that push towards the class, red for words that push against it.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from lime_core.formatters.highlight import NEGATIVE_RGB, POSITIVE_RGB
+
+GREEN = "#{:02x}{:02x}{:02x}".format(*POSITIVE_RGB)
+RED = "#{:02x}{:02x}{:02x}".format(*NEGATIVE_RGB)
+GREY = "#94a3b8"
+BLUE = "#2563eb"
+ORANGE = "#f59e0b"
+
+
+def probability_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Horizontal bars: the model's probability of each class; the predicted class stands out."""
+    data = frame.assign(label=frame["probability"].map(lambda p: f"{100 * p:.1f}%"))
+    base = alt.Chart(data).encode(
+        y=alt.Y("class:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X("probability:Q", title="Model probability", scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1])),
+        tooltip=[
+            alt.Tooltip("class:N", title="Class"),
+            alt.Tooltip("probability:Q", title="Model", format=".1%"),
+            alt.Tooltip("surrogate_probability:Q", title="Explanation's estimate", format=".1%"),
+        ],
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.7}).encode(
+        color=alt.condition(alt.datum.predicted, alt.value(BLUE), alt.value(GREY)),
+    )
+    labels = base.mark_text(align="left", dx=4, fontSize=12).encode(text="label:N")
+    # Streamlit fits the whole chart (axes included) into the height: add room for the x axis.
+    return (bars + labels).properties(height=34 * len(data) + 60)
+
+
+def weights_chart(frame: pd.DataFrame, class_name: str, domain: float | None = None) -> alt.Chart:
+    """Diverging bars of the top words for (green, right) and against (red, left) the class.
+
+    ``domain`` fixes the x axis to [-domain, domain] so two charts can be compared.
+    """
+    height = 24 * len(frame) + 100  # rows plus the x axis and the legend (Streamlit fits the whole chart)
+    x_scale = alt.Scale(domain=[-domain, domain]) if domain else alt.Undefined
+    base = alt.Chart(frame).encode(
+        y=alt.Y("feature:N", sort=alt.EncodingSortField("order", order="ascending"), title=None,
+                axis=alt.Axis(labelLimit=180)),
+        x=alt.X("weight:Q", title=f"Weight for \u201c{class_name}\u201d", scale=x_scale),
+        tooltip=[
+            alt.Tooltip("feature:N", title="Word"),
+            alt.Tooltip("weight:Q", title="Weight", format="+.3f"),
+            alt.Tooltip("direction:N", title="Pushes"),
+        ],
+    )
+    bars = base.mark_bar(cornerRadius=2, height={"band": 0.75}).encode(
+        color=alt.Color(
+            "direction:N",
+            scale=alt.Scale(domain=["for", "against"], range=[GREEN, RED]),
+            legend=alt.Legend(title=None, orient="bottom", labelExpr=(
+                f"datum.label == 'for' ? 'towards {_js(class_name)}' : 'against {_js(class_name)}'")),
+        ),
+    )
+    rule = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#6b7280").encode(x="x:Q")
+    return (bars + rule).properties(height=height)
+
+
+def class_weights_heatmap(frame: pd.DataFrame) -> alt.Chart:
+    """Features (rows) by classes (columns), coloured by the surrogate's weight: the whole local model."""
+    extent = float(frame["weight"].abs().max() or 1.0)
+    n_features = frame["feature"].nunique()
+    base = alt.Chart(frame).encode(
+        x=alt.X("class:N", title=None, axis=alt.Axis(orient="top", labelAngle=0, labelLimit=200)),
+        y=alt.Y("feature:N", sort=alt.EncodingSortField("rank", order="ascending"), title=None),
+        tooltip=[
+            alt.Tooltip("feature:N", title="Word"),
+            alt.Tooltip("class:N", title="Class"),
+            alt.Tooltip("weight:Q", title="Weight", format="+.3f"),
+        ],
+    )
+    cells = base.mark_rect(cornerRadius=2).encode(
+        color=alt.Color(
+            "weight:Q",
+            scale=alt.Scale(domain=[-extent, 0, extent], range=[RED, "#ffffff", GREEN]),
+            legend=alt.Legend(title="Weight", orient="right", gradientLength=160),
+        )
+    )
+    text = base.mark_text(fontSize=11, color="#1f2328").encode(text=alt.Text("weight:Q", format="+.2f"))
+    return (cells + text).properties(height=28 * n_features + 40)
+
+
+def neighbourhood_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Each perturbed sample: its similarity to the original vs the model's probability for the class.
+
+    Coloured by whether the class's strongest word was kept or removed; the
+    original text is the large dark point at similarity 1.
+    """
+    class_name = str(frame["class"].iloc[0]) if len(frame) else ""
+    word = str(frame["top_word"].iloc[0]) if len(frame) else ""
+    samples = frame[~frame["original"]]
+    original = frame[frame["original"]]
+    status_domain = ["kept", "partly removed", "removed"]
+    points = alt.Chart(samples).mark_circle(size=28, opacity=0.55).encode(
+        x=alt.X("similarity:Q", title="Similarity to the original text (1 = nothing removed)",
+                scale=alt.Scale(zero=False)),
+        y=alt.Y("model_probability:Q", title=f"Model probability of \u201c{class_name}\u201d",
+                scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=alt.Color(
+            "top_word_status:N",
+            title=f"\u201c{word}\u201d",
+            scale=alt.Scale(domain=status_domain, range=[GREEN, ORANGE, RED]),
+            legend=alt.Legend(orient="bottom"),
+        ),
+        tooltip=[
+            alt.Tooltip("similarity:Q", format=".2f", title="Similarity"),
+            alt.Tooltip("words_kept:Q", format=".0%", title="Words kept"),
+            alt.Tooltip("model_probability:Q", format=".1%", title="Model"),
+            alt.Tooltip("surrogate_probability:Q", format=".1%", title="Explanation's estimate"),
+            alt.Tooltip("top_word_status:N", title=f"\u201c{word}\u201d"),
+        ],
+    )
+    star = alt.Chart(original).mark_point(shape="diamond", size=160, filled=True, color="#111827").encode(
+        x="similarity:Q",
+        y="model_probability:Q",
+        tooltip=[alt.Tooltip("model_probability:Q", format=".1%", title="The original text")],
+    )
+    return (points + star).properties(height=440)
+
+
+def _js(text: str) -> str:
+    """Quote a label for a Vega expression string literal."""
+    return text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", " ")

@@ -1,0 +1,130 @@
+"""The Remote API page's parts: connection settings, the connection test, the request estimate.
+
+The token lives only in its password widget and inside the
+:class:`~lime_core.models.remote.RemoteClassifier` built for one action (which
+never shows, logs or pickles it). It is never written to session results,
+downloads or messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from lime_core.models.remote import RemoteClassifier
+from lime_core.settings import get_settings
+
+from . import models, state
+from .text import md_escape
+
+URL_KEY = "remote.url"
+TOKEN_KEY = "remote.token"
+BATCH_KEY = "remote.batch_size"
+BUDGET_KEY = "remote.max_requests"
+ERROR = "remote.error"
+
+
+@dataclass(frozen=True)
+class Connection:
+    url: str
+    batch_size: int
+    max_requests: int
+    is_builtin: bool
+
+
+def default_url() -> tuple[str, str | None]:
+    """LIME_API_URL when set, else the built-in server's URL (started now if needed)."""
+    configured = get_settings().api_url
+    if configured:
+        return configured, None
+    url, error = models.local_server_url()
+    return url or "", error
+
+
+def settings_form() -> Connection:
+    default, error = default_url()
+    if URL_KEY not in st.session_state:
+        st.session_state[URL_KEY] = default
+    builtin_url, _ = models.local_server_url() if not get_settings().api_url else (default, None)
+    url = st.text_input(
+        "Endpoint URL",
+        key=URL_KEY,
+        help="A text-classification endpoint in the Hugging Face Inference API format. By default the "
+        "dashboard's own model server (20 Newsgroups topics), which needs no account.",
+    ).strip()
+    is_builtin = bool(builtin_url) and url == builtin_url
+    if error and not url:
+        st.error(error, icon=":material/error:")
+    st.text_input(
+        "API token",
+        key=TOKEN_KEY,
+        type="password",
+        placeholder="Not needed for the built-in server",
+        help="Sent only to the URL above, as a bearer token. It is not shown again, not stored on disk, not "
+        "logged and not included in any download. Leave empty to use LIME_API_TOKEN, if set.",
+    )
+    c1, c2 = st.columns(2)
+    batch_size = c1.number_input(
+        "Texts per request", min_value=1, max_value=256, value=64, step=1, key=BATCH_KEY,
+        help="How many texts go in one request.",
+    )
+    max_requests = c2.number_input(
+        "Request budget", min_value=1, max_value=10_000, value=200, step=10, key=BUDGET_KEY,
+        help="The most requests one explanation may send; a larger one is refused before anything is sent.",
+    )
+    if is_builtin:
+        st.caption("Built-in server: the 20 Newsgroups topic model served over HTTP on this machine.")
+    return Connection(url=url, batch_size=int(batch_size), max_requests=int(max_requests), is_builtin=is_builtin)
+
+
+def make_classifier(conn: Connection) -> RemoteClassifier:
+    """A classifier for one action. Raises RemoteModelError for an unusable URL."""
+    token = st.session_state.get(TOKEN_KEY) or None
+    return RemoteClassifier(
+        conn.url,
+        token=token,
+        batch_size=conn.batch_size,
+        max_requests=conn.max_requests,
+        max_retries=1,
+        read_timeout=30.0,
+    )
+
+
+def test_connection(conn: Connection) -> tuple[bool, str]:
+    if not conn.url:
+        return False, "Enter the endpoint URL first."
+    try:
+        report = make_classifier(conn).test_connection()
+    except Exception as exc:
+        return False, models.user_message(exc)
+    message = report.message[:1].upper() + report.message[1:]
+    if report.ok and report.class_names:
+        message += ": " + ", ".join(report.class_names[:8]) + ("\u2026" if len(report.class_names) > 8 else "")
+    return report.ok, message
+
+
+def request_estimate(conn: Connection, n_samples: int) -> None:
+    """Say how many requests an explanation will send, before it runs (``requests_needed``, worst case)."""
+    if not conn.url:
+        return
+    try:
+        needed = make_classifier(conn).requests_needed(n_samples)
+    except Exception:  # an unusable URL is reported when the user acts on it
+        return
+    text = (
+        f"An explanation with {n_samples:,} samples sends **at most {needed + 1:,} requests** "
+        f"({conn.batch_size} texts each, plus one to learn the labels); your budget is {conn.max_requests:,}."
+    )
+    if needed + 1 > conn.max_requests:
+        st.warning(text + " Lower the samples in the sidebar or raise the budget.", icon=":material/warning:")
+    else:
+        st.caption(text)
+
+
+def show_connection() -> None:
+    outcome = state.get(state.REMOTE_CONNECTION)
+    if outcome is None:
+        return
+    ok, message = outcome
+    (st.success if ok else st.error)(md_escape(message), icon=":material/check_circle:" if ok else ":material/error:")

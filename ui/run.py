@@ -1,0 +1,86 @@
+"""Running an explanation from a page: progress bar with time left, errors shown, never a traceback."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import streamlit as st
+
+from lime_core import InputTextError
+from lime_core.progress import TimeLeft
+
+from . import models, state
+
+
+def check_text(text: str) -> str | None:
+    """A message when the text cannot be explained, before anything is loaded or sent."""
+    if not text or not text.strip():
+        return "The text is empty: paste or type the text to explain, or pick an example."
+    if len(text) > state.MAX_TEXT_CHARS:
+        return (
+            f"The text has {len(text):,} characters, over this dashboard's limit of {state.MAX_TEXT_CHARS:,}. "
+            "Shorten it and try again."
+        )
+    return None
+
+
+def explain(
+    text: str,
+    model: Any,
+    model_name: str,
+    model_title: str,
+    options: state.ExplainOptions,
+    *,
+    label: str = "Explaining",
+    batch_size: int | None = None,
+) -> tuple[state.RunResult | None, str | None]:
+    """Fit an explainer with a progress bar; return ``(result, None)`` or ``(None, message)``."""
+    problem = check_text(text)
+    if problem:
+        return None, problem
+    explainer = options.make_explainer(cache=models.prediction_cache(), batch_size=batch_size)
+    estimate = TimeLeft(prior_seconds_per_call=state.seconds_per_call(model_name))
+    bar = st.progress(0.0, text=f"{label}: {estimate.message()}")
+
+    def progress(done: int, total: int) -> None:
+        estimate.update(done, total)
+        bar.progress(estimate.fraction, text=f"{label}: {estimate.message()}")
+
+    started = time.perf_counter()
+    try:
+        explainer.fit(text, model, progress=progress)
+    except InputTextError as exc:
+        return None, models.user_message(exc)
+    except Exception as exc:  # lime_core's errors carry user-facing messages; anything else is logged
+        return None, models.user_message(exc)
+    finally:
+        bar.empty()
+    elapsed = time.perf_counter() - started
+    result = state.RunResult(
+        text=text,
+        model_name=model_name,
+        model_title=model_title,
+        explainer=explainer,
+        options=options,
+        elapsed=elapsed,
+    )
+    state.remember_rate(model_name, elapsed, result.n_model_calls)
+    return result, None
+
+
+def explain_bundled(
+    text: str, model_name: str, options: state.ExplainOptions, *, label: str = "Explaining"
+) -> tuple[state.RunResult | None, str | None]:
+    """Explain with one of the bundled models, loading it (once per process) if needed."""
+    problem = check_text(text)
+    if problem:
+        return None, problem
+    info = models.model_info(model_name)
+    if info is not None and not info.available:
+        return None, f"{info.title} is not available: {info.reason}"
+    with st.spinner(f"Loading {info.title if info else model_name}\u2026"):
+        model, error = models.get_model(model_name)
+    if model is None:
+        return None, error
+    return explain(text, model, model_name, info.title if info else model_name, options, label=label)

@@ -1,0 +1,137 @@
+"""Session keys and the results kept in ``st.session_state``.
+
+Every page stores what it computed under a named key, so a result stays on
+screen after an error, a page switch or a change of the class to explain.
+A :class:`RunResult` keeps the fitted explainer, so another class is
+re-explained from the same samples with no model calls.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from lime_core import Explanation, TextExplainer
+from lime_core.sampling import get_sampler
+
+# The longest text the dashboard accepts (characters). Longer texts make thousands of long
+# perturbations; the explainer refuses them with a clear message before any model call.
+MAX_TEXT_CHARS = 20_000
+
+# -- session keys (one place, so pages and tests agree) ------------------------------------------------------------
+EXPLAIN_RESULT = "explain.result"
+COMPARE_RESULTS = "compare.results"  # dict side -> RunResult
+LOCAL_RESULT = "local.result"
+REMOTE_RESULT = "remote.result"
+REMOTE_CONNECTION = "remote.connection"  # (ok, message, labels) of the last "Test connection"
+LAST_RESULT = "last.result"  # the latest RunResult from any page (How it works draws it)
+RATES = "model.seconds_per_call"  # model name -> seconds per model call measured on the last run
+
+# Widget keys of the shared sidebar.
+MODEL_KEY = "sidebar.model"
+SAMPLES_KEY = "sidebar.n_samples"
+SEED_KEY = "sidebar.seed"
+SAMPLER_KEY = "sidebar.sampler"
+BIGRAMS_KEY = "sidebar.bigrams"
+
+SAMPLER_LABELS = {
+    "mixture": "Mixture (eli5's default: 70% positions, 30% whole words)",
+    "positions": "Positions (remove single occurrences)",
+    "bow": "Bag of words (remove every occurrence of a word)",
+}
+
+
+@dataclass(frozen=True)
+class ExplainOptions:
+    """The sampling settings chosen in the sidebar."""
+
+    n_samples: int = 2000
+    seed: int = 0
+    sampler: str = "mixture"
+    bigrams: bool = False
+
+    def make_explainer(self, cache: Any = None, batch_size: int | None = None) -> TextExplainer:
+        return TextExplainer(
+            n_samples=int(self.n_samples),
+            sampler=get_sampler(self.sampler),
+            bigrams=bool(self.bigrams),
+            random_state=int(self.seed),
+            max_chars=MAX_TEXT_CHARS,
+            batch_size=batch_size,
+            cache=cache,
+        )
+
+
+@dataclass
+class RunResult:
+    """One fitted explanation: the text, the model, the fitted explainer and the explanations drawn from it."""
+
+    text: str
+    model_name: str  # registry name, or the remote URL (without secrets)
+    model_title: str
+    explainer: TextExplainer
+    options: ExplainOptions
+    elapsed: float
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    created: float = field(default_factory=time.time)
+    _explanations: dict[str, Explanation] = field(default_factory=dict, repr=False)
+
+    @property
+    def class_names(self) -> list[str]:
+        return [str(c) for c in self.explainer.model_.class_names]
+
+    @property
+    def predicted_class(self) -> str:
+        return self.explanation().predicted_class
+
+    @property
+    def n_model_calls(self) -> int:
+        return int(self.explainer.n_model_calls_)
+
+    def explanation(self, class_name: str | None = None) -> Explanation:
+        """The explanation for one class (default: the predicted one), computed once, with no model calls."""
+        key = class_name or "<predicted>"
+        if key not in self._explanations:
+            self._explanations[key] = self.explainer.explanation(targets=class_name)
+        return self._explanations[key]
+
+    def all_classes(self) -> Explanation:
+        """Every class at once (targets='all'), with no model calls."""
+        if "<all>" not in self._explanations:
+            self._explanations["<all>"] = self.explainer.explanation(targets="all")
+        return self._explanations["<all>"]
+
+
+def get(key: str, default: Any = None) -> Any:
+    return st.session_state.get(key, default)
+
+
+def put(key: str, value: Any) -> None:
+    st.session_state[key] = value
+    if isinstance(value, RunResult):
+        st.session_state[LAST_RESULT] = value
+
+
+def seconds_per_call(model_name: str) -> float | None:
+    return (st.session_state.get(RATES) or {}).get(model_name)
+
+
+def remember_rate(model_name: str, seconds: float, n_calls: int) -> None:
+    if n_calls >= 20 and seconds > 0:
+        rates = dict(st.session_state.get(RATES) or {})
+        rates[model_name] = seconds / n_calls
+        st.session_state[RATES] = rates
+
+
+def options_from_sidebar() -> ExplainOptions:
+    """The sampling settings as the sidebar's widgets hold them now."""
+    return ExplainOptions(
+        n_samples=int(st.session_state.get(SAMPLES_KEY, ExplainOptions.n_samples)),
+        seed=int(st.session_state.get(SEED_KEY, ExplainOptions.seed)),
+        sampler=str(st.session_state.get(SAMPLER_KEY, ExplainOptions.sampler)),
+        bigrams=bool(st.session_state.get(BIGRAMS_KEY, ExplainOptions.bigrams)),
+    )
