@@ -49,6 +49,11 @@ class ClassifierAdapter:
             raise AttributeError("class names are not known until the first prediction")
         return self._class_names
 
+    @property
+    def cache_key(self) -> str:
+        """The wrapped model's identity, so that a new adapter around the same model shares its cache rows."""
+        return model_identity(self.model)
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         proba = np.asarray(self.model.predict_proba(list(texts)))
         if self._class_names is None and proba.ndim == 2:

@@ -175,7 +175,7 @@ class TextExplainer:
         tokenizer = self.tokenizer if isinstance(self.tokenizer, str) else repr(self.tokenizer)
         return ExplainerSettings(
             n_samples=int(self.n_samples),
-            random_state=self.random_state,
+            random_state=None if self.random_state is None else int(self.random_state),
             tokenization=tokenizer,
             sampler=repr(self._sampler()),
             kernel=repr(self._kernel()),

@@ -11,6 +11,14 @@ import numpy as np
 _EPS = 1e-9
 
 
+def _weights(sample_weight: np.ndarray | None) -> np.ndarray | None:
+    # Held-out samples can all weigh 0 (every one is the empty text of a two-word input); then each counts equally
+    # rather than the average being undefined.
+    if sample_weight is None or np.sum(sample_weight) <= 0:
+        return None
+    return sample_weight
+
+
 def kl_divergence_rows(p_true: np.ndarray, q_pred: np.ndarray) -> np.ndarray:
     """KL(p_true || q_pred) per row, in nats; ``q_pred`` gets a small floor so zeros do not blow up."""
     q = q_pred + _EPS
@@ -23,10 +31,10 @@ def kl_divergence_rows(p_true: np.ndarray, q_pred: np.ndarray) -> np.ndarray:
 
 def mean_kl_divergence(p_true: np.ndarray, q_pred: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
     """Similarity-weighted mean KL divergence from the black box's to the surrogate's probabilities."""
-    return float(np.average(kl_divergence_rows(p_true, q_pred), weights=sample_weight))
+    return float(np.average(kl_divergence_rows(p_true, q_pred), weights=_weights(sample_weight)))
 
 
 def top_class_agreement(p_true: np.ndarray, q_pred: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
     """Similarity-weighted share of samples where surrogate and black box pick the same top class."""
     agree = (p_true.argmax(axis=1) == q_pred.argmax(axis=1)).astype(float)
-    return float(np.average(agree, weights=sample_weight))
+    return float(np.average(agree, weights=_weights(sample_weight)))

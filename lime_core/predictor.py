@@ -32,6 +32,9 @@ class PredictionCache:
     def __init__(self, max_entries: int = 500_000) -> None:
         self.max_entries = max_entries
         self._rows: dict[tuple[str, str], np.ndarray] = {}
+        # Keys of models without a cache_key contain id(model); holding the model keeps that id from being
+        # reused by another object while its rows are here.
+        self._owners: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -41,8 +44,10 @@ class PredictionCache:
         with self._lock:
             return [self._rows.get((model_key, t)) for t in texts]
 
-    def store(self, model_key: str, texts: Sequence[str], proba: np.ndarray) -> None:
+    def store(self, model_key: str, texts: Sequence[str], proba: np.ndarray, owner: Any = None) -> None:
         with self._lock:
+            if owner is not None:
+                self._owners.setdefault(model_key, owner)
             for text, row in zip(texts, proba, strict=True):
                 self._rows[(model_key, text)] = row
             overflow = len(self._rows) - self.max_entries
@@ -53,6 +58,7 @@ class PredictionCache:
     def clear(self) -> None:
         with self._lock:
             self._rows.clear()
+            self._owners.clear()
 
 
 @dataclass(frozen=True)
@@ -77,22 +83,21 @@ class BlackBox:
         if callable(reset_budget):
             reset_budget()
 
-    @property
-    def n_classes(self) -> int:
-        return len(self.model.class_names)
+    def _known_n_classes(self) -> int | None:
+        """The number of classes if the model can say before predicting (a bare predict_proba cannot)."""
+        try:
+            return len(self.model.class_names)
+        except AttributeError:
+            return None
 
     def predict(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Predictions:
         """Probabilities for ``texts`` (one row each, in order)."""
         position: dict[str, int] = {}
         inverse = np.fromiter((position.setdefault(t, len(position)) for t in texts), dtype=np.intp, count=len(texts))
         distinct = list(position)
-        n_classes = self.n_classes
-        rows = np.empty((len(distinct), n_classes), dtype=np.float64)
+        n_classes = self._known_n_classes()
         cached = self.cache.lookup(self.model_key, distinct)
         missing = [i for i, row in enumerate(cached) if row is None]
-        for i, row in enumerate(cached):
-            if row is not None:
-                rows[i] = row
 
         check_budget = getattr(self.model, "check_budget", None)
         if missing and callable(check_budget):
@@ -110,9 +115,12 @@ class BlackBox:
             idx = missing[start : start + chunk]
             batch_texts = [distinct[i] for i in idx]
             proba = validate_probabilities(self.model.predict_proba(batch_texts), len(batch_texts), n_classes)
-            rows[idx] = proba
-            self.cache.store(self.model_key, batch_texts, proba)
+            n_classes = proba.shape[1]
+            for i, row in zip(idx, proba, strict=True):
+                cached[i] = row
+            self.cache.store(self.model_key, batch_texts, proba, owner=self.model)
             done += len(idx)
             if progress is not None:
                 progress(done, total)
+        rows = np.vstack(cached) if cached else np.empty((0, n_classes or 0))
         return Predictions(proba=rows[inverse], n_distinct=len(distinct), n_model_calls=total)

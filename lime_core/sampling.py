@@ -18,6 +18,8 @@ from typing import Protocol
 
 import numpy as np
 
+from .errors import InputTextError
+
 
 @dataclass(frozen=True)
 class TokenGroups:
@@ -113,6 +115,11 @@ def draw_neighbourhood(sampler: Sampler, groups: TokenGroups, n_samples: int, rn
     """``n_samples`` keep-masks whose first row is the original text."""
     if n_samples < 2:
         raise ValueError(f"n_samples must be at least 2, not {n_samples}")
+    if len(groups.word_of_token) < 2:
+        # Its only neighbour would be the empty text: nothing local to learn from.
+        raise InputTextError(
+            "the text needs at least two words to explain: LIME compares it with versions missing words"
+        )
     keep = np.empty((n_samples, len(groups.word_of_token)), dtype=bool)
     keep[0] = True
     keep[1:] = sampler.sample(groups, n_samples - 1, rng)

@@ -38,6 +38,8 @@ _NUMBER = r"\p{Nd}+(?:[.,]\p{Nd}+)+"
 WORD_PATTERN = regex.compile(rf"{_NUMBER}|{_WORD}|{_CJK_CHAR}|{_EMOJI}", regex.V1)
 # Characters as units: user-perceived characters (grapheme clusters), never whitespace.
 CHAR_PATTERN = regex.compile(r"(?!\s)\X", regex.V1)
+_SPACE = regex.compile(r"\s", regex.V1)
+_NON_SPACE = regex.compile(r"\S+", regex.V1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +65,17 @@ class RegexTokenizer:
         self.name = name
 
     def tokenize(self, text: str) -> list[Token]:
-        return [Token(m.group(), m.start(), m.end()) for m in self.pattern.finditer(text)]
+        tokens = []
+        for m in self.pattern.finditer(text):
+            if _SPACE.search(m.group()):
+                # A grapheme cluster can swallow a space after a "prepend" character (e.g. U+0600); a unit
+                # never contains white space, so such a match is cut at it.
+                tokens.extend(
+                    Token(p.group(), m.start() + p.start(), m.start() + p.end()) for p in _NON_SPACE.finditer(m.group())
+                )
+            else:
+                tokens.append(Token(m.group(), m.start(), m.end()))
+        return tokens
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
@@ -100,7 +112,7 @@ class TokenizedText:
         """Tokenize ``text``; raise InputTextError when there is nothing to explain."""
         if not isinstance(text, str):
             raise InputTextError(f"the text must be a string, not {type(text).__name__}")
-        if not text.strip():
+        if not _NON_SPACE.search(text):
             raise InputTextError("the text is empty; paste or type the text to explain")
         if max_chars is not None and len(text) > max_chars:
             raise InputTextError(

@@ -488,14 +488,9 @@ def test_an_explanation_from_the_explainer_round_trips_through_json(topic) -> No
     assert Explanation.from_json(e2.to_json()) == e2 and text in e2.to_json()
 
 
-# -- engine bugs found by these tests (xfail until fixed) -----------------------------------------------------------
+# -- regressions: engine bugs these tests found -----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: with one token every perturbation is the empty text, whose cosine weight is 0, so "
-    "np.average in metrics.py raises ZeroDivisionError on the held-out split",
-)
 def test_a_one_word_text_is_explained_or_refused_clearly() -> None:
     try:
         e = explain_text("good", sentiment_model(), n_samples=50, random_state=0)
@@ -504,11 +499,6 @@ def test_a_one_word_text_is_explained_or_refused_clearly() -> None:
     assert [w.feature for w in e.targets[0].weights] == ["good"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: ExplainerSettings keeps random_state as given, so a numpy integer seed makes "
-    "Explanation.to_json raise TypeError (int64 is not JSON serializable)",
-)
 def test_a_numpy_integer_seed_gives_a_serialisable_explanation() -> None:
     e = explain_text(SENTIMENT_TEXT, sentiment_model(), n_samples=50, random_state=np.int64(3))
     assert Explanation.from_json(e.to_json()) == e

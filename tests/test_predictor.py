@@ -161,11 +161,6 @@ def test_an_sklearn_like_model_is_wrapped_and_its_classes_used() -> None:
     assert pred.proba[0, 1] > 0.8 and model.n_texts_seen == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: BlackBox.predict reads class_names (predictor.py n_classes) before the first prediction, "
-    "but ClassifierAdapter only learns them from it, so a model with predict_proba alone cannot be explained",
-)
 def test_a_model_with_only_predict_proba_can_be_predicted() -> None:
     pred = BlackBox(as_classifier(BareProbaModel(sentiment_model()))).predict(["good", "bad"])
     assert pred.proba.shape == (2, 2)
@@ -258,11 +253,6 @@ def test_second_explanation_with_the_same_cache_makes_no_model_calls() -> None:
     assert "RidgeSurrogate" in second.settings.surrogate
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: as_classifier wraps a plain model in a new ClassifierAdapter on every fit, and "
-    "model_identity keys the cache by the adapter's id(), so cached predictions of the same model are never reused",
-)
 def test_second_explanation_of_an_sklearn_like_model_with_the_same_cache_makes_no_model_calls() -> None:
     model = SklearnLikeModel(sentiment_model())
     cache = PredictionCache()
