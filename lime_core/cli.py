@@ -91,31 +91,36 @@ def build_parser() -> argparse.ArgumentParser:
     text = ex.add_argument_group("text (exactly one)").add_mutually_exclusive_group(required=True)
     text.add_argument("--text", metavar="TEXT", help="the text to explain ('-' reads stdin)")
     text.add_argument("--file", metavar="PATH", help="read the text from a UTF-8 file ('-' reads stdin)")
-    model = ex.add_argument_group("model (exactly one)").add_mutually_exclusive_group(required=True)
+    model_group = ex.add_argument_group("model (exactly one)")
+    model = model_group.add_mutually_exclusive_group(required=True)
     model.add_argument("--pipeline", metavar="FILE", help="a joblib pickle of an object with predict_proba "
                        "(e.g. a scikit-learn Pipeline); only load files you trust")
     model.add_argument("--model", metavar="NAME", help="a bundled model (see: python -m lime_core models)")
     model.add_argument("--url", metavar="URL", help=f"a remote model speaking the Hugging Face inference format; "
                        f"the token is read from ${TOKEN_ENV_VAR}")
-    ex.add_argument("--max-requests", type=_positive_int, default=None, metavar="N",
-                    help="with --url: most HTTP requests this explanation may send (default: the client's budget)")
-    ex.add_argument("--samples", type=_samples, default=None, metavar="N",
-                    help=f"perturbed texts to sample (at least {MIN_SAMPLES}, default 5000; 'auto' is reserved "
-                    "for adaptive sampling)")
-    ex.add_argument("--seed", type=_seed, default=None, help="random seed, for a reproducible explanation")
-    ex.add_argument("--target", action="append", metavar="CLASS",
-                    help="class to explain (repeatable, or 'all'; default: the predicted class)")
-    ex.add_argument("--bigrams", action="store_true", help="also use pairs of adjacent words as features")
-    ex.add_argument("--sampler", choices=SAMPLERS, default=None, help="how words are removed (default: mixture)")
-    ex.add_argument("--surrogate", choices=SURROGATES, default=None, help="the local model (default: softmax)")
-    ex.add_argument("--tokenization", choices=("words", "chars"), default="words", help="unit of explanation")
-    ex.add_argument("--mask-token", metavar="STR", default=None,
-                    help="replace removed words with this instead of deleting them")
-    ex.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    ex.add_argument("--top", type=_positive_int, default=20, metavar="K",
-                    help="features listed per class in text and html output (default 20)")
-    ex.add_argument("--output", "-o", metavar="PATH", default=None, help="write here instead of stdout")
-    ex.add_argument("--progress", action="store_true", help="report progress on stderr")
+    model_group.add_argument("--max-requests", type=_positive_int, default=None, metavar="N",
+                             help="with --url: most HTTP requests this explanation may send (default: the "
+                             "client's budget, 50)")
+    lime = ex.add_argument_group("explanation")
+    lime.add_argument("--samples", type=_samples, default=None, metavar="N",
+                      help=f"perturbed texts to sample (at least {MIN_SAMPLES}, default 5000; 'auto' is reserved "
+                      "for adaptive sampling)")
+    lime.add_argument("--seed", type=_seed, default=None, help="random seed, for a reproducible explanation")
+    lime.add_argument("--target", action="append", metavar="CLASS",
+                      help="class to explain (repeatable, or 'all'; default: the predicted class)")
+    lime.add_argument("--bigrams", action="store_true", help="also use pairs of adjacent words as features")
+    lime.add_argument("--sampler", choices=SAMPLERS, default=None, help="how words are removed (default: mixture)")
+    lime.add_argument("--surrogate", choices=SURROGATES, default=None, help="the local model (default: softmax)")
+    lime.add_argument("--tokenization", choices=("words", "chars"), default="words",
+                      help="unit of explanation (default: words)")
+    lime.add_argument("--mask-token", metavar="STR", default=None,
+                      help="replace removed words with this instead of deleting them")
+    out = ex.add_argument_group("output")
+    out.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    out.add_argument("--top", type=_positive_int, default=20, metavar="K",
+                     help="features listed per class in text and html output (default 20)")
+    out.add_argument("--output", "-o", metavar="PATH", default=None, help="write here instead of stdout")
+    out.add_argument("--progress", action="store_true", help="report progress on stderr")
     ex.set_defaults(handler=_cmd_explain)
 
     models = commands.add_parser("models", help="list the bundled models and whether each can be loaded",

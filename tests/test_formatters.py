@@ -18,6 +18,7 @@ from lime_core.formatters import (
     format_dataframe,
     format_html,
     format_text,
+    format_weight,
     highlight_html,
     token_weights,
     top_features,
@@ -199,9 +200,9 @@ def test_html_tooltips_carry_the_weights(explanation: Explanation) -> None:
     titles = dict((unescape(w), unescape(t)) for t, w in re.findall(r'title="([^"]*)"[^>]*>([^<]*)</span>', html))
     by_text = {s.text: s for s in token_weights(target, explanation.text) if s.weight is not None}
     seg = by_text["terrible"]
-    assert titles["terrible"].startswith(f"{seg.weight:+.3f} against positive")
+    assert titles["terrible"].startswith(f"{format_weight(seg.weight)} against positive")
     assert "terrible: " in titles["terrible"]
-    assert titles["excellent"].startswith(f"{by_text['excellent'].weight:+.3f} towards positive")
+    assert titles["excellent"].startswith(f"{format_weight(by_text['excellent'].weight)} towards positive")
 
 
 def test_html_tooltips_show_std_and_interval_when_present(explanation: Explanation) -> None:
@@ -226,7 +227,7 @@ def test_html_report_contents(explanation: Explanation) -> None:
         assert f"{100 * p:.1f}%" in html
     assert html.count('class="lc-target"') == 2
     assert "&lt;BIAS&gt;" in html
-    assert f"{explanation.target('positive').bias:+.3f}" in html
+    assert format_weight(explanation.target("positive").bias) in html
     assert "green: towards" in html and "red: against" in html
     assert "mean KL divergence" in html and "score" in html
     assert f"{explanation.metrics.mean_KL_divergence:.4f}" in html
@@ -372,3 +373,10 @@ def test_dataframe_has_one_row_per_target_and_feature_plus_bias(explanation: Exp
     assert good.contribution == pytest.approx(good.weight * 2)
     assert df["std"].isna().all()
     assert str(df.n_occurrences.dtype) == "int64"
+
+
+def test_tiny_weights_are_not_printed_as_zero() -> None:
+    assert format_weight(-2.8e-4) == "-2.8e-04"
+    assert format_weight(0.0) == "+0.000"
+    assert format_weight(1.23456) == "+1.235"
+    assert format_weight(0.5, signed=False) == "0.500"

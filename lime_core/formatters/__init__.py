@@ -6,7 +6,16 @@ features), which the dashboard uses too. pandas is imported only when
 """
 
 from .dataframe import format_dataframe
-from .highlight import Segment, TopFeatures, colour_for, default_scale, token_weights, top_features
+from .highlight import (
+    Segment,
+    TopFeatures,
+    colour_for,
+    default_scale,
+    format_weight,
+    token_weights,
+    top_features,
+    weights_meaning,
+)
 from .html import format_html, highlight_html
 from .text import format_text
 
@@ -18,7 +27,9 @@ __all__ = [
     "format_dataframe",
     "format_html",
     "format_text",
+    "format_weight",
     "highlight_html",
     "token_weights",
     "top_features",
+    "weights_meaning",
 ]

@@ -228,3 +228,14 @@ def weights_meaning(explanation: Explanation) -> str:
     if two:
         return "Weights are changes in the log-odds of this class against the other one."
     return "Weights are changes in the log-odds of this class against the average class."
+
+
+def format_weight(x: float, signed: bool = True) -> str:
+    """A weight for people: three decimals, or two significant digits when three decimals would show 0.
+
+    Weights span orders of magnitude, and a weight printed as ``-0.000`` looks
+    like a bug; ``-2.1e-05`` says it is tiny but real.
+    """
+    if x != 0 and abs(x) < 0.0005:
+        return f"{x:+.1e}" if signed else f"{x:.1e}"
+    return f"{x:+.3f}" if signed else f"{x:.3f}"

@@ -25,6 +25,7 @@ from .highlight import (
     Segment,
     colour_for,
     default_scale,
+    format_weight,
     token_weights,
     top_features,
     weights_meaning,
@@ -212,10 +213,7 @@ def _legend_gradient() -> str:
 
 
 def _num(x: float, signed: bool = True) -> str:
-    """Weights span orders of magnitude: three decimals, or scientific notation when that would show 0."""
-    if x != 0 and abs(x) < 0.001:
-        return f"{x:+.1e}" if signed else f"{x:.1e}"
-    return f"{x:+.3f}" if signed else f"{x:.3f}"
+    return format_weight(x, signed)
 
 
 def _pct(p: float) -> str:

@@ -7,7 +7,7 @@ against it, ``<BIAS>`` among them at its place, numbers right-aligned.
 from __future__ import annotations
 
 from ..explanation import BIAS_FEATURE, Explanation, TargetExplanation
-from .highlight import top_features, weights_meaning
+from .highlight import format_weight, top_features, weights_meaning
 
 _CAVEAT = (
     "The explanation is local: it describes the model near this text only, not how it treats these words elsewhere."
@@ -43,8 +43,8 @@ def _target_lines(target: TargetExplanation, top: int) -> list[str]:
     rows.sort(key=lambda r: -r[0])
     with_std = any(r[2] is not None for r in rows)
 
-    numbers = [f"{c:+.3f}" for c, *_ in rows]
-    stds = [f"± {s:.3f}" if s is not None else "" for _, _, s, _ in rows]
+    numbers = [format_weight(c) for c, *_ in rows]
+    stds = [f"± {format_weight(s, signed=False)}" if s is not None else "" for _, _, s, _ in rows]
     num_width = max(len("Contribution"), *(len(n) for n in numbers))
     std_width = max(len("Std"), *(len(s) for s in stds)) if with_std else 0
 
