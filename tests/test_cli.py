@@ -251,6 +251,7 @@ BAD_INPUT = [
     (["explain", "--text", "", "--pipeline", "{pipeline}"], RUNTIME, "empty"),
     (["explain", "--text", "   \n ", "--pipeline", "{pipeline}"], RUNTIME, "empty"),
     (["explain", "--text", "?!", "--pipeline", "{pipeline}"], RUNTIME, "no words"),
+    (["explain", "--text", "good", "--pipeline", "{pipeline}", *FAST], RUNTIME, "words"),
     (["explain", "--file", "{empty}", "--pipeline", "{pipeline}"], RUNTIME, "empty"),
     (["explain", "--file", "{missing}", "--pipeline", "{pipeline}"], RUNTIME, "cannot read"),
     (["explain", "--file", "{tmp}", "--pipeline", "{pipeline}"], RUNTIME, "cannot read"),
