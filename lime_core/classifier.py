@@ -38,7 +38,9 @@ class ClassifierAdapter:
             raise TypeError(f"{type(model).__name__} has no predict_proba method; it cannot be explained")
         self.model = model
         if class_names is None:
-            classes = getattr(model, "class_names", None) or getattr(model, "classes_", None)
+            classes = getattr(model, "class_names", None)
+            if classes is None:
+                classes = getattr(model, "classes_", None)
             class_names = [str(c) for c in classes] if classes is not None else None
         self._class_names = list(class_names) if class_names is not None else None
         self.name = name or type(model).__name__

@@ -140,7 +140,9 @@ class TextExplainer:
         target_ids = resolve_targets(targets, class_names, int(np.argmax(original_proba)))
         names, spans = self.features_.names, self.features_.spans
         explained = []
-        coefs, intercepts = class_weights(fit.surrogate.coef_, fit.surrogate.intercept_)
+        coefs, intercepts = class_weights(
+            fit.surrogate.coef_, fit.surrogate.intercept_, getattr(fit.surrogate, "output_scale", "logit")
+        )
         for c in target_ids:
             coef = coefs[c]
             order = np.argsort(-coef, kind="stable")
@@ -192,16 +194,20 @@ class TextExplainer:
         return self.fit(text, model, progress=progress).explanation(targets)
 
 
-def class_weights(coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def class_weights(
+    coef: np.ndarray, intercept: np.ndarray, output_scale: str = "logit"
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-class weights as reported to users.
 
     With two classes a softmax's weights are only defined up to a common shift,
     and the centred ones are half of the log-odds; users (and eli5, which fits
     a binary model) read a weight as the change in log-odds of this class
     against the other, so that is what is reported. With more classes the
-    centred weights are reported: each class against the average class.
+    centred weights are reported: each class against the average class. A
+    surrogate on the probability scale (ridge) is reported as fitted: the
+    change in P(class).
     """
-    if coef.shape[0] == 2:
+    if coef.shape[0] == 2 and output_scale == "logit":
         diff = coef[1] - coef[0]
         bias = intercept[1] - intercept[0]
         return np.vstack([-diff, diff]), np.array([-bias, bias])

@@ -65,6 +65,10 @@ class SoftmaxSurrogate(BaseEstimator):
     random labels. Optimised with L-BFGS from zero, so it is deterministic.
     """
 
+    # Coefficients act on the logits: with two classes, their difference is the log-odds of one class against the
+    # other, which is what explanations report.
+    output_scale = "logit"
+
     def __init__(self, alpha: float = 1e-3, max_iter: int = 500, tol: float = 1e-5) -> None:
         self.alpha = alpha
         self.max_iter = max_iter
@@ -139,6 +143,9 @@ class RidgeSurrogate(BaseEstimator):
     Its outputs are not probabilities; for the fidelity metrics they are
     clipped to ``[0, 1]`` and renormalised, which is stated in the report.
     """
+
+    # Coefficients act on the probabilities directly: a weight is the change in P(class) per occurrence.
+    output_scale = "probability"
 
     def __init__(self, alpha: float = 1.0) -> None:
         self.alpha = alpha

@@ -221,9 +221,6 @@ def weights_meaning(explanation: Explanation) -> str:
     """One sentence on the unit of the weights, which depends on the surrogate and the number of classes."""
     two = len(explanation.class_names) == 2
     if explanation.settings.surrogate.startswith("Ridge"):
-        if two:
-            return ("Weights come from a linear (ridge) surrogate of the probabilities: the change in "
-                    "P(this class) − P(other class).")
         return "Weights come from a linear (ridge) surrogate of the probabilities: the change in P(this class)."
     if two:
         return "Weights are changes in the log-odds of this class against the other one."
