@@ -3,23 +3,37 @@
 The explanation is plain data (:mod:`lime_core.explanation`), produced by
 :class:`~lime_core.explainer.TextExplainer` and rendered by the formatters in
 :mod:`lime_core.formatters`. Nothing here imports streamlit.
+
+The names below are imported on first use (PEP 562), so ``import lime_core``
+and ``python -m lime_core --help`` do not pay for scikit-learn and scipy.
 """
 
-from .classifier import TextClassifier, as_classifier
-from .errors import (
-    BudgetExceededError,
-    InputTextError,
-    LimeCoreError,
-    ModelOutputError,
-    ModelUnavailableError,
-    RemoteAuthError,
-    RemoteModelError,
-)
-from .explainer import TextExplainer, explain_text
-from .explanation import BIAS_FEATURE, Explanation, FeatureWeight, FidelityMetrics, TargetExplanation
-from .predictor import PredictionCache
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "TextClassifier": "classifier",
+    "as_classifier": "classifier",
+    "BudgetExceededError": "errors",
+    "InputTextError": "errors",
+    "LimeCoreError": "errors",
+    "ModelOutputError": "errors",
+    "ModelUnavailableError": "errors",
+    "RemoteAuthError": "errors",
+    "RemoteModelError": "errors",
+    "TextExplainer": "explainer",
+    "explain_text": "explainer",
+    "BIAS_FEATURE": "explanation",
+    "Explanation": "explanation",
+    "FeatureWeight": "explanation",
+    "FidelityMetrics": "explanation",
+    "TargetExplanation": "explanation",
+    "PredictionCache": "predictor",
+}
 
 __all__ = [
     "BIAS_FEATURE",
@@ -41,3 +55,32 @@ __all__ = [
     "as_classifier",
     "explain_text",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lime_core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:
+    from .classifier import TextClassifier, as_classifier
+    from .errors import (
+        BudgetExceededError,
+        InputTextError,
+        LimeCoreError,
+        ModelOutputError,
+        ModelUnavailableError,
+        RemoteAuthError,
+        RemoteModelError,
+    )
+    from .explainer import TextExplainer, explain_text
+    from .explanation import BIAS_FEATURE, Explanation, FeatureWeight, FidelityMetrics, TargetExplanation
+    from .predictor import PredictionCache
