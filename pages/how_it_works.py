@@ -42,7 +42,7 @@ if result is None:
         example = get_example("kidney-stones")
         new, error = run.explain_bundled(example.text, example.model, state.options_from_sidebar())
         if error:
-            st.error(error, icon=":material/error:")
+            st.error(md_escape(error), icon=":material/error:")
         else:
             state.put(state.EXPLAIN_RESULT, new)
             st.rerun()

@@ -72,7 +72,7 @@ def run_and_show(jobs: list[tuple[str, str, str]], clicked: bool, same_model: bo
             st.session_state[state.LAST_RESULT] = results["left"]
     pair: dict[str, state.RunResult] | None = state.get(state.COMPARE_RESULTS)
     for error in st.session_state.get(ERRORS) or []:
-        st.error(error, icon=":material/error:")
+        st.error(md_escape(error), icon=":material/error:")
     if st.session_state.get(ERRORS) and pair:
         st.caption("The comparison below is the previous one; it is kept until both sides succeed.")
     if not pair:

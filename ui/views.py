@@ -104,7 +104,7 @@ def class_picker(key: str, class_names: list[str], predicted: str | None = None,
 
 def show_error(message: str | None, has_result: bool) -> None:
     if message:
-        st.error(message, icon=":material/error:")
+        st.error(md_escape(message), icon=":material/error:")
         if has_result:
             st.caption("The explanation below is the previous one; it is kept until a new one succeeds.")
 

@@ -1,0 +1,438 @@
+"""Every dashboard page through Streamlit's AppTest: type, press, and check what is shown.
+
+The app runs with the real bundled models: the 20 Newsgroups pipeline (cached
+in ``LIME_CACHE_DIR``, trained from the local archive on first use) and the
+sentiment model, which is the stand-in checkpoint from ``../shared`` when it is
+there and otherwise a tiny randomly initialised BERT built by conftest (a real
+transformer with the product's star labels). The Remote API page talks to the
+app's own in-process model server over HTTP. Sample counts are small (300).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("streamlit")
+
+import streamlit as st
+from streamlit import dataframe_util
+from streamlit.testing.v1 import AppTest
+
+from lime_core import report
+from lime_core.examples import KIDNEY_STONES, get_example
+from lime_core.verdict import TITLES, judge_explanation
+from tests.conftest import REPO_ROOT
+
+APP = REPO_ROOT / "app.py"
+TIMEOUT = 180
+SAMPLES = 300
+SECRET = "sk-live-TOPSECRET-0123456789"
+HOSTILE = '<script>window.__pwned=1</script> kidney <img src=x onerror="window.__pwned=1"> pain'
+
+
+@pytest.fixture(scope="module", autouse=True)
+def app_env(newsgroups_archive: Path, request: pytest.FixtureRequest) -> Iterator[None]:
+    """Point the app at the offline assets; sentiment = stand-in checkpoint, else a tiny real BERT."""
+    sentiment = os.environ.get("LIME_SENTIMENT_MODEL", "").strip()
+    fallback = REPO_ROOT.parent / "shared" / "models" / "minilm-rt-sentiment"
+    if not (sentiment and (Path(sentiment) / "config.json").is_file()):
+        if (fallback / "config.json").is_file():
+            sentiment = str(fallback)
+        else:  # no stand-in: a small real BERT with the product's star labels (tests/conftest.py)
+            sentiment = str(request.getfixturevalue("tiny_bert_dir"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LIME_20NG_ARCHIVE", str(newsgroups_archive))
+        mp.setenv("LIME_SENTIMENT_MODEL", sentiment)
+        mp.setenv("LIME_CACHE_DIR", os.environ.get("LIME_CACHE_DIR") or str(REPO_ROOT / ".cache" / "lime_core"))
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.delenv("LIME_API_URL", raising=False)
+        mp.delenv("LIME_API_TOKEN", raising=False)
+        st.cache_data.clear()  # the model catalogue is cached for 30 s; start from this environment
+        yield
+    st.cache_data.clear()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def start(samples: int = SAMPLES) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    at.number_input(key="sidebar.n_samples").set_value(samples)
+    return at
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def press(at: AppTest, label: str, key: str | None = None) -> AppTest:
+    buttons = [b for b in at.button if b.label == label and (key is None or b.key == key)]
+    assert buttons, f"no button {label!r}; buttons: {[b.label for b in at.button]}"
+    buttons[0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def charts(at: AppTest) -> list[tuple[dict, list[pd.DataFrame]]]:
+    """Each altair chart's Vega-Lite spec and its data frames."""
+    out = []
+    for node in at.get("vega_lite_chart"):
+        frames = [dataframe_util.convert_arrow_bytes_to_pandas_df(d.data.data) for d in node.proto.datasets]
+        out.append((json.loads(node.proto.spec), frames))
+    return out
+
+
+def chart_with(at: AppTest, *columns: str) -> tuple[dict, pd.DataFrame]:
+    """The first chart whose data has these columns, with all its layers' rows that have them."""
+    for spec, frames in charts(at):
+        matching = [frame for frame in frames if set(columns) <= set(frame.columns)]
+        if matching:
+            return spec, pd.concat(matching, ignore_index=True)
+    raise AssertionError(f"no chart with columns {columns}")
+
+
+def highlights(at: AppTest) -> list[str]:
+    return [h.proto.body for h in at.html if 'class="lc-highlight"' in h.proto.body]
+
+
+def visible_text(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "error", "warning", "success", "info") for e in at.get(kind)]
+    parts += [m.label + " " + str(m.value) for m in at.metric]
+    parts += [h.proto.body for h in at.html]
+    return "\n".join(str(p) for p in parts)
+
+
+def errors(at: AppTest) -> list[str]:
+    """The error messages as a user reads them (markdown escapes removed)."""
+    return [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]
+
+
+def plain(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def newsgroups_calls() -> Iterator[list[int]]:
+    """Counts the texts the app's cached 20 Newsgroups model is asked about."""
+    from ui import models
+
+    model, error = models.get_model("20ng-svm")
+    assert model is not None, error
+    calls: list[int] = []
+    original = model.predict_proba
+
+    def counting(texts):
+        calls.append(len(texts))
+        return original(texts)
+
+    model.predict_proba = counting
+    yield calls
+    del model.predict_proba
+
+
+# --------------------------------------------------------------------------- Explain
+
+
+def test_home_is_explain_with_sidebar_models_and_settings() -> None:
+    at = start()
+    assert at.title[0].value == "Explain a prediction"
+    assert at.selectbox(key="sidebar.model").value == "20ng-svm"
+    assert set(at.selectbox(key="sidebar.model").options) >= {"20 Newsgroups topic classifier"}
+    assert at.selectbox(key="sidebar.sampler").value == "mixture"
+    assert at.text_area(key="explain.text").value == KIDNEY_STONES
+    assert not highlights(at)  # nothing computed yet
+
+
+def test_explain_shows_highlights_metrics_and_charts(newsgroups_calls: list[int]) -> None:
+    at = start()
+    before = sum(newsgroups_calls)
+    press(at, "Explain")
+    assert not at.error
+    result = at.session_state["explain.result"]
+    explanation = result.explanation()
+    assert explanation.predicted_class == "sci.med"
+    assert 0 < sum(newsgroups_calls) - before <= SAMPLES  # one call per distinct variation, at most
+
+    (fragment,) = highlights(at)
+    assert plain(fragment) == KIDNEY_STONES  # the whole text, exactly
+    pain = re.search(r'<span class="lc-word" title="([^"]*)"[^>]*>pain</span>', fragment)
+    assert pain and "towards sci.med" in pain.group(1)  # weight on hover
+    assert "background-color:#" in fragment  # coloured words
+    assert "pushes towards the class" in visible_text(at)  # the legend
+
+    shown = metrics(at)
+    assert shown["Held-out samples"] == f"{explanation.metrics.n_heldout:,}"
+    assert shown["Agreement"] == f"{100 * explanation.metrics.score:.1f}%"
+    assert float(shown["Mean KL divergence"]) == pytest.approx(explanation.metrics.mean_KL_divergence, abs=1e-3)
+    verdict = judge_explanation(explanation)
+    assert f"{verdict.title}." in visible_text(at)
+    assert "This explanation is local" in visible_text(at)
+
+    _, probabilities = chart_with(at, "class", "probability")
+    assert probabilities["probability"].sum() == pytest.approx(1.0)
+    assert probabilities.set_index("class")["probability"].idxmax() == "sci.med"
+    _, weights = chart_with(at, "feature", "weight", "direction")
+    assert "<BIAS>" not in set(weights["feature"])
+    by_word = weights.set_index("feature")["weight"]
+    assert by_word["pain"] > 0 and set(weights["direction"]) <= {"for", "against"}
+    assert (weights[weights["direction"] == "for"]["weight"] > 0).all()
+    assert "<BIAS>" in visible_text(at)  # shown apart, as a caption
+    table = at.dataframe[0].value
+    assert table["feature"].iloc[-1] == "<BIAS>" and len(table) == len(explanation.targets[0].weights) + 1
+    assert [b.label for b in at.get("download_button")] == ["HTML report", "JSON", "CSV (weights)"]
+
+
+def test_another_class_is_explained_without_model_calls(newsgroups_calls: list[int]) -> None:
+    at = start()
+    press(at, "Explain")
+    first = at.session_state["explain.result"]
+    calls = sum(newsgroups_calls)
+    at.selectbox(key="explain.class").set_value("comp.graphics").run()
+    assert not at.exception
+    assert sum(newsgroups_calls) == calls  # no model call
+    assert at.session_state["explain.result"] is first
+    assert "Explaining **comp\\.graphics**" in visible_text(at)
+    assert "no new model calls" in visible_text(at)
+    pain = re.search(r'title="([^"]*)"[^>]*>pain<', highlights(at)[0])
+    assert pain and "comp.graphics" in pain.group(1)
+    _, weights = chart_with(at, "feature", "weight", "direction")
+    assert weights.set_index("feature")["weight"]["pain"] < 0  # pain argues against graphics
+
+
+def test_user_errors_are_messages_and_the_result_stays(newsgroups_calls: list[int]) -> None:
+    at = start()
+    press(at, "Explain")
+    assert highlights(at)
+    calls = sum(newsgroups_calls)
+
+    at.text_area(key="explain.text").set_value("   ")
+    press(at, "Explain")
+    assert "empty" in errors(at)[0].lower()
+    assert highlights(at), "the previous explanation stays on screen"
+
+    at.text_area(key="explain.text").set_value("word " * 4_001)  # 20,005 characters
+    press(at, "Explain")
+    assert "20,005 characters" in errors(at)[0].lower() and "20,000" in errors(at)[0].lower()
+    assert highlights(at)
+    assert sum(newsgroups_calls) == calls  # refused before any model call
+    assert "too long" in visible_text(at)
+
+
+def test_an_unavailable_model_is_explained_and_the_others_still_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIME_SENTIMENT_MODEL", str(REPO_ROOT / "no-such-model-dir"))
+    st.cache_data.clear()
+    try:
+        at = start()
+        assert "(unavailable)" in at.selectbox(key="sidebar.model").format_func("sentiment")
+        at.selectbox(key="sidebar.model").set_value("sentiment").run()
+        assert any("Not available" in w.value for w in at.sidebar.warning)
+        press(at, "Explain")
+        assert "not available" in errors(at)[0].lower() and "lime_sentiment_model" in errors(at)[0].lower()
+        assert not highlights(at)
+        at.selectbox(key="sidebar.model").set_value("20ng-svm").run()
+        press(at, "Explain")
+        assert not at.error and highlights(at)
+    finally:
+        monkeypatch.undo()
+        st.cache_data.clear()
+
+
+def test_examples_load_text_and_model_and_the_transformer_is_explained() -> None:
+    at = start()
+    at.selectbox(key="explain.example").set_value("restaurant-review").run()
+    review = get_example("restaurant-review").text
+    assert at.text_area(key="explain.text").value == review
+    assert at.selectbox(key="sidebar.model").value == "sentiment"
+    press(at, "Explain")
+    assert not at.error, at.error
+    result = at.session_state["explain.result"]
+    assert result.model_name == "sentiment"
+    (fragment,) = highlights(at)
+    assert plain(fragment) == review
+    names = result.class_names
+    _, probabilities = chart_with(at, "class", "probability")
+    assert list(probabilities["class"]) == names
+    assert "Agreement" in metrics(at)
+
+
+def test_hostile_text_is_escaped() -> None:
+    at = start()
+    at.text_area(key="explain.text").set_value(HOSTILE)
+    press(at, "Explain")
+    (fragment,) = highlights(at)
+    assert "<script" not in fragment.lower() and "<img" not in fragment.lower()
+    assert plain(fragment) == HOSTILE
+
+
+# --------------------------------------------------------------------------- Compare
+
+
+def test_compare_two_texts_on_one_colour_scale() -> None:
+    at = goto(start(), "compare")
+    assert at.title[0].value == "Compare two explanations"
+    press(at, "Explain both")
+    assert not at.error, at.error
+    pair = at.session_state["compare.results"]
+    assert "7 million USD" in pair["left"].text and "7 million USD" in pair["right"].text
+    left, right = highlights(at)
+    assert "7 million USD" in plain(left) and "7 million USD" in plain(right)
+    legends = [h.proto.body for h in at.html if "lime-legend" in h.proto.body]
+    assert len(legends) == 2 and plain(legends[0]) == plain(legends[1])  # the same scale on both sides
+    domains = [spec["layer"][0]["encoding"]["x"]["scale"]["domain"] for spec, frames in charts(at)
+               if frames and "direction" in frames[0].columns]
+    assert len(domains) == 2 and domains[0] == domains[1]
+    shared = next(d.value for d in at.dataframe if "difference" in d.value)
+    assert {"million", "usd", "7"} <= set(shared["feature"])
+
+    at.selectbox(key="compare.class").set_value("sci.med").run()
+    targets = [r.explanation("sci.med").targets[0] for r in (pair["left"], pair["right"])]
+    assert all(t.class_name == "sci.med" for t in targets)
+    assert "Explaining **sci\\.med**" in visible_text(at) or all(
+        r.predicted_class == "sci.med" for r in pair.values()
+    )
+
+
+def test_compare_one_text_on_two_models() -> None:
+    at = goto(start(), "compare")
+    at.segmented_control(key="compare.mode").set_value("One text, two models").run()
+    assert at.selectbox(key="compare.left.model").value == "20ng-svm"
+    assert at.selectbox(key="compare.right.model").value == "sentiment"
+    press(at, "Explain both")
+    assert not at.error, at.error
+    pair = at.session_state["compare.results"]
+    assert pair["left"].text == pair["right"].text
+    assert {pair["left"].model_name, pair["right"].model_name} == {"20ng-svm", "sentiment"}
+    assert len(highlights(at)) == 2
+    assert "Two models can rely on different words" in visible_text(at)
+
+
+# --------------------------------------------------------------------------- Local model
+
+
+def test_local_model_shows_every_class() -> None:
+    at = goto(start(), "local_model")
+    assert at.title[0].value == "The local model"
+    press(at, "Explain all classes")
+    assert not at.error
+    result = at.session_state["local.result"]
+    everything = result.all_classes()
+    assert len(everything.targets) == 4
+    _, heat = chart_with(at, "feature", "class", "weight", "rank")
+    assert set(heat["class"]) == set(everything.class_names)
+    assert len(heat) == 4 * heat["feature"].nunique() and heat["feature"].nunique() == 15
+    expected = report.class_weights_frame(everything, top=15)
+    pd.testing.assert_frame_equal(heat[expected.columns].reset_index(drop=True), expected, check_dtype=False)
+    bias = next(d.value for d in at.dataframe if "bias" in d.value)
+    assert len(bias) == 4
+    assert "only in this neighbourhood" in visible_text(at)
+
+
+def test_local_model_reuses_the_explain_result(newsgroups_calls: list[int]) -> None:
+    at = start()
+    press(at, "Explain")
+    calls = sum(newsgroups_calls)
+    goto(at, "local_model")
+    assert "From the Explain page" in visible_text(at)
+    assert chart_with(at, "feature", "class", "weight")
+    assert sum(newsgroups_calls) == calls
+
+
+# --------------------------------------------------------------------------- Remote API
+
+
+def test_remote_page_defaults_to_the_builtin_server_and_explains() -> None:
+    at = goto(start(), "remote_api")
+    url = at.text_input(key="remote.url").value
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/models/20ng-svm", url)
+    assert "at most 6 requests" in visible_text(at)  # 300 samples / 64 per request + the label probe
+    press(at, "Test connection")
+    assert at.success and "answered" in at.success[0].value
+    press(at, "Explain", key="remote.explain")
+    assert not at.error, at.error
+    result = at.session_state["remote.result"]
+    assert result.predicted_class == "sci.med"
+    assert plain(highlights(at)[0]) == KIDNEY_STONES
+    assert "Agreement" in metrics(at)
+
+
+def test_remote_errors_are_messages() -> None:
+    at = goto(start(), "remote_api")
+    dead = f"http://127.0.0.1:{free_port()}/models/none"
+    at.text_input(key="remote.url").set_value(dead).run()
+    press(at, "Test connection")
+    assert "cannot reach" in errors(at)[0].lower()
+    press(at, "Explain", key="remote.explain")
+    assert "cannot reach" in errors(at)[-1].lower()
+    assert not highlights(at)
+    at.text_input(key="remote.url").set_value("not a url").run()
+    press(at, "Explain", key="remote.explain")
+    assert "not an http(s) url" in errors(at)[-1].lower()
+
+
+def test_the_token_is_never_shown_or_kept() -> None:
+    at = goto(start(), "remote_api")
+    at.text_input(key="remote.token").set_value(SECRET).run()
+    press(at, "Test connection")
+    press(at, "Explain", key="remote.explain")
+    assert not at.error, at.error
+    assert SECRET not in visible_text(at)
+    result = at.session_state["remote.result"]
+    assert SECRET not in result.explanation().to_json()
+    assert SECRET not in report.html_report(result.explanation()) + report.to_csv(result.explanation())
+    for key in at.session_state:
+        if key != "remote.token":
+            assert SECRET not in repr(at.session_state[key]), key
+    # A failing request does not echo it either.
+    at.text_input(key="remote.url").set_value(f"http://127.0.0.1:{free_port()}/").run()
+    press(at, "Explain", key="remote.explain")
+    assert at.error and SECRET not in visible_text(at)
+
+
+# --------------------------------------------------------------------------- How it works
+
+
+def test_how_it_works_draws_the_current_explanation() -> None:
+    at = start()
+    press(at, "Explain")
+    goto(at, "how_it_works")
+    assert at.title[0].value == "How it works"
+    _, frame = chart_with(at, "similarity", "model_probability", "top_word_status")
+    assert frame["original"].sum() == 1
+    assert frame["top_word"].iloc[0] == "pain"
+    assert set(frame["top_word_status"]) <= {"kept", "partly removed", "removed"}
+    assert "**pain**" in visible_text(at)
+    assert "local" in visible_text(at)
+
+
+def test_how_it_works_can_run_the_example_itself() -> None:
+    at = goto(start(), "how_it_works")
+    press(at, "Explain the example post")
+    assert not at.error
+    assert chart_with(at, "similarity", "model_probability")
+
+
+def test_every_verdict_title_is_one_of_three() -> None:
+    assert set(TITLES.values()) == {"Trustworthy", "Check it", "Do not trust"}
