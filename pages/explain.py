@@ -24,7 +24,8 @@ with col_controls:
     if result is not None:
         class_names, predicted = result.class_names, result.predicted_class
     else:
-        model, _ = models.get_model(model_name) if models.model_info(model_name) else (None, None)
+        info = models.model_info(model_name)
+        model, _ = models.get_model(model_name) if info is not None and info.available else (None, None)
         class_names = [str(c) for c in model.class_names] if model is not None else []
         predicted = None
     class_name = views.class_picker("explain.class", class_names, predicted)

@@ -1,0 +1,149 @@
+"""The dashboard in a real browser: paste, explain, read the result, move between pages, stay safe.
+
+Each test gets a fresh browser context (a new Streamlit session) on the one
+server started by ``app_url``. Screenshots of every page are saved in
+``artifacts/`` for people to look at.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from lime_core.examples import KIDNEY_STONES
+
+pytestmark = pytest.mark.e2e
+
+WAIT = 90_000  # ms; the first explanation of a fresh server also loads the models
+HOSTILE = (
+    "Doctors treat kidney stones. <script>window.__pwned=1</script> The pain is real. "
+    '<img src=x onerror="window.__pwned=1"> Medication helps.'
+)
+
+
+def open_app(page: Page, url: str) -> None:
+    page.goto(url)
+    expect(page.get_by_role("heading", name="Explain a prediction")).to_be_visible(timeout=WAIT)
+
+
+def paste_text(page: Page, text: str, label: str = "Text to explain") -> None:
+    box = page.get_by_label(label)
+    box.click()
+    box.fill(text)
+    box.press("Control+Enter")  # commit the text area's value to the app
+    page.wait_for_timeout(300)
+
+
+def main_area(page: Page):
+    return page.locator("[data-testid='stMain']")
+
+
+def wait_idle(page: Page) -> None:
+    """Until Streamlit's script run has finished (its status widget is gone)."""
+    page.wait_for_timeout(300)
+    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=WAIT)
+
+
+def screenshot(page: Page, path: Path, height: int = 2000) -> None:
+    page.set_viewport_size({"width": 1440, "height": height})
+    page.wait_for_timeout(800)  # charts redraw at the new size
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def go(page: Page, title: str, heading: str) -> None:
+    page.get_by_role("link", name=title, exact=True).click()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
+    wait_idle(page)
+
+
+def test_explain_then_every_page(page: Page, app_url: str, artifacts: Path) -> None:
+    open_app(page, app_url)
+    paste_text(page, KIDNEY_STONES)
+    page.get_by_role("button", name="Explain", exact=True).click()
+
+    main = main_area(page)
+    highlight = main.locator(".lc-highlight")
+    expect(highlight).to_have_count(1, timeout=WAIT)
+    wait_idle(page)
+    expect(highlight).to_have_text(KIDNEY_STONES)
+    pain = highlight.locator(".lc-word", has_text=re.compile(r"^pain$"))
+    expect(pain).to_have_attribute("title", re.compile(r"towards sci\.med"))
+    expect(main.get_by_text("sci.med", exact=True).first).to_be_visible()
+
+    metric_labels = main.locator("[data-testid='stMetricLabel']").all_inner_texts()
+    assert {"Agreement", "Mean KL divergence", "Probability gap", "Held-out samples"} <= {
+        t.strip() for t in metric_labels
+    }
+    expect(main.get_by_text(re.compile(r"^(Trustworthy|Check it|Do not trust)\.$"))).to_have_count(1)
+    expect(main.get_by_text(re.compile("This explanation is local")).first).to_be_visible()
+    charts = main.locator("[data-testid='stVegaLiteChart']")
+    expect(charts).to_have_count(2)
+    for i in range(2):
+        box = charts.nth(i).locator("svg, canvas").first.bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 100
+    expect(main.get_by_role("button", name="HTML report")).to_be_visible()
+    screenshot(page, artifacts / "explain.png", 2100)
+
+    go(page, "Compare", "Compare two explanations")
+    page.get_by_role("button", name="Explain both").click()
+    expect(main.locator(".lc-highlight")).to_have_count(2, timeout=WAIT)
+    wait_idle(page)
+    expect(main.get_by_text("Words in both texts")).to_be_visible()
+    screenshot(page, artifacts / "compare.png", 2300)
+
+    go(page, "Explain", "Explain a prediction")
+    expect(main.locator(".lc-highlight")).to_have_text(KIDNEY_STONES)  # still there after the page switch
+
+    go(page, "Local model", "The local model")
+    expect(main.get_by_text(re.compile("From the Explain page"))).to_be_visible()
+    expect(main.locator("[data-testid='stVegaLiteChart']")).to_have_count(1)
+    screenshot(page, artifacts / "local_model.png", 1500)
+
+    go(page, "Remote API", "Explain a model behind an API")
+    page.get_by_role("button", name="Test connection").click()
+    expect(main.get_by_text(re.compile("answered in"))).to_be_visible(timeout=WAIT)
+    page.get_by_role("button", name="Explain", exact=True).click()
+    expect(main.locator(".lc-highlight")).to_have_count(1, timeout=WAIT)
+    wait_idle(page)
+    screenshot(page, artifacts / "remote_api.png", 2300)
+
+    go(page, "How it works", "How it works")
+    expect(main.locator("[data-testid='stVegaLiteChart']")).to_have_count(1)
+    screenshot(page, artifacts / "how_it_works.png", 1400)
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+
+
+def test_hostile_text_is_shown_as_text_and_nothing_runs(page: Page, app_url: str, artifacts: Path) -> None:
+    open_app(page, app_url)
+    paste_text(page, HOSTILE)
+    page.get_by_role("button", name="Explain", exact=True).click()
+    highlight = main_area(page).locator(".lc-highlight")
+    expect(highlight).to_have_count(1, timeout=WAIT)
+    wait_idle(page)
+
+    expect(highlight).to_have_text(HOSTILE)  # the literal markup, as text
+    assert "<script>window.__pwned=1</script>" in highlight.inner_text()
+    assert '<img src=x onerror="window.__pwned=1">' in highlight.inner_text()
+    assert page.evaluate("() => typeof window.__pwned") == "undefined"
+    assert page.locator("img[src='x']").count() == 0
+    assert page.evaluate(
+        "() => Array.from(document.scripts).filter(s => s.textContent.includes('__pwned')).length"
+    ) == 0
+    page.mouse.move(10, 10)
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => typeof window.__pwned") == "undefined"
+    screenshot(page, artifacts / "hostile_text.png", 1800)
+
+
+def test_a_user_mistake_is_a_message_not_a_traceback(page: Page, app_url: str, artifacts: Path) -> None:
+    open_app(page, app_url)
+    paste_text(page, "")
+    page.get_by_role("button", name="Explain", exact=True).click()
+    alert = main_area(page).locator("[data-testid='stAlert']").filter(has_text="empty")
+    expect(alert).to_be_visible(timeout=WAIT)
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    screenshot(page, artifacts / "error_message.png", 1000)
