@@ -25,6 +25,14 @@ def check_text(text: str) -> str | None:
     return None
 
 
+def progress_chunk(model: Any) -> int | None:
+    """Texts per progress update: small for slow models that batch (transformers), the engine's default otherwise."""
+    own = getattr(model, "batch_size", None)
+    if isinstance(own, int) and 0 < own < 500:
+        return min(256, max(64, 2 * own))
+    return None
+
+
 def explain(
     text: str,
     model: Any,
@@ -39,6 +47,8 @@ def explain(
     problem = check_text(text)
     if problem:
         return None, problem
+    if batch_size is None:
+        batch_size = progress_chunk(model)
     explainer = options.make_explainer(cache=models.prediction_cache(), batch_size=batch_size)
     estimate = TimeLeft(prior_seconds_per_call=state.seconds_per_call(model_name))
     bar = st.progress(0.0, text=f"{label}: {estimate.message()}")

@@ -74,7 +74,7 @@ def render_sidebar(load_errors: dict[str, str] | None = None) -> None:
                 list(SAMPLERS),
                 key=state.SAMPLER_KEY,
                 format_func=lambda s: state.SAMPLER_LABELS.get(s, s),
-                help="How words are removed to make the variations.",
+                help=state.SAMPLER_HELP,
             )
             st.checkbox(
                 "Word pairs (bigrams)",

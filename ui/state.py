@@ -39,10 +39,15 @@ SAMPLER_KEY = "sidebar.sampler"
 BIGRAMS_KEY = "sidebar.bigrams"
 
 SAMPLER_LABELS = {
-    "mixture": "Mixture (eli5's default: 70% positions, 30% whole words)",
-    "positions": "Positions (remove single occurrences)",
-    "bow": "Bag of words (remove every occurrence of a word)",
+    "mixture": "Mixture (default)",
+    "positions": "Word positions",
+    "bow": "Bag of words",
 }
+SAMPLER_HELP = (
+    "How words are removed to make the variations. Mixture (eli5's default): 70% remove single occurrences, "
+    "30% remove every occurrence of a word. Word positions: single occurrences only. Bag of words: every "
+    "occurrence of a word at once."
+)
 
 
 @dataclass(frozen=True)
