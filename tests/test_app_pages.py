@@ -167,6 +167,9 @@ def test_home_is_explain_with_sidebar_models_and_settings() -> None:
 
 
 def test_explain_shows_highlights_metrics_and_charts(newsgroups_calls: list[int]) -> None:
+    from ui import models
+
+    models.prediction_cache().clear()  # so this run must ask the model
     at = start()
     before = sum(newsgroups_calls)
     press(at, "Explain")

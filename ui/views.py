@@ -212,6 +212,9 @@ def weights_table(target: TargetExplanation) -> None:
             "direction": st.column_config.TextColumn("Pushes"),
             "count": st.column_config.NumberColumn("Count in text", format="%d"),
             "contribution": st.column_config.NumberColumn("Contribution", format="%+.3f"),
+            "std": st.column_config.NumberColumn("Std", format="%.3f", help="Uncertainty of the weight."),
+            "interval_low": st.column_config.NumberColumn("Interval low", format="%+.3f"),
+            "interval_high": st.column_config.NumberColumn("Interval high", format="%+.3f"),
         },
     )
 
