@@ -74,7 +74,9 @@ def test_explain_then_every_page(page: Page, app_url: str, artifacts: Path) -> N
     expect(pain).to_have_attribute("title", re.compile(r"towards sci\.med"))
     expect(main.get_by_text("sci.med", exact=True).first).to_be_visible()
 
-    metric_labels = main.locator("[data-testid='stMetricLabel']").all_inner_texts()
+    labels = main.locator("[data-testid='stMetricLabel']")
+    expect(labels.first).to_be_visible(timeout=WAIT)
+    metric_labels = labels.all_inner_texts()
     assert {"Agreement", "Mean KL divergence", "Probability gap", "Held-out samples"} <= {
         t.strip() for t in metric_labels
     }
