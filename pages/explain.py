@@ -43,7 +43,8 @@ if clicked:
 views.show_error(st.session_state.get(ERROR), result is not None)
 
 if result is None:
-    st.info("Press **Explain** to see which words drive the model's prediction.", icon=":material/arrow_upward:")
+    if not st.session_state.get(ERROR):
+        st.info("Press **Explain** to see which words drive the model's prediction.", icon=":material/arrow_upward:")
 else:
     if result.text != text or result.model_name != model_name:
         st.caption(
