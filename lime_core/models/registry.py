@@ -140,7 +140,11 @@ def _sentiment_spec(settings: Settings) -> ModelSpec:
     return ModelSpec(
         name=SENTIMENT_MODEL_NAME,
         title="Review sentiment",
-        description=f"Review-sentiment transformer from {model} ({ENV_SENTIMENT_MODEL}); labels come from its config.",
+        # A local checkpoint is named by its folder, not its full path: the description is shown in demos.
+        description=(
+            f"Review-sentiment transformer '{Path(model).name or model}' (set by {ENV_SENTIMENT_MODEL}); "
+            "its labels come from the checkpoint."
+        ),
         kind="transformer",
         languages=(),
         example_note="Paste a short review, e.g. of a film or a product.",
