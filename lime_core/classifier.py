@@ -83,6 +83,17 @@ def model_identity(model: Any) -> str:
     return f"{type(model).__module__}.{type(model).__qualname__}@{id(model):x}"
 
 
+def as_text_list(texts: Sequence[str]) -> list[str]:
+    """The texts as a list of str; rejects the classic mistake of passing one string (read as its characters)."""
+    if isinstance(texts, str | bytes):
+        raise TypeError("predict_proba expects a list of texts, not a single string")
+    texts = list(texts)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"text {i} is a {type(text).__name__}, not a str")
+    return texts
+
+
 def validate_probabilities(proba: Any, n_texts: int, n_classes: int | None = None) -> np.ndarray:
     """Check a black box's answer and return it as a float64 matrix.
 

@@ -220,37 +220,22 @@ def weights_table(target: TargetExplanation) -> None:
 
 
 def downloads(explanation: Explanation, key: str) -> None:
-    cols = st.columns(3)
-    cols[0].download_button(
-        "HTML report",
-        report.html_report(explanation),
-        file_name=report.report_filename(explanation, "html"),
-        mime="text/html",
-        key=f"{key}.dl.html",
-        icon=":material/description:",
-        on_click="ignore",
-        width="stretch",
+    files = (
+        ("HTML report", report.html_report, "html", "text/html", ":material/description:"),
+        ("JSON", report.to_json, "json", "application/json", ":material/data_object:"),
+        ("CSV (weights)", report.to_csv, "csv", "text/csv", ":material/table:"),
     )
-    cols[1].download_button(
-        "JSON",
-        report.to_json(explanation),
-        file_name=report.report_filename(explanation, "json"),
-        mime="application/json",
-        key=f"{key}.dl.json",
-        icon=":material/data_object:",
-        on_click="ignore",
-        width="stretch",
-    )
-    cols[2].download_button(
-        "CSV (weights)",
-        report.to_csv(explanation),
-        file_name=report.report_filename(explanation, "csv"),
-        mime="text/csv",
-        key=f"{key}.dl.csv",
-        icon=":material/table:",
-        on_click="ignore",
-        width="stretch",
-    )
+    for col, (label, render, ext, mime, icon) in zip(st.columns(len(files)), files, strict=True):
+        col.download_button(
+            label,
+            render(explanation),
+            file_name=report.report_filename(explanation, ext),
+            mime=mime,
+            key=f"{key}.dl.{ext}",
+            icon=icon,
+            on_click="ignore",
+            width="stretch",
+        )
 
 
 def local_caveat(extra: str = "") -> None:

@@ -57,6 +57,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import normalize
 from sklearn.svm import SVC
 
+from ..classifier import as_text_list
 from ..errors import ModelUnavailableError
 from ..settings import ENV_20NG_ARCHIVE, Settings, get_settings
 
@@ -559,17 +560,6 @@ class _FastPredictor:
 # --------------------------------------------------------------------------- adapter
 
 
-def _as_text_list(texts: Sequence[str]) -> list[str]:
-    """Reject the classic mistake of passing one string (which would be read as a list of characters)."""
-    if isinstance(texts, (str, bytes)):
-        raise TypeError("predict_proba expects a list of texts, not a single string")
-    texts = list(texts)
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise TypeError(f"text {i} is a {type(text).__name__}, not a str")
-    return texts
-
-
 class NewsgroupsClassifier:
     """The 20 Newsgroups topic model as a :class:`~lime_core.classifier.TextClassifier`.
 
@@ -616,7 +606,7 @@ class NewsgroupsClassifier:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Class probabilities, shape (len(texts), 4), float64, columns in ``class_names`` order."""
-        texts = _as_text_list(texts)
+        texts = as_text_list(texts)
         if not texts:
             return np.zeros((0, len(self._class_names)))
         if self._fast is not None:

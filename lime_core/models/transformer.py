@@ -31,6 +31,7 @@ import numpy as np
 
 # torch and transformers are imported where used: they take seconds to import, and
 # an app that only uses the scikit-learn model should not pay for them.
+from ..classifier import as_text_list
 from ..errors import ModelUnavailableError
 from ..settings import ENV_SENTIMENT_MODEL
 
@@ -296,12 +297,7 @@ class TransformerClassifier:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Softmax probabilities, shape (len(texts), n_classes), float64, rows in the order of ``texts``."""
-        if isinstance(texts, (str, bytes)):
-            raise TypeError("predict_proba expects a list of texts, not a single string")
-        texts = list(texts)
-        for i, text in enumerate(texts):
-            if not isinstance(text, str):
-                raise TypeError(f"text {i} is a {type(text).__name__}, not a str")
+        texts = as_text_list(texts)
         n_classes = len(self._class_names)
         if not texts:
             return np.zeros((0, n_classes))
