@@ -98,6 +98,160 @@ class ExplainerSettings:
     bigrams: bool
     mask_token: str | None
     heldout_fraction: float
+    adaptive: bool = False  # True: samples were drawn in rounds until the top words settled; n_samples is the cap
+
+
+# -- trust reports (issue 5; docs/trust.md says how each number is computed) --------------------------------------
+
+
+@dataclass(frozen=True)
+class UncertaintyInfo:
+    """How the ``std`` and ``interval`` of every weight were computed.
+
+    ``method`` names the estimator (``"sandwich"``: the robust covariance of
+    the surrogate's fit over the random perturbations); ``confidence`` is the
+    nominal coverage of each interval (0.95: a 95 % interval).
+    """
+
+    method: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class WordStability:
+    """How one word fared over the refits: how often it was in the top ``k`` and how often its sign flipped."""
+
+    feature: str
+    in_top_k: float  # share of refits in which the word is among the top k
+    sign_flips: float  # share of refits in which its weight has the opposite sign to the reported one
+    reported_rank: int  # 1-based rank by |weight| in the reported explanation
+
+
+@dataclass(frozen=True)
+class StabilityReport:
+    """Whether the top ``k`` words survive refitting the surrogate on resampled perturbations.
+
+    ``top_k_jaccard`` is the mean Jaccard similarity of the top-k word sets
+    over all pairs of refits (1: every refit picks the same words).
+    ``words`` lists every word that is in the reported top k or enters the top
+    k in some refit. ``level`` is ``"high"``, ``"medium"`` or ``"low"``;
+    ``warning`` is True when the reader should be told the top words move.
+    """
+
+    class_name: str
+    k: int  # at most this many top words; words with negligible weight are never top words
+    n_refits: int
+    top_k_jaccard: float
+    level: str
+    warning: bool
+    top_k: tuple[str, ...]
+    words: tuple[WordStability, ...]
+    method: str
+
+    @property
+    def dropped(self) -> tuple[str, ...]:
+        """Words of the reported top k that leave it in at least one refit."""
+        return tuple(w.feature for w in self.words if w.feature in self.top_k and w.in_top_k < 1.0)
+
+    @property
+    def entered(self) -> tuple[str, ...]:
+        """Words outside the reported top k that enter it in at least one refit."""
+        return tuple(w.feature for w in self.words if w.feature not in self.top_k and w.in_top_k > 0.0)
+
+    @property
+    def sign_flips(self) -> tuple[str, ...]:
+        """Words whose sign flips in at least one refit."""
+        return tuple(w.feature for w in self.words if w.sign_flips > 0.0)
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """The model's probability of the explained class with the ``k`` highest-ranked words removed."""
+
+    k: int
+    probability: float
+
+
+@dataclass(frozen=True)
+class FaithfulnessScores:
+    """Comprehensiveness, sufficiency and the deletion curve of one word ranking (ERASER's measures)."""
+
+    comprehensiveness: float  # p(text) - p(text without the top k words): higher is more faithful
+    sufficiency: float  # p(text) - p(only the top k words): lower is more faithful
+    auc: float  # normalised area under the deletion curve (mean probability): lower is more faithful
+    curve: tuple[CurvePoint, ...]
+
+
+@dataclass(frozen=True)
+class FaithfulnessReport:
+    """Does removing the words the explanation ranks highest change the real model's prediction?
+
+    Measured on the black box itself for ``class_name``: ``scores`` for the
+    explanation's ranking, ``baselines`` for a random ranking (averaged over
+    a few draws) and for occlusion (leave-one-word-out). ``level`` is
+    ``"good"``, ``"weak"``, ``"poor"`` or ``"uninformative"``.
+    """
+
+    class_name: str
+    k: int
+    n_words: int
+    probability: float  # the model's probability of the class on the original text
+    scores: FaithfulnessScores
+    baselines: dict[str, FaithfulnessScores]
+    n_random: int
+    level: str
+    n_model_calls: int  # distinct texts sent to the model for this check (cached ones not counted)
+
+    @property
+    def comprehensiveness(self) -> float:
+        return self.scores.comprehensiveness
+
+    @property
+    def sufficiency(self) -> float:
+        return self.scores.sufficiency
+
+    @property
+    def auc(self) -> float:
+        return self.scores.auc
+
+    @property
+    def curve(self) -> tuple[CurvePoint, ...]:
+        return self.scores.curve
+
+    @property
+    def beats_random(self) -> bool:
+        """True when the explanation's ranking removes more of the prediction than a random one."""
+        rand = self.baselines.get("random")
+        if rand is None:
+            return True
+        return self.scores.comprehensiveness > rand.comprehensiveness and self.scores.auc < rand.auc
+
+
+@dataclass(frozen=True)
+class SamplingRound:
+    """One round of adaptive sampling: the samples so far and the state of the top words after it."""
+
+    n_samples: int
+    n_model_calls: int
+    top_k: tuple[str, ...]
+    max_halfwidth: float | None  # widest interval half-width among the top words (None without intervals)
+
+
+@dataclass(frozen=True)
+class SamplingReport:
+    """How many perturbed texts were drawn, what they cost, and why sampling stopped.
+
+    ``mode`` is ``"fixed"`` (``n_samples`` given) or ``"auto"`` (drawn in
+    rounds until the top words settled, at most ``max_samples``).
+    """
+
+    mode: str
+    rounds: int
+    n_samples: int
+    n_model_calls: int
+    stopped_because: str
+    max_samples: int | None = None
+    history: tuple[SamplingRound, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,6 +269,11 @@ class Explanation:
     n_model_calls: int
     settings: ExplainerSettings
     extras: dict[str, Any] = field(default_factory=dict, compare=True)
+    # Trust reports (None when not computed; see docs/trust.md).
+    uncertainty: UncertaintyInfo | None = None
+    stability: StabilityReport | None = None
+    faithfulness: FaithfulnessReport | None = None
+    sampling: SamplingReport | None = None
 
     @property
     def predicted_class(self) -> str:
@@ -142,8 +301,9 @@ class Explanation:
             "metrics": asdict(self.metrics),
             "n_samples": self.n_samples,
             "n_model_calls": self.n_model_calls,
-            "settings": asdict(self.settings),
+            "settings": _settings_to_dict(self.settings),
             **self.extras,
+            **_trust_to_dict(self),
         }
 
     def to_json(self, indent: int | None = None) -> str:
@@ -155,6 +315,12 @@ class Explanation:
         if version != SCHEMA_VERSION:
             raise ValueError(f"unsupported explanation schema_version {version!r}; expected {SCHEMA_VERSION}")
         known = {f.name for f in fields(cls)} | {"schema_version", "predicted_class"}
+        trust = {
+            "uncertainty": _optional(data.get("uncertainty"), _uncertainty_from_dict),
+            "stability": _optional(data.get("stability"), _stability_from_dict),
+            "faithfulness": _optional(data.get("faithfulness"), _faithfulness_from_dict),
+            "sampling": _optional(data.get("sampling"), _sampling_from_dict),
+        }
         return cls(
             text=data["text"],
             model=data["model"],
@@ -167,6 +333,7 @@ class Explanation:
             n_model_calls=int(data["n_model_calls"]),
             settings=ExplainerSettings(**data["settings"]),
             extras={k: v for k, v in data.items() if k not in known},
+            **trust,
         )
 
     @classmethod
@@ -224,4 +391,136 @@ def _target_from_dict(d: dict[str, Any]) -> TargetExplanation:
         surrogate_probability=float(d["surrogate_probability"]),
         bias=float(d["bias"]),
         weights=tuple(_weight_from_dict(w) for w in d["weights"]),
+    )
+
+
+# -- trust reports: JSON --------------------------------------------------------------------------------------------
+
+
+def _settings_to_dict(settings: ExplainerSettings) -> dict[str, Any]:
+    out = asdict(settings)
+    if not settings.adaptive:
+        del out["adaptive"]  # the key appears only for adaptive sampling, so fixed-count JSON is unchanged
+    return out
+
+
+def _optional(value: Any, parse: Any) -> Any:
+    return None if value is None else parse(value)
+
+
+def _trust_to_dict(e: Explanation) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if e.uncertainty is not None:
+        out["uncertainty"] = asdict(e.uncertainty)
+    if e.stability is not None:
+        out["stability"] = _stability_to_dict(e.stability)
+    if e.faithfulness is not None:
+        out["faithfulness"] = _faithfulness_to_dict(e.faithfulness)
+    if e.sampling is not None:
+        out["sampling"] = asdict(e.sampling)
+    return out
+
+
+def _uncertainty_from_dict(d: dict[str, Any]) -> UncertaintyInfo:
+    return UncertaintyInfo(method=str(d["method"]), confidence=float(d["confidence"]))
+
+
+def _stability_to_dict(r: StabilityReport) -> dict[str, Any]:
+    out = asdict(r)
+    out["top_k"] = list(r.top_k)
+    # Derived lists, written for readers; rebuilt from `words` when read back.
+    out["dropped"] = list(r.dropped)
+    out["entered"] = list(r.entered)
+    out["sign_flips"] = list(r.sign_flips)
+    return out
+
+
+def _stability_from_dict(d: dict[str, Any]) -> StabilityReport:
+    return StabilityReport(
+        class_name=str(d["class_name"]),
+        k=int(d["k"]),
+        n_refits=int(d["n_refits"]),
+        top_k_jaccard=float(d["top_k_jaccard"]),
+        level=str(d["level"]),
+        warning=bool(d["warning"]),
+        top_k=tuple(str(w) for w in d["top_k"]),
+        words=tuple(
+            WordStability(
+                feature=str(w["feature"]),
+                in_top_k=float(w["in_top_k"]),
+                sign_flips=float(w["sign_flips"]),
+                reported_rank=int(w["reported_rank"]),
+            )
+            for w in d.get("words", ())
+        ),
+        method=str(d.get("method", "")),
+    )
+
+
+def _scores_to_dict(s: FaithfulnessScores) -> dict[str, Any]:
+    return {
+        "comprehensiveness": s.comprehensiveness,
+        "sufficiency": s.sufficiency,
+        "auc": s.auc,
+        "curve": [{"k": p.k, "probability": p.probability} for p in s.curve],
+    }
+
+
+def _scores_from_dict(d: dict[str, Any]) -> FaithfulnessScores:
+    return FaithfulnessScores(
+        comprehensiveness=float(d["comprehensiveness"]),
+        sufficiency=float(d["sufficiency"]),
+        auc=float(d["auc"]),
+        curve=tuple(CurvePoint(k=int(p["k"]), probability=float(p["probability"])) for p in d.get("curve", ())),
+    )
+
+
+def _faithfulness_to_dict(r: FaithfulnessReport) -> dict[str, Any]:
+    # The explanation's own scores sit at the top of the object (`comprehensiveness`, `sufficiency`, `curve`,
+    # `auc`), the baselines' under `baselines`.
+    return {
+        "class_name": r.class_name,
+        "k": r.k,
+        "n_words": r.n_words,
+        "probability": r.probability,
+        **_scores_to_dict(r.scores),
+        "baselines": {name: _scores_to_dict(s) for name, s in r.baselines.items()},
+        "n_random": r.n_random,
+        "beats_random": r.beats_random,
+        "level": r.level,
+        "n_model_calls": r.n_model_calls,
+    }
+
+
+def _faithfulness_from_dict(d: dict[str, Any]) -> FaithfulnessReport:
+    return FaithfulnessReport(
+        class_name=str(d["class_name"]),
+        k=int(d["k"]),
+        n_words=int(d["n_words"]),
+        probability=float(d["probability"]),
+        scores=_scores_from_dict(d),
+        baselines={str(name): _scores_from_dict(s) for name, s in d.get("baselines", {}).items()},
+        n_random=int(d.get("n_random", 0)),
+        level=str(d["level"]),
+        n_model_calls=int(d.get("n_model_calls", 0)),
+    )
+
+
+def _sampling_from_dict(d: dict[str, Any]) -> SamplingReport:
+    return SamplingReport(
+        mode=str(d["mode"]),
+        rounds=int(d["rounds"]),
+        n_samples=int(d["n_samples"]),
+        n_model_calls=int(d["n_model_calls"]),
+        stopped_because=str(d["stopped_because"]),
+        max_samples=None if d.get("max_samples") is None else int(d["max_samples"]),
+        history=tuple(
+            SamplingRound(
+                n_samples=int(r["n_samples"]),
+                n_model_calls=int(r["n_model_calls"]),
+                top_k=tuple(str(w) for w in r["top_k"]),
+                max_halfwidth=None if r.get("max_halfwidth") is None else float(r["max_halfwidth"]),
+            )
+            for r in d.get("history", ())
+        ),
     )

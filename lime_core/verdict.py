@@ -31,6 +31,11 @@ The thresholds follow eli5's guidance (its tutorial calls ~0.98 agreement with
 ~0.04 KL a good fit and warns when agreement drops); they are deliberately
 conservative, because a demo must never present a poor fit as an explanation.
 Whatever the verdict, the explanation stays *local* (see :data:`LOCAL_CAVEAT`).
+
+:func:`judge_trust` extends this fidelity verdict with the trust reports an
+explanation may carry (stability of the top words, certainty of their signs,
+faithfulness to the model, adaptive sampling; see docs/trust.md): one check
+per report, and the worst level wins.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from .explanation import Explanation, FidelityMetrics, TargetExplanation
+from .explanation import Explanation, FeatureWeight, FidelityMetrics, TargetExplanation
 
 Level = Literal["trust", "check", "distrust"]
 
@@ -140,3 +145,231 @@ def judge_explanation(explanation: Explanation, target: TargetExplanation | str 
     if target is None:
         target = explanation.targets[0] if explanation.targets else None
     return judge(explanation.metrics, probability_gap(target) if target is not None else None)
+
+
+# -- the trust verdict (issue 5) -------------------------------------------------------------------------------------
+#
+# Fidelity (above) says whether the surrogate reproduces the model near the text. The trust verdict adds what the
+# trust reports of an explanation say (docs/trust.md): whether the top words survive a re-run (stability), whether
+# their signs are certain (intervals), whether removing them changes the real model's prediction (faithfulness),
+# and whether adaptive sampling had to stop at its cap. Each becomes a check with its own level; the verdict is the
+# worst of them. Checks whose report is absent (not computed) are left out, not failed.
+
+TOP_WORDS = 5  # top words whose signs are checked, when the explanation has no stability report to say how many
+
+TRUST_HELP: dict[str, str] = {
+    "interval": (
+        "Interval: the range in which the word's weight would most likely fall if the explanation were run again "
+        "with other random variations (95% by default). If it contains 0, even the direction of the word's effect "
+        "is uncertain."
+    ),
+    "stability": (
+        "Stability: the explaining model is refitted several times on resampled variations (no extra model calls); "
+        "the share of top words the refits agree on (mean Jaccard similarity, 100% = always the same words)."
+    ),
+    "comprehensiveness": (
+        "Comprehensiveness: how much the real model's probability drops when the explanation's top words are "
+        "removed from the text; higher means the words really drive the prediction."
+    ),
+    "sufficiency": (
+        "Sufficiency: how much the probability drops when only the top words are kept; lower means they suffice "
+        "on their own (negative: the model is even surer with them alone)."
+    ),
+    "auc": (
+        "Deletion curve: the model's probability as the top-ranked words are removed one after another; the area "
+        "under it (0-1) is lower when the ranking finds the important words first. Compared with a random order "
+        "and with leaving out one word at a time (occlusion)."
+    ),
+    "sampling": (
+        "Sampling: how many variations were drawn and sent to the model; in automatic mode they are drawn in "
+        "rounds until the top words settle."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class TrustCheck:
+    """One aspect of trust: its level and a one-sentence finding."""
+
+    name: Literal["fidelity", "stability", "signs", "faithfulness", "sampling"]
+    level: Level
+    title: str  # short label for a UI row, e.g. "Stability"
+    message: str
+
+
+@dataclass(frozen=True)
+class TrustVerdict:
+    """The combined verdict: the worst level of the checks, a summary, and the reasons behind it."""
+
+    level: Level
+    title: str
+    summary: str
+    reasons: tuple[str, ...]  # the findings of the checks that are not "trust" (all findings when all pass)
+    checks: tuple[TrustCheck, ...]
+
+    def check(self, name: str) -> TrustCheck | None:
+        return next((c for c in self.checks if c.name == name), None)
+
+
+_ORDER: dict[Level, int] = {"trust": 0, "check": 1, "distrust": 2}
+
+_TRUST_SUMMARIES: dict[Level, str] = {
+    "trust": "The explanation passes every check: a reliable summary of how the model behaves near this text.",
+    "check": "Parts of this explanation are uncertain; read the reasons before relying on the top words.",
+    "distrust": "Do not rely on this explanation: at least one check failed (see the reasons).",
+}
+
+
+def _top_words(target: TargetExplanation, k: int) -> list[FeatureWeight]:
+    # The same notion of "top word" as the stability report: by |weight|, ignoring negligible weights.
+    top = target.top(k)
+    largest = max((abs(w.weight) for w in top), default=0.0)
+    return [w for w in top if abs(w.weight) >= max(0.05 * largest, 1e-4)]
+
+
+def _words(names: list[str]) -> str:
+    quoted = [f"\u201c{n}\u201d" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _fidelity_check(explanation: Explanation, target: TargetExplanation | None) -> TrustCheck:
+    v = judge(explanation.metrics, probability_gap(target) if target is not None else None)
+    message = v.summary if v.level == "trust" else f"{v.summary} ({'; '.join(v.reasons)})"
+    return TrustCheck("fidelity", v.level, "Fidelity", message)
+
+
+def _stability_check(explanation: Explanation, target: TargetExplanation) -> TrustCheck | None:
+    r = explanation.stability
+    if r is None or (r.class_name != target.class_name and len(explanation.class_names) != 2):
+        return None
+    if not r.top_k and not r.entered:
+        return TrustCheck("stability", "trust", "Stability", "No word has a noticeable weight, in any refit.")
+    agree = f"refits agree on {r.top_k_jaccard:.0%} of the top words"
+    flips = [w for w in r.sign_flips if w in r.top_k]
+    moving = list(dict.fromkeys([*r.dropped, *r.entered]))
+    if r.level == "low":
+        level: Level = "distrust"
+        message = f"The top words change from one re-run to the next ({agree}): {_words(moving)} move."
+    elif r.level == "medium" or flips:
+        level = "check"
+        parts = [f"The top words are not settled ({agree})"]
+        if moving:
+            parts.append(f"{_words(moving)} move in and out of the top {r.k}")
+        if flips:
+            parts.append(f"{_words(flips)} change sign in some re-runs")
+        message = "; ".join(parts) + "."
+    else:
+        level = "trust"
+        message = f"The top words are stable ({agree}, {r.n_refits} refits)."
+        if moving:
+            message = message[:-1] + f"; only {_words(moving)} sometimes move."
+    return TrustCheck("stability", level, "Stability", message)
+
+
+def _signs_check(explanation: Explanation, target: TargetExplanation) -> TrustCheck | None:
+    k = explanation.stability.k if explanation.stability is not None else TOP_WORDS
+    top = _top_words(target, k)
+    if not top or any(w.interval is None for w in top):
+        return None
+    uncertain = [w.feature for w in top if not w.sign_certain]
+    confidence = explanation.uncertainty.confidence if explanation.uncertainty is not None else 0.95
+    if not uncertain:
+        return TrustCheck(
+            "signs",
+            "trust",
+            "Signs",
+            f"Every top word's {confidence:.0%} interval excludes zero: its direction is certain.",
+        )
+    level: Level = "distrust" if len(uncertain) == len(top) else "check"
+    verb = "is" if len(uncertain) == 1 else "are"
+    message = (
+        f"The direction of {_words(uncertain)} {verb} uncertain: {'its' if len(uncertain) == 1 else 'their'} "
+        f"{confidence:.0%} interval contains zero; more samples may help."
+    )
+    return TrustCheck("signs", level, "Signs", message)
+
+
+def _faithfulness_check(explanation: Explanation, target: TargetExplanation) -> TrustCheck | None:
+    r = explanation.faithfulness
+    if r is None or (r.class_name != target.class_name and len(explanation.class_names) != 2):
+        return None
+    rand, occ = r.baselines.get("random"), r.baselines.get("occlusion")
+    numbers = f"removing the top {r.k} words lowers P({r.class_name}) by {r.comprehensiveness:.2f}"
+    if rand is not None:
+        numbers += f" (a random choice: {rand.comprehensiveness:.2f})"
+    curve = f"deletion AUC {r.auc:.2f}" + (f" vs {rand.auc:.2f} random" if rand is not None else "")
+    curve += f", {occ.auc:.2f} occlusion" if occ is not None else ""
+    if r.level == "good":
+        return TrustCheck(
+            "faithfulness", "trust", "Faithfulness", f"The model relies on these words: {numbers}; {curve}."
+        )
+    if r.level == "weak":
+        return TrustCheck(
+            "faithfulness",
+            "check",
+            "Faithfulness",
+            f"The ranking beats a random one but not by much: {numbers}; {curve}.",
+        )
+    if r.level == "uninformative":
+        return TrustCheck(
+            "faithfulness",
+            "check",
+            "Faithfulness",
+            "Removing words barely changes the model's prediction, so faithfulness cannot be judged.",
+        )
+    return TrustCheck(
+        "faithfulness",
+        "distrust",
+        "Faithfulness",
+        f"Removing the top words does not change the prediction more than removing random words: {numbers}; {curve}.",
+    )
+
+
+def _sampling_check(explanation: Explanation) -> TrustCheck | None:
+    r = explanation.sampling
+    if r is None or r.mode != "auto":
+        return None
+    if r.stopped_because == "sample cap reached":
+        return TrustCheck(
+            "sampling",
+            "check",
+            "Sampling",
+            f"Automatic sampling reached its cap of {r.n_samples} samples before the top words settled.",
+        )
+    return TrustCheck(
+        "sampling",
+        "trust",
+        "Sampling",
+        f"Automatic sampling stopped after {r.rounds} rounds and {r.n_samples} samples ({r.n_model_calls} model "
+        f"calls): {r.stopped_because}.",
+    )
+
+
+def judge_trust(explanation: Explanation, target: TargetExplanation | str | None = None) -> TrustVerdict:
+    """The trust verdict for one explained class (default: the first target), from every report present.
+
+    A pure function of the explanation: fidelity always; stability, signs (intervals), faithfulness and adaptive
+    sampling when the explanation carries them. The level is the worst check's.
+    """
+    if isinstance(target, str):
+        target = explanation.target(target)
+    if target is None:
+        target = explanation.targets[0] if explanation.targets else None
+    checks = [_fidelity_check(explanation, target)]
+    if target is not None:
+        for make in (_stability_check, _signs_check, _faithfulness_check):
+            check = make(explanation, target)
+            if check is not None:
+                checks.append(check)
+    sampling = _sampling_check(explanation)
+    if sampling is not None:
+        checks.append(sampling)
+    level = max((c.level for c in checks), key=_ORDER.__getitem__)
+    failing = tuple(c.message for c in checks if c.level != "trust")
+    return TrustVerdict(
+        level=level,
+        title=TITLES[level],
+        summary=_TRUST_SUMMARIES[level],
+        reasons=failing or tuple(c.message for c in checks),
+        checks=tuple(checks),
+    )

@@ -1,0 +1,154 @@
+"""Adaptive sample count (``n_samples="auto"``): draw perturbations in rounds until the top words have settled.
+
+After each round the surrogate is refitted on every sample so far and the
+weights' standard errors (:mod:`lime_core.trust.uncertainty`) say how sure
+the ranking is. Sampling stops when the top ``k`` words (by absolute weight,
+for the predicted class; words of negligible weight are never top words, see
+:func:`~lime_core.trust.stability.top_k_indices`) are the same as after the
+previous round **and** either
+
+* **separated**: every top word beats every other word by a clear margin,
+  ``|w_i| - |w_j| >= z * sqrt(se_i^2 + se_j^2)`` (a one-sided test at the
+  intervals' confidence), so more samples would not change which words are
+  on top; or
+* **precise**: every top word's interval half-width ``z * se`` is at most
+  ``rel_tol`` times the largest top weight plus ``abs_tol``, so the words
+  left unseparated are near ties that more samples would only reorder;
+
+or when ``max_samples`` is reached. The next round's size comes from the
+standard errors shrinking as ``1 / sqrt(n)``: the number of samples either
+criterion needs, with some headroom, growing at least 1.5 and at most 4 times
+per round. This follows the idea of Slack et al. (2021, "Reliable Post hoc
+Explanations": estimate from the uncertainty how many more perturbations a
+desired certainty needs) and Zhou et al. (2021, S-LIME: test whether the
+top features are settled before stopping), applied to the softmax surrogate.
+
+Every round reuses the samples (and predictions) of the earlier ones; only the
+new perturbations are sent to the model, duplicates and cached texts free.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .stability import top_k_indices
+
+DEFAULT_MAX_SAMPLES = 5000
+DEFAULT_TOP_K = 3
+DEFAULT_REL_TOL = 0.1
+DEFAULT_ABS_TOL = 0.02
+MIN_INITIAL = 200
+INITIAL_PER_FEATURE = 10
+MIN_GROWTH = 1.5
+MAX_GROWTH = 4.0
+HEADROOM = 1.2
+
+# The fit has settled when the KL it still loses to sampling noise is at most this share of its held-out KL
+# (or at most FIT_ABS_TOL nats).
+FIT_REL_TOL = 0.05
+FIT_ABS_TOL = 0.001
+
+STOP_SEPARATED = "top words separated and fit settled"
+STOP_PRECISE = "top words settled (near ties within tolerance) and fit settled"
+STOP_UNCHANGED = "top words unchanged (no intervals for this surrogate)"
+STOP_CAP = "sample cap reached"
+
+
+def initial_samples(n_features: int, max_samples: int) -> int:
+    """The first round's size: enough samples per feature for a first estimate of the intervals."""
+    return int(min(max_samples, max(MIN_INITIAL, INITIAL_PER_FEATURE * (n_features + 1))))
+
+
+@dataclass(frozen=True)
+class RoundCheck:
+    """The state of the top words after one round, and how many times more samples they seem to need."""
+
+    top: tuple[int, ...]  # feature indices, largest absolute weight first
+    unchanged: bool  # the same top-k set as after the previous round
+    separated: bool  # every top word significantly ahead of every other word
+    ranking_settled: bool  # separated, or the remaining gaps known to within the tolerance
+    fit_settled: bool  # more samples would not improve the held-out KL noticeably
+    max_halfwidth: float | None
+    factor: float  # estimated multiple of the current sample count the criteria need (<= 1: met)
+
+    @property
+    def settled(self) -> bool:
+        if self.max_halfwidth is None:
+            return self.unchanged
+        return self.unchanged and self.ranking_settled and self.fit_settled
+
+    @property
+    def reason(self) -> str:
+        if self.max_halfwidth is None:
+            return STOP_UNCHANGED
+        return STOP_SEPARATED if self.separated else STOP_PRECISE
+
+
+def check_round(
+    weights: np.ndarray,
+    std: np.ndarray | None,
+    k: int,
+    z: float,
+    previous_top: tuple[int, ...] | None,
+    cov: np.ndarray | None = None,
+    excess_loss: float | None = None,
+    heldout_kl: float | None = None,
+    rel_tol: float = DEFAULT_REL_TOL,
+    abs_tol: float = DEFAULT_ABS_TOL,
+) -> RoundCheck:
+    """Apply the stopping rule to one class's weights ``(n_features,)``, their standard errors and covariance.
+
+    ``excess_loss`` (from the uncertainty) and ``heldout_kl`` (the fit's held-out KL) decide whether the fit has
+    settled; without them only the ranking is checked.
+    """
+    k = max(1, min(int(k), len(weights)))
+    inside = top_k_indices(weights, k)
+    top = tuple(int(j) for j in inside)
+    unchanged = previous_top is not None and set(previous_top) == set(top)
+    if std is None:
+        return RoundCheck(top, unchanged, False, False, False, None, 2.0)
+    if excess_loss is not None and heldout_kl is not None and math.isfinite(heldout_kl):
+        f_fit = excess_loss / max(FIT_REL_TOL * heldout_kl, FIT_ABS_TOL)
+    else:
+        f_fit = 0.0
+    if not len(inside):  # no word matters: nothing to rank
+        return RoundCheck(top, unchanged, True, True, f_fit <= 1.0, 0.0, f_fit)
+    a = np.abs(weights)
+    outside = np.setdiff1d(np.arange(len(weights)), inside)
+    tol = rel_tol * float(a[inside].max()) + abs_tol
+    half = z * std[inside]
+    # Each top word: its sign is certain, or its interval is narrow (it is then a near-zero word).
+    sign_need = (half / np.maximum(a[inside], tol)) ** 2
+    # Each (top word, other word) pair: the gap |w_i| - |w_j| is significantly positive, or known to within tol
+    # (a near tie). The gap's standard error uses the covariance when known: collinear words such as "amazing"
+    # and "was amazing" have imprecise weights but a precise difference.
+    if len(outside):
+        gap = a[inside][:, None] - a[outside][None, :]
+        var = std[inside][:, None] ** 2 + std[outside][None, :] ** 2
+        if cov is not None:
+            signs = np.sign(weights)
+            var = var - 2 * signs[inside][:, None] * signs[outside][None, :] * cov[np.ix_(inside, outside)]
+        spread = z * np.sqrt(np.maximum(var, 0.0))
+        separated = bool((gap > spread).all())
+        f_pairs = float(((spread / np.maximum(np.maximum(gap, 0.0), tol)) ** 2).max())
+    else:
+        separated, f_pairs = True, 0.0
+    f_ranking = max(f_pairs, float(sign_need.max()))
+    return RoundCheck(
+        top=top,
+        unchanged=unchanged,
+        separated=separated,
+        ranking_settled=f_ranking <= 1.0,
+        fit_settled=f_fit <= 1.0,
+        max_halfwidth=float(half.max()),
+        factor=max(f_ranking, f_fit),
+    )
+
+
+def next_size(n: int, check: RoundCheck, max_samples: int) -> int:
+    """The total sample count after the next round."""
+    growth = min(MAX_GROWTH, max(MIN_GROWTH, HEADROOM * check.factor)) if math.isfinite(check.factor) else MAX_GROWTH
+    return int(min(max_samples, math.ceil(n * growth)))

@@ -1,0 +1,358 @@
+"""A standard error and an interval for every weight, from the samples already drawn (no model calls).
+
+What varies from one run of LIME to the next is the random draw of perturbed
+texts: the surrogate's weights are an M-estimate (the minimiser of a weighted
+loss summed over random samples) and their sampling variance is given by the
+robust "sandwich" covariance ``A^-1 B A^-1`` (Huber 1967; White 1980), where
+``A`` is the Hessian of the penalised, weighted loss at the fitted weights and
+``B`` the sum of the outer products of the per-sample gradients. Unlike a
+Laplace approximation (``A^-1`` alone, as if the black box's probabilities
+were labels drawn at random), it stays right when the surrogate is the wrong
+model for the black box, which it always is for a real classifier, and when
+the targets are soft probabilities. It needs no choice of an "effective
+sample size": scaling every weight by a constant leaves it unchanged.
+
+Two small terms are added to the variance so that an interval never claims
+more than the fit can give:
+
+* the shrinkage of the L2 penalty (one Newton step from the fitted weights to
+  the unpenalised optimum), which matters only when the black box is almost
+  exactly a logistic model of the words (then the sampling variance is ~0);
+* the optimiser's residual (one Newton step from where L-BFGS stopped).
+
+The intervals are ``weight +- z * std`` (z = 1.96 for 95 %); tests check
+their coverage over repeated seeds on black boxes with known effects
+(tests/test_trust_uncertainty.py) and docs/trust.md reports the figures.
+
+Supported surrogates: :class:`~lime_core.surrogates.SoftmaxSurrogate` (the
+default) and :class:`~lime_core.surrogates.RidgeSurrogate`; for others
+:func:`weight_uncertainty` returns None and no intervals are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+from scipy.special import ndtri
+
+from ..surrogates import _THREADPOOLS, Matrix, RidgeSurrogate, SoftmaxSurrogate
+
+DEFAULT_CONFIDENCE = 0.95
+METHOD = "sandwich"
+# Above this many parameters ((classes - 1) x (features + 1)) the covariance costs more than the fit itself
+# (cubic in the parameters); no intervals are computed then.
+MAX_PARAMETERS = 1500
+
+
+def single_threaded_blas() -> object:
+    """A context in which BLAS uses one thread: these matrices are small, and on a shared machine a second BLAS
+    thread costs far more in waiting than it saves (the surrogate's fit does the same)."""
+    return _THREADPOOLS.limit(limits=1, user_api="blas")
+
+
+def z_value(confidence: float) -> float:
+    """The standard normal quantile of a two-sided interval: 1.96 for 0.95."""
+    return float(ndtri(0.5 + confidence / 2))
+
+
+@dataclass(frozen=True)
+class WeightUncertainty:
+    """Standard errors of the weights as reported (``class_weights``' convention), per class and feature."""
+
+    std: np.ndarray  # (n_classes, n_features)
+    bias_std: np.ndarray  # (n_classes,)
+    confidence: float
+    method: str = METHOD
+    # class index -> (n_features, n_features) covariance of that class's weights (None: not available)
+    class_cov: Callable[[int], np.ndarray] | None = field(default=None, repr=False, compare=False)
+    # Expected extra loss (nats of weighted KL) of the surrogate on new samples caused by fitting it on this
+    # finite sample, tr(B A^-1) / 2 (Takeuchi's correction); None when unknown (non-softmax surrogates).
+    excess_loss: float | None = None
+
+    @property
+    def z(self) -> float:
+        return z_value(self.confidence)
+
+    def intervals(self, weights: np.ndarray, class_index: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(low, high)`` arrays for the reported weights of one class."""
+        half = self.z * self.std[class_index]
+        return weights - half, weights + half
+
+
+def _dense_design(X: Matrix) -> np.ndarray:
+    """The feature matrix with a column of ones for the intercept, dense, C-ordered."""
+    Xd = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
+    out = np.empty((Xd.shape[0], Xd.shape[1] + 1))
+    out[:, :-1] = Xd
+    out[:, -1] = 1.0
+    return out
+
+
+def _normalised(sample_weight: np.ndarray) -> np.ndarray:
+    w = np.asarray(sample_weight, dtype=np.float64)
+    return w / w.sum()
+
+
+class SoftmaxProblem:
+    """The softmax surrogate's objective in an identifiable parametrisation, with its derivatives.
+
+    The surrogate minimises ``sum_i w_i CE(p_i, softmax(W x_i + b)) + alpha/2 ||W||^2`` with ``w`` normalised
+    to sum to 1. Softmax is unchanged by a shift common to all classes, so the parameters here are the
+    contrasts against class 0, ``theta[c-1] = ([W_c, b_c] - [W_0, b_0])`` for ``c = 1..K-1``; for the
+    optimal (centred) ``W`` the penalty becomes ``alpha/2 * tr(D^T (I - J/K) D)`` over the contrasts ``D``.
+    """
+
+    def __init__(self, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray, alpha: float) -> None:
+        # Class-major layout (classes x samples), as in the surrogate's fit: reductions over the few classes then
+        # run along contiguous rows.
+        self.Xt = _dense_design(X)
+        self.XT = np.ascontiguousarray(self.Xt.T)
+        # Single precision for the curvature sums (twice as fast, and accurate to ~1e-6 relative: far finer
+        # than a standard error needs); gradients and weights stay in double precision.
+        self.Xt32 = self.Xt.astype(np.float32)
+        self.XT32 = self.XT.astype(np.float32)
+        self.PT = np.ascontiguousarray(np.asarray(y_proba, dtype=np.float64).T)
+        self.w = _normalised(sample_weight)
+        self.d1, self.n = self.XT.shape
+        self.K = self.PT.shape[0]
+        self.alpha = float(alpha)
+        m = self.K - 1
+        mask = np.ones(self.d1)
+        mask[-1] = 0.0  # the intercept is not penalised
+        self.penalty = self.alpha * np.kron(np.eye(m) - 1.0 / self.K, np.diag(mask))
+        # Reported weights as a linear map of the contrasts (see explainer.class_weights): with two classes the
+        # log-odds (-D, D); with more, the centred weights D_c - mean(D).
+        if self.K == 2:
+            self.M = np.array([[-1.0], [1.0]])
+        else:
+            self.M = np.vstack([np.zeros((1, m)), np.eye(m)]) - 1.0 / self.K
+
+    @property
+    def n_parameters(self) -> int:
+        return (self.K - 1) * self.d1
+
+    def theta_from(self, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+        full = np.hstack([coef, intercept[:, None]])
+        return (full[1:] - full[0]).ravel()
+
+    def proba(self, theta: np.ndarray) -> np.ndarray:
+        """The surrogate's probabilities, classes x samples."""
+        Z = np.empty((self.K, self.n))
+        Z[0] = 0.0
+        Z[1:] = theta.reshape(self.K - 1, self.d1) @ self.XT
+        Z -= Z.max(axis=0)
+        np.exp(Z, out=Z)
+        Z /= Z.sum(axis=0)
+        return Z
+
+    def gradient(self, theta: np.ndarray, w: np.ndarray | None = None, q: np.ndarray | None = None) -> np.ndarray:
+        w = self.w if w is None else w
+        q = self.proba(theta) if q is None else q
+        R = (q[1:] - self.PT[1:]) * w
+        return (R @ self.Xt).ravel() + self.penalty @ theta
+
+    def _blocks(self, coef_ab) -> np.ndarray:
+        """Sum over samples of ``C_i (x) x_i x_i^T`` for per-sample (K-1)x(K-1) matrices ``C_i = coef_ab(a, b)``."""
+        m, d1 = self.K - 1, self.d1
+        out = np.empty((m * d1, m * d1))
+        for a in range(m):
+            for b in range(a, m):
+                block = (self.XT32 * coef_ab(a, b).astype(np.float32)) @ self.Xt32
+                out[a * d1 : (a + 1) * d1, b * d1 : (b + 1) * d1] = block
+                if b != a:
+                    out[b * d1 : (b + 1) * d1, a * d1 : (a + 1) * d1] = block.T
+        return out
+
+    def hessian(self, theta: np.ndarray, w: np.ndarray | None = None, q: np.ndarray | None = None) -> np.ndarray:
+        w = self.w if w is None else w
+        q = (self.proba(theta) if q is None else q)[1:]
+        data = self._blocks(lambda a, b: w * (q[a] * ((a == b) - q[b])))
+        return data + self.penalty
+
+    def score_outer(self, theta: np.ndarray, q: np.ndarray | None = None) -> np.ndarray:
+        """``B = sum_i g_i g_i^T`` with ``g_i`` the gradient of sample i's weighted loss."""
+        r = ((self.proba(theta) if q is None else q)[1:] - self.PT[1:]) * self.w
+        return self._blocks(lambda a, b: r[a] * r[b])
+
+    def reported(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(weights (K, d), bias (K,))`` as explanations report them."""
+        T = theta.reshape(self.K - 1, self.d1)
+        out = self.M @ T
+        return out[:, :-1], out[:, -1]
+
+    def reported_variance(self, V: np.ndarray) -> np.ndarray:
+        """Variance of every reported weight and bias, ``(K, d + 1)``, from a covariance of ``theta``."""
+        m, d1 = self.K - 1, self.d1
+        V4 = V.reshape(m, d1, m, d1)
+        per_feature = np.einsum("ajbj->abj", V4)  # (m, m, d1): covariance across classes, feature by feature
+        return np.einsum("ca,abj,cb->cj", self.M, per_feature, self.M)
+
+    def refit_many(
+        self, theta: np.ndarray, W: np.ndarray, factor: tuple, max_iter: int = 50, tol: float = 1e-3
+    ) -> np.ndarray | None:
+        """Minimise the objective for each row of sample weights ``W`` (R, n), starting from ``theta``.
+
+        Newton iterations with the Hessian factorised at ``theta`` (``factor``, from ``cho_factor``) and kept:
+        a resample's optimum is close, so these cheap iterations converge (linearly), all resamples at once.
+        ``tol`` bounds the last step relative to the weights: about the L-BFGS fit's own accuracy, which is all a
+        comparison of top-word sets needs. Returns ``(R, n_parameters)``, or None when they do not converge.
+        """
+        W = W / W.sum(axis=1, keepdims=True)
+        R, m, d1, n = W.shape[0], self.K - 1, self.d1, self.n
+        thetas = np.tile(theta, (R, 1))
+        PT = self.PT[1:][None]
+        for _ in range(max_iter):
+            Z = np.empty((R, self.K, n))
+            Z[:, 0] = 0.0
+            Z[:, 1:] = (thetas.reshape(R * m, d1) @ self.XT).reshape(R, m, n)
+            Z -= Z.max(axis=1, keepdims=True)
+            np.exp(Z, out=Z)
+            Z /= Z.sum(axis=1, keepdims=True)
+            res = (Z[:, 1:] - PT) * W[:, None, :]
+            grad = (res.reshape(R * m, n) @ self.Xt).reshape(R, m * d1) + thetas @ self.penalty
+            steps = scipy.linalg.cho_solve(factor, grad.T).T
+            thetas -= steps
+            if not np.all(np.isfinite(thetas)):
+                return None
+            if np.all(np.max(np.abs(steps), axis=1) < tol * (1.0 + np.max(np.abs(thetas), axis=1))):
+                return thetas
+        return None
+
+
+class SoftmaxAnalysis:
+    """The softmax surrogate's objective at its fitted weights, factorised once for intervals and refits."""
+
+    def __init__(self, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray, surrogate: SoftmaxSurrogate):
+        self.problem = SoftmaxProblem(X, y_proba, sample_weight, surrogate.alpha)
+        self.theta = self.problem.theta_from(surrogate.coef_, surrogate.intercept_)
+        self.q = self.problem.proba(self.theta)
+        self.factor = scipy.linalg.cho_factor(self.problem.hessian(self.theta, q=self.q))
+
+    @classmethod
+    def build(
+        cls, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray, surrogate: SoftmaxSurrogate
+    ) -> SoftmaxAnalysis | None:
+        """None when the problem is too large or too small for a covariance, or its Hessian is singular."""
+        d1 = X.shape[1] + 1
+        n_parameters = (y_proba.shape[1] - 1) * d1
+        n_used = int(np.count_nonzero(np.asarray(sample_weight) > 0))
+        if n_parameters > MAX_PARAMETERS or n_used <= n_parameters + 1:
+            return None
+        try:
+            return cls(X, y_proba, sample_weight, surrogate)
+        except (np.linalg.LinAlgError, ValueError):
+            return None
+
+    def uncertainty(self, confidence: float = DEFAULT_CONFIDENCE) -> WeightUncertainty | None:
+        problem, theta, factor = self.problem, self.theta, self.factor
+        n_used = int(np.count_nonzero(problem.w > 0))
+        B = problem.score_outer(theta, q=self.q)
+        V = scipy.linalg.cho_solve(factor, scipy.linalg.cho_solve(factor, B).T)
+        V = 0.5 * (V + V.T) * (n_used / (n_used - problem.n_parameters))  # HC1 small-sample correction
+        var = problem.reported_variance(V)
+        # Systematic terms: the penalty's shrinkage and the optimiser's residual, each one Newton step.
+        shrink = scipy.linalg.cho_solve(factor, problem.penalty @ theta)
+        residual = scipy.linalg.cho_solve(factor, problem.gradient(theta, q=self.q))
+        systematic = np.zeros_like(var)
+        for step in (shrink, residual):
+            s_w, s_b = problem.reported(step)
+            systematic += np.hstack([s_w, s_b[:, None]]) ** 2
+        std = np.sqrt(np.maximum(var + systematic, 0.0))
+        if not np.all(np.isfinite(std)):
+            return None
+        m, d1 = problem.K - 1, problem.d1
+        V4 = V.reshape(m, d1, m, d1)
+
+        def class_cov(c: int) -> np.ndarray:
+            cov = np.einsum("a,aibj,b->ij", problem.M[c], V4, problem.M[c])[:-1, :-1]
+            return cov + np.diag(systematic[c, :-1])
+
+        hc1 = n_used / (n_used - problem.n_parameters)
+        excess = 0.5 * float(np.trace(scipy.linalg.cho_solve(factor, B))) * hc1
+        return WeightUncertainty(
+            std=std[:, :-1], bias_std=std[:, -1], confidence=confidence, class_cov=class_cov, excess_loss=excess
+        )
+
+    def refit_reported(self, sample_weights: np.ndarray) -> np.ndarray | None:
+        """Reported weights ``(R, K, d)`` of the surrogate refitted with each row of ``sample_weights`` (R, n)."""
+        thetas = self.problem.refit_many(self.theta, np.asarray(sample_weights, dtype=np.float64), self.factor)
+        if thetas is None:
+            return None
+        return np.array([self.problem.reported(t)[0] for t in thetas])
+
+
+def softmax_uncertainty(
+    X: Matrix,
+    y_proba: np.ndarray,
+    sample_weight: np.ndarray,
+    surrogate: SoftmaxSurrogate,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> WeightUncertainty | None:
+    analysis = SoftmaxAnalysis.build(X, y_proba, sample_weight, surrogate)
+    return None if analysis is None else analysis.uncertainty(confidence)
+
+
+def ridge_uncertainty(
+    X: Matrix,
+    y_proba: np.ndarray,
+    sample_weight: np.ndarray,
+    surrogate: RidgeSurrogate,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> WeightUncertainty | None:
+    """The same sandwich for the ridge surrogate: one weighted least-squares problem per class."""
+    Xt = _dense_design(X)
+    w = _normalised(sample_weight)
+    n_used = int(np.count_nonzero(w > 0))
+    d1 = Xt.shape[1]
+    if d1 > MAX_PARAMETERS or n_used <= d1 + 1:
+        return None
+    lam = float(surrogate.alpha) / len(w)
+    mask = np.ones(d1)
+    mask[-1] = 0.0
+    A = Xt.T @ (Xt * w[:, None]) + lam * np.diag(mask)
+    try:
+        factor = scipy.linalg.cho_factor(A)
+    except np.linalg.LinAlgError:
+        return None
+    theta = np.hstack([surrogate.coef_, surrogate.intercept_[:, None]])  # (K, d1)
+    residuals = Xt @ theta.T - np.asarray(y_proba, dtype=np.float64)  # (n, K)
+    A_inv = scipy.linalg.cho_solve(factor, np.eye(d1))
+    covs = []
+    for c in range(theta.shape[0]):
+        G = Xt * (w * residuals[:, c])[:, None]
+        S = G @ A_inv  # rows: each sample's influence on the parameters
+        shrink = A_inv @ (lam * mask * theta[c])
+        covs.append(S.T @ S * (n_used / (n_used - d1)) + np.diag(shrink**2))
+    std = np.sqrt(np.maximum(np.array([np.diag(cov) for cov in covs]), 0.0))
+    if not np.all(np.isfinite(std)):
+        return None
+    return WeightUncertainty(
+        std=std[:, :-1],
+        bias_std=std[:, -1],
+        confidence=confidence,
+        class_cov=lambda c: covs[c][:-1, :-1],
+    )
+
+
+def weight_uncertainty(
+    X: Matrix,
+    y_proba: np.ndarray,
+    sample_weight: np.ndarray,
+    surrogate: object,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> WeightUncertainty | None:
+    """Standard errors of a fitted surrogate's reported weights, or None when they cannot be computed.
+
+    ``X``, ``y_proba`` and ``sample_weight`` must be the rows the surrogate was fitted on (the training split).
+    """
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
+    if type(surrogate) is SoftmaxSurrogate:
+        return softmax_uncertainty(X, y_proba, sample_weight, surrogate, confidence)
+    if type(surrogate) is RidgeSurrogate:
+        return ridge_uncertainty(X, y_proba, sample_weight, surrogate, confidence)
+    return None

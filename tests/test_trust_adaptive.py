@@ -1,0 +1,188 @@
+"""Adaptive sample count: stops early on an easy case, keeps sampling on a hard one, honours the cap, reports why."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from lime_core.explainer import TextExplainer
+from lime_core.explanation import Explanation
+from lime_core.predictor import PredictionCache
+from lime_core.trust import adaptive
+from lime_core.trust.adaptive import check_round, initial_samples, next_size
+from tests.blackboxes import SENTIMENT_COEFS, SENTIMENT_TEXT, SklearnLikeModel, sentiment_model
+from tests.test_trust_uncertainty import REVIEW_TEXT, NoisyLogisticModel
+
+# Hard: three words of nearly equal, modest effect under heavy per-text noise; which one leads takes many samples.
+HARD_COEFS = {"good": 0.6, "great": 0.55, "fine": 0.5, "bad": -0.2}
+
+
+@pytest.fixture(scope="module")
+def easy() -> tuple[Explanation, int]:
+    model = sentiment_model()
+    e = TextExplainer(n_samples="auto", random_state=0).explain(SENTIMENT_TEXT, model)
+    return e, len(model.texts_seen)
+
+
+@pytest.fixture(scope="module")
+def hard() -> Explanation:
+    return TextExplainer(n_samples="auto", random_state=0).explain(REVIEW_TEXT, NoisyLogisticModel(HARD_COEFS, 1.0))
+
+
+def test_easy_case_stops_early_with_the_right_words(easy) -> None:
+    e, _ = easy
+    s = e.sampling
+    assert s.mode == "auto" and s.max_samples == adaptive.DEFAULT_MAX_SAMPLES
+    assert s.rounds == 2  # the second round confirms the first
+    assert s.n_samples <= 1000 and s.stopped_because != adaptive.STOP_CAP
+    assert e.n_samples == s.n_samples
+    top3 = {w.feature for w in e.targets[0].top(3)}
+    assert top3 == set(sorted(SENTIMENT_COEFS, key=lambda w: -abs(SENTIMENT_COEFS[w]))[:3])
+
+
+def test_hard_case_keeps_sampling(easy, hard) -> None:
+    e, _ = easy
+    assert hard.sampling.rounds > e.sampling.rounds
+    assert hard.sampling.n_samples > 2 * e.sampling.n_samples
+    assert hard.sampling.n_model_calls > e.sampling.n_model_calls
+
+
+def test_history_grows_and_the_report_counts_distinct_texts_sent(easy) -> None:
+    e, sent = easy
+    s = e.sampling
+    assert len(s.history) == s.rounds
+    sizes = [r.n_samples for r in s.history]
+    calls = [r.n_model_calls for r in s.history]
+    assert sizes == sorted(sizes) and sizes[-1] == s.n_samples
+    assert calls == sorted(calls) and calls[-1] == s.n_model_calls
+    assert s.n_model_calls == e.n_model_calls == sent  # every text sent once, over all rounds
+    assert all(r.max_halfwidth is not None and r.max_halfwidth > 0 for r in s.history)
+
+
+def test_cap_is_honoured_and_reported() -> None:
+    model = NoisyLogisticModel(HARD_COEFS, 1.0)
+    e = TextExplainer(n_samples="auto", max_samples=450, random_state=1).explain(REVIEW_TEXT, model)
+    assert e.sampling.n_samples == 450 and e.sampling.stopped_because == adaptive.STOP_CAP
+    assert e.settings.n_samples == 450 and e.settings.adaptive is True
+    assert e.to_dict()["settings"]["adaptive"] is True
+
+
+def test_fixed_count_explanations_are_unchanged_and_say_so() -> None:
+    a = TextExplainer(n_samples=300, random_state=2).explain(SENTIMENT_TEXT, sentiment_model())
+    b = TextExplainer(n_samples=300, random_state=2, uncertainty=False, stability_refits=0).explain(
+        SENTIMENT_TEXT, sentiment_model()
+    )
+    assert [w.weight for w in a.targets[0].weights] == [w.weight for w in b.targets[0].weights]
+    assert a.metrics == b.metrics
+    assert a.sampling.mode == "fixed" and a.sampling.rounds == 1 and a.sampling.n_samples == 300
+    assert "adaptive" not in a.to_dict()["settings"]
+
+
+def test_same_seed_same_adaptive_run_and_cache_makes_reruns_free() -> None:
+    cache = PredictionCache()
+    model = sentiment_model()
+    a = TextExplainer(n_samples="auto", random_state=3, cache=cache).explain(SENTIMENT_TEXT, model)
+    b = TextExplainer(n_samples="auto", random_state=3, cache=cache).explain(SENTIMENT_TEXT, model)
+    assert a.targets == b.targets
+    assert [(r.n_samples, r.top_k) for r in a.sampling.history] == [(r.n_samples, r.top_k) for r in b.sampling.history]
+    assert b.n_model_calls == 0 and b.sampling.n_model_calls == 0
+
+
+def test_auto_works_without_known_class_names_and_reports_progress() -> None:
+    calls: list[tuple[int, int]] = []
+    model = SklearnLikeModel(sentiment_model())
+    e = TextExplainer(n_samples="auto", random_state=4).explain(
+        SENTIMENT_TEXT, model, progress=lambda d, t: calls.append((d, t))
+    )
+    assert e.sampling.rounds >= 2
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and calls[-1][0] == calls[-1][1] == e.n_model_calls
+
+
+@pytest.mark.parametrize("bad", ["AUTO", "many", 10, -5, 2.5, True])
+def test_bad_sample_counts_are_refused(bad) -> None:
+    with pytest.raises(ValueError, match="n_samples"):
+        TextExplainer(n_samples=bad).fit(SENTIMENT_TEXT, sentiment_model())
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("max_samples", 10),
+        ("top_k", 0),
+        ("auto_top_k", 0),
+        ("stability_refits", -1),
+        ("confidence", 1.0),
+        ("confidence", "0.9"),
+        ("auto_tolerance", 0),
+    ],
+)
+def test_bad_trust_parameters_are_refused(param, value) -> None:
+    with pytest.raises(ValueError, match=param):
+        TextExplainer(**{param: value}).fit(SENTIMENT_TEXT, sentiment_model())
+
+
+# -- the stopping rule on its own -------------------------------------------------------------------------------------
+
+
+def test_separated_top_words_settle_once_unchanged() -> None:
+    w = np.array([3.0, -2.0, 1.5, 0.1, 0.05])
+    std = np.full(5, 0.05)
+    first = check_round(w, std, 3, 1.96, previous_top=None)
+    assert first.top == (0, 1, 2) and first.separated and first.ranking_settled and not first.unchanged
+    assert not first.settled  # a first round is never enough
+    second = check_round(w, std, 3, 1.96, previous_top=(2, 1, 0))
+    assert second.settled and second.reason == adaptive.STOP_SEPARATED
+
+
+def test_wide_intervals_ask_for_more_samples_in_proportion() -> None:
+    w = np.array([3.0, -2.0, 1.5, 1.0])
+    std = np.full(4, 0.4)
+    c = check_round(w, std, 3, 1.96, previous_top=(0, 1, 2))
+    assert not c.settled and not c.separated
+    # The closest pair (1.5 vs 1.0) needs z * sqrt(2) * 0.4 / 0.5 = 2.2 -> about 4.9 times the samples.
+    assert c.factor == pytest.approx((1.96 * math.sqrt(2) * 0.4 / 0.5) ** 2)
+    assert next_size(1000, c, 5000) == math.ceil(1000 * min(adaptive.MAX_GROWTH, adaptive.HEADROOM * c.factor))
+    assert next_size(4000, c, 5000) == 5000
+
+
+def test_near_ties_settle_when_their_gap_is_known_to_within_the_tolerance() -> None:
+    w = np.array([3.0, 1.01, 1.0])  # ranks 2 and 3 tie
+    std = np.array([0.01, 0.05, 0.05])
+    c = check_round(w, std, 2, 1.96, previous_top=(0, 1), rel_tol=0.1)
+    assert not c.separated and c.ranking_settled and c.settled and c.reason == adaptive.STOP_PRECISE
+
+
+def test_correlated_weights_have_a_precise_gap() -> None:
+    # Two collinear words: each weight is uncertain, their difference is not.
+    w = np.array([2.0, 1.0, 0.2])
+    std = np.array([0.5, 0.5, 0.01])
+    cov = np.diag(std**2)
+    assert not check_round(w, std, 1, 1.96, (0,), cov=cov).separated
+    cov[0, 1] = cov[1, 0] = 0.249  # correlation 0.996
+    assert check_round(w, std, 1, 1.96, (0,), cov=cov).separated
+
+
+def test_fit_must_also_settle() -> None:
+    w = np.array([3.0, 0.1])
+    std = np.array([0.01, 0.01])
+    loose = check_round(w, std, 1, 1.96, (0,), excess_loss=0.01, heldout_kl=0.05)
+    assert loose.ranking_settled and not loose.fit_settled and not loose.settled
+    assert loose.factor == pytest.approx(0.01 / (adaptive.FIT_REL_TOL * 0.05))
+    tight = check_round(w, std, 1, 1.96, (0,), excess_loss=0.001, heldout_kl=0.05)
+    assert tight.settled
+
+
+def test_without_intervals_the_top_words_must_repeat() -> None:
+    w = np.array([1.0, 0.5, 0.2])
+    assert not check_round(w, None, 2, 1.96, None).settled
+    c = check_round(w, None, 2, 1.96, (1, 0))
+    assert c.settled and c.reason == adaptive.STOP_UNCHANGED and c.max_halfwidth is None
+
+
+def test_first_round_size() -> None:
+    assert initial_samples(5, 5000) == adaptive.MIN_INITIAL
+    assert initial_samples(100, 5000) == 1010
+    assert initial_samples(100, 300) == 300
