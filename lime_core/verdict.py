@@ -247,14 +247,18 @@ def _stability_check(explanation: Explanation, target: TargetExplanation) -> Tru
     agree = f"refits agree on {r.top_k_jaccard:.0%} of the top words"
     flips = [w for w in r.sign_flips if w in r.top_k]
     moving = list(dict.fromkeys([*r.dropped, *r.entered]))
-    if r.level == "low":
+    leader = next((w for w in r.words if r.top_k and w.feature == r.top_k[0]), None)
+    if leader is not None and (leader.in_top_k < 1.0 or leader.sign_flips > 0):
         level: Level = "distrust"
-        message = f"The top words change from one re-run to the next ({agree}): {_words(moving)} move."
-    elif r.level == "medium" or flips:
+        message = (
+            f"Even the leading word \u201c{leader.feature}\u201d is not stable: it leaves the top {r.k} or changes "
+            f"sign in some re-runs ({agree})."
+        )
+    elif r.level != "high" or flips:
         level = "check"
-        parts = [f"The top words are not settled ({agree})"]
+        parts = [f"The top {r.k} words are not settled ({agree})"]
         if moving:
-            parts.append(f"{_words(moving)} move in and out of the top {r.k}")
+            parts.append(f"{_words(moving)} move in and out of them")
         if flips:
             parts.append(f"{_words(flips)} change sign in some re-runs")
         message = "; ".join(parts) + "."

@@ -4,4 +4,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/_env.sh"
 ensure_venv requirements-bench.txt
 export HF_HUB_OFFLINE=1
 "$PY" scripts/prepare_models.py
-exec "$PY" benchmarks/run.py "$@"
+"$PY" benchmarks/run.py "$@"
+"$PY" benchmarks/adaptive.py  # issue 5: n_samples="auto" vs 5,000 samples and eli5 on the sentiment transformer

@@ -42,13 +42,13 @@ DEFAULT_REL_TOL = 0.1
 DEFAULT_ABS_TOL = 0.02
 MIN_INITIAL = 200
 INITIAL_PER_FEATURE = 10
-MIN_GROWTH = 1.5
+MIN_GROWTH = 1.25
 MAX_GROWTH = 4.0
-HEADROOM = 1.2
+HEADROOM = 1.1
 
 # The fit has settled when the KL it still loses to sampling noise is at most this share of its held-out KL
 # (or at most FIT_ABS_TOL nats).
-FIT_REL_TOL = 0.05
+FIT_REL_TOL = 0.04
 FIT_ABS_TOL = 0.001
 
 STOP_SEPARATED = "top words separated and fit settled"

@@ -201,19 +201,21 @@ class SoftmaxProblem:
         ``tol`` bounds the last step relative to the weights: about the L-BFGS fit's own accuracy, which is all a
         comparison of top-word sets needs. Returns ``(R, n_parameters)``, or None when they do not converge.
         """
-        W = W / W.sum(axis=1, keepdims=True)
+        # Single precision for the sums over samples: a tolerance of 1e-3 needs nothing finer, and it is twice as
+        # fast; the iterates themselves stay in double precision.
+        W = (W / W.sum(axis=1, keepdims=True)).astype(np.float32)
         R, m, d1, n = W.shape[0], self.K - 1, self.d1, self.n
         thetas = np.tile(theta, (R, 1))
-        PT = self.PT[1:][None]
+        PT = self.PT[1:][None].astype(np.float32)
         for _ in range(max_iter):
-            Z = np.empty((R, self.K, n))
+            Z = np.empty((R, self.K, n), dtype=np.float32)
             Z[:, 0] = 0.0
-            Z[:, 1:] = (thetas.reshape(R * m, d1) @ self.XT).reshape(R, m, n)
+            Z[:, 1:] = (thetas.reshape(R * m, d1).astype(np.float32) @ self.XT32).reshape(R, m, n)
             Z -= Z.max(axis=1, keepdims=True)
             np.exp(Z, out=Z)
             Z /= Z.sum(axis=1, keepdims=True)
             res = (Z[:, 1:] - PT) * W[:, None, :]
-            grad = (res.reshape(R * m, n) @ self.Xt).reshape(R, m * d1) + thetas @ self.penalty
+            grad = (res.reshape(R * m, n) @ self.Xt32).reshape(R, m * d1) + thetas @ self.penalty
             steps = scipy.linalg.cho_solve(factor, grad.T).T
             thetas -= steps
             if not np.all(np.isfinite(thetas)):
@@ -251,7 +253,8 @@ class SoftmaxAnalysis:
         problem, theta, factor = self.problem, self.theta, self.factor
         n_used = int(np.count_nonzero(problem.w > 0))
         B = problem.score_outer(theta, q=self.q)
-        V = scipy.linalg.cho_solve(factor, scipy.linalg.cho_solve(factor, B).T)
+        AinvB = scipy.linalg.cho_solve(factor, B)
+        V = scipy.linalg.cho_solve(factor, AinvB.T)
         V = 0.5 * (V + V.T) * (n_used / (n_used - problem.n_parameters))  # HC1 small-sample correction
         var = problem.reported_variance(V)
         # Systematic terms: the penalty's shrinkage and the optimiser's residual, each one Newton step.
@@ -272,7 +275,7 @@ class SoftmaxAnalysis:
             return cov + np.diag(systematic[c, :-1])
 
         hc1 = n_used / (n_used - problem.n_parameters)
-        excess = 0.5 * float(np.trace(scipy.linalg.cho_solve(factor, B))) * hc1
+        excess = 0.5 * float(np.trace(AinvB)) * hc1
         return WeightUncertainty(
             std=std[:, :-1], bias_std=std[:, -1], confidence=confidence, class_cov=class_cov, excess_loss=excess
         )
