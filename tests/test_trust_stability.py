@@ -127,3 +127,23 @@ def test_report_arithmetic() -> None:
     assert "c" not in by  # never in any top 2
     r3 = stability_report(weights, refits, names, "pos", k=3)
     assert "c" in r3.sign_flips and {w.feature: w for w in r3.words}["c"].sign_flips == pytest.approx(1 / 3)
+
+
+def test_resamples_the_shared_hessian_cannot_handle_get_their_own(monkeypatch) -> None:
+    # With many features for few samples the shared Hessian is a poor guide; simulate it with one iteration.
+    explainer = TextExplainer(n_samples=600, random_state=6).fit(TOPIC_TEXT, topic_model())
+    fit = explainer.local_fit_
+    rows = fit.train_index
+    X, P, w = explainer.X_[rows], explainer.proba_[rows], explainer.sample_weight_[rows]
+    analysis = SoftmaxAnalysis.build(X, P, w, fit.surrogate)
+    full = analysis.problem.refit_many
+    monkeypatch.setattr(analysis.problem, "refit_many", lambda *a, **k: full(*a, **{**k, "max_iter": 1}))
+    resampled = w * bootstrap_counts(len(w), 3, np.random.default_rng(1))
+    assert not analysis.problem.refit_many(analysis.theta, resampled, analysis.factor)[1].any()
+
+    def reported(s):
+        return class_weights(s.coef_, s.intercept_)[0]
+
+    own = bootstrap_refits(X, P, w, fit.surrogate, 3, np.random.default_rng(1), reported, analysis)
+    slow = bootstrap_refits(X, P, w, SoftmaxSurrogate(tol=1e-8), 3, np.random.default_rng(1), reported, None)
+    np.testing.assert_allclose(own, slow, atol=5e-3)

@@ -1,27 +1,32 @@
-"""Adaptive sample count (``n_samples="auto"``): draw perturbations in rounds until the top words have settled.
+"""Adaptive sample count (``n_samples="auto"``): draw perturbations in rounds until the explanation has settled.
 
 After each round the surrogate is refitted on every sample so far and the
-weights' standard errors (:mod:`lime_core.trust.uncertainty`) say how sure
-the ranking is. Sampling stops when the top ``k`` words (by absolute weight,
-for the predicted class; words of negligible weight are never top words, see
+weights' covariance (:mod:`lime_core.trust.uncertainty`) says how sure the
+ranking is. Sampling stops when, for the predicted class, the top ``k`` words
+(by absolute weight; words of negligible weight are never top words, see
 :func:`~lime_core.trust.stability.top_k_indices`) are the same as after the
-previous round **and** either
+previous round **and**
 
-* **separated**: every top word beats every other word by a clear margin,
-  ``|w_i| - |w_j| >= z * sqrt(se_i^2 + se_j^2)`` (a one-sided test at the
-  intervals' confidence), so more samples would not change which words are
-  on top; or
-* **precise**: every top word's interval half-width ``z * se`` is at most
-  ``rel_tol`` times the largest top weight plus ``abs_tol``, so the words
-  left unseparated are near ties that more samples would only reorder;
+* **the ranking has settled**: every top word's sign is certain (or its
+  interval is narrow), and for every pair of a top word ``i`` and another word
+  ``j`` the gap ``|w_i| - |w_j|`` is either significantly positive (a
+  one-sided test at the intervals' confidence, with the pair's covariance, so
+  collinear words such as "amazing" and "was amazing" are compared by their
+  precise difference) or known to within ``rel_tol`` times the largest top
+  weight plus ``abs_tol`` (a near tie that more samples would only reorder);
+* **the fit has settled**: the held-out KL the surrogate still loses to
+  sampling noise, ``tr(B A^-1) / 2`` (Takeuchi's correction), is at most
+  ``FIT_REL_TOL`` of its held-out KL, or ``FIT_ABS_TOL`` nats;
 
 or when ``max_samples`` is reached. The next round's size comes from the
-standard errors shrinking as ``1 / sqrt(n)``: the number of samples either
-criterion needs, with some headroom, growing at least 1.5 and at most 4 times
-per round. This follows the idea of Slack et al. (2021, "Reliable Post hoc
-Explanations": estimate from the uncertainty how many more perturbations a
-desired certainty needs) and Zhou et al. (2021, S-LIME: test whether the
-top features are settled before stopping), applied to the softmax surrogate.
+standard errors shrinking as ``1 / sqrt(n)``: the number of samples the
+criteria still need, with ``HEADROOM``, growing between ``MIN_GROWTH`` and
+``MAX_GROWTH`` times per round. This follows the idea of Slack et al. (2021,
+"Reliable Post hoc Explanations": estimate from the uncertainty how many more
+perturbations a desired certainty needs) and Zhou et al. (2021, S-LIME: test
+whether the top features are settled before stopping), applied to the
+softmax surrogate. The constants were chosen on issue 5's benchmark (see
+docs/trust.md): a 16-token review on a sentiment transformer.
 
 Every round reuses the samples (and predictions) of the earlier ones; only the
 new perturbations are sent to the model, duplicates and cached texts free.

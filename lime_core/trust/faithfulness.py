@@ -6,7 +6,9 @@ real model, as the ERASER benchmark (DeYoung et al. 2020) and ferret
 (Attanasio et al. 2023) do:
 
 * **comprehensiveness**: ``p(text) - p(text without the top k words)``; a
-  faithful ranking removes much of the prediction (higher is better);
+  faithful ranking removes much of the prediction (higher is better); ``k``
+  is at most half the words (removing them all gives the same text whatever
+  the ranking);
 * **sufficiency**: ``p(text) - p(only the top k words)``; the top words alone
   should keep the prediction (lower is better, negative when they make the
   model surer);
@@ -31,6 +33,7 @@ deduplication and cache hits. The report says how many were sent.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -114,7 +117,8 @@ def faithfulness_report(
     explained class in the explanation; words are removed from the highest down.
     """
     n_words = len(word_names)
-    k = max(0, min(int(k), n_words))
+    # At most half the words: removing all of them gives the same text whatever the ranking.
+    k = max(1, min(int(k), math.ceil(n_words / 2))) if n_words else 0
     steps = curve_steps(n_words, k, max_points)
     batch = _Batch(word_of_token, n_words)
     original = batch.remove([])
@@ -168,7 +172,7 @@ def faithfulness_report(
         scores=ours,
         baselines=baselines,
         n_random=len(queued_random),
-        level=faithfulness_level(ours, baselines, p0 - lowest),
+        level="uninformative" if n_words < 2 else faithfulness_level(ours, baselines, p0 - lowest),
         n_model_calls=int(first.n_model_calls + second.n_model_calls),
     )
 

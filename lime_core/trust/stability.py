@@ -70,15 +70,13 @@ def bootstrap_refits(
     """
     counts = bootstrap_counts(X.shape[0], n_refits, rng)
     weights = np.asarray(sample_weight, dtype=np.float64)[None, :] * counts
-    if analysis is not None and n_refits:
-        coefs = analysis.refit_reported(weights)
-        if coefs is not None:
-            return coefs
+    fast = analysis.refit_reported(weights) if analysis is not None and n_refits else [None] * n_refits
     out = []
-    for r in range(n_refits):
-        rows = np.flatnonzero(counts[r] > 0)
-        fitted = clone(surrogate).fit(X[rows], y_proba[rows], weights[r, rows])
-        out.append(reported(fitted))
+    for r, coefs in enumerate(fast):
+        if coefs is None:  # no fast refit for this surrogate, or it did not converge: refit from scratch
+            rows = np.flatnonzero(counts[r] > 0)
+            coefs = reported(clone(surrogate).fit(X[rows], y_proba[rows], weights[r, rows]))
+        out.append(coefs)
     if not out:
         return np.zeros((0, *np.shape(reported(surrogate))))
     return np.asarray(out)

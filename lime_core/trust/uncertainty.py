@@ -192,20 +192,23 @@ class SoftmaxProblem:
         return np.einsum("ca,abj,cb->cj", self.M, per_feature, self.M)
 
     def refit_many(
-        self, theta: np.ndarray, W: np.ndarray, factor: tuple, max_iter: int = 50, tol: float = 1e-3
-    ) -> np.ndarray | None:
+        self, theta: np.ndarray, W: np.ndarray, factor: tuple, max_iter: int = 20, tol: float = 1e-3
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Minimise the objective for each row of sample weights ``W`` (R, n), starting from ``theta``.
 
-        Newton iterations with the Hessian factorised at ``theta`` (``factor``, from ``cho_factor``) and kept:
-        a resample's optimum is close, so these cheap iterations converge (linearly), all resamples at once.
-        ``tol`` bounds the last step relative to the weights: about the L-BFGS fit's own accuracy, which is all a
-        comparison of top-word sets needs. Returns ``(R, n_parameters)``, or None when they do not converge.
+        Newton iterations with a fixed factorised Hessian (``factor``, from ``cho_factor``): a resample's optimum
+        is close, so these cheap iterations usually converge (linearly), all resamples at once. ``tol`` bounds
+        the last step relative to the weights: about the L-BFGS fit's own accuracy, which is all a comparison of
+        top-word sets needs. Returns ``(thetas (R, n_parameters), converged (R,))``; rows that did not converge
+        within ``max_iter`` iterations (many features for few samples: the fixed Hessian is then a poor guide)
+        are to be refitted otherwise.
         """
         # Single precision for the sums over samples: a tolerance of 1e-3 needs nothing finer, and it is twice as
         # fast; the iterates themselves stay in double precision.
         W = (W / W.sum(axis=1, keepdims=True)).astype(np.float32)
         R, m, d1, n = W.shape[0], self.K - 1, self.d1, self.n
         thetas = np.tile(theta, (R, 1))
+        done = np.zeros(R, dtype=bool)
         PT = self.PT[1:][None].astype(np.float32)
         for _ in range(max_iter):
             Z = np.empty((R, self.K, n), dtype=np.float32)
@@ -217,11 +220,30 @@ class SoftmaxProblem:
             res = (Z[:, 1:] - PT) * W[:, None, :]
             grad = (res.reshape(R * m, n) @ self.Xt32).reshape(R, m * d1) + thetas @ self.penalty
             steps = scipy.linalg.cho_solve(factor, grad.T).T
+            steps[done] = 0.0
             thetas -= steps
-            if not np.all(np.isfinite(thetas)):
+            finite = np.all(np.isfinite(thetas), axis=1)
+            thetas[~finite] = theta
+            done |= finite & (np.max(np.abs(steps), axis=1) < tol * (1.0 + np.max(np.abs(thetas), axis=1)))
+            done &= finite
+            if done.all():
+                break
+        return thetas, done
+
+    def refit_one(self, theta: np.ndarray, w: np.ndarray, max_iter: int = 20, tol: float = 1e-3) -> np.ndarray | None:
+        """Like :meth:`refit_many` for one resample, with that resample's own Hessian (at ``theta``) kept."""
+        w = w / w.sum()
+        try:
+            factor = scipy.linalg.cho_factor(self.hessian(theta, w))
+        except np.linalg.LinAlgError:
+            return None
+        for _ in range(max_iter):
+            step = scipy.linalg.cho_solve(factor, self.gradient(theta, w))
+            theta = theta - step
+            if not np.all(np.isfinite(theta)):
                 return None
-            if np.all(np.max(np.abs(steps), axis=1) < tol * (1.0 + np.max(np.abs(thetas), axis=1))):
-                return thetas
+            if np.max(np.abs(step)) < tol * (1.0 + np.max(np.abs(theta))):
+                return theta
         return None
 
 
@@ -280,12 +302,19 @@ class SoftmaxAnalysis:
             std=std[:, :-1], bias_std=std[:, -1], confidence=confidence, class_cov=class_cov, excess_loss=excess
         )
 
-    def refit_reported(self, sample_weights: np.ndarray) -> np.ndarray | None:
-        """Reported weights ``(R, K, d)`` of the surrogate refitted with each row of ``sample_weights`` (R, n)."""
-        thetas = self.problem.refit_many(self.theta, np.asarray(sample_weights, dtype=np.float64), self.factor)
-        if thetas is None:
-            return None
-        return np.array([self.problem.reported(t)[0] for t in thetas])
+    def refit_reported(self, sample_weights: np.ndarray) -> list[np.ndarray | None]:
+        """Reported weights ``(K, d)`` of the surrogate refitted with each row of ``sample_weights`` (R, n).
+
+        An entry is None when the Newton iterations did not converge for that resample (refit it from scratch).
+        """
+        W = np.asarray(sample_weights, dtype=np.float64)
+        thetas, converged = self.problem.refit_many(self.theta, W, self.factor)
+        out: list[np.ndarray | None] = []
+        for theta, ok, w in zip(thetas, converged, W, strict=True):
+            if not ok:
+                theta = self.problem.refit_one(self.theta, w)
+            out.append(None if theta is None else self.problem.reported(theta)[0])
+        return out
 
 
 def softmax_uncertainty(
