@@ -295,7 +295,9 @@ def _signs_check(explanation: Explanation, target: TargetExplanation) -> TrustCh
 
 def _faithfulness_check(explanation: Explanation, target: TargetExplanation) -> TrustCheck | None:
     r = explanation.faithfulness
-    if r is None or (r.class_name != target.class_name and len(explanation.class_names) != 2):
+    # Only for the class it was measured for: words are removed by their contribution to that class, so even the
+    # other class of a two-class model would rank them the other way round.
+    if r is None or r.class_name != target.class_name:
         return None
     rand, occ = r.baselines.get("random"), r.baselines.get("occlusion")
     numbers = f"removing the top {r.k} words lowers P({r.class_name}) by {r.comprehensiveness:.2f}"
@@ -350,15 +352,17 @@ def _sampling_check(explanation: Explanation) -> TrustCheck | None:
 
 
 def judge_trust(explanation: Explanation, target: TargetExplanation | str | None = None) -> TrustVerdict:
-    """The trust verdict for one explained class (default: the first target), from every report present.
+    """The trust verdict for one explained class, from every report present.
 
-    A pure function of the explanation: fidelity always; stability, signs (intervals), faithfulness and adaptive
-    sampling when the explanation carries them. The level is the worst check's.
+    The default class is the one the trust reports were computed for: the predicted class when it is explained,
+    else the first target. A pure function of the explanation: fidelity always; stability, signs (intervals),
+    faithfulness and adaptive sampling when the explanation carries them. The level is the worst check's.
     """
     if isinstance(target, str):
         target = explanation.target(target)
     if target is None:
-        target = explanation.targets[0] if explanation.targets else None
+        predicted = [t for t in explanation.targets if t.class_name == explanation.predicted_class]
+        target = (predicted or list(explanation.targets) or [None])[0]
     checks = [_fidelity_check(explanation, target)]
     if target is not None:
         for make in (_stability_check, _signs_check, _faithfulness_check):

@@ -200,3 +200,11 @@ def test_constructed_reports_round_trip() -> None:
     sampling = SamplingReport("auto", 2, 300, 250, "x", 5000, (SamplingRound(200, 180, ("a",), None),))
     e2 = dataclasses.replace(e, uncertainty=UncertaintyInfo("sandwich", 0.9), sampling=sampling)
     assert Explanation.from_json(e2.to_json()) == e2
+
+
+def test_faithfulness_is_judged_only_for_the_class_it_was_measured_for(full) -> None:
+    measured = full.faithfulness.class_name
+    other = next(t.class_name for t in full.targets if t.class_name != measured)
+    assert judge_trust(full, measured).check("faithfulness") is not None
+    assert judge_trust(full, other).check("faithfulness") is None
+    assert judge_trust(full, other).check("stability") is not None  # same top words for both classes
