@@ -8,6 +8,12 @@ clock) so the dashboard's bar and its tests share it.
 Until the first batch has come back there is no measured rate; a rate from an
 earlier run on the same model (``prior_seconds_per_call``) is used then, and
 otherwise the message says the time is being estimated.
+
+Automatic sampling (``n_samples="auto"``) does not know its total in advance:
+each round reports the calls so far against the calls so far plus that
+round's. With ``max_calls`` (the sample cap) the bar measures progress
+towards that cap, so it never moves back between rounds, and the time left
+is an upper bound ("at most ...").
 """
 
 from __future__ import annotations
@@ -38,9 +44,11 @@ class TimeLeft:
         self,
         prior_seconds_per_call: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        max_calls: int | None = None,
     ) -> None:
         self.prior = prior_seconds_per_call if prior_seconds_per_call and prior_seconds_per_call > 0 else None
         self.clock = clock
+        self.max_calls = max_calls if max_calls and max_calls > 0 else None
         self.started = clock()
         self.done = 0
         self.total: int | None = None
@@ -54,7 +62,9 @@ class TimeLeft:
 
     @property
     def fraction(self) -> float:
-        """Share of the model calls done, in [0, 1] (1 when nothing needs calling)."""
+        """Share of the model calls done, in [0, 1] (1 when nothing needs calling; of the cap when adaptive)."""
+        if self.max_calls is not None:
+            return min(1.0, self.done / max(self.max_calls, self.total or 0))
         if not self.total:
             return 1.0 if self.total == 0 else 0.0
         return min(1.0, self.done / self.total)
@@ -84,6 +94,8 @@ class TimeLeft:
         """One line for the progress bar."""
         if self.total is None:
             return "Preparing variations of the text\u2026"
+        if self.max_calls is not None:
+            return self._adaptive_message()
         if self.total == 0:
             return "All predictions were already known: no model calls needed."
         left = self.seconds_left()
@@ -93,3 +105,16 @@ class TimeLeft:
         if left is None:
             return f"{head} \u2013 estimating time left\u2026"
         return f"{head} \u2013 {format_duration(left)} left"
+
+    def _adaptive_message(self) -> str:
+        head = (
+            f"Model calls: {self.done:,} so far (automatic: stops when the top words settle, "
+            f"at most {self.max_calls:,} samples)"
+        )
+        if self.total is not None and self.done >= self.total:
+            return f"{head} \u2013 checking whether the top words have settled\u2026"
+        rate = self.seconds_per_call()
+        if rate is None:
+            return f"{head} \u2013 estimating time left\u2026"
+        left = format_duration(max(0, self.max_calls - self.done) * rate)
+        return f"{head} \u2013 {left if left.startswith('less') else 'at most ' + left} left"

@@ -9,6 +9,7 @@ spreadsheet would run as formulas, and the HTML report is built only by
 
 from __future__ import annotations
 
+import copy
 import html
 import io
 import re
@@ -18,8 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .explanation import BIAS_FEATURE, Explanation, TargetExplanation
-from .verdict import judge_explanation
+from .explanation import BIAS_FEATURE, Explanation, FaithfulnessReport, FeatureWeight, TargetExplanation
 
 FOR, AGAINST, BIAS = "for", "against", "bias"
 
@@ -49,8 +49,9 @@ def weights_frame(target: TargetExplanation, include_bias: bool = True) -> pd.Da
     """Every feature's weight for one class, most positive first; ``<BIAS>`` last when included.
 
     Columns: feature, weight, direction (for / against / bias), count (occurrences in the
-    text), contribution (weight x count), std and interval_low/high (empty until an
-    uncertainty estimate fills them).
+    text), contribution (weight x count), std and interval_low/high (empty without an
+    uncertainty estimate) and sign_certain (whether the interval excludes zero; empty
+    without an interval).
     """
     rows: list[dict[str, Any]] = []
     for w in target.weights:
@@ -64,6 +65,7 @@ def weights_frame(target: TargetExplanation, include_bias: bool = True) -> pd.Da
                 "std": np.nan if w.std is None else float(w.std),
                 "interval_low": np.nan if w.interval is None else float(w.interval[0]),
                 "interval_high": np.nan if w.interval is None else float(w.interval[1]),
+                "sign_certain": w.sign_certain,
             }
         )
     if include_bias:
@@ -77,10 +79,16 @@ def weights_frame(target: TargetExplanation, include_bias: bool = True) -> pd.Da
                 "std": np.nan,
                 "interval_low": np.nan,
                 "interval_high": np.nan,
+                "sign_certain": None,
             }
         )
-    columns = ["feature", "weight", "direction", "count", "contribution", "std", "interval_low", "interval_high"]
-    return pd.DataFrame(rows, columns=columns)
+    columns = [
+        "feature", "weight", "direction", "count", "contribution", "std", "interval_low", "interval_high",
+        "sign_certain",
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["sign_certain"] = frame["sign_certain"].astype(object)
+    return frame
 
 
 def top_weights_frame(target: TargetExplanation, top: int = 10) -> pd.DataFrame:
@@ -99,9 +107,31 @@ def top_weights_frame(target: TargetExplanation, top: int = 10) -> pd.DataFrame:
             "weight": [float(w.weight) for w in chosen],
             "direction": [_direction(w.weight) for w in chosen],
             "order": list(range(len(chosen))),
+            "std": [np.nan if w.std is None else float(w.std) for w in chosen],
+            "interval_low": [np.nan if w.interval is None else float(w.interval[0]) for w in chosen],
+            "interval_high": [np.nan if w.interval is None else float(w.interval[1]) for w in chosen],
+            "sign": [_sign_label(w) for w in chosen],
+            "range": [_range_label(w) for w in chosen],
         },
-        columns=["feature", "weight", "direction", "order"],
+        columns=TOP_WEIGHTS_COLUMNS,
     )
+
+
+TOP_WEIGHTS_COLUMNS = [
+    "feature", "weight", "direction", "order", "std", "interval_low", "interval_high", "sign", "range",
+]  # fmt: skip
+SIGN_CERTAIN, SIGN_UNCERTAIN, SIGN_UNKNOWN = "certain", "uncertain", "unknown"
+
+
+def _sign_label(w: FeatureWeight) -> str:
+    certain = w.sign_certain
+    return SIGN_UNKNOWN if certain is None else SIGN_CERTAIN if certain else SIGN_UNCERTAIN
+
+
+def _range_label(w: FeatureWeight) -> str:
+    if w.interval is None:
+        return ""
+    return f"{w.interval[0]:+.3f} to {w.interval[1]:+.3f}"
 
 
 def bias_value(target: TargetExplanation) -> float:
@@ -109,17 +139,22 @@ def bias_value(target: TargetExplanation) -> float:
     return float(target.bias)
 
 
-def max_abs_weight(targets: Sequence[TargetExplanation], top: int | None = None) -> float:
+def max_abs_weight(
+    targets: Sequence[TargetExplanation], top: int | None = None, intervals: bool = False
+) -> float:
     """The largest |weight| over the targets' words (bias excluded): a colour scale shared by several views.
 
     With ``top``, only each target's ``top`` strongest words count (what is shown).
-    Never 0, so it can divide.
+    With ``intervals``, the ends of their intervals count too (an axis that shows
+    the error bars whole). Never 0, so it can divide.
     """
     best = 0.0
     for t in targets:
         weights = t.top(top) if top is not None else t.weights
         for w in weights:
             best = max(best, abs(float(w.weight)))
+            if intervals and w.interval is not None:
+                best = max(best, abs(float(w.interval[0])), abs(float(w.interval[1])))
     return best if best > 0 else 1.0
 
 
@@ -181,6 +216,55 @@ def shared_words_frame(left: TargetExplanation, right: TargetExplanation) -> pd.
     return frame.sort_values("difference", key=lambda s: -s.abs(), kind="stable").reset_index(drop=True)
 
 
+# --------------------------------------------------------------------------- trust
+
+
+def deletion_curve_frame(faithfulness: FaithfulnessReport) -> pd.DataFrame:
+    """The deletion curves of the explanation's ranking and of the baselines, one row per (ranking, step).
+
+    Columns: ranking ("This explanation", "Random words", "Occlusion"), words_removed,
+    fraction_removed, probability (the real model's probability of the class).
+    """
+    from .formatters.trust import curve_points
+
+    columns = ["ranking", "words_removed", "fraction_removed", "probability"]
+    return pd.DataFrame(curve_points(faithfulness), columns=columns)
+
+
+def faithfulness_frame(faithfulness: FaithfulnessReport) -> pd.DataFrame:
+    """Comprehensiveness, sufficiency and deletion AUC of the explanation, random words and occlusion."""
+    from .formatters.trust import faithfulness_rows
+
+    columns = ["measure", "explanation", "random", "occlusion", "better"]
+    return pd.DataFrame(faithfulness_rows(faithfulness), columns=columns)
+
+
+def sampling_frame(explanation: Explanation) -> pd.DataFrame:
+    """One row per round of adaptive sampling: samples and model calls so far, and the top words then."""
+    history = explanation.sampling.history if explanation.sampling is not None else ()
+    return pd.DataFrame(
+        {
+            "round": list(range(1, len(history) + 1)),
+            "samples": [r.n_samples for r in history],
+            "model_calls": [r.n_model_calls for r in history],
+            "top_words": [", ".join(r.top_k) for r in history],
+        },
+        columns=["round", "samples", "model_calls", "top_words"],
+    )
+
+
+def weights_only(explainer: Any) -> Any:
+    """A view of a fitted ``TextExplainer`` whose explanations never call the model.
+
+    Its ``explanation()`` gives the same weights, intervals and stability, without the faithfulness check,
+    which asks the model about a few dozen texts for a class it was not prepared for. The fitted state
+    (samples, fits, trust caches) is shared, not copied.
+    """
+    light = copy.copy(explainer)
+    light.faithfulness = False
+    return light
+
+
 # --------------------------------------------------------------------------- the neighbourhood picture
 
 
@@ -204,7 +288,7 @@ def neighbourhood_frame(explainer: Any, class_name: str | None = None, max_point
     X = explainer.X_
     class_names = [str(c) for c in explainer.model_.class_names]
     c = int(np.argmax(proba[0])) if class_name is None else class_names.index(class_name)
-    expl = explainer.explanation(targets=[c])
+    expl = weights_only(explainer).explanation(targets=[c])
     target = expl.targets[0]
     words = [w for w in target.weights if w.weight > 0] or list(target.top(1))
     top = words[0] if words else None
@@ -299,46 +383,33 @@ margin:0;padding:32px 16px;line-height:1.5}
 .lime-report{max-width:960px;margin:0 auto}
 .lime-report h1{font-size:1.5rem;margin:0 0 .25rem}
 .lime-report-meta{color:#6b7280;font-size:.9rem;margin:0 0 12px}
-.lime-report-verdict{border-left:4px solid #6b7280;padding:10px 14px;background:#fff;margin:8px 0;
-border-radius:6px}
-.lime-report-verdict.trust{border-color:#15803d}.lime-report-verdict.check{border-color:#b45309}
-.lime-report-verdict.distrust{border-color:#b91c1c}
-.lime-report-verdict small{color:#4b5563}
 """
 
 
 def html_report(explanation: Explanation, top: int = 20, title: str = "LIME explanation") -> str:
-    """A standalone HTML page: a verdict per explained class, then the formatter's escaped explanation.
+    """A standalone HTML page: a title, how the explanation was made, then the formatter's escaped explanation.
 
-    The explanation (highlighted text, weights, fidelity numbers, the local
-    caveat) is rendered by :func:`lime_core.formatters.html.format_html`; every
-    other piece of text placed here is escaped with :func:`html.escape`. The
-    page has inline CSS only: no scripts, nothing fetched.
+    The explanation (highlighted text, weights with their error ranges, the
+    trust verdict with its reasons and figures, the local caveat) is rendered
+    by :func:`lime_core.formatters.html.format_html`; every other piece of
+    text placed here is escaped with :func:`html.escape`. The page has inline
+    CSS only: no scripts, nothing fetched.
     """
     from .formatters.html import format_html  # imported late: the frames above do not need the formatters
+    from .formatters.trust import sampling_line
 
     esc = html.escape
     body = format_html(explanation, top=top, standalone=False)
-    verdicts = []
-    for t in explanation.targets:
-        verdict = judge_explanation(explanation, t)
-        reasons = "; ".join(verdict.reasons)
-        verdicts.append(
-            f'<div class="lime-report-verdict {esc(verdict.level)}"><strong>'
-            f"{esc(verdict.title)}</strong> (explaining \u201c{esc(t.class_name)}\u201d). {esc(verdict.summary)}"
-            + (f"<br><small>{esc(reasons[:1].upper() + reasons[1:])}.</small>" if reasons else "")
-            + "</div>"
-        )
-    meta = (
-        f"{explanation.n_samples:,} samples \u00b7 {explanation.n_model_calls:,} model calls \u00b7 "
-        f"seed {esc(str(explanation.settings.random_state))}"
-    )
+    made = sampling_line(explanation.sampling, explanation.n_samples, explanation.n_model_calls)
+    if explanation.faithfulness is not None and explanation.faithfulness.n_model_calls:
+        made += f" (+{explanation.faithfulness.n_model_calls:,} to check faithfulness)"
+    meta = f"{esc(made[:1].upper() + made[1:])} \u00b7 seed {esc(str(explanation.settings.random_state))}"
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{esc(title)}</title>'
         f"<style>{_REPORT_CSS}</style></head><body><main class=\"lime-report\">"
         f'<h1>{esc(title)}</h1><p class="lime-report-meta">{meta}</p>'
-        f"{''.join(verdicts)}{body}</main></body></html>\n"
+        f"{body}</main></body></html>\n"
     )
 
 

@@ -86,8 +86,8 @@ else:
                 "surrogate_probability": st.column_config.NumberColumn("Local model", format="percent"),
             },
         )
-        st.markdown("##### Fit")
-        views.fidelity_section(explanation, explanation.target(explanation.predicted_class), compact=True)
+        st.markdown(f"##### Can you trust it for \u201c{md_escape(explanation.predicted_class)}\u201d?")
+        views.verdict_section(explanation, explanation.target(explanation.predicted_class))
     with st.expander("All weights, every class (table)", icon=":material/table_rows:"):
         st.dataframe(report.class_weights_table(explanation, top=500), hide_index=True, width="stretch")
     st.download_button(

@@ -23,7 +23,7 @@ with settings_col:
 with text_col:
     text = views.text_input("remote", switch_model=False)
     options = state.options_from_sidebar()
-    remote.request_estimate(conn, options.n_samples)
+    remote.request_estimate(conn, options, text)
     clicked = st.button("Explain", type="primary", icon=":material/play_arrow:", key="remote.explain")
 
 result: state.RunResult | None = state.get(state.REMOTE_RESULT)

@@ -7,6 +7,7 @@ known effects, so the frames can be checked against what the model does.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import io
 import json
@@ -21,11 +22,14 @@ from scipy.special import softmax
 from lime_core import Explanation, TextExplainer
 from lime_core.examples import COMPARE_PAIR, EXAMPLES, KIDNEY_STONES, examples_for, get_example
 from lime_core.explanation import BIAS_FEATURE, FidelityMetrics
+from lime_core.formatters.trust import sampling_line, stop_reason
 from lime_core.progress import TimeLeft, format_duration
 from lime_core.report import (
     bias_frame,
     class_weights_frame,
     class_weights_table,
+    deletion_curve_frame,
+    faithfulness_frame,
     html_report,
     max_abs_weight,
     neighbourhood_frame,
@@ -37,6 +41,7 @@ from lime_core.report import (
     top_weights_frame,
     top_word_effect,
     weights_frame,
+    weights_only,
 )
 from lime_core.verdict import (
     DISTRUST_MAX_GAP,
@@ -50,6 +55,7 @@ from lime_core.verdict import (
     TRUST_MIN_SCORE,
     judge,
     judge_explanation,
+    judge_trust,
 )
 
 HOSTILE = '<script>window.__pwned=1</script> great <img src=x onerror="window.__pwned=1"> =cmd|calc awful'
@@ -203,6 +209,20 @@ def test_time_left_uses_a_prior_rate_before_the_first_batch_and_handles_no_calls
     assert format_duration(float("nan")) == "unknown"
 
 
+def test_time_left_for_automatic_sampling_never_moves_back() -> None:
+    now = [0.0]
+    estimate = TimeLeft(clock=lambda: now[0], max_calls=5000)
+    fractions = []
+    for done, total in [(0, 500), (250, 500), (500, 500), (500, 1500), (1000, 1500), (1500, 1500)]:
+        now[0] += 1.0
+        estimate.update(done, total)
+        fractions.append(estimate.fraction)
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(0.3)
+    assert "at most 5,000 samples" in estimate.message() and "settled" in estimate.message()
+    estimate.update(1000, 2000)
+    assert "at most about" in estimate.message()  # an upper bound: the cap
+
+
 # --------------------------------------------------------------------------- frames
 
 
@@ -229,6 +249,71 @@ def test_weights_frames_match_the_model(explanation: Explanation) -> None:
     assert list(top["order"]) == list(range(len(top)))
     assert set(top["direction"]) == {"for", "against"}
     assert max_abs_weight([target]) == pytest.approx(max(abs(w.weight) for w in target.weights))
+
+
+def test_weights_frames_carry_the_intervals(explanation: Explanation) -> None:
+    target = explanation.targets[0]
+    top = top_weights_frame(target, top=3)
+    by_name = {w.feature: w for w in target.weights}
+    for row in top.itertuples():
+        w = by_name[row.feature]
+        assert (row.interval_low, row.interval_high) == pytest.approx(w.interval)
+        assert row.std == pytest.approx(w.std)
+        assert row.sign == ("certain" if w.sign_certain else "uncertain")
+        assert row.range == f"{w.interval[0]:+.3f} to {w.interval[1]:+.3f}"
+    full = weights_frame(target)
+    assert full["sign_certain"].iloc[-1] is None  # <BIAS> has no interval
+    assert set(full["sign_certain"].iloc[:-1]) <= {True, False}
+    widest = max(max(abs(w.weight), abs(w.interval[0]), abs(w.interval[1])) for w in target.weights)
+    assert max_abs_weight([target], intervals=True) == pytest.approx(widest)
+    bare = dataclasses.replace(target, weights=tuple(dataclasses.replace(w, std=None, interval=None)
+                                                     for w in target.weights))
+    assert set(top_weights_frame(bare)["sign"]) == {"unknown"} and top_weights_frame(bare)["std"].isna().all()
+
+
+def test_faithfulness_frames(fitted: TextExplainer) -> None:
+    explainer = TextExplainer(n_samples=400, random_state=0, faithfulness=True)
+    e = explainer.explain("A great film , not awful at all , great cast", WordModel())
+    f = e.faithfulness
+    table = faithfulness_frame(f).set_index("measure")
+    assert list(table.index) == ["Comprehensiveness", "Sufficiency", "Deletion-curve AUC"]
+    assert table.loc["Comprehensiveness", "explanation"] == pytest.approx(f.comprehensiveness)
+    assert table.loc["Deletion-curve AUC", "random"] == pytest.approx(f.baselines["random"].auc)
+    assert list(table["better"]) == ["higher", "lower", "lower"]
+    curves = deletion_curve_frame(f)
+    assert set(curves["ranking"]) == {"This explanation", "Random words", "Occlusion"}
+    ours = curves[curves["ranking"] == "This explanation"]
+    assert list(ours["words_removed"]) == [p.k for p in f.curve]
+    assert ours["fraction_removed"].iloc[-1] == pytest.approx(1.0)
+
+
+def test_another_class_without_model_calls() -> None:
+    calls: list[int] = []
+
+    class Counting(TopicModel):
+        def predict_proba(self, texts):
+            calls.append(len(texts))
+            return super().predict_proba(texts)
+
+    explainer = TextExplainer(n_samples=300, random_state=1, faithfulness=True).fit("goal match pizza", Counting())
+    before = len(calls)
+    other = weights_only(explainer).explanation(targets="tech")
+    assert len(calls) == before and other.faithfulness is None and other.stability.class_name == "tech"
+    assert explainer.faithfulness is True  # the view is a copy
+
+
+def test_sampling_line_says_how_it_went(explanation: Explanation) -> None:
+    assert sampling_line(explanation.sampling) == f"{explanation.n_samples:,} samples (fixed), " + (
+        f"{explanation.n_model_calls:,} model calls"
+    )
+    auto = TextExplainer(n_samples="auto", max_samples=300, random_state=0).explain(
+        "A great film , not awful at all , great cast", WordModel()
+    )
+    s = auto.sampling
+    line = sampling_line(s)
+    assert line.startswith(f"auto: {s.n_samples:,} samples in {s.rounds} round")
+    assert f"{s.n_model_calls:,} model calls, stopped because {stop_reason(s)}" in line
+    assert "cap of 300" in stop_reason(dataclasses.replace(s, stopped_because="sample cap reached"))
 
 
 def test_all_classes_frames() -> None:
@@ -292,8 +377,9 @@ def test_html_report_escapes_user_text_and_has_no_script(hostile: Explanation) -
     assert "<script" not in page.lower() and "<img" not in page.lower()
     assert "&lt;" in page and "&gt;" in page
     assert HOSTILE in html.unescape(re.sub(r"<[^>]+>", "", page))  # the text reads back literally
-    verdict = judge_explanation(hostile)
-    assert verdict.title in page
+    verdict = judge_trust(hostile)
+    assert f"<strong>{verdict.title}.</strong>" in page  # the trust verdict, in the report's trust section
+    assert 'class="lc-trust"' in page
     assert report_filename(hostile, "html") == f"lime-word-model-{hostile.predicted_class}.html"
     assert re.fullmatch(r"lime-[A-Za-z0-9._-]+\.csv", report_filename(hostile, "csv"))
 

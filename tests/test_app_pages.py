@@ -29,7 +29,7 @@ from streamlit.testing.v1 import AppTest
 
 from lime_core import report
 from lime_core.examples import KIDNEY_STONES, get_example
-from lime_core.verdict import TITLES, judge_explanation
+from lime_core.verdict import TITLES, judge_trust
 from tests.conftest import REPO_ROOT
 
 APP = REPO_ROOT / "app.py"
@@ -37,6 +37,7 @@ TIMEOUT = 180
 SAMPLES = 300
 SECRET = "sk-live-TOPSECRET-0123456789"
 HOSTILE = '<script>window.__pwned=1</script> kidney <img src=x onerror="window.__pwned=1"> pain'
+VERDICT_ICON = ":material/dangerous:"  # the icon of a "Do not trust" verdict box (an st.error that is no error)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -64,11 +65,17 @@ def app_env(newsgroups_archive: Path, request: pytest.FixtureRequest) -> Iterato
 # --------------------------------------------------------------------------- helpers
 
 
-def start(samples: int = SAMPLES) -> AppTest:
+def start(samples: int | None = SAMPLES, cap: int | None = None) -> AppTest:
+    """The app, with a fixed small sample count (default) or automatic sampling up to ``cap`` samples."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.run()
     assert not at.exception, at.exception
-    at.number_input(key="sidebar.n_samples").set_value(samples)
+    assert at.radio(key="sidebar.samples_mode").value == "auto"  # the dashboard's default
+    if samples is not None:
+        at.radio(key="sidebar.samples_mode").set_value("fixed").run()
+        at.number_input(key="sidebar.n_samples").set_value(samples)
+    elif cap is not None:
+        at.number_input(key="sidebar.max_samples").set_value(cap)
     return at
 
 
@@ -116,8 +123,8 @@ def visible_text(at: AppTest) -> str:
 
 
 def errors(at: AppTest) -> list[str]:
-    """The error messages as a user reads them (markdown escapes removed)."""
-    return [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]
+    """The error messages as a user reads them (markdown escapes removed); a "Do not trust" verdict is not one."""
+    return [re.sub(r"\\(.)", r"\1", e.value) for e in at.error if e.icon != VERDICT_ICON]
 
 
 def plain(fragment: str) -> str:
@@ -126,6 +133,24 @@ def plain(fragment: str) -> str:
 
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
+
+
+def weights_table(at: AppTest) -> pd.DataFrame:
+    """The "All weights" table."""
+    return next(d.value for d in at.dataframe if "feature" in d.value.columns)
+
+
+def unescaped(text: str) -> str:
+    """Markdown as a reader sees it: backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def verdict_box(at: AppTest):
+    """The trust verdict's box (an st.success, st.warning or st.error whose text starts with the title)."""
+    boxes = [b for kind in ("success", "warning", "error") for b in at.get(kind)
+             if any(b.value.startswith(f"**{title}.**") for title in TITLES.values())]
+    assert len(boxes) == 1, [b.value for b in boxes]
+    return boxes[0]
 
 
 def free_port() -> int:
@@ -173,11 +198,13 @@ def test_explain_shows_highlights_metrics_and_charts(newsgroups_calls: list[int]
     at = start()
     before = sum(newsgroups_calls)
     press(at, "Explain")
-    assert not at.error
+    assert not errors(at)
     result = at.session_state["explain.result"]
     explanation = result.explanation()
     assert explanation.predicted_class == "sci.med"
-    assert 0 < sum(newsgroups_calls) - before <= SAMPLES  # one call per distinct variation, at most
+    assert 0 < result.n_model_calls <= SAMPLES  # one call per distinct variation, at most
+    assert result.n_check_calls == explanation.faithfulness.n_model_calls > 0
+    assert sum(newsgroups_calls) - before == result.n_model_calls + result.n_check_calls  # nothing else asked
 
     (fragment,) = highlights(at)
     assert plain(fragment) == KIDNEY_STONES  # the whole text, exactly
@@ -189,9 +216,9 @@ def test_explain_shows_highlights_metrics_and_charts(newsgroups_calls: list[int]
     shown = metrics(at)
     assert shown["Held-out samples"] == f"{explanation.metrics.n_heldout:,}"
     assert shown["Agreement"] == f"{100 * explanation.metrics.score:.1f}%"
-    assert float(shown["Mean KL divergence"]) == pytest.approx(explanation.metrics.mean_KL_divergence, abs=1e-3)
-    verdict = judge_explanation(explanation)
-    assert f"{verdict.title}." in visible_text(at)
+    assert float(shown["KL divergence"]) == pytest.approx(explanation.metrics.mean_KL_divergence, abs=1e-3)
+    verdict = judge_trust(explanation)
+    assert f"**{verdict.title}.**" in visible_text(at)
     assert "This explanation is local" in visible_text(at)
 
     _, probabilities = chart_with(at, "class", "probability")
@@ -203,9 +230,102 @@ def test_explain_shows_highlights_metrics_and_charts(newsgroups_calls: list[int]
     assert by_word["pain"] > 0 and set(weights["direction"]) <= {"for", "against"}
     assert (weights[weights["direction"] == "for"]["weight"] > 0).all()
     assert "<BIAS>" in visible_text(at)  # shown apart, as a caption
-    table = at.dataframe[0].value
+    table = weights_table(at)
     assert table["feature"].iloc[-1] == "<BIAS>" and len(table) == len(explanation.targets[0].weights) + 1
+    assert {"std", "interval_low", "interval_high", "sign_certain"} <= set(table.columns)
     assert [b.label for b in at.get("download_button")] == ["HTML report", "JSON", "CSV (weights)"]
+
+
+def test_trust_panel_shows_the_verdict_and_figures_of_the_explanation() -> None:
+    at = start()
+    press(at, "Explain")
+    explanation = at.session_state["explain.result"].explanation()
+    target = explanation.targets[0]
+    verdict = judge_trust(explanation, target)
+    assert explanation.stability is not None and explanation.faithfulness is not None  # the dashboard's defaults
+
+    # One verdict, with its reasons as bullets, beside the weights chart.
+    box = verdict_box(at)
+    shown = unescaped(box.value)
+    assert shown.startswith(f"**{verdict.title}.** {verdict.summary}")
+    bullets = [line[2:] for line in shown.splitlines() if line.startswith("- ")]
+    assert [b.lower() for b in bullets] == [r.lower() for r in verdict.reasons]
+    assert {"trust": "success", "check": "warning", "distrust": "error"}[verdict.level] == box.type
+    checklist = unescaped(visible_text(at))
+    for check in verdict.checks:
+        assert f"**{check.title}** \u00b7" in checklist
+
+    # The figures, each matching the explanation in session state.
+    m = explanation.metrics
+    shown_metrics = metrics(at)
+    assert shown_metrics["Agreement"] == f"{100 * m.score:.1f}%"
+    assert shown_metrics["KL divergence"] == f"{m.mean_KL_divergence:.3f}"
+    stability = explanation.stability
+    assert shown_metrics[f"Top-{stability.k} agreement"] == f"{stability.top_k_jaccard:.0%}"
+    assert shown_metrics["Refits"] == str(stability.n_refits)
+    warned = any("do not agree across re-runs" in unescaped(w.value) for w in at.warning)
+    assert warned == stability.warning  # a visible warning exactly when the top words move
+    for word in stability.dropped[:3]:
+        assert f"\u201c{word}\u201d" in checklist
+
+    top = target.top(stability.k)
+    uncertain = [w.feature for w in top if w.sign_certain is False]
+    assert shown_metrics["Top words with a certain sign"] == f"{len(top) - len(uncertain)} of {len(top)}"
+    for word in uncertain:
+        assert f"\u201c{word}\u201d" in checklist  # named
+
+    faithfulness = explanation.faithfulness
+    table = next(d.value for d in at.dataframe if "measure" in d.value.columns).set_index("measure")
+    assert table.loc["Comprehensiveness", "explanation"] == pytest.approx(faithfulness.comprehensiveness)
+    assert table.loc["Sufficiency", "random"] == pytest.approx(faithfulness.baselines["random"].sufficiency)
+    assert table.loc["Deletion-curve AUC", "occlusion"] == pytest.approx(faithfulness.baselines["occlusion"].auc)
+    _, curves = chart_with(at, "ranking", "words_removed", "probability")
+    assert set(curves["ranking"]) == {"This explanation", "Random words", "Occlusion"}
+    ours = curves[curves["ranking"] == "This explanation"]["probability"].tolist()
+    assert ours == pytest.approx([p.probability for p in faithfulness.curve])
+
+    sampling = explanation.sampling
+    assert sampling.mode == "fixed" and sampling.n_samples == SAMPLES
+    assert shown_metrics["Samples"] == f"{SAMPLES:,}" and shown_metrics["Model calls"] == f"{sampling.n_model_calls:,}"
+    assert "This explanation is local" in visible_text(at)  # the caveat stays
+    assert verdict.title in report.html_report(explanation)  # the download says the same
+
+
+def test_weights_chart_has_error_bars_and_marks_uncertain_signs() -> None:
+    at = start()
+    press(at, "Explain")
+    target = at.session_state["explain.result"].explanation().targets[0]
+    spec, frame = chart_with(at, "feature", "weight", "interval_low", "interval_high", "sign")
+    by_name = {w.feature: w for w in target.weights}
+    for row in frame.itertuples():
+        w = by_name[row.feature]
+        assert (row.interval_low, row.interval_high) == pytest.approx(w.interval)
+        assert row.sign == ("certain" if w.sign_certain else "uncertain")
+    assert "uncertain" in set(frame["sign"])  # 300 samples leave some small words unsettled
+    encodings = [layer.get("encoding", {}) for layer in spec["layer"]]
+    assert any(e.get("x2", {}).get("field") == "interval_high" for e in encodings)  # the error bars
+    assert any(e.get("opacity", {}).get("field") == "sign" for e in encodings)  # lighter uncertain bars
+    notes = [c.value for c in at.caption if c.value.startswith("Error bars")]
+    assert notes and "direction is uncertain" in notes[0]
+
+
+def test_auto_sampling_is_the_default_and_reports_rounds_and_model_calls(newsgroups_calls: list[int]) -> None:
+    at = start(samples=None, cap=600)
+    assert at.number_input(key="sidebar.max_samples").value == 600
+    press(at, "Explain")
+    result = at.session_state["explain.result"]
+    sampling = result.explanation().sampling
+    assert sampling.mode == "auto" and sampling.max_samples == 600
+    assert 1 <= sampling.rounds == len(sampling.history) and sampling.n_samples <= 600
+    line = unescaped(next(c.value for c in at.caption if "model calls" in c.value and "seed" in c.value))
+    plural = "s" if sampling.rounds != 1 else ""
+    assert line.startswith(
+        f"auto: {sampling.n_samples:,} samples in {sampling.rounds} round{plural}, "
+        f"{sampling.n_model_calls:,} model calls, stopped because "
+    )
+    shown = metrics(at)
+    assert shown["Rounds"] == str(sampling.rounds) and shown["Model calls"] == f"{sampling.n_model_calls:,}"
+    assert "Stopped because" in visible_text(at)
 
 
 def test_another_class_is_explained_without_model_calls(newsgroups_calls: list[int]) -> None:
@@ -223,6 +343,17 @@ def test_another_class_is_explained_without_model_calls(newsgroups_calls: list[i
     assert pain and "comp.graphics" in pain.group(1)
     _, weights = chart_with(at, "feature", "weight", "direction")
     assert weights.set_index("feature")["weight"]["pain"] < 0  # pain argues against graphics
+
+    # The trust panel follows the class: its own stability, and faithfulness only on request (model calls).
+    other = first.explanation("comp.graphics")
+    assert other.stability.class_name == "comp.graphics" and other.faithfulness is None
+    assert "Measured for “sci\\.med” only" in visible_text(at)
+    press(at, "Check faithfulness for “comp.graphics”")
+    assert sum(newsgroups_calls) > calls  # this asks the model
+    checked = first.explanation("comp.graphics")
+    assert checked.faithfulness is not None and checked.faithfulness.class_name == "comp.graphics"
+    table = next(d.value for d in at.dataframe if "measure" in d.value.columns).set_index("measure")
+    assert table.loc["Comprehensiveness", "explanation"] == pytest.approx(checked.faithfulness.comprehensiveness)
 
 
 def test_user_errors_are_messages_and_the_result_stays(newsgroups_calls: list[int]) -> None:
@@ -257,7 +388,7 @@ def test_an_unavailable_model_is_explained_and_the_others_still_work(monkeypatch
         assert not highlights(at)
         at.selectbox(key="sidebar.model").set_value("20ng-svm").run()
         press(at, "Explain")
-        assert not at.error and highlights(at)
+        assert not errors(at) and highlights(at)
     finally:
         monkeypatch.undo()
         st.cache_data.clear()
@@ -270,7 +401,7 @@ def test_examples_load_text_and_model_and_the_transformer_is_explained() -> None
     assert at.text_area(key="explain.text").value == review
     assert at.selectbox(key="sidebar.model").value == "sentiment"
     press(at, "Explain")
-    assert not at.error, at.error
+    assert not errors(at), errors(at)
     result = at.session_state["explain.result"]
     assert result.model_name == "sentiment"
     (fragment,) = highlights(at)
@@ -297,7 +428,7 @@ def test_compare_two_texts_on_one_colour_scale() -> None:
     at = goto(start(), "compare")
     assert at.title[0].value == "Compare two explanations"
     press(at, "Explain both")
-    assert not at.error, at.error
+    assert not errors(at), errors(at)
     pair = at.session_state["compare.results"]
     assert "7 million USD" in pair["left"].text and "7 million USD" in pair["right"].text
     left, right = highlights(at)
@@ -323,7 +454,7 @@ def test_compare_one_text_on_two_models() -> None:
     assert at.selectbox(key="compare.left.model").value == "20ng-svm"
     assert at.selectbox(key="compare.right.model").value == "sentiment"
     press(at, "Explain both")
-    assert not at.error, at.error
+    assert not errors(at), errors(at)
     pair = at.session_state["compare.results"]
     assert pair["left"].text == pair["right"].text
     assert {pair["left"].model_name, pair["right"].model_name} == {"20ng-svm", "sentiment"}
@@ -338,7 +469,7 @@ def test_local_model_shows_every_class() -> None:
     at = goto(start(), "local_model")
     assert at.title[0].value == "The local model"
     press(at, "Explain all classes")
-    assert not at.error
+    assert not errors(at)
     result = at.session_state["local.result"]
     everything = result.all_classes()
     assert len(everything.targets) == 4
@@ -369,11 +500,14 @@ def test_remote_page_defaults_to_the_builtin_server_and_explains() -> None:
     at = goto(start(), "remote_api")
     url = at.text_input(key="remote.url").value
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/models/20ng-svm", url)
-    assert "at most 6 requests" in visible_text(at)  # 300 samples / 64 per request + the label probe
+    # 300 samples / 64 per request, the faithfulness check of this 64-word text (at most 181 texts in two
+    # batches: 4 requests) and the label probe
+    assert "at most 10 requests" in visible_text(at)
+    assert "4 for the faithfulness check" in visible_text(at)
     press(at, "Test connection")
     assert at.success and "answered" in at.success[0].value
     press(at, "Explain", key="remote.explain")
-    assert not at.error, at.error
+    assert not errors(at), errors(at)
     result = at.session_state["remote.result"]
     assert result.predicted_class == "sci.med"
     assert plain(highlights(at)[0]) == KIDNEY_STONES
@@ -399,7 +533,7 @@ def test_the_token_is_never_shown_or_kept() -> None:
     at.text_input(key="remote.token").set_value(SECRET).run()
     press(at, "Test connection")
     press(at, "Explain", key="remote.explain")
-    assert not at.error, at.error
+    assert not errors(at), errors(at)
     assert SECRET not in visible_text(at)
     result = at.session_state["remote.result"]
     assert SECRET not in result.explanation().to_json()
@@ -410,7 +544,7 @@ def test_the_token_is_never_shown_or_kept() -> None:
     # A failing request does not echo it either.
     at.text_input(key="remote.url").set_value(f"http://127.0.0.1:{free_port()}/").run()
     press(at, "Explain", key="remote.explain")
-    assert at.error and SECRET not in visible_text(at)
+    assert errors(at) and SECRET not in visible_text(at)
 
 
 # --------------------------------------------------------------------------- How it works
@@ -432,7 +566,7 @@ def test_how_it_works_draws_the_current_explanation() -> None:
 def test_how_it_works_can_run_the_example_itself() -> None:
     at = goto(start(), "how_it_works")
     press(at, "Explain the example post")
-    assert not at.error
+    assert not errors(at)
     assert chart_with(at, "similarity", "model_probability")
 
 

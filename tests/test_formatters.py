@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from lime_core import BIAS_FEATURE, Explanation, FeatureWeight, TargetExplanation, TextExplainer
+from lime_core.explanation import StabilityReport, WordStability
 from lime_core.formatters import (
     colour_for,
     default_scale,
@@ -24,7 +25,9 @@ from lime_core.formatters import (
     top_features,
 )
 from lime_core.formatters.highlight import colour_intensity
+from lime_core.formatters.trust import trust_summary
 from lime_core.tokenization import word_tokenizer
+from lime_core.verdict import judge_trust
 
 HOSTILE_SCRIPT = "<script>alert(1)</script>"
 HOSTILE_IMG = "<img src=x onerror=alert(1)>"
@@ -69,6 +72,22 @@ TEXT = "The food was good, really excellent.\nBut the service was terrible and t
 @pytest.fixture(scope="module")
 def explanation() -> Explanation:
     return TextExplainer(n_samples=600, random_state=0, bigrams=True).explain(TEXT, WordLogit(), targets="all")
+
+
+@pytest.fixture(scope="module")
+def plain() -> Explanation:
+    """Without any trust report: the layout of the engine before intervals."""
+    return TextExplainer(n_samples=600, random_state=0, bigrams=True, uncertainty=False, stability_refits=0).explain(
+        TEXT, WordLogit(), targets="all"
+    )
+
+
+@pytest.fixture(scope="module")
+def trusted() -> Explanation:
+    """Every trust report: intervals, stability, faithfulness and automatic sampling (the dashboard's settings)."""
+    return TextExplainer(n_samples="auto", max_samples=2000, faithfulness=True, random_state=0).explain(
+        TEXT, WordLogit()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -317,7 +336,8 @@ def test_three_classes_and_target_selection() -> None:
 # -- text ------------------------------------------------------------------------------------------------------------
 
 
-def test_text_report_lists_top_words_in_order(explanation: Explanation) -> None:
+def test_text_report_lists_top_words_in_order(plain: Explanation) -> None:
+    explanation = plain
     out = format_text(explanation, top=6)
     assert "Predicted class: positive" in out
     assert "word-logit" in out
@@ -371,8 +391,11 @@ def test_dataframe_has_one_row_per_target_and_feature_plus_bias(explanation: Exp
     good = df[(df.target == "positive") & (df.feature == "good")].iloc[0]
     assert good.n_occurrences == 2 and good.value == 2.0
     assert good.contribution == pytest.approx(good.weight * 2)
-    assert df["std"].isna().all()
+    words = df[df.feature != BIAS_FEATURE]
+    assert df["std"].isna().tolist() == (df.feature == BIAS_FEATURE).tolist()  # every word has a std, <BIAS> none
+    assert (words.interval_low <= words.weight).all() and (words.weight <= words.interval_high).all()
     assert str(df.n_occurrences.dtype) == "int64"
+    assert format_dataframe(dataclasses.replace(explanation, targets=()))["std"].empty
 
 
 def test_tiny_weights_are_not_printed_as_zero() -> None:
@@ -380,3 +403,91 @@ def test_tiny_weights_are_not_printed_as_zero() -> None:
     assert format_weight(0.0) == "+0.000"
     assert format_weight(1.23456) == "+1.235"
     assert format_weight(0.5, signed=False) == "0.500"
+
+
+# -- trust: the verdict, its reasons and the figures in every format -------------------------------------------------
+
+
+def test_html_trust_section_has_the_verdict_reasons_and_figures(trusted: Explanation) -> None:
+    verdict = judge_trust(trusted)
+    summary = trust_summary(trusted)
+    for html in (format_html(trusted), format_html(trusted, standalone=True)):
+        trust = html.split('<section class="lc-trust">')[1].split("</section>")[0]
+        assert f"<strong>{verdict.title}.</strong>" in trust and verdict.summary.replace("’", "’") in unescape(trust)
+        items = [unescape(i) for i in re.findall(r"<li>(.*?)</li>", trust, flags=re.S)]
+        assert items == list(verdict.reasons)
+        for check in verdict.checks:
+            assert f'lc-is-{check.level}"><span class="lc-dot"></span>{check.title}<' in trust
+        s, f, sampling = trusted.stability, trusted.faithfulness, trusted.sampling
+        assert f"top-{s.k} agreement {s.top_k_jaccard:.0%} over {s.n_refits} refits" in trust
+        for scores in (f.scores, f.baselines["random"], f.baselines["occlusion"]):
+            for value in (scores.comprehensiveness, scores.sufficiency, scores.auc):
+                assert f"<td class=\"lc-num\">{value:.3f}</td>" in trust
+        assert trust.count("<polyline") == 3  # the deletion curves: ours, random, occlusion
+        assert f"Auto: {sampling.n_samples:,} samples in {sampling.rounds} round" in trust
+        assert f"{sampling.n_model_calls:,} model calls" in trust
+        assert unescape(summary.verdict.title) in html.split('class="lc-target"')[0]  # the verdict in the header
+        assert "This explanation is local" in html
+    lowered = format_html(trusted, standalone=True).lower()
+    for external in ("<script", "<link", "@import", "http://", "https://", "url("):
+        assert external not in lowered
+
+
+def test_html_weights_show_error_ranges_and_mark_uncertain_signs(trusted: Explanation) -> None:
+    target = trusted.targets[0]
+    shown = top_features(target, 20)
+    rows = shown.positive + shown.negative
+    html = format_html(trusted)
+    assert html.count('class="lc-range"') == len(rows)  # an error range on every bar
+    uncertain = [w for w in rows if w.sign_certain is False]
+    assert html.count('class="lc-badge"') == len(uncertain)
+    for w in uncertain:
+        assert re.search(rf">{re.escape(w.feature)}<span class=\"lc-badge\"[^>]*>sign uncertain<", html)
+    # and in the tooltips of the highlighted text
+    bad = next(w for w in target.weights if w.feature == "bad")
+    title = unescape(re.search(r'title="([^"]*)"[^>]*>bad<', html).group(1))
+    assert f"interval [{format_weight(bad.interval[0])}, {format_weight(bad.interval[1])}]" in title
+
+
+def test_text_report_has_a_short_trust_block(trusted: Explanation) -> None:
+    out = format_text(trusted)
+    verdict = judge_trust(trusted)
+    block = out.split("Trust: ")[1]
+    assert block.startswith(f"{verdict.title}. {verdict.summary}")
+    for reason in verdict.reasons:
+        assert f"  - {reason}" in block
+    assert f"top-{trusted.stability.k} agreement {trusted.stability.top_k_jaccard:.0%}" in block
+    assert f"lowers P(positive) by {trusted.faithfulness.comprehensiveness:.2f}" in block
+    assert f"Sampling: auto: {trusted.sampling.n_samples:,} samples" in block
+    assert len(block.split("\n\n")[0].splitlines()) <= 8 + len(verdict.reasons)  # short
+
+
+def test_a_plain_explanation_gets_a_fidelity_only_trust_section(plain: Explanation) -> None:
+    html = format_html(plain)
+    assert 'class="lc-range"' not in html and 'class="lc-badge"' not in html  # no intervals, nothing to mark
+    trust = html.split('<section class="lc-trust">')[1]
+    assert "Fidelity" in trust and "Stability" not in trust and "Not measured" in trust
+    assert "Trust for negative: " in format_text(plain) and "Figures" in format_text(plain)
+
+
+def test_hostile_words_and_names_in_the_trust_section_are_escaped(hostile: Explanation) -> None:
+    target = hostile.targets[0]
+    evil = WordStability(feature=HOSTILE_IMG, in_top_k=0.4, sign_flips=0.2, reported_rank=2)
+    stability = StabilityReport(
+        class_name=target.class_name, k=5, n_refits=5, top_k_jaccard=0.5, level="low", warning=True,
+        top_k=(HOSTILE_IMG,), words=(evil,), method="test",
+    )  # fmt: skip
+    weights = (dataclasses.replace(target.weights[0], feature=HOSTILE_IMG, interval=(-1.0, 1.0), std=0.5),
+               *target.weights[1:])  # fmt: skip
+    e = dataclasses.replace(
+        hostile, stability=stability, targets=(dataclasses.replace(target, weights=weights),)
+    )
+    verdict = judge_trust(e)
+    assert any(HOSTILE_IMG in r for r in verdict.reasons)  # the verdict names the word...
+    for html in (format_html(e), format_html(e, standalone=True)):
+        lowered = html.lower()
+        assert "<img" not in lowered and "<script" not in lowered and "<b>" not in lowered
+        trust = html.split('<section class="lc-trust">')[1]
+        assert "&lt;img src=x onerror=alert(1)&gt;" in trust  # ...and it is shown, escaped
+        assert 'class="lc-warning"' in trust  # the stability warning
+    assert HOSTILE_IMG in format_text(e)  # plain text is plain

@@ -39,33 +39,115 @@ def probability_chart(frame: pd.DataFrame) -> alt.Chart:
     return (bars + labels).properties(height=34 * len(data) + 60)
 
 
-def weights_chart(frame: pd.DataFrame, class_name: str, domain: float | None = None) -> alt.Chart:
+def weights_chart(
+    frame: pd.DataFrame, class_name: str, domain: float | None = None, confidence: float | None = None
+) -> alt.Chart:
     """Diverging bars of the top words for (green, right) and against (red, left) the class.
 
+    With intervals in the frame (``interval_low``/``interval_high``, from
+    :func:`lime_core.report.top_weights_frame`) each bar gets an error bar,
+    and the bars of words whose interval crosses zero (``sign`` "uncertain")
+    are lighter with a dashed outline, explained in the legend.
     ``domain`` fixes the x axis to [-domain, domain] so two charts can be compared.
     """
-    height = 24 * len(frame) + 100  # rows plus the x axis and the legend (Streamlit fits the whole chart)
+    ranges = "interval_low" in frame and bool(frame["interval_low"].notna().any())
+    # Rows plus the x axis and the legends (Streamlit fits the whole chart into the height).
+    height = 24 * len(frame) + (135 if ranges else 100)
     x_scale = alt.Scale(domain=[-domain, domain]) if domain else alt.Undefined
+    level = f"{confidence:.0%} " if confidence else ""
+    tooltip = [
+        alt.Tooltip("feature:N", title="Word"),
+        alt.Tooltip("weight:Q", title="Weight", format="+.3f"),
+        alt.Tooltip("direction:N", title="Pushes"),
+    ]
+    if ranges:
+        tooltip += [
+            alt.Tooltip("range:N", title=f"Likely range ({level}interval)".replace(" ()", "")),
+            alt.Tooltip("std:Q", title="Std error", format=".3f"),
+            alt.Tooltip("sign:N", title="Sign"),
+        ]
+    # An explicit order (not a sort field): the error-bar layer must not reorder the shared y axis.
+    order = frame.sort_values("order")["feature"].tolist()
     base = alt.Chart(frame).encode(
-        y=alt.Y("feature:N", sort=alt.EncodingSortField("order", order="ascending"), title=None,
-                axis=alt.Axis(labelLimit=180)),
-        x=alt.X("weight:Q", title=f"Weight for \u201c{class_name}\u201d", scale=x_scale),
+        y=alt.Y("feature:N", sort=order, title=None, axis=alt.Axis(labelLimit=180)),
+        tooltip=tooltip,
+    )
+    colour = alt.Color(
+        "direction:N",
+        scale=alt.Scale(domain=["for", "against"], range=[GREEN, RED]),
+        legend=alt.Legend(title=None, orient="bottom", labelExpr=(
+            f"datum.label == 'for' ? 'towards {_js(class_name)}' : 'against {_js(class_name)}'")),
+    )
+    x = alt.X("weight:Q", title=f"Weight for \u201c{class_name}\u201d", scale=x_scale)
+    if not ranges:
+        bars = base.mark_bar(cornerRadius=2, height={"band": 0.75}).encode(x=x, color=colour)
+        rule = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#6b7280").encode(x="x:Q")
+        return (bars + rule).properties(height=height)
+
+    sign_domain = ["certain", "uncertain"]
+    sign_legend = alt.Legend(  # above the bars: below them the colour legend already fills a narrow chart's width
+        title=None,
+        orient="top",
+        direction="horizontal",
+        labelExpr="datum.label == 'certain' ? 'sign certain' : 'sign uncertain'",
+        symbolFillColor="#94a3b8",
+        symbolStrokeColor="#475569",
+    )
+    bars = base.mark_bar(cornerRadius=2, height={"band": 0.75}, strokeWidth=1.2).encode(
+        x=x,
+        color=colour,
+        opacity=alt.Opacity("sign:N", scale=alt.Scale(domain=sign_domain, range=[1.0, 0.35]), legend=sign_legend),
+        stroke=alt.Stroke("direction:N", scale=alt.Scale(domain=["for", "against"], range=[GREEN, RED]),
+                          legend=None),
+        strokeDash=alt.StrokeDash("sign:N", scale=alt.Scale(domain=sign_domain, range=[[1, 0], [3, 2]]),
+                                  legend=sign_legend),
+    )
+    errors = base.mark_rule(color="#1f2937", strokeWidth=1.3).encode(
+        x=alt.X("interval_low:Q", title=f"Weight for \u201c{class_name}\u201d", scale=x_scale),
+        x2="interval_high:Q",
+    )
+    ends = [
+        base.mark_tick(color="#1f2937", thickness=1.3, size=8).encode(
+            x=alt.X(f"{end}:Q", title=f"Weight for \u201c{class_name}\u201d", scale=x_scale)
+        )
+        for end in ("interval_low", "interval_high")
+    ]
+    rule = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#6b7280").encode(x="x:Q")
+    return alt.layer(bars, errors, *ends, rule).properties(height=height)
+
+
+def deletion_curve_chart(frame: pd.DataFrame, class_name: str, k: int | None = None) -> alt.Chart:
+    """The real model's probability as words are removed, most important first: ours vs random vs occlusion.
+
+    ``frame`` is :func:`lime_core.report.deletion_curve_frame`; ``k`` marks how many words the
+    comprehensiveness and sufficiency figures remove.
+    """
+    order = ["This explanation", "Random words", "Occlusion"]
+    lines = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=22), strokeWidth=2.2).encode(
+        x=alt.X("words_removed:Q", title="Words removed, most important first", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("probability:Q", title=f"P({class_name})", scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%", values=[0, 0.5, 1])),
+        color=alt.Color("ranking:N", scale=alt.Scale(domain=order, range=[BLUE, GREY, ORANGE]),
+                        legend=alt.Legend(title=None, orient="bottom")),
+        strokeDash=alt.StrokeDash("ranking:N", scale=alt.Scale(domain=order, range=[[1, 0], [4, 3], [1, 0]]),
+                                  legend=None),
+        order=alt.Order("words_removed:Q"),
         tooltip=[
-            alt.Tooltip("feature:N", title="Word"),
-            alt.Tooltip("weight:Q", title="Weight", format="+.3f"),
-            alt.Tooltip("direction:N", title="Pushes"),
+            alt.Tooltip("ranking:N", title="Order"),
+            alt.Tooltip("words_removed:Q", title="Words removed"),
+            alt.Tooltip("probability:Q", title=f"P({class_name})", format=".1%"),
         ],
     )
-    bars = base.mark_bar(cornerRadius=2, height={"band": 0.75}).encode(
-        color=alt.Color(
-            "direction:N",
-            scale=alt.Scale(domain=["for", "against"], range=[GREEN, RED]),
-            legend=alt.Legend(title=None, orient="bottom", labelExpr=(
-                f"datum.label == 'for' ? 'towards {_js(class_name)}' : 'against {_js(class_name)}'")),
-        ),
-    )
-    rule = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#6b7280").encode(x="x:Q")
-    return (bars + rule).properties(height=height)
+    layers = [lines]
+    if k:
+        marker = pd.DataFrame({"k": [k], "label": [f"top {k}"]})
+        layers.append(alt.Chart(marker).mark_rule(color="#9ca3af", strokeDash=[2, 2]).encode(x="k:Q"))
+        layers.append(
+            alt.Chart(marker).mark_text(align="left", dx=4, fontSize=11, color="#6b7280").encode(
+                x="k:Q", y=alt.value(80), text="label:N"
+            )
+        )
+    return alt.layer(*layers).properties(height=230)
 
 
 def class_weights_heatmap(frame: pd.DataFrame) -> alt.Chart:

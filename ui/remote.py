@@ -14,6 +14,7 @@ import streamlit as st
 
 from lime_core.models.remote import RemoteClassifier
 from lime_core.settings import get_settings
+from lime_core.tokenization import get_tokenizer
 
 from . import models, state
 from .text import md_escape
@@ -104,17 +105,34 @@ def test_connection(conn: Connection) -> tuple[bool, str]:
     return report.ok, message
 
 
-def request_estimate(conn: Connection, n_samples: int) -> None:
+def faithfulness_texts(text: str) -> int:
+    """At most how many texts the faithfulness check sends for ``text`` (lime_core.trust.faithfulness's bound).
+
+    One text per word left out (occlusion), the original, and for each of the five rankings (the
+    explanation's, occlusion's, three random ones) its deletion curve (at most 22 points) plus one sufficiency
+    text; counted with every token as a distinct word, so an upper bound.
+    """
+    n_words = len(get_tokenizer("words").tokenize(text))
+    return 1 + n_words + 5 * (min(n_words, 20) + 3)
+
+
+def request_estimate(conn: Connection, options: state.ExplainOptions, text: str = "") -> None:
     """Say how many requests an explanation will send, before it runs (``requests_needed``, worst case)."""
     if not conn.url:
         return
+    n_samples = options.sample_budget
     try:
-        needed = make_classifier(conn).requests_needed(n_samples)
+        classifier = make_classifier(conn)
+        needed = classifier.requests_needed(n_samples)
+        check = classifier.requests_needed(faithfulness_texts(text)) + 1 if options.faithfulness and text else 0
     except Exception:  # an unusable URL is reported when the user acts on it
         return
+    needed += check
+    samples = f"up to {n_samples:,} samples (automatic)" if options.auto else f"{n_samples:,} samples"
+    also = f", {check} for the faithfulness check" if check else ""
     text = (
-        f"An explanation with {n_samples:,} samples sends **at most {needed + 1:,} requests** "
-        f"({conn.batch_size} texts each, plus one to learn the labels); your budget is {conn.max_requests:,}."
+        f"An explanation with {samples} sends **at most {needed + 1:,} requests** "
+        f"({conn.batch_size} texts each{also}, plus one to learn the labels); your budget is {conn.max_requests:,}."
     )
     if needed + 1 > conn.max_requests:
         st.warning(text + " Lower the samples in the sidebar or raise the budget.", icon=":material/warning:")

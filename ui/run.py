@@ -50,7 +50,10 @@ def explain(
     if batch_size is None:
         batch_size = progress_chunk(model)
     explainer = options.make_explainer(cache=models.prediction_cache(), batch_size=batch_size)
-    estimate = TimeLeft(prior_seconds_per_call=state.seconds_per_call(model_name))
+    estimate = TimeLeft(
+        prior_seconds_per_call=state.seconds_per_call(model_name),
+        max_calls=options.max_samples if options.auto else None,
+    )
     bar = st.progress(0.0, text=f"{label}: {estimate.message()}")
 
     def progress(done: int, total: int) -> None:
@@ -60,23 +63,34 @@ def explain(
     started = time.perf_counter()
     try:
         explainer.fit(text, model, progress=progress)
+        result = state.RunResult(
+            text=text,
+            model_name=model_name,
+            model_title=model_title,
+            explainer=explainer,
+            options=options,
+            elapsed=0.0,
+        )
+        result.explanation()  # the trust figures (intervals, refits) now, so the time and any error belong here
     except InputTextError as exc:
         return None, models.user_message(exc)
     except Exception as exc:  # lime_core's errors carry user-facing messages; anything else is logged
         return None, models.user_message(exc)
     finally:
         bar.empty()
-    elapsed = time.perf_counter() - started
-    result = state.RunResult(
-        text=text,
-        model_name=model_name,
-        model_title=model_title,
-        explainer=explainer,
-        options=options,
-        elapsed=elapsed,
-    )
-    state.remember_rate(model_name, elapsed, result.n_model_calls)
+    result.elapsed = time.perf_counter() - started
+    state.remember_rate(model_name, result.elapsed, result.n_model_calls + result.n_check_calls)
     return result, None
+
+
+def measure_faithfulness(result: state.RunResult, class_name: str) -> str | None:
+    """Run the faithfulness check for another class (a few dozen model calls); a message on failure."""
+    try:
+        with st.spinner(f"Asking the model about texts without the top words of \u201c{class_name}\u201d\u2026"):
+            result.measure_faithfulness(class_name)
+    except Exception as exc:
+        return models.user_message(exc)
+    return None
 
 
 def explain_bundled(

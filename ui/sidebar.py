@@ -50,16 +50,38 @@ def render_sidebar(load_errors: dict[str, str] | None = None) -> None:
             st.caption(f"{md_escape(m.title)} is unavailable: {md_escape(m.reason)}")
 
         with st.expander("Sampling settings", icon=":material/tune:"):
-            st.number_input(
+            if st.session_state.get(state.SAMPLES_MODE_KEY) not in state.SAMPLES_MODE_LABELS:
+                st.session_state[state.SAMPLES_MODE_KEY] = state.ExplainOptions.samples_mode
+            mode = st.radio(
                 "Samples",
-                min_value=100,
-                max_value=20_000,
-                value=state.ExplainOptions.n_samples,
-                step=100,
-                key=state.SAMPLES_KEY,
-                help="How many variations of the text LIME asks the model about. More samples give a steadier "
-                "explanation but take longer (one model call per distinct variation).",
+                list(state.SAMPLES_MODE_LABELS),
+                key=state.SAMPLES_MODE_KEY,
+                format_func=state.SAMPLES_MODE_LABELS.__getitem__,
+                horizontal=True,
+                help=state.SAMPLES_MODE_HELP,
             )
+            if mode == state.AUTO:
+                st.number_input(
+                    "At most (samples)",
+                    min_value=200,
+                    max_value=20_000,
+                    value=state.ExplainOptions.max_samples,
+                    step=500,
+                    key=state.MAX_SAMPLES_KEY,
+                    help="The cap of automatic sampling: it never draws more variations than this. If it stops "
+                    "at the cap, the trust panel says so.",
+                )
+            else:
+                st.number_input(
+                    "Number of samples",
+                    min_value=100,
+                    max_value=20_000,
+                    value=state.ExplainOptions.n_samples,
+                    step=100,
+                    key=state.SAMPLES_KEY,
+                    help="How many variations of the text LIME asks the model about. More samples give a steadier "
+                    "explanation but take longer (one model call per distinct variation).",
+                )
             st.number_input(
                 "Seed",
                 min_value=0,
@@ -81,6 +103,13 @@ def render_sidebar(load_errors: dict[str, str] | None = None) -> None:
                 value=state.ExplainOptions.bigrams,
                 key=state.BIGRAMS_KEY,
                 help="Also weigh adjacent word pairs such as 'kidney stones'.",
+            )
+            st.checkbox(
+                "Check faithfulness",
+                value=state.ExplainOptions.faithfulness,
+                key=state.FAITHFULNESS_KEY,
+                help="Remove the explanation's top words and ask the model again, against random words and "
+                "one-word-at-a-time removal: a few dozen extra model calls per explanation.",
             )
         st.caption(
             "LIME explanations are local: they describe the model near one text, not the model in general."

@@ -8,6 +8,7 @@ re-explained from the same samples with no model calls.
 
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any
 import streamlit as st
 
 from lime_core import Explanation, TextExplainer
+from lime_core.report import weights_only
 from lime_core.sampling import get_sampler
 
 # The longest text the dashboard accepts (characters). Longer texts make thousands of long
@@ -33,10 +35,21 @@ RATES = "model.seconds_per_call"  # model name -> seconds per model call measure
 
 # Widget keys of the shared sidebar.
 MODEL_KEY = "sidebar.model"
-SAMPLES_KEY = "sidebar.n_samples"
+SAMPLES_MODE_KEY = "sidebar.samples_mode"  # AUTO or FIXED
+SAMPLES_KEY = "sidebar.n_samples"  # the fixed sample count
+MAX_SAMPLES_KEY = "sidebar.max_samples"  # the cap of automatic sampling
 SEED_KEY = "sidebar.seed"
 SAMPLER_KEY = "sidebar.sampler"
 BIGRAMS_KEY = "sidebar.bigrams"
+FAITHFULNESS_KEY = "sidebar.faithfulness"
+
+AUTO, FIXED = "auto", "fixed"
+SAMPLES_MODE_LABELS = {AUTO: "Auto (adaptive)", FIXED: "Fixed number"}
+SAMPLES_MODE_HELP = (
+    "Auto: LIME draws variations in rounds and stops as soon as the top words have settled (or at the cap "
+    "below), so an easy text costs few model calls and a hard one gets more. Fixed: exactly this many variations."
+)
+TOP_K = 5  # the top words the stability and faithfulness checks look at
 
 SAMPLER_LABELS = {
     "mixture": "Mixture (default)",
@@ -52,22 +65,43 @@ SAMPLER_HELP = (
 
 @dataclass(frozen=True)
 class ExplainOptions:
-    """The sampling settings chosen in the sidebar."""
+    """The sampling settings chosen in the sidebar.
 
+    ``samples_mode`` AUTO draws samples in rounds until the top words settle, at most ``max_samples``
+    (``n_samples="auto"``); FIXED draws exactly ``n_samples``. ``faithfulness`` adds the check that removes
+    the top words and asks the model again (a few dozen model calls).
+    """
+
+    samples_mode: str = AUTO
     n_samples: int = 2000
+    max_samples: int = 5000
     seed: int = 0
     sampler: str = "mixture"
     bigrams: bool = False
+    faithfulness: bool = True
+
+    @property
+    def auto(self) -> bool:
+        return self.samples_mode == AUTO
+
+    @property
+    def sample_budget(self) -> int:
+        """The most samples an explanation may draw: the cap in auto mode, else the fixed count."""
+        return int(self.max_samples if self.auto else self.n_samples)
 
     def make_explainer(self, cache: Any = None, batch_size: int | None = None) -> TextExplainer:
         return TextExplainer(
-            n_samples=int(self.n_samples),
+            n_samples="auto" if self.auto else int(self.n_samples),
+            max_samples=int(self.max_samples),
             sampler=get_sampler(self.sampler),
             bigrams=bool(self.bigrams),
             random_state=int(self.seed),
             max_chars=MAX_TEXT_CHARS,
             batch_size=batch_size,
             cache=cache,
+            top_k=TOP_K,
+            uncertainty=True,
+            faithfulness=bool(self.faithfulness),
         )
 
 
@@ -91,18 +125,46 @@ class RunResult:
 
     @property
     def predicted_class(self) -> str:
-        return self.explanation().predicted_class
+        return self.class_names[int(self.explainer.proba_[0].argmax())]
 
     @property
     def n_model_calls(self) -> int:
+        """Model calls of the sampling (what the explanation itself cost)."""
         return int(self.explainer.n_model_calls_)
 
+    @property
+    def n_check_calls(self) -> int:
+        """Model calls of the faithfulness checks made so far (0 when none was made)."""
+        return sum(
+            e.faithfulness.n_model_calls
+            for key, e in self._explanations.items()
+            if e.faithfulness is not None and key != "<all>"
+        )
+
     def explanation(self, class_name: str | None = None) -> Explanation:
-        """The explanation for one class (default: the predicted one), computed once, with no model calls."""
+        """The explanation for one class (default: the predicted one), computed once, with no model calls.
+
+        The faithfulness check of the predicted class was made during the fit; another class gets no
+        faithfulness report (measuring it asks the model: see :meth:`measure_faithfulness`).
+        """
+        if class_name == self.predicted_class:
+            class_name = None
         key = class_name or "<predicted>"
         if key not in self._explanations:
-            self._explanations[key] = self.explainer.explanation(targets=class_name)
+            explainer = self.explainer if class_name is None else weights_only(self.explainer)
+            self._explanations[key] = explainer.explanation(targets=class_name)
         return self._explanations[key]
+
+    def faithfulness_checked(self, class_name: str | None = None) -> bool:
+        return self.explanation(class_name).faithfulness is not None
+
+    def measure_faithfulness(self, class_name: str) -> Explanation:
+        """Explain ``class_name`` with its faithfulness check: asks the model about a few dozen texts."""
+        explainer = copy.copy(self.explainer)
+        explainer.faithfulness = True
+        explanation = explainer.explanation(targets=class_name)
+        self._explanations[class_name if class_name != self.predicted_class else "<predicted>"] = explanation
+        return explanation
 
     def all_classes(self) -> Explanation:
         """Every class at once (targets='all'), with no model calls."""
@@ -134,9 +196,13 @@ def remember_rate(model_name: str, seconds: float, n_calls: int) -> None:
 
 def options_from_sidebar() -> ExplainOptions:
     """The sampling settings as the sidebar's widgets hold them now."""
+    mode = st.session_state.get(SAMPLES_MODE_KEY) or ExplainOptions.samples_mode
     return ExplainOptions(
+        samples_mode=mode if mode in (AUTO, FIXED) else AUTO,
         n_samples=int(st.session_state.get(SAMPLES_KEY, ExplainOptions.n_samples)),
+        max_samples=int(st.session_state.get(MAX_SAMPLES_KEY, ExplainOptions.max_samples)),
         seed=int(st.session_state.get(SEED_KEY, ExplainOptions.seed)),
         sampler=str(st.session_state.get(SAMPLER_KEY, ExplainOptions.sampler)),
         bigrams=bool(st.session_state.get(BIGRAMS_KEY, ExplainOptions.bigrams)),
+        faithfulness=bool(st.session_state.get(FAITHFULNESS_KEY, ExplainOptions.faithfulness)),
     )

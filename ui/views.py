@@ -8,7 +8,7 @@ markdown through :func:`ui.text.md_escape`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
 
 import streamlit as st
 
@@ -17,9 +17,10 @@ from lime_core.examples import EXAMPLES, Example, get_example
 from lime_core.explanation import BIAS_FEATURE, Explanation, TargetExplanation
 from lime_core.formatters.highlight import NEGATIVE_RGB, POSITIVE_RGB, default_scale, weights_meaning
 from lime_core.formatters.html import highlight_html
-from lime_core.verdict import LOCAL_CAVEAT, METRIC_HELP, judge_explanation, probability_gap
+from lime_core.formatters.trust import TrustSummary, sampling_line, trust_summary
+from lime_core.verdict import LOCAL_CAVEAT
 
-from . import charts, models, state
+from . import charts, models, state, trust
 from .text import md_escape, pct
 
 PREDICTED = "<predicted>"
@@ -137,14 +138,21 @@ def headline(result: state.RunResult, explanation: Explanation, target: TargetEx
     if target.class_name != predicted:
         line += f" Explaining **{md_escape(target.class_name)}** ({pct(target.probability)}) instead."
     st.markdown(line)
-    calls = f"{result.n_model_calls:,} model calls" + (" (answers were cached)" if result.n_model_calls == 0 else "")
-    details = (
-        f"{explanation.n_samples:,} samples \u00b7 {calls} \u00b7 "
-        f"{result.elapsed:.1f} s \u00b7 seed {result.options.seed}"
-    )
-    if target.class_name != predicted:
-        details += " \u00b7 re-explained from the same samples, no new model calls"
-    st.caption(details)
+    st.caption(md_escape(results_line(result, explanation, target)))
+
+
+def results_line(result: state.RunResult, explanation: Explanation, target: TargetExplanation) -> str:
+    """How the explanation was made: "auto: 900 samples in 3 rounds, 640 model calls, stopped because ..."."""
+    parts = [sampling_line(explanation.sampling, explanation.n_samples, result.n_model_calls)]
+    if result.n_model_calls == 0:
+        parts[0] += " (answers were cached)"
+    checks = result.n_check_calls
+    if checks:
+        parts.append(f"+{checks:,} model calls to check faithfulness")
+    parts += [f"{result.elapsed:.1f} s", f"seed {result.options.seed}"]
+    if target.class_name != explanation.predicted_class:
+        parts.append("re-explained from the same samples, no new model calls")
+    return " \u00b7 ".join(parts)
 
 
 def highlighted_text(explanation: Explanation, target: TargetExplanation, scale: float | None = None) -> None:
@@ -153,54 +161,45 @@ def highlighted_text(explanation: Explanation, target: TargetExplanation, scale:
     st.html(legend_html(scale))
 
 
-def weights_section(target: TargetExplanation, domain: float | None = None, top: int = TOP_WORDS) -> None:
+def weights_section(
+    target: TargetExplanation, domain: float | None = None, top: int = TOP_WORDS, confidence: float | None = None
+) -> None:
     frame = report.top_weights_frame(target, top=top)
     if frame.empty:
         st.info("No word moves this class: every weight is zero.")
     else:
-        st.altair_chart(charts.weights_chart(frame, target.class_name, domain=domain), width="stretch")
+        chart = charts.weights_chart(frame, target.class_name, domain=domain, confidence=confidence)
+        st.altair_chart(chart, width="stretch")
+        if frame["interval_low"].notna().any():
+            unsure = frame[frame["sign"] == report.SIGN_UNCERTAIN]["feature"].tolist()
+            level = f"{confidence or 0.95:.0%}"
+            note = f"Error bars: the range where each weight would most likely fall in a re-run ({level}). "
+            if unsure:
+                named = ", ".join(f"\u201c{md_escape(w)}\u201d" for w in unsure[:8])
+                more = f" and {len(unsure) - 8} more" if len(unsure) > 8 else ""
+                note += f"Lighter, dashed bars cross zero, so their direction is uncertain: {named}{more}."
+            else:
+                note += "Every word shown has a certain direction."
+            st.caption(note)
     st.caption(
         f"`{BIAS_FEATURE}` = {target.bias:+.3f}: the explanation's starting score for this class before any word "
         "counts. It is shown apart because it is not a word."
     )
 
 
-def fidelity_section(explanation: Explanation, target: TargetExplanation, compact: bool = False) -> None:
-    verdict = judge_explanation(explanation, target)
-    body = f"**{verdict.title}.** {verdict.summary}"
-    if verdict.reasons and verdict.level != "trust":
-        reasons = "; ".join(md_escape(r) for r in verdict.reasons)
-        body += "  \n" + reasons[:1].upper() + reasons[1:] + "."
-    show = {"trust": st.success, "check": st.warning, "distrust": st.error}[verdict.level]
-    icon = {"trust": ":material/verified:", "check": ":material/help:", "distrust": ":material/dangerous:"}
-    show(body, icon=icon[verdict.level])
-    m = explanation.metrics
-    numbers = [
-        ("Agreement", pct(m.score), "score"),
-        ("Mean KL divergence", f"{m.mean_KL_divergence:.3f}", "mean_KL_divergence"),
-        ("Probability gap", f"{probability_gap(target):.3f}", "gap"),
-        ("Held-out samples", f"{m.n_heldout:,}", "n_heldout"),
-    ]
-    if compact:
-        for row in (numbers[:2], numbers[2:]):
-            cols = st.columns(2)
-            for col, (label, value, key) in zip(cols, row, strict=True):
-                col.metric(label, value, help=METRIC_HELP[key])
-        return
-    for row in (numbers[:2], numbers[2:]):
-        cols = st.columns(2)
-        for col, (label, value, key) in zip(cols, row, strict=True):
-            with col:
-                st.metric(label, value, border=True)
-                meaning = METRIC_HELP[key].split(": ", 1)[1]
-                st.caption(meaning[:1].upper() + meaning[1:])
+def verdict_section(explanation: Explanation, target: TargetExplanation) -> None:
+    """The trust verdict with its reasons and the one-line checklist (the Compare and Local model pages)."""
+    summary = trust_summary(explanation, target)
+    trust.verdict_box(summary)
+    trust.checklist(summary)
 
 
-def weights_table(target: TargetExplanation) -> None:
+def weights_table(target: TargetExplanation, confidence: float | None = None) -> None:
     frame = report.weights_frame(target, include_bias=True)
     show = frame[["feature", "weight", "direction", "count", "contribution"]]
     if frame["std"].notna().any():
         show = frame
+    level = f"{confidence or 0.95:.0%}"
     st.dataframe(
         show,
         hide_index=True,
@@ -212,9 +211,18 @@ def weights_table(target: TargetExplanation) -> None:
             "direction": st.column_config.TextColumn("Pushes"),
             "count": st.column_config.NumberColumn("Count in text", format="%d"),
             "contribution": st.column_config.NumberColumn("Contribution", format="%+.3f"),
-            "std": st.column_config.NumberColumn("Std", format="%.3f", help="Uncertainty of the weight."),
-            "interval_low": st.column_config.NumberColumn("Interval low", format="%+.3f"),
-            "interval_high": st.column_config.NumberColumn("Interval high", format="%+.3f"),
+            "std": st.column_config.NumberColumn(
+                "Std error", format="%.3f", help="How much the weight would vary from one run to the next."
+            ),
+            "interval_low": st.column_config.NumberColumn(
+                f"{level} low", format="%+.3f", help="The weight's likely range: its lower end."
+            ),
+            "interval_high": st.column_config.NumberColumn(
+                f"{level} high", format="%+.3f", help="The weight's likely range: its upper end."
+            ),
+            "sign_certain": st.column_config.CheckboxColumn(
+                "Sign certain", help="Whether the range excludes zero, i.e. the word's direction is established."
+            ),
         },
     )
 
@@ -242,16 +250,23 @@ def local_caveat(extra: str = "") -> None:
     st.info(LOCAL_CAVEAT + (" " + extra if extra else ""), icon=":material/my_location:")
 
 
-def trust_panel(result: state.RunResult, explanation: Explanation) -> None:
-    """The Trust panel: the place for trust metrics on the Explain page.
+def summary_for(result: state.RunResult, explanation: Explanation) -> TrustSummary:
+    """The trust summary of the explanation's (first) class, knowing what the result measured for other classes."""
+    summary = trust_summary(explanation, explanation.targets[0])
+    if summary.faithfulness is None and summary.faithfulness_elsewhere is None:
+        predicted = result.predicted_class
+        if summary.class_name != predicted and result.faithfulness_checked(None):
+            summary = dataclasses.replace(summary, faithfulness_elsewhere=predicted)
+    return summary
 
-    To be filled by the trust-metrics work (uncertainty per word with std and
-    interval, stability across seeds, adaptive ``n_samples='auto'``,
-    faithfulness). It receives the fitted result (``result.explainer`` holds
-    ``keep_``, ``X_``, ``proba_``, ``sample_weight_`` and the fitted
-    surrogate) and the explanation shown. Until then it draws nothing.
+
+def trust_panel(result: state.RunResult, explanation: Explanation, key: str = "explain") -> None:
+    """The Trust panel's figures on the Explain page (the verdict sits beside the weights chart).
+
+    Fidelity, stability, sign certainty, faithfulness against random words and occlusion, and the sampling,
+    each with a sentence on what it means; see :mod:`ui.trust`.
     """
-    return None
+    trust.trust_panel(result, explanation, summary_for(result, explanation), key)
 
 
 def explanation_view(
@@ -259,13 +274,14 @@ def explanation_view(
     class_name: str | None,
     *,
     key: str,
-    trust: Callable[[state.RunResult, Explanation], None] | None = trust_panel,
+    details: bool = True,
 ) -> Explanation:
-    """The full explanation of one result for one class (None = predicted)."""
+    """The full explanation of one result for one class (None = predicted), with the trust panel."""
     if class_name is not None and class_name not in result.class_names:
         class_name = None
     explanation = result.explanation(class_name)
     target = explanation.targets[0]
+    summary = summary_for(result, explanation)
     headline(result, explanation, target)
 
     left, right = st.columns([3, 2], gap="large")
@@ -279,16 +295,17 @@ def explanation_view(
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown("##### Top words for and against")
-        weights_section(target)
+        weights_section(target, confidence=summary.confidence)
     with right:
         st.markdown("##### Can you trust this explanation?")
-        fidelity_section(explanation, target)
+        trust.verdict_box(summary)
+        trust.checklist(summary)
 
     local_caveat(weights_meaning(explanation))
-    if trust is not None:
-        trust(result, explanation)
+    if details:
+        trust_panel(result, explanation, key)
     with st.expander("All weights (table)", icon=":material/table_rows:"):
-        weights_table(target)
+        weights_table(target, summary.confidence)
     downloads(explanation, key)
     return explanation
 
@@ -301,10 +318,12 @@ def compact_view(
         class_name = None
     explanation = result.explanation(class_name)
     target = explanation.targets[0]
+    summary = summary_for(result, explanation)
     headline(result, explanation, target)
     highlighted_text(explanation, target, scale=scale)
-    weights_section(target, domain=domain, top=8)
-    fidelity_section(explanation, target, compact=True)
+    weights_section(target, domain=domain, top=8, confidence=summary.confidence)
+    trust.verdict_box(summary)
+    trust.checklist(summary)
     with st.expander("All weights (table)"):
-        weights_table(target)
+        weights_table(target, summary.confidence)
     return explanation

@@ -18,7 +18,7 @@ from typing import Any
 
 import jinja2
 
-from ..explanation import BIAS_FEATURE, Explanation, FeatureWeight, TargetExplanation
+from ..explanation import BIAS_FEATURE, Explanation, FaithfulnessReport, FeatureWeight, TargetExplanation
 from .highlight import (
     NEGATIVE_RGB,
     POSITIVE_RGB,
@@ -29,6 +29,20 @@ from .highlight import (
     token_weights,
     top_features,
     weights_meaning,
+)
+from .trust import (
+    BASELINE_LABELS,
+    FAITHFULNESS_MEASURES,
+    MEANING,
+    TrustSummary,
+    faithfulness_line,
+    faithfulness_rows,
+    rounds_line,
+    sampling_line,
+    signs_line,
+    stability_warning,
+    stability_words_line,
+    trust_summary,
 )
 
 TargetSpec = None | str | Sequence[str]
@@ -66,6 +80,7 @@ def format_html(
     if scale is None:
         scale = default_scale(chosen)
     _check_scale(scale)
+    summaries = [trust_summary(explanation, t) for t in chosen]
     context = {
         "standalone": standalone,
         "model": explanation.model,
@@ -79,6 +94,8 @@ def format_html(
         "n_samples": explanation.n_samples,
         "n_model_calls": explanation.n_model_calls,
         "weights_meaning": weights_meaning(explanation),
+        "verdicts": [_verdict_view(s) for s in summaries],
+        "trust": _trust_view(explanation, chosen, summaries),
     }
     return _environment().get_template("report.html.j2").render(context)
 
@@ -118,6 +135,8 @@ class _RowView:
     uncertain: bool
     side: str  # "pos" | "neg"
     bar_pct: float  # 0..50: half the bar cell is one side
+    range_left: float | None  # the error range of the contribution, as left/width % of the bar cell
+    range_width: float | None
 
 
 def _select_targets(explanation: Explanation, targets: TargetSpec) -> list[TargetExplanation]:
@@ -147,7 +166,7 @@ def _segment_view(seg: Segment, class_name: str, by_name: dict[str, FeatureWeigh
     lines = [f"{_num(seg.weight)} {direction} {class_name}"]
     for name, share in seg.shares:
         fw = by_name.get(name)
-        extra = ", ".join(_uncertainty(fw)) if fw is not None else ""
+        extra = ", ".join(_uncertainty(fw, mark_sign=True)) if fw is not None else ""
         whole = f" (its share of {_num(fw.weight)})" if fw is not None and not math.isclose(share, fw.weight) else ""
         lines.append(f"  {name}: {_num(share)}{whole}" + (f" ({extra})" if extra else ""))
     return _SegmentView(seg.text, True, colour_for(seg.weight, scale), "\n".join(lines))
@@ -156,7 +175,8 @@ def _segment_view(seg: Segment, class_name: str, by_name: dict[str, FeatureWeigh
 def _target_view(explanation: Explanation, target: TargetExplanation, top: int, scale: float) -> dict[str, Any]:
     chosen = top_features(target, top)
     shown = chosen.positive + chosen.negative
-    largest = max((abs(w.contribution) for w in shown), default=0.0) or 1.0
+    # The bars' scale covers the error ranges too, so that a range is never cut at the cell's edge.
+    largest = max((_extent(w) for w in shown), default=0.0) or 1.0
     return {
         "class_name": target.class_name,
         "probability": _pct(target.probability),
@@ -170,13 +190,26 @@ def _target_view(explanation: Explanation, target: TargetExplanation, top: int, 
         "bias": _num(target.bias),
         "scale": _num(scale, signed=False),
         "legend_gradient": _legend_gradient(),
+        "with_ranges": any(w.interval is not None for w in shown),
+        "n_uncertain": sum(1 for w in shown if w.sign_certain is False),
     }
+
+
+def _extent(fw: FeatureWeight) -> float:
+    """The largest |contribution| a row shows: its bar, or the far end of its error range."""
+    ends = [abs(x * fw.value) for x in fw.interval] if fw.interval is not None else []
+    return max([abs(fw.contribution), *ends])
 
 
 def _row_view(fw: FeatureWeight, largest: float) -> _RowView:
     c = fw.contribution
     details = [f"{_num(fw.weight)} × {fw.value:g}"] if fw.value != 1 else []
     details += _uncertainty(fw)
+    left = width = None
+    if fw.interval is not None:
+        low, high = sorted(x * fw.value for x in fw.interval)
+        left = round(50.0 + 50.0 * max(-1.0, low / largest), 2)
+        width = round(50.0 + 50.0 * min(1.0, high / largest) - left, 2)
     return _RowView(
         feature=fw.feature,
         contribution=_num(c),
@@ -184,6 +217,8 @@ def _row_view(fw: FeatureWeight, largest: float) -> _RowView:
         uncertain=fw.sign_certain is False,
         side="pos" if c > 0 else "neg",
         bar_pct=round(50.0 * min(1.0, abs(c) / largest), 2),
+        range_left=left,
+        range_width=width,
     )
 
 
@@ -197,13 +232,118 @@ def _class_rows(explanation: Explanation) -> list[dict[str, Any]]:
     ]
 
 
-def _uncertainty(fw: FeatureWeight) -> list[str]:
+def _uncertainty(fw: FeatureWeight, mark_sign: bool = False) -> list[str]:
     parts = []
     if fw.std is not None:
         parts.append(f"std {_num(fw.std, signed=False)}")
     if fw.interval is not None:
         parts.append(f"interval [{_num(fw.interval[0])}, {_num(fw.interval[1])}]")
+    if mark_sign and fw.sign_certain is False:
+        parts.append("sign uncertain")
     return parts
+
+
+def _verdict_view(summary: TrustSummary) -> dict[str, Any]:
+    v = summary.verdict
+    return {
+        "class_name": summary.class_name,
+        "level": v.level,
+        "title": v.title,
+        "summary": v.summary,
+        "reasons": list(v.reasons),
+        "checks": [{"title": c.title, "level": c.level} for c in v.checks],
+    }
+
+
+def _trust_view(
+    explanation: Explanation, chosen: list[TargetExplanation], summaries: list[TrustSummary]
+) -> dict[str, Any]:
+    """The figures of the trust section, for the shown class the trust reports are about (else the first)."""
+    about = {r.class_name for r in (explanation.stability, explanation.faithfulness) if r is not None}
+    index = next((i for i, t in enumerate(chosen) if t.class_name in about), 0)
+    s = summaries[index]
+    view: dict[str, Any] = {
+        "class_name": s.class_name,
+        "several": len(chosen) > 1,
+        "meaning": MEANING,
+        "gap": f"{s.gap:.3f}",
+        "signs": signs_line(s),
+        "confidence": None if s.confidence is None else f"{s.confidence:.0%}",
+        "stability": None,
+        "faithfulness": None,
+        "faithfulness_elsewhere": s.faithfulness_elsewhere,
+        "sampling": None,
+    }
+    r = s.stability
+    if r is not None:
+        view["stability"] = {
+            "jaccard": f"{r.top_k_jaccard:.0%}",
+            "k": r.k,
+            "n_refits": r.n_refits,
+            "level": r.level,
+            "words": stability_words_line(s),
+            "warning": stability_warning(s),
+        }
+    if s.faithfulness is not None:
+        view["faithfulness"] = _faithfulness_view(s.faithfulness)
+    if s.sampling is not None:
+        line = sampling_line(s.sampling)
+        view["sampling"] = {
+            "line": line[:1].upper() + line[1:],
+            "rounds": rounds_line(s.sampling) if s.sampling.mode == "auto" else None,
+        }
+    return view
+
+
+# Colours of the deletion curves: the explanation's ranking, random words, occlusion (as in the dashboard).
+_CURVE_COLOURS = {"explanation": "#2563eb", "random": "#94a3b8", "occlusion": "#f59e0b"}
+_SVG_W, _SVG_H, _SVG_PAD = 360, 150, (34, 8, 22, 8)  # width, height, padding left, right, bottom, top
+
+
+def _faithfulness_view(report: FaithfulnessReport) -> dict[str, Any]:
+    rows = []
+    for row in faithfulness_rows(report):
+        rows.append(
+            {
+                "measure": row["measure"],
+                "values": [
+                    "\u2013" if row[n] is None else f"{row[n]:.3f}" for n in ("explanation", "random", "occlusion")
+                ],
+                "better": row["better"],
+            }
+        )
+    left, right, bottom, top = _SVG_PAD
+    width, height = _SVG_W - left - right, _SVG_H - top - bottom
+    n = max(report.n_words, 1)
+    curves = []
+    # Baselines first, so that the explanation's curve is drawn on top when they coincide.
+    for name, scores in [*sorted(report.baselines.items()), ("explanation", report.scores)]:
+        points = " ".join(
+            f"{left + width * p.k / n:.1f},{top + height * (1.0 - min(max(p.probability, 0.0), 1.0)):.1f}"
+            for p in scores.curve
+        )
+        curves.append(
+            {
+                "label": BASELINE_LABELS.get(name, name),
+                "colour": _CURVE_COLOURS.get(name, "#6b7280"),
+                "dash": "4 3" if name == "random" else "",
+                "width": 2.5 if name == "explanation" else 1.75,
+                "points": points,
+            }
+        )
+    return {
+        "class_name": report.class_name,
+        "k": report.k,
+        "n_words": report.n_words,
+        "level": report.level,
+        "line": faithfulness_line(report),
+        "rows": rows,
+        "measures": FAITHFULNESS_MEASURES,
+        "n_model_calls": report.n_model_calls,
+        "curves": curves,
+        "svg": {"w": _SVG_W, "h": _SVG_H, "left": left, "right": _SVG_W - right, "top": top,
+                "bottom": _SVG_H - bottom, "mid": top + height / 2},
+    }
 
 
 def _legend_gradient() -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..explanation import BIAS_FEATURE, Explanation, TargetExplanation
 from .highlight import format_weight, top_features, weights_meaning
+from .trust import faithfulness_line, rounds_line, sampling_line, signs_line, stability_words_line, trust_summary
 
 _CAVEAT = (
     "The explanation is local: it describes the model near this text only, not how it treats these words elsewhere."
@@ -29,22 +30,60 @@ def format_text(explanation: Explanation, top: int = 20) -> str:
     for target in e.targets:
         lines.append("")
         lines.extend(_target_lines(target, top))
+    if e.targets:
+        lines.append("")
+        lines.extend(trust_lines(e))
     lines += ["", weights_meaning(e), _CAVEAT]
     return "\n".join(lines) + "\n"
+
+
+def trust_lines(explanation: Explanation) -> list[str]:
+    """The short trust block: the verdict per explained class with its reasons, then the figures behind it."""
+    summaries = [trust_summary(explanation, t) for t in explanation.targets]
+    several = len(summaries) > 1
+    out: list[str] = []
+    for s in summaries:
+        v = s.verdict
+        about = f" for {s.class_name}" if several else ""
+        out.append(f"Trust{about}: {v.title}. {v.summary}")
+        out.extend(f"  - {reason}" for reason in v.reasons)
+    about_reports = {r.class_name for r in (explanation.stability, explanation.faithfulness) if r is not None}
+    s = next((x for x in summaries if x.class_name in about_reports), summaries[0])
+    out.append(f"Figures{f' for {s.class_name}' if several else ''}:")
+    out.append(
+        f"  Fidelity: score {_pct(s.score)}, mean KL divergence {s.kl:.4f}, probability gap {s.gap:.3f}"
+    )
+    if s.stability is not None:
+        r = s.stability
+        out.append(
+            f"  Stability: top-{r.k} agreement {r.top_k_jaccard:.0%} over {r.n_refits} refits ({r.level}). "
+            + stability_words_line(s)
+        )
+    if s.has_intervals:
+        out.append(f"  Signs ({s.confidence:.0%} intervals): {signs_line(s)}")
+    if s.faithfulness is not None:
+        out.append(f"  Faithfulness ({s.faithfulness.level}): {faithfulness_line(s.faithfulness)}")
+    elif s.faithfulness_elsewhere is not None:
+        out.append(f"  Faithfulness: measured for {s.faithfulness_elsewhere} only.")
+    if s.sampling is not None:
+        line = sampling_line(s.sampling)
+        rounds = f" ({rounds_line(s.sampling)})" if s.sampling.mode == "auto" else ""
+        out.append(f"  Sampling: {line}{rounds}.")
+    return out
 
 
 def _target_lines(target: TargetExplanation, top: int) -> list[str]:
     chosen = top_features(target, top)
     # (contribution, feature, std, count) rows in display order; <BIAS> is placed by its value.
-    rows: list[tuple[float, str, float | None, float]] = [
-        (w.contribution, w.feature, w.std, w.value) for w in chosen.positive + chosen.negative
+    rows: list[tuple[float, str, float | None, float, bool]] = [
+        (w.contribution, w.feature, w.std, w.value, w.sign_certain is False) for w in chosen.positive + chosen.negative
     ]
-    rows.append((target.bias, BIAS_FEATURE, None, 1.0))
+    rows.append((target.bias, BIAS_FEATURE, None, 1.0, False))
     rows.sort(key=lambda r: -r[0])
     with_std = any(r[2] is not None for r in rows)
 
     numbers = [format_weight(c) for c, *_ in rows]
-    stds = [f"± {format_weight(s, signed=False)}" if s is not None else "" for _, _, s, _ in rows]
+    stds = [f"± {format_weight(s, signed=False)}" if s is not None else "" for _, _, s, _, _ in rows]
     num_width = max(len("Contribution"), *(len(n) for n in numbers))
     std_width = max(len("Std"), *(len(s) for s in stds)) if with_std else 0
 
@@ -59,11 +98,13 @@ def _target_lines(target: TargetExplanation, top: int) -> list[str]:
     ]
     # The "… more …" lines go between the positive and the negative rows, where the left-out features rank.
     middle = _hidden(chosen.hidden_positive, "positive") + _hidden(chosen.hidden_negative, "negative")
-    for (c, feature, _, count), number, std in zip(rows, numbers, stds, strict=True):
+    for (c, feature, _, count, unsure), number, std in zip(rows, numbers, stds, strict=True):
         if c < 0 and middle:
             out.extend(middle)
             middle = []
         label = feature if count == 1 or feature == BIAS_FEATURE else f"{feature}  (×{count:g})"
+        if unsure:
+            label += "  (sign uncertain)"
         out.append(line(number, std, label))
     out.extend(middle)
     return out

@@ -54,6 +54,25 @@ def screenshot(page: Page, path: Path, height: int = 2000) -> None:
     page.set_viewport_size({"width": 1440, "height": 1000})
 
 
+def screenshot_between(page: Page, first, last, path: Path, height: int = 3600) -> None:
+    """A screenshot from ``first``'s top to ``last``'s top (both locators), the main area's width.
+
+    Streamlit scrolls its main area, not the page: the viewport is made tall enough to hold both.
+    """
+    page.set_viewport_size({"width": 1440, "height": height})
+    page.wait_for_timeout(800)
+    top, bottom = first.bounding_box(), last.bounding_box()
+    area = main_area(page).bounding_box()
+    assert top and bottom and area
+    y = max(0.0, top["y"] - 16)
+    page.screenshot(
+        path=str(path),
+        clip={"x": area["x"], "y": y, "width": area["width"], "height": bottom["y"] - y - 8},
+        full_page=True,
+    )
+    page.set_viewport_size({"width": 1440, "height": 1000})
+
+
 def go(page: Page, title: str, heading: str) -> None:
     page.get_by_role("link", name=title, exact=True).click()
     expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
@@ -75,20 +94,33 @@ def test_explain_then_every_page(page: Page, app_url: str, artifacts: Path) -> N
     expect(main.get_by_text("sci.med", exact=True).first).to_be_visible()
 
     labels = main.locator("[data-testid='stMetricLabel']")
-    expect(labels.first).to_be_visible(timeout=WAIT)
-    metric_labels = labels.all_inner_texts()
-    assert {"Agreement", "Mean KL divergence", "Probability gap", "Held-out samples"} <= {
-        t.strip() for t in metric_labels
-    }
+    for label in ("Agreement", "KL divergence", "Probability gap", "Held-out samples"):
+        expect(labels.filter(has_text=re.compile(f"^{label}$"))).to_have_count(1, timeout=WAIT)
     expect(main.get_by_text(re.compile(r"^(Trustworthy|Check it|Do not trust)\.$"))).to_have_count(1)
     expect(main.get_by_text(re.compile("This explanation is local")).first).to_be_visible()
     charts = main.locator("[data-testid='stVegaLiteChart']")
-    expect(charts).to_have_count(2)
-    for i in range(2):
+    expect(charts).to_have_count(3)  # probabilities, weights with error bars, deletion curves
+    for i in range(3):
         box = charts.nth(i).locator("svg, canvas").first.bounding_box()
         assert box and box["width"] > 200 and box["height"] > 100
+
+    # The trust panel: the verdict beside the weights, then one card per check.
+    verdict = main.get_by_role("heading", name="Can you trust this explanation?")
+    expect(verdict).to_be_visible()
+    details = main.get_by_role("heading", name=re.compile("The trust checks in detail"))
+    expect(details).to_be_visible()
+    for title in ("Fidelity", "Stability", "Signs", "Faithfulness", "Sampling"):
+        expect(main.get_by_text(title, exact=True).first).to_be_visible()
+    for label in ("Top-5 agreement", "Top words with a certain sign", "Samples", "Model calls", "Rounds"):
+        expect(labels.filter(has_text=re.compile(f"^{label}$"))).to_have_count(1)
+    expect(main.get_by_text(re.compile(r"^auto: [\d,]+ samples in \d+ rounds?, [\d,]+ model calls, stopped because"))
+           ).to_be_visible()  # the results line: the dashboard samples automatically by default
     expect(main.get_by_role("button", name="HTML report")).to_be_visible()
-    screenshot(page, artifacts / "explain.png", 2100)
+    screenshot(page, artifacts / "explain.png", 3300)
+    screenshot_between(
+        page, main.get_by_role("heading", name="Top words for and against"),
+        main.get_by_role("button", name="HTML report"), artifacts / "trust.png",
+    )
 
     go(page, "Compare", "Compare two explanations")
     page.get_by_role("button", name="Explain both").click()

@@ -1,0 +1,337 @@
+"""The trust reports of an explanation as plain strings and numbers, shared by every renderer and the dashboard.
+
+:func:`trust_summary` gathers, for one explained class, the verdict of
+:func:`lime_core.verdict.judge_trust` and the figures behind it (fidelity,
+stability, sign certainty, faithfulness, sampling), so that the HTML report,
+the text report and the dashboard show the same verdict, reasons and numbers.
+Nothing here produces markup; words taken from the text stay plain strings
+for the renderers to escape.
+
+Which reports apply to which class follows :func:`~lime_core.verdict.judge_trust`:
+stability is about one class (any class of a two-class model, whose top words
+are the same for both); faithfulness is about the class it was measured for
+only (the other class of a two-class model ranks other words first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..explanation import (
+    BIAS_FEATURE,
+    Explanation,
+    FaithfulnessReport,
+    FaithfulnessScores,
+    FeatureWeight,
+    SamplingReport,
+    StabilityReport,
+    TargetExplanation,
+    WordStability,
+)
+from ..verdict import TrustVerdict, judge_trust, probability_gap
+
+TOP_WORDS = 5  # top words whose signs are checked when the explanation has no stability report to say how many
+
+# One sentence each, for people who do not read statistics.
+MEANING: dict[str, str] = {
+    "fidelity": (
+        "How closely the simple explaining model copies the real model on variations of this text that were "
+        "kept aside for checking."
+    ),
+    "stability": (
+        "Whether the same top words come out when the explanation is refitted on resampled variations "
+        "(no extra model calls); 100% means the same top words every time."
+    ),
+    "signs": (
+        "Every weight comes with a range where it would most likely fall in a re-run; when the range includes "
+        "zero, even whether the word pushes for or against is uncertain."
+    ),
+    "faithfulness": (
+        "Whether the real model's probability drops when the explanation's top words are removed, compared "
+        "with removing random words and with removing the words that matter most one at a time (occlusion)."
+    ),
+    "sampling": "How many variations of the text were sent to the model, and why sampling stopped.",
+}
+
+FAITHFULNESS_MEASURES: dict[str, str] = {
+    "comprehensiveness": "drop in probability when the top words are removed; higher is better",
+    "sufficiency": "drop in probability when only the top words are kept; lower is better",
+    "auc": "average probability while words are removed in ranked order (deletion curve); lower is better",
+}
+
+BASELINE_LABELS: dict[str, str] = {
+    "explanation": "This explanation",
+    "random": "Random words",
+    "occlusion": "Occlusion",
+}
+
+# The adaptive sampler's reasons (lime_core.trust.adaptive.STOP_*) in plain words; anything else is shown as it is.
+_STOP_REASONS: dict[str, str] = {
+    "top words separated and fit settled": "the top words were clearly ahead of the others and the fit had settled",
+    "top words settled (near ties within tolerance) and fit settled": (
+        "the top words had settled (near ties left as ties) and the fit had settled"
+    ),
+    "top words unchanged (no intervals for this surrogate)": "the top words stayed the same from one round to the next",
+    "sample cap reached": "the cap was reached before the top words settled",
+    "fixed sample count": "a fixed number of samples was asked for",
+}
+
+
+@dataclass(frozen=True)
+class TrustSummary:
+    """The verdict on one explained class and the figures behind it (reports that do not apply are None)."""
+
+    class_name: str
+    verdict: TrustVerdict
+    # fidelity
+    score: float
+    kl: float
+    gap: float
+    n_heldout: int
+    # intervals and signs
+    confidence: float | None  # nominal coverage of the intervals; None without intervals
+    top_words: tuple[str, ...]  # the words whose signs the verdict checks (largest |weight| first)
+    top_uncertain: tuple[str, ...]  # those of them whose interval contains zero
+    all_uncertain: tuple[str, ...]  # every word whose interval contains zero, largest |weight| first
+    n_words: int
+    # stability (for this class)
+    stability: StabilityReport | None
+    moving: tuple[WordStability, ...]  # words that leave or enter the top k in some refit, by reported rank
+    sign_flips: tuple[str, ...]  # top words whose sign flips in some refit
+    # faithfulness
+    faithfulness: FaithfulnessReport | None  # measured for this class
+    faithfulness_elsewhere: str | None  # the class it was measured for, when another one
+    # sampling
+    sampling: SamplingReport | None
+
+    @property
+    def has_intervals(self) -> bool:
+        return self.confidence is not None
+
+
+def trust_summary(explanation: Explanation, target: TargetExplanation | str | None = None) -> TrustSummary:
+    """Everything the trust panel and the reports show about one explained class (default: the first)."""
+    if isinstance(target, str):
+        target = explanation.target(target)
+    if target is None:
+        target = explanation.targets[0]
+    verdict = judge_trust(explanation, target)
+    two = len(explanation.class_names) == 2
+    stability = explanation.stability
+    if stability is not None and stability.class_name != target.class_name and not two:
+        stability = None
+    faithfulness = explanation.faithfulness
+    elsewhere = None
+    if faithfulness is not None and faithfulness.class_name != target.class_name:
+        elsewhere, faithfulness = faithfulness.class_name, None
+
+    k = stability.k if stability is not None else TOP_WORDS
+    words = [w for w in target.weights if w.feature != BIAS_FEATURE]
+    top = _top_words(target, k)
+    with_interval = all(w.interval is not None for w in words) and bool(words)
+    confidence = None
+    if with_interval:
+        confidence = explanation.uncertainty.confidence if explanation.uncertainty is not None else 0.95
+    ranked = sorted(words, key=lambda w: -abs(w.weight))
+    moving: tuple[WordStability, ...] = ()
+    flips: tuple[str, ...] = ()
+    if stability is not None:
+        moving = tuple(
+            sorted(
+                (w for w in stability.words if _moves(w, stability.top_k)),
+                key=lambda w: (w.feature not in stability.top_k, w.reported_rank),
+            )
+        )
+        flips = tuple(w for w in stability.sign_flips if w in stability.top_k)
+    return TrustSummary(
+        class_name=target.class_name,
+        verdict=verdict,
+        score=explanation.metrics.score,
+        kl=explanation.metrics.mean_KL_divergence,
+        gap=probability_gap(target),
+        n_heldout=explanation.metrics.n_heldout,
+        confidence=confidence,
+        top_words=tuple(w.feature for w in top),
+        top_uncertain=tuple(w.feature for w in top if w.sign_certain is False) if with_interval else (),
+        all_uncertain=tuple(w.feature for w in ranked if w.sign_certain is False) if with_interval else (),
+        n_words=len(words),
+        stability=stability,
+        moving=moving,
+        sign_flips=flips,
+        faithfulness=faithfulness,
+        faithfulness_elsewhere=elsewhere,
+        sampling=explanation.sampling,
+    )
+
+
+def _moves(word: WordStability, top_k: tuple[str, ...]) -> bool:
+    # A reported top word that leaves the top k in some refit, or another word that enters it in some refit.
+    return word.in_top_k < 1.0 if word.feature in top_k else word.in_top_k > 0.0
+
+
+def _top_words(target: TargetExplanation, k: int) -> list[FeatureWeight]:
+    # The verdict's notion of a top word: by |weight|, ignoring negligible weights (lime_core.verdict).
+    top = target.top(k)
+    largest = max((abs(w.weight) for w in top), default=0.0)
+    return [w for w in top if abs(w.weight) >= max(0.05 * largest, 1e-4)]
+
+
+# -- sentences and short labels -------------------------------------------------------------------------------------
+
+
+def quoted(words: tuple[str, ...] | list[str], limit: int = 6) -> str:
+    """“a”, “b” and “c” (at most ``limit`` names, then "and N more")."""
+    names = [f"\u201c{w}\u201d" for w in words]
+    if not names:
+        return "none"
+    if len(names) > limit:
+        return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def stop_reason(sampling: SamplingReport) -> str:
+    """Why sampling stopped, in plain words."""
+    reason = _STOP_REASONS.get(sampling.stopped_because, sampling.stopped_because)
+    if sampling.stopped_because == "sample cap reached":
+        cap = sampling.max_samples or sampling.n_samples
+        reason = f"the cap of {cap:,} samples was reached before the top words settled"
+    return reason
+
+
+def sampling_line(
+    sampling: SamplingReport | None, n_samples: int | None = None, n_model_calls: int | None = None
+) -> str:
+    """One line: "auto: 900 samples in 3 rounds, 640 model calls, stopped because ..." or "300 samples, ..."."""
+    if sampling is None:
+        return f"{n_samples or 0:,} samples, {n_model_calls or 0:,} model calls"
+    calls = f"{sampling.n_model_calls:,} model call{'s' if sampling.n_model_calls != 1 else ''}"
+    if sampling.mode == "auto":
+        rounds = f" in {sampling.rounds} round{'s' if sampling.rounds != 1 else ''}"
+        return f"auto: {sampling.n_samples:,} samples{rounds}, {calls}, stopped because {stop_reason(sampling)}"
+    return f"{sampling.n_samples:,} samples (fixed), {calls}"
+
+
+def rounds_line(sampling: SamplingReport) -> str:
+    """Samples after each round: "510 → 2,040 → 5,000 samples"."""
+    if not sampling.history:
+        return f"{sampling.n_samples:,} samples"
+    return " \u2192 ".join(f"{r.n_samples:,}" for r in sampling.history) + " samples"
+
+
+def stability_words_line(summary: TrustSummary) -> str:
+    """Which words move: "“stones” (in the top 5 in 60% of refits), ..." or a sentence saying none do."""
+    r = summary.stability
+    if r is None:
+        return ""
+    if not summary.moving:
+        return f"The same top {len(r.top_k)} words in every refit." if r.top_k else "No word has a noticeable weight."
+    parts = [f"\u201c{w.feature}\u201d ({w.in_top_k:.0%})" for w in summary.moving[:6]]
+    more = f" and {len(summary.moving) - 6} more" if len(summary.moving) > 6 else ""
+    return f"Moving in or out of the top {r.k} (share of refits in it): " + ", ".join(parts) + more + "."
+
+
+def stability_warning(summary: TrustSummary) -> str | None:
+    """The warning to show when the top words do not agree across refits (None when they do)."""
+    r = summary.stability
+    if r is None or not r.warning:
+        return None
+    moving = [w.feature for w in summary.moving]
+    parts = [f"The top words do not agree across re-runs (agreement {r.top_k_jaccard:.0%})"]
+    if moving:
+        parts.append(f"{quoted(moving)} move in and out of the top {r.k}")
+    if summary.sign_flips:
+        parts.append(f"{quoted(summary.sign_flips)} change sign in some re-runs")
+    return "; ".join(parts) + ". Treat the order of the top words as rough; more samples may help."
+
+
+def signs_line(summary: TrustSummary) -> str:
+    """Which words have an uncertain sign, among the top words and among all words."""
+    if not summary.has_intervals:
+        return "No intervals were computed for this explanation."
+    k = len(summary.top_words)
+    head = (
+        f"Every one of the top {k} words has a certain sign."
+        if not summary.top_uncertain
+        else f"Uncertain among the top {k}: {quoted(summary.top_uncertain)}."
+    )
+    others = [w for w in summary.all_uncertain if w not in summary.top_uncertain]
+    if others:
+        rest = summary.n_words - k
+        verb = "has" if len(others) == 1 else "have"
+        head += f" {len(others)} of the other {rest} word{'s' if rest != 1 else ''} {verb} an uncertain sign."
+    return head
+
+
+def faithfulness_rows(report: FaithfulnessReport) -> list[dict[str, object]]:
+    """Rows measure / this explanation / random / occlusion / which way is better, for a table."""
+    rankings: list[tuple[str, FaithfulnessScores | None]] = [
+        ("explanation", report.scores),
+        ("random", report.baselines.get("random")),
+        ("occlusion", report.baselines.get("occlusion")),
+    ]
+    rows = []
+    for key, label in (("comprehensiveness", "Comprehensiveness"), ("sufficiency", "Sufficiency"),
+                       ("auc", "Deletion-curve AUC")):
+        row: dict[str, object] = {"measure": label}
+        for name, scores in rankings:
+            row[name] = None if scores is None else float(getattr(scores, key))
+        row["better"] = "higher" if key == "comprehensiveness" else "lower"
+        rows.append(row)
+    return rows
+
+
+def faithfulness_line(report: FaithfulnessReport) -> str:
+    """One sentence with the key numbers."""
+    rand, occ = report.baselines.get("random"), report.baselines.get("occlusion")
+    line = (
+        f"Removing the top {report.k} words lowers P({report.class_name}) by {report.comprehensiveness:.2f}"
+        + (f" (random words: {rand.comprehensiveness:.2f}" if rand is not None else "")
+        + (f", occlusion: {occ.comprehensiveness:.2f})" if occ is not None else (")" if rand is not None else ""))
+        + f"; deletion-curve AUC {report.auc:.2f}"
+        + (f" (random {rand.auc:.2f}" if rand is not None else "")
+        + (f", occlusion {occ.auc:.2f})" if occ is not None else (")" if rand is not None else ""))
+        + "."
+    )
+    return line
+
+
+def curve_points(report: FaithfulnessReport) -> list[dict[str, object]]:
+    """The deletion curves as long rows: ranking, words removed, fraction removed, probability."""
+    rows: list[dict[str, object]] = []
+    curves = [("explanation", report.scores)] + [(n, s) for n, s in report.baselines.items()]
+    for name, scores in curves:
+        for p in scores.curve:
+            rows.append(
+                {
+                    "ranking": BASELINE_LABELS.get(name, name),
+                    "words_removed": int(p.k),
+                    "fraction_removed": p.k / report.n_words if report.n_words else 0.0,
+                    "probability": float(p.probability),
+                }
+            )
+    return rows
+
+
+def check_figure(summary: TrustSummary, name: str) -> str:
+    """A short figure for one check, for a checklist row ("agreement 97.9%, KL 0.047")."""
+    if name == "fidelity":
+        return f"agreement {summary.score:.1%}, KL {summary.kl:.3f}"
+    if name == "stability" and summary.stability is not None:
+        r = summary.stability
+        return f"top-{r.k} agreement {r.top_k_jaccard:.0%} over {r.n_refits} refits"
+    if name == "signs":
+        n = len(summary.top_words)
+        return f"{n - len(summary.top_uncertain)} of {n} top words certain"
+    if name == "faithfulness" and summary.faithfulness is not None:
+        f = summary.faithfulness
+        rand = f.baselines.get("random")
+        return f"deletion AUC {f.auc:.2f}" + (f" vs {rand.auc:.2f} random" if rand is not None else "")
+    if name == "sampling" and summary.sampling is not None:
+        s = summary.sampling
+        done = f"{s.n_samples:,} samples, {s.n_model_calls:,} model calls"
+        if s.mode != "auto":
+            return f"fixed: {done}"
+        if s.stopped_because == "sample cap reached":
+            return f"stopped at the cap before the top words settled: {done}"
+        return f"settled after {s.rounds} round{'s' if s.rounds != 1 else ''}: {done}"
+    return ""
