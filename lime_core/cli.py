@@ -103,8 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "client's budget, 50)")
     lime = ex.add_argument_group("explanation")
     lime.add_argument("--samples", type=_samples, default=None, metavar="N",
-                      help=f"perturbed texts to sample (at least {MIN_SAMPLES}, default 5000; 'auto' is reserved "
-                      "for adaptive sampling)")
+                      help=f"perturbed texts to sample (at least {MIN_SAMPLES}, default 5000), or 'auto': "
+                      "sample in rounds until the top words have settled (at most 5000)")
     lime.add_argument("--seed", type=_seed, default=None, help="random seed, for a reproducible explanation")
     lime.add_argument("--target", action="append", metavar="CLASS",
                       help="class to explain (repeatable, or 'all'; default: the predicted class)")
@@ -197,8 +197,6 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if args.surrogate is not None:
         params["surrogate"] = get_surrogate(args.surrogate)
     explainer = TextExplainer(**params)
-    if args.samples == "auto":
-        _require_adaptive(explainer)
     text = _read_text(args)
     # Check the text before loading a model: loading can be slow, and a remote model costs money.
     TokenizedText.from_text(text, get_tokenizer(args.tokenization), explainer.max_chars)
@@ -212,14 +210,6 @@ def _cmd_explain(args: argparse.Namespace) -> int:
             print(file=sys.stderr)
     _write(_render(explanation, args.format, args.top), args.output)
     return 0
-
-
-def _require_adaptive(explainer: Any) -> None:
-    """``--samples auto`` only works once TextExplainer accepts ``n_samples="auto"``."""
-    try:
-        explainer._check_params()
-    except (TypeError, ValueError):
-        raise CliError("adaptive sampling is not available yet; give --samples a number") from None
 
 
 def _read_text(args: argparse.Namespace) -> str:

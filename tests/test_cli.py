@@ -262,7 +262,6 @@ BAD_INPUT = [
     (["explain", "--text", "good film", "--pipeline", "{no_proba}"], RUNTIME, "no predict_proba"),
     (["explain", "--text", "good film", "--pipeline", "{pipeline}", "--target", "meh"], RUNTIME,
      "unknown class 'meh'"),
-    (["explain", "--text", "good film", "--pipeline", "{pipeline}", "--samples", "auto"], RUNTIME, "adaptive"),
     (["explain", "--text", "good film", "--pipeline", "{pipeline}", "--output", "{tmp}/no/such/dir/x.txt"],
      RUNTIME, "cannot write"),
     (["explain", "--text", "good film", "--url", "ftp://example.org/model"], RUNTIME, "not an http(s) URL"),
@@ -289,10 +288,15 @@ def test_bad_input_ends_with_one_error_line(bad_input_runs: dict[int, object], c
     assert_one_line_error(bad_input_runs[case], status, fragment)
 
 
-def test_samples_auto_is_parsed_not_rejected_as_a_number(files: dict[str, Path]) -> None:
-    # until adaptive sampling lands, "auto" gets its own message, not "must be a whole number"
-    proc = run("explain", "--text", "good film", "--pipeline", files["pipeline"], "--samples", "AUTO")
-    assert "whole number" not in proc.stderr
+def test_samples_auto_samples_in_rounds_and_reports_it(files: dict[str, Path]) -> None:
+    proc = run("explain", "--text", "a good film with a great cast", "--pipeline", files["pipeline"],
+               "--samples", "AUTO", "--seed", "0", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["sampling"]["mode"] == "auto"
+    assert data["sampling"]["rounds"] >= 1 and data["sampling"]["stopped_because"]
+    assert data["settings"]["adaptive"] is True
+    assert data["n_samples"] == data["sampling"]["n_samples"] <= 5000
 
 
 def test_a_model_that_fails_gives_one_line(files: dict[str, Path], tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ HEADROOM = 1.1
 
 # The fit has settled when the KL it still loses to sampling noise is at most this share of its held-out KL
 # (or at most FIT_ABS_TOL nats).
-FIT_REL_TOL = 0.04
+FIT_REL_TOL = 0.06
 FIT_ABS_TOL = 0.001
 
 STOP_SEPARATED = "top words separated and fit settled"
