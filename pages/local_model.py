@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lime_core import report
+from lime_core.formatters.trust import sampling_line
 from ui import charts, entry, models, run, state, views
 from ui.text import md_escape, pct
 
@@ -55,7 +56,8 @@ else:
             part
             for part in (
                 source_note,
-                f"{explanation.n_samples:,} samples, {result.n_model_calls:,} model calls, seed {result.options.seed}",
+                md_escape(sampling_line(explanation.sampling, explanation.n_samples, result.n_model_calls))
+                + f", seed {result.options.seed}",
             )
             if part
         )

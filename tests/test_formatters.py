@@ -455,7 +455,7 @@ def test_text_report_has_a_short_trust_block(trusted: Explanation) -> None:
     block = out.split("Trust: ")[1]
     assert block.startswith(f"{verdict.title}. {verdict.summary}")
     for reason in verdict.reasons:
-        assert f"  - {reason}" in block
+        assert f"  \u2022 {reason}" in block
     assert f"top-{trusted.stability.k} agreement {trusted.stability.top_k_jaccard:.0%}" in block
     assert f"lowers P(positive) by {trusted.faithfulness.comprehensiveness:.2f}" in block
     assert f"Sampling: auto: {trusted.sampling.n_samples:,} samples" in block

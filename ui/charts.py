@@ -52,7 +52,7 @@ def weights_chart(
     """
     ranges = "interval_low" in frame and bool(frame["interval_low"].notna().any())
     # Rows plus the x axis and the legends (Streamlit fits the whole chart into the height).
-    height = 24 * len(frame) + (135 if ranges else 100)
+    height = 24 * len(frame) + (150 if ranges else 100)
     x_scale = alt.Scale(domain=[-domain, domain]) if domain else alt.Undefined
     level = f"{confidence:.0%} " if confidence else ""
     tooltip = [
@@ -143,11 +143,12 @@ def deletion_curve_chart(frame: pd.DataFrame, class_name: str, k: int | None = N
         marker = pd.DataFrame({"k": [k], "label": [f"top {k}"]})
         layers.append(alt.Chart(marker).mark_rule(color="#9ca3af", strokeDash=[2, 2]).encode(x="k:Q"))
         layers.append(
-            alt.Chart(marker).mark_text(align="left", dx=4, fontSize=11, color="#6b7280").encode(
-                x="k:Q", y=alt.value(80), text="label:N"
+            alt.Chart(marker).mark_text(align="center", dy=-7, fontSize=11, color="#6b7280").encode(
+                x="k:Q", y=alt.value(0), text="label:N"
             )
         )
-    return alt.layer(*layers).properties(height=230)
+    # Streamlit fits axes and legend into the height too: about 200 px are left for the curves.
+    return alt.layer(*layers).properties(height=320)
 
 
 def class_weights_heatmap(frame: pd.DataFrame) -> alt.Chart:

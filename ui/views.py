@@ -151,7 +151,12 @@ def results_line(result: state.RunResult, explanation: Explanation, target: Targ
         parts.append(f"+{checks:,} model calls to check faithfulness")
     parts += [f"{result.elapsed:.1f} s", f"seed {result.options.seed}"]
     if target.class_name != explanation.predicted_class:
-        parts.append("re-explained from the same samples, no new model calls")
+        own = explanation.faithfulness
+        parts.append(
+            "re-explained from the same samples, no new model calls"
+            if own is None
+            else f"re-explained from the same samples (its faithfulness check: {own.n_model_calls:,} model calls)"
+        )
     return " \u00b7 ".join(parts)
 
 

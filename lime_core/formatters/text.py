@@ -46,7 +46,7 @@ def trust_lines(explanation: Explanation) -> list[str]:
         v = s.verdict
         about = f" for {s.class_name}" if several else ""
         out.append(f"Trust{about}: {v.title}. {v.summary}")
-        out.extend(f"  - {reason}" for reason in v.reasons)
+        out.extend(f"  \u2022 {reason}" for reason in v.reasons)
     about_reports = {r.class_name for r in (explanation.stability, explanation.faithfulness) if r is not None}
     s = next((x for x in summaries if x.class_name in about_reports), summaries[0])
     out.append(f"Figures{f' for {s.class_name}' if several else ''}:")

@@ -235,12 +235,9 @@ def stability_warning(summary: TrustSummary) -> str | None:
     r = summary.stability
     if r is None or not r.warning:
         return None
-    moving = [w.feature for w in summary.moving]
     parts = [f"The top words do not agree across re-runs (agreement {r.top_k_jaccard:.0%})"]
-    if moving:
-        parts.append(f"{quoted(moving)} move in and out of the top {r.k}")
     if summary.sign_flips:
-        parts.append(f"{quoted(summary.sign_flips)} change sign in some re-runs")
+        parts.append(f"{quoted(summary.sign_flips)} change sign in some of them")
     return "; ".join(parts) + ". Treat the order of the top words as rough; more samples may help."
 
 

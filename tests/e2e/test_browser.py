@@ -127,7 +127,7 @@ def test_explain_then_every_page(page: Page, app_url: str, artifacts: Path) -> N
     expect(main.locator(".lc-highlight")).to_have_count(2, timeout=WAIT)
     wait_idle(page)
     expect(main.get_by_text("Words in both texts")).to_be_visible()
-    screenshot(page, artifacts / "compare.png", 2300)
+    screenshot(page, artifacts / "compare.png", 2500)
 
     go(page, "Explain", "Explain a prediction")
     expect(main.locator(".lc-highlight")).to_have_text(KIDNEY_STONES)  # still there after the page switch
@@ -143,7 +143,7 @@ def test_explain_then_every_page(page: Page, app_url: str, artifacts: Path) -> N
     page.get_by_role("button", name="Explain", exact=True).click()
     expect(main.locator(".lc-highlight")).to_have_count(1, timeout=WAIT)
     wait_idle(page)
-    screenshot(page, artifacts / "remote_api.png", 2300)
+    screenshot(page, artifacts / "remote_api.png", 3700)
 
     go(page, "How it works", "How it works")
     expect(main.locator("[data-testid='stVegaLiteChart']")).to_have_count(1)
