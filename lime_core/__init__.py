@@ -33,12 +33,17 @@ _EXPORTS = {
     "FidelityMetrics": "explanation",
     "TargetExplanation": "explanation",
     "PredictionCache": "predictor",
+    "StabilityReport": "explanation",
+    "FaithfulnessReport": "explanation",
+    "SamplingReport": "explanation",
+    "judge_trust": "verdict",
 }
 
 __all__ = [
     "BIAS_FEATURE",
     "BudgetExceededError",
     "Explanation",
+    "FaithfulnessReport",
     "FeatureWeight",
     "FidelityMetrics",
     "InputTextError",
@@ -48,12 +53,15 @@ __all__ = [
     "PredictionCache",
     "RemoteAuthError",
     "RemoteModelError",
+    "SamplingReport",
+    "StabilityReport",
     "TargetExplanation",
     "TextClassifier",
     "TextExplainer",
     "__version__",
     "as_classifier",
     "explain_text",
+    "judge_trust",
 ]
 
 
@@ -82,5 +90,15 @@ if TYPE_CHECKING:
         RemoteModelError,
     )
     from .explainer import TextExplainer, explain_text
-    from .explanation import BIAS_FEATURE, Explanation, FeatureWeight, FidelityMetrics, TargetExplanation
+    from .explanation import (
+        BIAS_FEATURE,
+        Explanation,
+        FaithfulnessReport,
+        FeatureWeight,
+        FidelityMetrics,
+        SamplingReport,
+        StabilityReport,
+        TargetExplanation,
+    )
     from .predictor import PredictionCache
+    from .verdict import judge_trust

@@ -108,9 +108,9 @@ def judge(metrics: FidelityMetrics, gap: float | None = None) -> Verdict:
         bad.append("the fidelity could not be measured")
     else:
         if score < DISTRUST_MIN_SCORE:
-            bad.append(f"the simple model agrees with the real one on only {score:.0%} of the checks")
+            bad.append(f"the simple model agrees with the real one on only {score:.1%} of the checks")
         elif score < TRUST_MIN_SCORE:
-            weak.append(f"agreement is {score:.0%}, below {TRUST_MIN_SCORE:.0%}")
+            weak.append(f"agreement is {score:.1%}, below {TRUST_MIN_SCORE:.0%}")
         if kl > DISTRUST_MAX_KL:
             bad.append(f"its probabilities are far from the model's (KL {kl:.2f} > {DISTRUST_MAX_KL:.2f})")
         elif kl > TRUST_MAX_KL:
