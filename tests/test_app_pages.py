@@ -348,7 +348,7 @@ def test_another_class_is_explained_without_model_calls(newsgroups_calls: list[i
     other = first.explanation("comp.graphics")
     assert other.stability.class_name == "comp.graphics" and other.faithfulness is None
     assert "Measured for “sci\\.med” only" in visible_text(at)
-    press(at, "Check faithfulness for “comp.graphics”")
+    press(at, "Check faithfulness for “comp\\.graphics”")
     assert sum(newsgroups_calls) > calls  # this asks the model
     checked = first.explanation("comp.graphics")
     assert checked.faithfulness is not None and checked.faithfulness.class_name == "comp.graphics"
@@ -419,6 +419,10 @@ def test_hostile_text_is_escaped() -> None:
     (fragment,) = highlights(at)
     assert "<script" not in fragment.lower() and "<img" not in fragment.lower()
     assert plain(fragment) == HOSTILE
+    # The trust panel names words of this text (verdict reasons, moving words, uncertain signs): as text only.
+    texts = [e.value for kind in ("markdown", "caption", "error", "warning", "success", "info") for e in at.get(kind)]
+    assert any("\u201cpwned\u201d" in t for t in texts)
+    assert not any("<script" in t.lower() or "<img" in t.lower() for t in texts)
 
 
 # --------------------------------------------------------------------------- Compare

@@ -165,7 +165,7 @@ def faithfulness_card(result: state.RunResult, summary: TrustSummary, key: str) 
         else:
             st.info("Not checked: it is turned off in the sidebar's sampling settings.", icon=":material/info:")
         if st.button(
-            f"Check faithfulness for \u201c{summary.class_name}\u201d",
+            f"Check faithfulness for \u201c{md_escape(summary.class_name)}\u201d",
             key=f"{key}.faithfulness",
             icon=":material/science:",
             help="Removes this class's top words and asks the model again (a few dozen model calls).",
