@@ -39,7 +39,7 @@ result: state.RunResult | None = state.get(state.LOCAL_RESULT)
 source_note = ""
 if result is None and explained is not None:
     result = explained
-    source_note = "From the Explain page's latest explanation (no new model calls)."
+    source_note = "From the Explain page's latest explanation (no new model calls)"
 views.show_error(st.session_state.get(ERROR), result is not None)
 
 if result is None:

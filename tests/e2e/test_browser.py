@@ -116,7 +116,7 @@ def test_explain_then_every_page(page: Page, app_url: str, artifacts: Path) -> N
     expect(main.get_by_text(re.compile(r"^auto: [\d,]+ samples in \d+ rounds?, [\d,]+ model calls, stopped because"))
            ).to_be_visible()  # the results line: the dashboard samples automatically by default
     expect(main.get_by_role("button", name="HTML report")).to_be_visible()
-    screenshot(page, artifacts / "explain.png", 3300)
+    screenshot(page, artifacts / "explain.png", 3420)
     screenshot_between(
         page, main.get_by_role("heading", name="Top words for and against"),
         main.get_by_role("button", name="HTML report"), artifacts / "trust.png",
