@@ -89,7 +89,8 @@ def noisy_runs() -> list[Explanation]:
 
 
 def test_95_percent_intervals_cover_the_true_effects_at_about_95_percent(noisy_runs) -> None:
-    # 40 runs x 20 words = 800 intervals; measured 0.94 (Monte Carlo standard error ~0.01).
+    # 40 runs x 20 words = 800 intervals; measured 0.928 (Monte Carlo standard error ~0.01; the penalty's bias is
+    # not in the intervals, so coverage of the generating coefficients sits a little under 95 %).
     rate = coverage(noisy_runs, REVIEW_COEFS)
     assert 0.90 <= rate <= 0.985, rate
 
@@ -99,8 +100,7 @@ def test_standard_errors_match_the_spread_of_weights_over_seeds(noisy_runs) -> N
     weights = np.array([[weights_of(e)[f][0] for f in features] for e in noisy_runs])
     stds = np.array([[weights_of(e)[f][1] for f in features] for e in noisy_runs])
     ratio = stds.mean(axis=0) / weights.std(axis=0)
-    # Each word's mean SE is close to the empirical SD over 40 seeds (itself noisy, ~11 %); the strongest words'
-    # std also carries the penalty's shrinkage (a bias, not a spread), so it may exceed the SD.
+    # Each word's mean SE is close to the empirical SD over 40 seeds (itself noisy, ~11 %).
     assert np.all((ratio > 0.65) & (ratio < 2.0)), dict(zip(features, ratio.round(2), strict=True))
     assert 0.85 < np.median(ratio) < 1.3
 
@@ -116,16 +116,33 @@ def test_words_without_effect_get_intervals_around_zero(noisy_runs) -> None:
 
 
 def test_effect_words_have_certain_signs_and_neutral_words_do_not_on_an_exact_logistic_model() -> None:
-    e = TextExplainer(n_samples=1000, random_state=0).explain(SENTIMENT_TEXT, sentiment_model(), targets="positive")
+    # An exact model has no sampling spread; with a negligible penalty the estimate is the coefficient itself.
+    surrogate = SoftmaxSurrogate(alpha=1e-7, tol=1e-9)
+    e = TextExplainer(n_samples=1000, random_state=0, surrogate=surrogate).explain(
+        SENTIMENT_TEXT, sentiment_model(), targets="positive"
+    )
     by_word = {w.feature: w for w in e.targets[0].weights}
     for word, coef in SENTIMENT_COEFS.items():
         w = by_word[word]
         assert w.sign_certain is True
-        assert w.interval[0] <= coef <= w.interval[1], (word, coef, w.interval)
+        assert w.interval[0] - 1e-3 <= coef <= w.interval[1] + 1e-3, (word, coef, w.interval)
+
     for word in SENTIMENT_NEUTRAL:
         w = by_word[word]
         assert w.sign_certain is False, (word, w.weight, w.interval)
         assert w.interval[1] - w.interval[0] < 0.1
+
+
+def test_intervals_shrink_as_samples_grow_like_the_spread_between_runs() -> None:
+    # The interval is the run-to-run spread of the weight, so ten times the samples give about 1/sqrt(10) of the
+    # width, for the strongest words too (a bias term such as the penalty's shrinkage would not shrink).
+    stds = []
+    for n in (400, 4000):
+        model = NoisyLogisticModel(REVIEW_COEFS, noise=0.8)
+        e = TextExplainer(n_samples=n, random_state=1, stability_refits=0).explain(REVIEW_TEXT, model)
+        stds.append({w.feature: w.std for w in e.targets[0].weights if w.feature in REVIEW_COEFS})
+    ratios = {f: stds[1][f] / stds[0][f] for f in REVIEW_COEFS}
+    assert all(0.2 < r < 0.45 for r in ratios.values()), ratios
 
 
 def test_interval_is_weight_plus_minus_z_std_and_json_carries_both() -> None:

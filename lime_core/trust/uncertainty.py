@@ -12,13 +12,12 @@ model for the black box, which it always is for a real classifier, and when
 the targets are soft probabilities. It needs no choice of an "effective
 sample size": scaling every weight by a constant leaves it unchanged.
 
-Two small terms are added to the variance so that an interval never claims
-more than the fit can give:
-
-* the shrinkage of the L2 penalty (one Newton step from the fitted weights to
-  the unpenalised optimum), which matters only when the black box is almost
-  exactly a logistic model of the words (then the sampling variance is ~0);
-* the optimiser's residual (one Newton step from where L-BFGS stopped).
+The optimiser's residual (one Newton step from where L-BFGS stopped) is
+added to the variance, so that an interval never claims more precision than
+the fit reached. The L2 penalty's shrinkage is not: it is a fixed bias of the
+estimator, not a spread, and adding it made the intervals of the strongest
+words stop shrinking as samples grew (on the 20 Newsgroups post, 8x wider
+than the spread between runs at 5,000 samples).
 
 The intervals are ``weight +- z * std`` (z = 1.96 for 95 %); tests check
 their coverage over repeated seeds on black boxes with known effects
@@ -279,13 +278,10 @@ class SoftmaxAnalysis:
         V = scipy.linalg.cho_solve(factor, AinvB.T)
         V = 0.5 * (V + V.T) * (n_used / (n_used - problem.n_parameters))  # HC1 small-sample correction
         var = problem.reported_variance(V)
-        # Systematic terms: the penalty's shrinkage and the optimiser's residual, each one Newton step.
-        shrink = scipy.linalg.cho_solve(factor, problem.penalty @ theta)
+        # The optimiser's residual, one Newton step from where L-BFGS stopped.
         residual = scipy.linalg.cho_solve(factor, problem.gradient(theta, q=self.q))
-        systematic = np.zeros_like(var)
-        for step in (shrink, residual):
-            s_w, s_b = problem.reported(step)
-            systematic += np.hstack([s_w, s_b[:, None]]) ** 2
+        s_w, s_b = problem.reported(residual)
+        systematic = np.hstack([s_w, s_b[:, None]]) ** 2
         std = np.sqrt(np.maximum(var + systematic, 0.0))
         if not np.all(np.isfinite(std)):
             return None
@@ -357,8 +353,7 @@ def ridge_uncertainty(
     for c in range(theta.shape[0]):
         G = Xt * (w * residuals[:, c])[:, None]
         S = G @ A_inv  # rows: each sample's influence on the parameters
-        shrink = A_inv @ (lam * mask * theta[c])
-        covs.append(S.T @ S * (n_used / (n_used - d1)) + np.diag(shrink**2))
+        covs.append(S.T @ S * (n_used / (n_used - d1)))
     std = np.sqrt(np.maximum(np.array([np.diag(cov) for cov in covs]), 0.0))
     if not np.all(np.isfinite(std)):
         return None
