@@ -285,10 +285,11 @@ def _signs_check(explanation: Explanation, target: TargetExplanation) -> TrustCh
             f"Every top word's {confidence:.0%} interval excludes zero: its direction is certain.",
         )
     level: Level = "distrust" if len(uncertain) == len(top) else "check"
-    verb = "is" if len(uncertain) == 1 else "are"
+    one = len(uncertain) == 1
     message = (
-        f"The direction of {_words(uncertain)} {verb} uncertain: {'its' if len(uncertain) == 1 else 'their'} "
-        f"{confidence:.0%} interval contains zero; more samples may help."
+        f"The {'direction' if one else 'directions'} of {_words(uncertain)} {'is' if one else 'are'} uncertain: "
+        f"{'its' if one else 'their'} {confidence:.0%} {'interval contains' if one else 'intervals contain'} zero; "
+        "more samples may help."
     )
     return TrustCheck("signs", level, "Signs", message)
 
@@ -336,17 +337,28 @@ def _sampling_check(explanation: Explanation) -> TrustCheck | None:
     if r is None or r.mode != "auto":
         return None
     if r.stopped_because == "sample cap reached":
+        stable = explanation.stability is not None and explanation.stability.level == "high"
+        if stable and not explanation.stability.warning:
+            # The cap stops the rounds before their ranking test passes (often a near tie among lower top words),
+            # but refits that agree on the top words are the evidence the rounds were looking for.
+            return TrustCheck(
+                "sampling",
+                "trust",
+                "Sampling",
+                f"Automatic sampling used its full cap of {r.n_samples:,} samples ({r.n_model_calls:,} model calls); "
+                "the order of some top words is a near tie, but refits agree on which words they are.",
+            )
         return TrustCheck(
             "sampling",
             "check",
             "Sampling",
-            f"Automatic sampling reached its cap of {r.n_samples} samples before the top words settled.",
+            f"Automatic sampling reached its cap of {r.n_samples:,} samples before the top words settled.",
         )
     return TrustCheck(
         "sampling",
         "trust",
         "Sampling",
-        f"Automatic sampling stopped after {r.rounds} rounds and {r.n_samples} samples ({r.n_model_calls} model "
+        f"Automatic sampling stopped after {r.rounds} rounds and {r.n_samples:,} samples ({r.n_model_calls:,} model "
         f"calls): {r.stopped_because}.",
     )
 

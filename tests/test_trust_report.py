@@ -154,7 +154,12 @@ def test_each_failing_check_lowers_the_verdict_with_its_reason(full) -> None:
     assert v.level == "distrust" and "random" in v.check("faithfulness").message
 
     capped = dataclasses.replace(full.sampling, stopped_because="sample cap reached")
-    assert judge_trust(dataclasses.replace(full, sampling=capped)).level == "check"
+    medium = dataclasses.replace(full.stability, level="medium")
+    assert judge_trust(dataclasses.replace(full, sampling=capped, stability=medium)).level == "check"
+    assert judge_trust(dataclasses.replace(full, sampling=capped, stability=None)).level == "check"
+    high = dataclasses.replace(full.stability, level="high", warning=False)
+    v = judge_trust(dataclasses.replace(full, sampling=capped, stability=high))
+    assert v.check("sampling").level == "trust" and "refits agree" in v.check("sampling").message
 
 
 def test_uncertain_signs_of_top_words_are_named(full) -> None:
