@@ -329,6 +329,6 @@ def check_figure(summary: TrustSummary, name: str) -> str:
         if s.mode != "auto":
             return f"fixed: {done}"
         if s.stopped_because == "sample cap reached":
-            return f"stopped at the cap before the top words settled: {done}"
+            return f"used its full cap: {done}"
         return f"settled after {s.rounds} round{'s' if s.rounds != 1 else ''}: {done}"
     return ""
