@@ -43,6 +43,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from timing import TimedModel
+
 from lime_core.explainer import TextExplainer
 from lime_core.features import FeatureSpace
 from lime_core.metrics import mean_kl_divergence, top_class_agreement
@@ -51,31 +53,6 @@ from lime_core.tokenization import TokenizedText
 
 TEXT = "The restaurant was amazing, the quality of their food was exceptional. The waiters were so polite."
 REFERENCE_SAMPLES = 5000
-
-
-class TimedModel:
-    """Counts the texts (and distinct texts) sent to the model and the time spent in it."""
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-        self.class_names = list(inner.class_names)
-        self.name = getattr(inner, "name", "sentiment")
-        self.batch_size = getattr(inner, "batch_size", None)
-        self.reset()
-
-    def reset(self) -> None:
-        self.seconds = 0.0
-        self.texts = 0
-        self.distinct: set[str] = set()
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        texts = list(texts)
-        start = time.perf_counter()
-        out = self.inner.predict_proba(texts)
-        self.seconds += time.perf_counter() - start
-        self.texts += len(texts)
-        self.distinct.update(texts)
-        return out
 
 
 @dataclass
@@ -169,7 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModelUnavailableError as exc:
         print(f"benchmarks/adaptive.py skipped: the sentiment model is not available ({exc})", file=sys.stderr)
         return 0
-    model = TimedModel(inner)
+    model = TimedModel(
+        inner.predict_proba, inner.class_names, getattr(inner, "name", "sentiment"), getattr(inner, "batch_size", None)
+    )
     proba = inner.predict_proba([TEXT])[0]
     predicted = model.class_names[int(np.argmax(proba))]
     keep, texts, heldout_proba, heldout_w = common_heldout(inner, args.heldout, 12345)

@@ -30,6 +30,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import TimedModel
+
 from lime_core.explainer import TextExplainer
 from lime_core.features import FeatureSpace
 from lime_core.metrics import mean_kl_divergence, top_class_agreement
@@ -38,27 +40,6 @@ from lime_core.sampling import default_sampler, draw_neighbourhood
 from lime_core.tokenization import TokenizedText
 
 TARGET = "sci.med"
-
-
-class TimedModel:
-    """Counts the texts sent to a predict_proba function and the time spent in it."""
-
-    def __init__(self, predict_proba: Callable[[Sequence[str]], np.ndarray], class_names: Sequence[str]):
-        self._predict_proba = predict_proba
-        self.class_names = list(class_names)
-        self.name = "20ng-svm"
-        self.reset()
-
-    def reset(self) -> None:
-        self.seconds = 0.0
-        self.texts = 0
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        start = time.perf_counter()
-        out = self._predict_proba(list(texts))
-        self.seconds += time.perf_counter() - start
-        self.texts += len(texts)
-        return out
 
 
 @dataclass
@@ -202,14 +183,16 @@ def reference_pipeline(train):
 
 
 def bench_black_box(args, pipeline, names, doc, target) -> None:
-    model = TimedModel(pipeline.predict_proba, names)
+    model = TimedModel(pipeline.predict_proba, names, name="20ng-svm")
     model.predict_proba([doc])  # warm-up: first call pays one-off costs in scikit-learn
     heldout_texts, heldout_keep, heldout_proba, heldout_w = common_heldout(doc, pipeline.predict_proba, 2001, 12345)
 
     runners = {"lime_core": run_lime_core, "eli5": run_eli5, "lime": run_lime}
-    header = (f"{'tool':10s} {'wall s':>7s} {'model s':>8s} {'own s':>6s} {'own/model':>9s} {'texts':>6s} "
-              f"{'KL(own)':>8s} {'score(own)':>10s} {'KL(common)':>10s} {'score(common)':>13s}  top words for "
-              f"{TARGET}")
+    header = (
+        f"{'tool':10s} {'wall s':>7s} {'model s':>8s} {'own s':>6s} {'own/model':>9s} {'texts':>6s} "
+        f"{'KL(own)':>8s} {'score(own)':>10s} {'KL(common)':>10s} {'score(common)':>13s}  top words for "
+        f"{TARGET}"
+    )
     rows = []
     for tool in args.tools.split(","):
         result = ToolResult(tool)
@@ -225,9 +208,11 @@ def bench_black_box(args, pipeline, names, doc, target) -> None:
         own_score = "-" if result.runs[0].own_score is None else f"{med(r.own_score for r in result.runs):.3f}"
         rows.append((tool, wall))
         print(header if len(rows) == 1 else "", end="\n" if len(rows) == 1 else "")
-        print(f"{tool:10s} {wall:7.3f} {mdl:8.3f} {wall - mdl:6.3f} {(wall - mdl) / mdl:9.2f} "
-              f"{med(r.texts for r in result.runs):6.0f} {own_kl:>8s} {own_score:>10s} {kl:10.4f} {score:13.3f}  "
-              f"{', '.join(result.runs[0].top)}")
+        print(
+            f"{tool:10s} {wall:7.3f} {mdl:8.3f} {wall - mdl:6.3f} {(wall - mdl) / mdl:9.2f} "
+            f"{med(r.texts for r in result.runs):6.0f} {own_kl:>8s} {own_score:>10s} {kl:10.4f} {score:13.3f}  "
+            f"{', '.join(result.runs[0].top)}"
+        )
     walls = dict(rows)
     if "lime_core" in walls:
         for peer in ("eli5", "lime"):

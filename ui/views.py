@@ -274,6 +274,17 @@ def trust_panel(result: state.RunResult, explanation: Explanation, key: str = "e
     trust.trust_panel(result, explanation, summary_for(result, explanation), key)
 
 
+def _explained(result: state.RunResult, class_name: str | None) -> tuple[Explanation, TargetExplanation, TrustSummary]:
+    """The result explained for one class (an unknown class falls back to the predicted one), with its headline."""
+    if class_name is not None and class_name not in result.class_names:
+        class_name = None
+    explanation = result.explanation(class_name)
+    target = explanation.targets[0]
+    summary = summary_for(result, explanation)
+    headline(result, explanation, target)
+    return explanation, target, summary
+
+
 def explanation_view(
     result: state.RunResult,
     class_name: str | None,
@@ -282,12 +293,7 @@ def explanation_view(
     details: bool = True,
 ) -> Explanation:
     """The full explanation of one result for one class (None = predicted), with the trust panel."""
-    if class_name is not None and class_name not in result.class_names:
-        class_name = None
-    explanation = result.explanation(class_name)
-    target = explanation.targets[0]
-    summary = summary_for(result, explanation)
-    headline(result, explanation, target)
+    explanation, target, summary = _explained(result, class_name)
 
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -319,12 +325,7 @@ def compact_view(
     result: state.RunResult, class_name: str | None, *, scale: float, domain: float, key: str
 ) -> Explanation:
     """A narrower explanation for side-by-side comparison, on a given colour scale and axis."""
-    if class_name is not None and class_name not in result.class_names:
-        class_name = None
-    explanation = result.explanation(class_name)
-    target = explanation.targets[0]
-    summary = summary_for(result, explanation)
-    headline(result, explanation, target)
+    explanation, target, summary = _explained(result, class_name)
     highlighted_text(explanation, target, scale=scale)
     weights_section(target, domain=domain, top=8, confidence=summary.confidence)
     trust.verdict_box(summary)

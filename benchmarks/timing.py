@@ -1,0 +1,39 @@
+"""A black box wrapper that counts what the benchmarks report: texts sent, distinct texts, time in the model."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+
+class TimedModel:
+    """Wraps ``predict_proba`` and counts the texts (and distinct texts) sent to it and the seconds spent in it."""
+
+    def __init__(
+        self,
+        predict_proba: Callable[[list[str]], np.ndarray],
+        class_names: Sequence[str],
+        name: str,
+        batch_size: int | None = None,
+    ) -> None:
+        self._predict_proba = predict_proba
+        self.class_names = list(class_names)
+        self.name = name
+        self.batch_size = batch_size
+        self.reset()
+
+    def reset(self) -> None:
+        self.seconds = 0.0
+        self.texts = 0
+        self.distinct: set[str] = set()
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        start = time.perf_counter()
+        out = self._predict_proba(texts)
+        self.seconds += time.perf_counter() - start
+        self.texts += len(texts)
+        self.distinct.update(texts)
+        return out
