@@ -298,13 +298,17 @@ class TextExplainer:
 
     # -- the result -----------------------------------------------------------------------------------------------
 
-    def explanation(self, targets: Targets = None, local_fit: LocalFit | None = None) -> Explanation:
+    def explanation(
+        self, targets: Targets = None, local_fit: LocalFit | None = None, *, faithfulness: bool | None = None
+    ) -> Explanation:
         """The explanation of the fitted text for the given classes (default: the predicted one).
 
         The trust reports (stability, faithfulness) are about one class: the predicted class when it is among
         the targets, else the first target. With ``faithfulness=True`` and a class or fit other than the ones
-        prepared in :meth:`fit`, this asks the model about a few dozen texts.
+        prepared in :meth:`fit`, this asks the model about a few dozen texts; ``faithfulness=False`` here
+        leaves that check out (no model calls at all), None follows the explainer's parameter.
         """
+        check_faithfulness = self.faithfulness if faithfulness is None else faithfulness
         fit = local_fit or self.local_fit_
         class_names = [str(c) for c in self.model_.class_names]
         original_proba = self.proba_[0]
@@ -363,7 +367,7 @@ class TextExplainer:
             settings=self.settings(),
             uncertainty=None if unc is None else UncertaintyInfo(method=unc.method, confidence=unc.confidence),
             stability=self._stability(fit, focus) if self.stability_refits else None,
-            faithfulness=self._faithfulness(fit, focus) if self.faithfulness else None,
+            faithfulness=self._faithfulness(fit, focus) if check_faithfulness else None,
             sampling=self.sampling_,
         )
 

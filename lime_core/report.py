@@ -9,8 +9,6 @@ spreadsheet would run as formulas, and the HTML report is built only by
 
 from __future__ import annotations
 
-import copy
-import html
 import io
 import re
 from collections.abc import Sequence
@@ -139,9 +137,7 @@ def bias_value(target: TargetExplanation) -> float:
     return float(target.bias)
 
 
-def max_abs_weight(
-    targets: Sequence[TargetExplanation], top: int | None = None, intervals: bool = False
-) -> float:
+def max_abs_weight(targets: Sequence[TargetExplanation], top: int | None = None, intervals: bool = False) -> float:
     """The largest |weight| over the targets' words (bias excluded): a colour scale shared by several views.
 
     With ``top``, only each target's ``top`` strongest words count (what is shown).
@@ -253,18 +249,6 @@ def sampling_frame(explanation: Explanation) -> pd.DataFrame:
     )
 
 
-def weights_only(explainer: Any) -> Any:
-    """A view of a fitted ``TextExplainer`` whose explanations never call the model.
-
-    Its ``explanation()`` gives the same weights, intervals and stability, without the faithfulness check,
-    which asks the model about a few dozen texts for a class it was not prepared for. The fitted state
-    (samples, fits, trust caches) is shared, not copied.
-    """
-    light = copy.copy(explainer)
-    light.faithfulness = False
-    return light
-
-
 # --------------------------------------------------------------------------- the neighbourhood picture
 
 
@@ -288,7 +272,7 @@ def neighbourhood_frame(explainer: Any, class_name: str | None = None, max_point
     X = explainer.X_
     class_names = [str(c) for c in explainer.model_.class_names]
     c = int(np.argmax(proba[0])) if class_name is None else class_names.index(class_name)
-    expl = weights_only(explainer).explanation(targets=[c])
+    expl = explainer.explanation(targets=[c], faithfulness=False)
     target = expl.targets[0]
     words = [w for w in target.weights if w.weight > 0] or list(target.top(1))
     top = words[0] if words else None
@@ -377,40 +361,11 @@ def report_filename(explanation: Explanation, extension: str) -> str:
     return f"lime-{_slug(explanation.model)}-{_slug(target)}.{extension.lstrip('.')}"
 
 
-_REPORT_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f6f7f9;color:#1f2328;
-margin:0;padding:32px 16px;line-height:1.5}
-.lime-report{max-width:960px;margin:0 auto}
-.lime-report h1{font-size:1.5rem;margin:0 0 .25rem}
-.lime-report-meta{color:#6b7280;font-size:.9rem;margin:0 0 12px}
-"""
-
-
-def html_report(explanation: Explanation, top: int = 20, title: str = "LIME explanation") -> str:
-    """A standalone HTML page: a title, how the explanation was made, then the formatter's escaped explanation.
-
-    The explanation (highlighted text, weights with their error ranges, the
-    trust verdict with its reasons and figures, the local caveat) is rendered
-    by :func:`lime_core.formatters.html.format_html`; every other piece of
-    text placed here is escaped with :func:`html.escape`. The page has inline
-    CSS only: no scripts, nothing fetched.
-    """
+def html_report(explanation: Explanation, top: int = 20) -> str:
+    """The downloadable report: the formatter's standalone page (escaped by its templates, inline CSS, no scripts)."""
     from .formatters.html import format_html  # imported late: the frames above do not need the formatters
-    from .formatters.trust import sampling_line
 
-    esc = html.escape
-    body = format_html(explanation, top=top, standalone=False)
-    made = sampling_line(explanation.sampling, explanation.n_samples, explanation.n_model_calls)
-    if explanation.faithfulness is not None and explanation.faithfulness.n_model_calls:
-        made += f" (+{explanation.faithfulness.n_model_calls:,} to check faithfulness)"
-    meta = f"{esc(made[:1].upper() + made[1:])} \u00b7 seed {esc(str(explanation.settings.random_state))}"
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{esc(title)}</title>'
-        f"<style>{_REPORT_CSS}</style></head><body><main class=\"lime-report\">"
-        f'<h1>{esc(title)}</h1><p class="lime-report-meta">{meta}</p>'
-        f"{body}</main></body></html>\n"
-    )
+    return format_html(explanation, top=top, standalone=True)
 
 
 def top_word_effect(frame: pd.DataFrame) -> dict[str, float | int | str]:

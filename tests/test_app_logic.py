@@ -41,7 +41,6 @@ from lime_core.report import (
     top_weights_frame,
     top_word_effect,
     weights_frame,
-    weights_only,
 )
 from lime_core.verdict import (
     DISTRUST_MAX_GAP,
@@ -266,8 +265,9 @@ def test_weights_frames_carry_the_intervals(explanation: Explanation) -> None:
     assert set(full["sign_certain"].iloc[:-1]) <= {True, False}
     widest = max(max(abs(w.weight), abs(w.interval[0]), abs(w.interval[1])) for w in target.weights)
     assert max_abs_weight([target], intervals=True) == pytest.approx(widest)
-    bare = dataclasses.replace(target, weights=tuple(dataclasses.replace(w, std=None, interval=None)
-                                                     for w in target.weights))
+    bare = dataclasses.replace(
+        target, weights=tuple(dataclasses.replace(w, std=None, interval=None) for w in target.weights)
+    )
     assert set(top_weights_frame(bare)["sign"]) == {"unknown"} and top_weights_frame(bare)["std"].isna().all()
 
 
@@ -297,9 +297,11 @@ def test_another_class_without_model_calls() -> None:
 
     explainer = TextExplainer(n_samples=300, random_state=1, faithfulness=True).fit("goal match pizza", Counting())
     before = len(calls)
-    other = weights_only(explainer).explanation(targets="tech")
+    other = explainer.explanation(targets="tech", faithfulness=False)
     assert len(calls) == before and other.faithfulness is None and other.stability.class_name == "tech"
-    assert explainer.faithfulness is True  # the view is a copy
+    assert explainer.faithfulness is True  # the parameter is unchanged
+    checked = explainer.explanation(targets="tech")
+    assert checked.faithfulness is not None  # the explainer's own setting still applies (its texts may be cached)
 
 
 def test_sampling_line_says_how_it_went(explanation: Explanation) -> None:

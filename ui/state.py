@@ -17,7 +17,6 @@ from typing import Any
 import streamlit as st
 
 from lime_core import Explanation, TextExplainer
-from lime_core.report import weights_only
 from lime_core.sampling import get_sampler
 
 # The longest text the dashboard accepts (characters). Longer texts make thousands of long
@@ -151,8 +150,10 @@ class RunResult:
             class_name = None
         key = class_name or "<predicted>"
         if key not in self._explanations:
-            explainer = self.explainer if class_name is None else weights_only(self.explainer)
-            self._explanations[key] = explainer.explanation(targets=class_name)
+            # Another class is explained from the stored samples: no model calls, so no faithfulness check
+            # until the user asks for one (measure_faithfulness).
+            check = None if class_name is None else False
+            self._explanations[key] = self.explainer.explanation(targets=class_name, faithfulness=check)
         return self._explanations[key]
 
     def faithfulness_checked(self, class_name: str | None = None) -> bool:

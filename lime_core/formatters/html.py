@@ -93,6 +93,7 @@ def format_html(
         "score": _pct(explanation.metrics.score),
         "n_samples": explanation.n_samples,
         "n_model_calls": explanation.n_model_calls,
+        "seed": explanation.settings.random_state,
         "weights_meaning": weights_meaning(explanation),
         "verdicts": [_verdict_view(s) for s in summaries],
         "trust": _trust_view(explanation, chosen, summaries),
@@ -226,8 +227,12 @@ def _class_rows(explanation: Explanation) -> list[dict[str, Any]]:
     predicted = explanation.predicted_class
     rows = sorted(zip(explanation.class_names, explanation.probabilities, strict=True), key=lambda cp: -cp[1])
     return [
-        {"name": name, "probability": _pct(p), "bar_pct": round(100.0 * min(max(p, 0.0), 1.0), 2),
-         "predicted": name == predicted}
+        {
+            "name": name,
+            "probability": _pct(p),
+            "bar_pct": round(100.0 * min(max(p, 0.0), 1.0), 2),
+            "predicted": name == predicted,
+        }
         for name, p in rows
     ]
 
@@ -341,8 +346,15 @@ def _faithfulness_view(report: FaithfulnessReport) -> dict[str, Any]:
         "measures": FAITHFULNESS_MEASURES,
         "n_model_calls": report.n_model_calls,
         "curves": curves,
-        "svg": {"w": _SVG_W, "h": _SVG_H, "left": left, "right": _SVG_W - right, "top": top,
-                "bottom": _SVG_H - bottom, "mid": top + height / 2},
+        "svg": {
+            "w": _SVG_W,
+            "h": _SVG_H,
+            "left": left,
+            "right": _SVG_W - right,
+            "top": top,
+            "bottom": _SVG_H - bottom,
+            "mid": top + height / 2,
+        },
     }
 
 
