@@ -44,7 +44,10 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
 from .explanation import Explanation, FeatureWeight, FidelityMetrics, TargetExplanation
+from .trust.stability import top_k_indices
 
 Level = Literal["trust", "check", "distrust"]
 
@@ -220,11 +223,10 @@ _TRUST_SUMMARIES: dict[Level, str] = {
 }
 
 
-def _top_words(target: TargetExplanation, k: int) -> list[FeatureWeight]:
-    # The same notion of "top word" as the stability report: by |weight|, ignoring negligible weights.
-    top = target.top(k)
-    largest = max((abs(w.weight) for w in top), default=0.0)
-    return [w for w in top if abs(w.weight) >= max(0.05 * largest, 1e-4)]
+def top_words(target: TargetExplanation, k: int) -> list[FeatureWeight]:
+    """The target's top words by |weight|, negligible ones left out: the stability report's own rule."""
+    indices = top_k_indices(np.array([w.weight for w in target.weights]), k)
+    return [target.weights[i] for i in indices]
 
 
 def _words(names: list[str]) -> str:
@@ -272,7 +274,7 @@ def _stability_check(explanation: Explanation, target: TargetExplanation) -> Tru
 
 def _signs_check(explanation: Explanation, target: TargetExplanation) -> TrustCheck | None:
     k = explanation.stability.k if explanation.stability is not None else TOP_WORDS
-    top = _top_words(target, k)
+    top = top_words(target, k)
     if not top or any(w.interval is None for w in top):
         return None
     uncertain = [w.feature for w in top if not w.sign_certain]

@@ -22,13 +22,12 @@ from ..explanation import (
     Explanation,
     FaithfulnessReport,
     FaithfulnessScores,
-    FeatureWeight,
     SamplingReport,
     StabilityReport,
     TargetExplanation,
     WordStability,
 )
-from ..verdict import TrustVerdict, judge_trust, probability_gap
+from ..verdict import TrustVerdict, judge_trust, probability_gap, top_words
 
 TOP_WORDS = 5  # top words whose signs are checked when the explanation has no stability report to say how many
 
@@ -127,7 +126,7 @@ def trust_summary(explanation: Explanation, target: TargetExplanation | str | No
 
     k = stability.k if stability is not None else TOP_WORDS
     words = [w for w in target.weights if w.feature != BIAS_FEATURE]
-    top = _top_words(target, k)
+    top = top_words(target, k)
     with_interval = all(w.interval is not None for w in words) and bool(words)
     confidence = None
     if with_interval:
@@ -167,13 +166,6 @@ def trust_summary(explanation: Explanation, target: TargetExplanation | str | No
 def _moves(word: WordStability, top_k: tuple[str, ...]) -> bool:
     # A reported top word that leaves the top k in some refit, or another word that enters it in some refit.
     return word.in_top_k < 1.0 if word.feature in top_k else word.in_top_k > 0.0
-
-
-def _top_words(target: TargetExplanation, k: int) -> list[FeatureWeight]:
-    # The verdict's notion of a top word: by |weight|, ignoring negligible weights (lime_core.verdict).
-    top = target.top(k)
-    largest = max((abs(w.weight) for w in top), default=0.0)
-    return [w for w in top if abs(w.weight) >= max(0.05 * largest, 1e-4)]
 
 
 # -- sentences and short labels -------------------------------------------------------------------------------------
@@ -267,8 +259,11 @@ def faithfulness_rows(report: FaithfulnessReport) -> list[dict[str, object]]:
         ("occlusion", report.baselines.get("occlusion")),
     ]
     rows = []
-    for key, label in (("comprehensiveness", "Comprehensiveness"), ("sufficiency", "Sufficiency"),
-                       ("auc", "Deletion-curve AUC")):
+    for key, label in (
+        ("comprehensiveness", "Comprehensiveness"),
+        ("sufficiency", "Sufficiency"),
+        ("auc", "Deletion-curve AUC"),
+    ):
         row: dict[str, object] = {"measure": label}
         for name, scores in rankings:
             row[name] = None if scores is None else float(getattr(scores, key))
