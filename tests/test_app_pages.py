@@ -28,7 +28,7 @@ from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from lime_core import report
-from lime_core.examples import KIDNEY_STONES, get_example
+from lime_core.examples import COMPARE_CLASS, COMPARE_MODEL, KIDNEY_STONES, get_example
 from lime_core.verdict import TITLES, judge_trust
 from tests.conftest import REPO_ROOT
 
@@ -41,7 +41,9 @@ VERDICT_ICON = ":material/dangerous:"  # the icon of a "Do not trust" verdict bo
 
 
 @pytest.fixture(scope="module", autouse=True)
-def app_env(newsgroups_archive: Path, request: pytest.FixtureRequest) -> Iterator[None]:
+def app_env(
+    newsgroups_archive: Path, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     """Point the app at the offline assets; sentiment = stand-in checkpoint, else a tiny real BERT."""
     sentiment = os.environ.get("LIME_SENTIMENT_MODEL", "").strip()
     fallback = REPO_ROOT.parent / "shared" / "models" / "minilm-rt-sentiment"
@@ -55,6 +57,8 @@ def app_env(newsgroups_archive: Path, request: pytest.FixtureRequest) -> Iterato
         mp.setenv("LIME_SENTIMENT_MODEL", sentiment)
         mp.setenv("LIME_CACHE_DIR", os.environ.get("LIME_CACHE_DIR") or str(REPO_ROOT / ".cache" / "lime_core"))
         mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.setenv("LIME_SENTIMENT_LANGUAGES", "en")  # the stand-in (and the tiny test BERT) read English
+        mp.setenv("LIME_SAVED_DB", str(tmp_path_factory.mktemp("saved") / "saved.sqlite3"))
         mp.delenv("LIME_API_URL", raising=False)
         mp.delenv("LIME_API_TOKEN", raising=False)
         st.cache_data.clear()  # the model catalogue is cached for 30 s; start from this environment
@@ -321,8 +325,9 @@ def test_auto_sampling_is_the_default_and_reports_rounds_and_model_calls(newsgro
     plural = "s" if sampling.rounds != 1 else ""
     assert line.startswith(
         f"auto: {sampling.n_samples:,} samples in {sampling.rounds} round{plural}, "
-        f"{sampling.n_model_calls:,} model calls, stopped because "
+        f"{sampling.n_model_calls:,} model calls made now"
     )
+    assert ", stopped because " in line
     shown = metrics(at)
     assert shown["Rounds"] == str(sampling.rounds) and shown["Model calls"] == f"{sampling.n_model_calls:,}"
     assert "Stopped because" in visible_text(at)
@@ -428,28 +433,36 @@ def test_hostile_text_is_escaped() -> None:
 # --------------------------------------------------------------------------- Compare
 
 
-def test_compare_two_texts_on_one_colour_scale() -> None:
+def test_compare_default_story_same_class_both_sides_same_word_other_weight() -> None:
+    """The default pair tells its story on the model that is here: "image", for comp.graphics on both sides."""
     at = goto(start(), "compare")
     assert at.title[0].value == "Compare two explanations"
+    assert at.selectbox(key="compare.both.model").value == COMPARE_MODEL
     press(at, "Explain both")
     assert not errors(at), errors(at)
     pair = at.session_state["compare.results"]
-    assert "7 million USD" in pair["left"].text and "7 million USD" in pair["right"].text
+    assert "image" in pair["left"].text and "image" in pair["right"].text
     left, right = highlights(at)
-    assert "7 million USD" in plain(left) and "7 million USD" in plain(right)
+    assert "image" in plain(left) and "image" in plain(right)
+    # Like with like: the class picker starts on one class for both sides, and both headlines explain it.
+    assert at.selectbox(key="compare.class").value == COMPARE_CLASS == "comp.graphics"
+    assert pair["left"].predicted_class == COMPARE_CLASS != pair["right"].predicted_class
+    assert f"Explaining **{COMPARE_CLASS.replace('.', chr(92) + '.')}**" in visible_text(at)  # the right side
+    targets = [r.explanation(COMPARE_CLASS).targets[0] for r in (pair["left"], pair["right"])]
+    weights = [{w.feature: w.weight for w in t.weights} for t in targets]
+    assert weights[0]["image"] > 0 and weights[1]["image"] > weights[0]["image"] + 1.0  # the same word, weighed apart
     legends = [h.proto.body for h in at.html if "lime-legend" in h.proto.body]
     assert len(legends) == 2 and plain(legends[0]) == plain(legends[1])  # the same scale on both sides
     domains = [spec["layer"][0]["encoding"]["x"]["scale"]["domain"] for spec, frames in charts(at)
                if frames and "direction" in frames[0].columns]
     assert len(domains) == 2 and domains[0] == domains[1]
     shared = next(d.value for d in at.dataframe if "difference" in d.value)
-    assert {"million", "usd", "7"} <= set(shared["feature"])
+    assert {"image", "colours"} <= set(shared["feature"])
+    row = shared.set_index("feature").loc["image"]
+    assert row["right"] - row["left"] == pytest.approx(weights[1]["image"] - weights[0]["image"])
 
     at.selectbox(key="compare.class").set_value("sci.med").run()
-    targets = [r.explanation("sci.med").targets[0] for r in (pair["left"], pair["right"])]
-    assert all(t.class_name == "sci.med" for t in targets)
-    assert pair["right"].predicted_class != "sci.med"
-    assert "Explaining **sci\\.med**" in visible_text(at)  # the right side answers the same question
+    assert "Explaining **sci\\.med**" in visible_text(at)  # any other class, still the same on both sides
 
 
 def test_compare_one_text_on_two_models() -> None:

@@ -15,6 +15,7 @@ from lime_core.explanation import Explanation
 from lime_core.formatters.trust import (
     MEANING,
     TrustSummary,
+    calls_phrase,
     check_figure,
     faithfulness_line,
     rounds_line,
@@ -83,7 +84,9 @@ def _missing(summary: TrustSummary, name: str) -> str:
             return f"measured for \u201c{summary.faithfulness_elsewhere}\u201d only"
         return "not checked"
     if name == "sampling" and summary.sampling is not None and summary.sampling.mode != "auto":
-        return f"fixed: {summary.sampling.n_samples:,} samples, {summary.sampling.n_model_calls:,} model calls"
+        return f"fixed: {summary.sampling.n_samples:,} samples, " + calls_phrase(
+            summary.sampling.n_model_calls, summary.n_answers_reused
+        )
     if name == "stability":
         return "not computed"
     return ""
@@ -206,10 +209,15 @@ def sampling_card(summary: TrustSummary) -> None:
     if s is None:
         return
     auto = s.mode == "auto"
-    a, b, c = st.columns(3)
+    a, b, c, d = st.columns(4)
     a.metric("Samples", f"{s.n_samples:,}", help=TRUST_HELP["sampling"])
-    b.metric("Model calls", f"{s.n_model_calls:,}", help="Distinct variations sent to the model; repeats are free.")
-    c.metric("Rounds", f"{s.rounds}", help="Automatic sampling draws in rounds until the top words settle.")
+    b.metric("Model calls", f"{s.n_model_calls:,}", help="Distinct variations sent to the model now; repeats are free.")
+    c.metric(
+        "Answers reused",
+        f"{summary.n_answers_reused:,}",
+        help="Variations the prediction cache already knew (from an earlier run or round): no model call was made.",
+    )
+    d.metric("Rounds", f"{s.rounds}", help="Automatic sampling draws in rounds until the top words settle.")
     if auto:
         st.markdown(f"**Stopped because** {md_escape(stop_reason(s))}.")
         st.caption(f"Rounds: {md_escape(rounds_line(s))} (cap {s.max_samples or s.n_samples:,}).")

@@ -82,6 +82,7 @@ def _sentiment_model(request: pytest.FixtureRequest) -> str:
 def app_url(newsgroups_archive: Path, request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[str]:
     """``streamlit run app.py`` on a free port; yields its URL once ``/_stcore/health`` answers."""
     port = _free_port()
+    saved_db = tmp_path_factory.mktemp("saved") / "saved.sqlite3"
     env = {k: v for k, v in os.environ.items() if k not in {"LIME_API_URL", "LIME_API_TOKEN"}}
     env.update(
         LIME_20NG_ARCHIVE=str(newsgroups_archive),
@@ -89,6 +90,8 @@ def app_url(newsgroups_archive: Path, request: pytest.FixtureRequest, tmp_path_f
         LIME_CACHE_DIR=os.environ.get("LIME_CACHE_DIR") or str(REPO_ROOT / ".cache" / "lime_core"),
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
+        LIME_SENTIMENT_LANGUAGES="en",  # the stand-in (and the tiny test BERT) read English
+        LIME_SAVED_DB=str(saved_db),
         PYTHONUNBUFFERED="1",
     )
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
