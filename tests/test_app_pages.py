@@ -128,7 +128,7 @@ def visible_text(at: AppTest) -> str:
 
 def errors(at: AppTest) -> list[str]:
     """The error messages as a user reads them (markdown escapes removed); a "Do not trust" verdict is not one."""
-    return [re.sub(r"\\(.)", r"\1", e.value) for e in at.error if e.icon != VERDICT_ICON]
+    return [unescaped(e.value) for e in at.error if e.icon != VERDICT_ICON]
 
 
 def plain(fragment: str) -> str:
@@ -145,8 +145,8 @@ def weights_table(at: AppTest) -> pd.DataFrame:
 
 
 def unescaped(text: str) -> str:
-    """Markdown as a reader sees it: backslash escapes removed."""
-    return re.sub(r"\\(.)", r"\1", text)
+    """Markdown as a reader sees it: backslash escapes removed, character references decoded."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", text)).replace("\u2060", "")
 
 
 def verdict_box(at: AppTest):
@@ -589,3 +589,101 @@ def test_how_it_works_can_run_the_example_itself() -> None:
 
 def test_every_verdict_title_is_one_of_three() -> None:
     assert set(TITLES.values()) == {"Trustworthy", "Check it", "Do not trust"}
+
+
+# --------------------------------------------------------------------------- issue 9: state, languages, saving
+
+OWN_TEXT = "My own text about a graphics card that renders every image in OpenGL far too slowly."
+
+
+def test_own_text_example_class_and_results_survive_a_trip_to_other_pages() -> None:
+    at = start()
+    at.text_area(key="explain.text").set_value(OWN_TEXT).run()
+    press(at, "Explain")
+    result = at.session_state["explain.result"]
+    at.selectbox(key="explain.class").set_value("sci.med").run()
+    goto(at, "compare")
+    at.text_area(key="compare.left.text").set_value("Left text of my own about medicine and pain.").run()
+    goto(at, "how_it_works")
+    goto(at, "explain")
+    assert at.text_area(key="explain.text").value == OWN_TEXT  # not the kidney post again
+    assert at.selectbox(key="explain.class").value == "sci.med"
+    assert at.session_state["explain.result"] is result
+    (fragment,) = highlights(at)
+    assert plain(fragment) == OWN_TEXT
+    assert "changed since this explanation" not in visible_text(at)
+    goto(at, "compare")
+    assert at.text_area(key="compare.left.text").value == "Left text of my own about medicine and pain."
+
+
+def test_the_class_picker_follows_the_model_of_the_result_every_run() -> None:
+    at = start()
+    press(at, "Explain")
+    topics = at.session_state["explain.result"].class_names
+    assert at.selectbox(key="explain.class").options[1:] == topics
+    at.selectbox(key="explain.example").set_value("restaurant-review").run()
+    assert at.selectbox(key="sidebar.model").value == "sentiment"
+    press(at, "Explain")
+    result = at.session_state["explain.result"]
+    assert result.model_name == "sentiment"
+    picker = at.selectbox(key="explain.class")
+    assert picker.options[1:] == result.class_names != topics  # the same run that made the result
+    assert picker.options[0] == f"Predicted class ({result.predicted_class})"
+
+
+def test_an_example_that_switches_the_model_says_so() -> None:
+    at = start()
+    at.selectbox(key="explain.example").set_value("restaurant-review").run()
+    notes = [i.value for i in at.info if "Switched to" in i.value]
+    assert notes and "Review sentiment" in notes[0] and "20 Newsgroups" in notes[0]
+    at.selectbox(key="explain.example").set_value("french-review").run()  # same model: nothing to say
+    assert not [i.value for i in at.info if "Switched to" in i.value]
+
+
+def test_german_on_the_english_stand_in_warns_on_the_result_in_the_verdict_and_the_report() -> None:
+    at = start()
+    assert "English" in visible_text(at)  # the sidebar names the model's languages
+    at.selectbox(key="sidebar.model").set_value("sentiment").run()
+    assert "**Languages:** English" in visible_text(at)
+    picker = at.selectbox(key="explain.example")
+    assert any("German: not read by this model" in o for o in picker.options)  # marked before anyone runs it
+    picker.set_value("german-review").run()
+    press(at, "Explain")
+    assert not errors(at), errors(at)
+    warnings = [unescaped(w.value) for w in at.warning]
+    assert any("looks German" in w and "English only" in w and "may not understand" in w for w in warnings)
+    verdict = unescaped(verdict_box(at).value)
+    assert "looks German" in verdict  # among the verdict's reasons
+    explanation = at.session_state["explain.result"].explanation()
+    assert explanation.language.supported is False
+    assert 'class="lc-language-warning"' in report.html_report(explanation)
+    assert json.loads(report.to_json(explanation))["language"]["detected"] == "de"
+
+
+def test_save_then_open_from_the_saved_page_and_by_link_with_no_model_calls(newsgroups_calls: list[int]) -> None:
+    at = start()
+    press(at, "Explain")
+    shown = at.session_state["explain.result"].explanation()
+    at.text_input(key="explain.save.title").set_value("Kidney post for Monday")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception
+    saved_id = at.session_state["explain.saved"]
+    assert any(f"saved?id={saved_id}" in c.value for c in at.code)
+    calls = sum(newsgroups_calls)
+
+    fresh = AppTest.from_file(str(APP), default_timeout=TIMEOUT)  # another session, as from a link
+    fresh.query_params["id"] = saved_id
+    fresh.switch_page("pages/saved.py").run()
+    assert not fresh.exception, fresh.exception
+    row = [t.value for t in fresh.text][:4]  # the list: title, model, date, verdict
+    assert row[0] == "Kidney post for Monday" and row[1] == at.session_state["explain.result"].model_title
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[2]) and row[3] == TITLES[judge_trust(shown).level]
+    (fragment,) = highlights(fresh)
+    assert plain(fragment) == KIDNEY_STONES
+    assert "no model calls now" in unescaped(visible_text(fresh))
+    assert sum(newsgroups_calls) == calls  # opened from the stored copy
+
+    next(b for b in fresh.button if b.label == "Delete").click().run()
+    assert not fresh.exception
+    assert "Nothing is saved yet" in unescaped(visible_text(fresh))
+    assert not highlights(fresh)

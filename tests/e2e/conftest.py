@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -78,11 +79,12 @@ def _sentiment_model(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue("tiny_bert_dir"))  # a small real BERT (tests/conftest.py)
 
 
-@pytest.fixture(scope="session")
-def app_url(newsgroups_archive: Path, request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port; yields its URL once ``/_stcore/health`` answers."""
+@contextmanager
+def streamlit_server(
+    newsgroups_archive: Path, request: pytest.FixtureRequest, tmp_path_factory, saved_db: Path
+) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port; yields its URL once ``/_stcore/health`` answers, then stops it."""
     port = _free_port()
-    saved_db = tmp_path_factory.mktemp("saved") / "saved.sqlite3"
     env = {k: v for k, v in os.environ.items() if k not in {"LIME_API_URL", "LIME_API_TOKEN"}}
     env.update(
         LIME_20NG_ARCHIVE=str(newsgroups_archive),
@@ -130,3 +132,11 @@ def app_url(newsgroups_archive: Path, request: pytest.FixtureRequest, tmp_path_f
         server_log = log_path.read_text(errors="replace")
         if "Traceback" in server_log:
             print(server_log)  # shown by pytest when a test failed
+
+
+@pytest.fixture(scope="session")
+def app_url(newsgroups_archive: Path, request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[str]:
+    """The one shared server of the browser tests."""
+    saved_db = tmp_path_factory.mktemp("saved") / "saved.sqlite3"
+    with streamlit_server(newsgroups_archive, request, tmp_path_factory, saved_db) as url:
+        yield url
