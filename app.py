@@ -36,6 +36,9 @@ st.html(
     "<style>"
     '[data-testid="stMainBlockContainer"]{padding-top:3rem;padding-bottom:3rem}'
     '[data-testid="stMetricValue"]{font-size:1.6rem}'
+    # Side-by-side parts of a result stack on a narrow window (containers keyed "lc-stack-..." hold them).
+    '@media (max-width:1100px){[class*="st-key-lc-stack"] [data-testid="stHorizontalBlock"]{flex-direction:column}'
+    '[class*="st-key-lc-stack"] [data-testid="stColumn"]{width:100%!important;flex:1 1 auto!important}}'
     "</style>"
 )
 

@@ -229,11 +229,11 @@ def sampling_card(summary: TrustSummary) -> None:
 def trust_panel(result: state.RunResult, explanation: Explanation, summary: TrustSummary, key: str) -> None:
     """The figures behind the verdict, one card per check, each with a sentence on what it means."""
     st.markdown(f"##### The trust checks in detail \u00b7 \u201c{md_escape(summary.class_name)}\u201d")
-    top = st.columns(3, gap="medium")
+    top = st.container(key=f"lc-stack-{key}-cards").columns(3, gap="medium")
     for col, card in zip(top, (fidelity_card, stability_card, signs_card), strict=True):
         with col, st.container(border=True):
             card(summary)
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.container(key=f"lc-stack-{key}-checks").columns([3, 2], gap="medium")
     with left, st.container(border=True):
         faithfulness_card(result, summary, key)
     with right, st.container(border=True):

@@ -374,7 +374,7 @@ def explanation_view(
     explanation, target, summary = _explained(result, class_name)
     language_warning(explanation)
 
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.container(key=f"lc-stack-{key}-text").columns([3, 2], gap="large")
     with left:
         st.markdown(f"##### Why \u201c{md_escape(target.class_name)}\u201d? The text, word by word")
         highlighted_text(explanation, target)
@@ -382,7 +382,7 @@ def explanation_view(
         st.markdown("##### Class probabilities")
         st.altair_chart(charts.probability_chart(report.probabilities_frame(explanation)), width="stretch")
 
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.container(key=f"lc-stack-{key}-words").columns([3, 2], gap="large")
     with left:
         st.markdown("##### Top words for and against")
         weights_section(target, confidence=summary.confidence)
