@@ -72,7 +72,7 @@ def test_the_path_is_a_setting_and_errors_are_clear(tmp_path: Path) -> None:
     assert get_settings({"LIME_CACHE_DIR": str(tmp_path)}).saved_db_path == tmp_path / "saved.sqlite3"
     broken = tmp_path / "broken.sqlite3"
     broken.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(SavedStoreError, match="broken.sqlite3"):
+    with pytest.raises(SavedStoreError, match=r"broken\.sqlite3"):
         SavedStore(broken).list()
     sqlite3.connect(tmp_path / "ok.sqlite3").close()
     assert SavedStore(tmp_path / "ok.sqlite3").list() == []

@@ -13,15 +13,13 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from lime_core import report
 from lime_core.explanation import Explanation
-from lime_core.formatters.highlight import weights_meaning
 from lime_core.formatters.trust import sampling_line, trust_summary
 from lime_core.saved import SavedExplanation, SavedStore, SavedStoreError
 from lime_core.settings import ENV_API_TOKEN, get_settings
 from lime_core.verdict import TITLES
 
-from . import charts, state, trust, views
+from . import state, views
 from .text import md_escape
 
 PAGE = "pages/saved.py"
@@ -91,36 +89,15 @@ def saved_view(record: SavedExplanation) -> None:
     """A saved explanation as it was saved: the same parts as the Explain page, from stored data only."""
     explanation = record.explanation
     target = explanation.targets[0]
-    predicted = explanation.predicted_class
-    p = max(explanation.probabilities)
-    line = f"**{md_escape(record.model_title)}** predicted **{md_escape(predicted)}** ({p:.1%})."
-    if target.class_name != predicted:
-        line += f" Explaining **{md_escape(target.class_name)}** ({target.probability:.1%})."
-    st.markdown(line)
+    st.markdown(views.headline_line(record.model_title, explanation, target, verb="predicted"))
     reused = int(record.details.get("n_answers_reused", explanation.n_answers_reused) or 0)
     made = sampling_line(explanation.sampling, explanation.n_samples, explanation.n_model_calls, reused)
     st.caption(
         md_escape(f"Saved {when(record.created)} \u00b7 {made} when it was made \u00b7 seed "
                   f"{explanation.settings.random_state} \u00b7 opened from the saved copy: no model calls now")
     )
-    views.language_warning(explanation)
     summary = trust_summary(explanation, target)
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        st.markdown(f"##### Why \u201c{md_escape(target.class_name)}\u201d? The text, word by word")
-        views.highlighted_text(explanation, target)
-    with right:
-        st.markdown("##### Class probabilities")
-        st.altair_chart(charts.probability_chart(report.probabilities_frame(explanation)), width="stretch")
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        st.markdown("##### Top words for and against")
-        views.weights_section(target, confidence=summary.confidence)
-    with right:
-        st.markdown("##### Can you trust this explanation?")
-        trust.verdict_box(summary)
-        trust.checklist(summary)
-    views.local_caveat(weights_meaning(explanation))
+    views.explanation_parts(explanation, target, summary, f"saved-{record.id}")
     with st.expander("All weights (table)", icon=":material/table_rows:"):
         views.weights_table(target, summary.confidence)
     views.downloads(explanation, f"saved.{record.id}")

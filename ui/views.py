@@ -211,13 +211,17 @@ def legend_html(scale: float) -> str:
     )
 
 
-def headline(result: state.RunResult, explanation: Explanation, target: TargetExplanation) -> None:
+def headline_line(model_title: str, explanation: Explanation, target: TargetExplanation, verb: str = "predicts") -> str:
     predicted = explanation.predicted_class
     p = max(explanation.probabilities)
-    line = f"**{md_escape(result.model_title)}** predicts **{md_escape(predicted)}** ({pct(p)})."
+    line = f"**{md_escape(model_title)}** {verb} **{md_escape(predicted)}** ({pct(p)})."
     if target.class_name != predicted:
         line += f" Explaining **{md_escape(target.class_name)}** ({pct(target.probability)}) instead."
-    st.markdown(line)
+    return line
+
+
+def headline(result: state.RunResult, explanation: Explanation, target: TargetExplanation) -> None:
+    st.markdown(headline_line(result.model_title, explanation, target))
     st.caption(md_escape(results_line(result, explanation, target)))
 
 
@@ -372,8 +376,18 @@ def explanation_view(
 ) -> Explanation:
     """The full explanation of one result for one class (None = predicted), with the trust panel."""
     explanation, target, summary = _explained(result, class_name)
-    language_warning(explanation)
+    explanation_parts(explanation, target, summary, key)
+    if details:
+        trust_panel(result, explanation, key)
+    with st.expander("All weights (table)", icon=":material/table_rows:"):
+        weights_table(target, summary.confidence)
+    downloads(explanation, key)
+    return explanation
 
+
+def explanation_parts(explanation: Explanation, target: TargetExplanation, summary: TrustSummary, key: str) -> None:
+    """The text, the probabilities, the top words and the verdict: drawn from the explanation's data alone."""
+    language_warning(explanation)
     left, right = st.container(key=f"lc-stack-{key}-text").columns([3, 2], gap="large")
     with left:
         st.markdown(f"##### Why \u201c{md_escape(target.class_name)}\u201d? The text, word by word")
@@ -390,14 +404,7 @@ def explanation_view(
         st.markdown("##### Can you trust this explanation?")
         trust.verdict_box(summary)
         trust.checklist(summary)
-
     local_caveat(weights_meaning(explanation))
-    if details:
-        trust_panel(result, explanation, key)
-    with st.expander("All weights (table)", icon=":material/table_rows:"):
-        weights_table(target, summary.confidence)
-    downloads(explanation, key)
-    return explanation
 
 
 def compact_view(

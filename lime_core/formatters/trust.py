@@ -195,7 +195,7 @@ def stop_reason(sampling: SamplingReport) -> str:
 
 
 def calls_phrase(n_model_calls: int, reused: int = 0) -> str:
-    """"640 model calls made now, answers reused: 120": the two figures apart, never "0 model calls" for a cached run."""
+    """"640 model calls made now, answers reused: 120": two figures, never "0 model calls" for a cached run."""
     made = f"{n_model_calls:,} model call{'s' if n_model_calls != 1 else ''} made now"
     return made + (f", answers reused: {reused:,}" if reused else "")
 

@@ -116,7 +116,8 @@ def test_german_text_on_the_english_stand_in_shows_the_warning(page: Page, app_u
     explain(page, GERMAN_REVIEW)
     warning = main_area(page).get_by_text(re.compile("looks German .* reads English only"))
     expect(warning.first).to_be_visible()
-    verdict = main_area(page).locator("[data-testid='stAlert']").filter(has_text=re.compile(r"(Check it|Do not trust)\."))
+    alerts = main_area(page).locator("[data-testid='stAlert']")
+    verdict = alerts.filter(has_text=re.compile(r"(Check it|Do not trust)\."))
     expect(verdict.filter(has_text="looks German")).to_have_count(1)  # among the verdict's reasons
     page.screenshot(path=str(artifacts / "language_warning.png"), full_page=True)
 
@@ -193,7 +194,8 @@ def test_labels_with_line_breaks_render_in_every_chart(page: Page, app_url: str,
             assert box and box["width"] > 100 and box["height"] > 50, f"chart {i} did not draw"
         assert not [e for e in errors if "Expression" in e or "Unterminated" in e or "vega" in e.lower()], errors
         links = main.locator("a[href*='evil']:not([href^='#'])")
-        assert links.count() == 0, [links.nth(i).evaluate("e => e.parentElement.outerHTML") for i in range(links.count())]
+        found = [links.nth(i).evaluate("e => e.parentElement.outerHTML") for i in range(links.count())]
+        assert not found, found
         page.screenshot(path=str(artifacts / "labels_with_breaks.png"), full_page=True)
 
 
@@ -207,7 +209,8 @@ def test_a_url_in_the_text_stays_plain_text_everywhere(page: Page, app_url: str)
     go(page, "How it works", "How it works")
     expect(main.get_by_text(re.compile("evil"))).not_to_have_count(0)  # the text is quoted here
     links = main.locator("a[href*='evil']:not([href^='#']), a[href^='mailto:']")
-    assert links.count() == 0, [links.nth(i).evaluate("e => e.parentElement.outerHTML") for i in range(links.count())]
+    found = [links.nth(i).evaluate("e => e.parentElement.outerHTML") for i in range(links.count())]
+    assert not found, found
 
 
 def test_highlighted_text_carries_its_direction(page: Page, app_url: str) -> None:
