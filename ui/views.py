@@ -18,7 +18,7 @@ from lime_core.explanation import BIAS_FEATURE, Explanation, TargetExplanation
 from lime_core.formatters.highlight import NEGATIVE_RGB, POSITIVE_RGB, default_scale, weights_meaning
 from lime_core.formatters.html import highlight_html
 from lime_core.formatters.trust import TrustSummary, sampling_line, trust_summary
-from lime_core.language import language_name, languages_phrase
+from lime_core.language import language_name
 from lime_core.verdict import LOCAL_CAVEAT
 
 from . import charts, models, state, trust
@@ -177,10 +177,6 @@ def language_warning(explanation: Explanation) -> None:
     warning = report.warning() if report is not None else None
     if warning:
         st.warning(md_escape(warning), icon=":material/translate:")
-
-
-def languages_line(languages: tuple[str, ...]) -> str:
-    return f"Reads {languages_phrase(languages)}." if languages else "Its languages are not declared."
 
 
 def show_error(message: str | None, has_result: bool) -> None:

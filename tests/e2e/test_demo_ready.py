@@ -273,6 +273,11 @@ def test_screenshots_of_every_page(page: Page, app_url: str, artifacts: Path, wi
     page.set_viewport_size({"width": width, "height": 1000})
     open_app(page, app_url)
     explain(page)
+    main = main_area(page)
+    main.get_by_text("Save this explanation").click()
+    main.get_by_role("textbox", name="Title", exact=True).fill(f"Kidney post at {width} px")
+    main.get_by_role("button", name="Save", exact=True).click()
+    expect(main.locator("[data-testid='stCode']").filter(has_text="saved?id=")).to_be_visible(timeout=WAIT)
     for title, heading, name in PAGES:
         if name != "explain":
             link = page.get_by_role("link", name=title, exact=True)
@@ -283,6 +288,10 @@ def test_screenshots_of_every_page(page: Page, app_url: str, artifacts: Path, wi
                 page.get_by_text(title, exact=True).last.click()
                 expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
                 wait_idle(page)
+        if name == "saved":
+            main.get_by_role("button", name="Open").first.click()
+            expect(main.locator(".lc-highlight")).to_have_count(1, timeout=WAIT)
+            wait_idle(page)
         if name == "compare":
             page.get_by_role("button", name="Explain both").click()
             expect(main_area(page).locator(".lc-highlight")).to_have_count(2, timeout=WAIT)
