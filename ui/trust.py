@@ -209,7 +209,8 @@ def sampling_card(summary: TrustSummary) -> None:
     if s is None:
         return
     auto = s.mode == "auto"
-    a, b, c, d = st.columns(4)
+    a, b = st.columns(2)
+    c, d = st.columns(2)
     a.metric("Samples", f"{s.n_samples:,}", help=TRUST_HELP["sampling"])
     b.metric("Model calls", f"{s.n_model_calls:,}", help="Distinct variations sent to the model now; repeats are free.")
     c.metric(

@@ -50,6 +50,9 @@ def wait_idle(page: Page) -> None:
 def screenshot(page: Page, path: Path, height: int = 2000) -> None:
     page.set_viewport_size({"width": 1440, "height": height})
     page.wait_for_timeout(800)  # charts redraw at the new size
+    # From the top: after Explain the page brings the result into view.
+    page.evaluate("() => document.querySelectorAll('*').forEach(e => { if (e.scrollTop > 0) e.scrollTop = 0; })")
+    page.wait_for_timeout(200)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size({"width": 1440, "height": 1000})
 
