@@ -654,6 +654,7 @@ def test_german_on_the_english_stand_in_warns_on_the_result_in_the_verdict_and_t
     assert any("looks German" in w and "English only" in w and "may not understand" in w for w in warnings)
     verdict = unescaped(verdict_box(at).value)
     assert "looks German" in verdict  # among the verdict's reasons
+    assert "**Language** \u00b7 the text is not in a language the model reads" in visible_text(at)  # checklist
     explanation = at.session_state["explain.result"].explanation()
     assert explanation.language.supported is False
     assert 'class="lc-language-warning"' in report.html_report(explanation)

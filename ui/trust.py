@@ -37,13 +37,14 @@ CHECK_ICON = {
     "distrust": ":red[:material/cancel:]",
     None: ":gray[:material/remove_circle_outline:]",
 }
-CHECK_ORDER = ("fidelity", "stability", "signs", "faithfulness", "sampling")
+CHECK_ORDER = ("fidelity", "stability", "signs", "faithfulness", "sampling", "language")
 CHECK_TITLES = {
     "fidelity": "Fidelity",
     "stability": "Stability",
     "signs": "Signs",
     "faithfulness": "Faithfulness",
     "sampling": "Sampling",
+    "language": "Language",
 }
 
 
@@ -69,7 +70,10 @@ def checklist(summary: TrustSummary) -> None:
     lines = []
     for name in CHECK_ORDER:
         check = summary.verdict.check(name)
-        figure = check_figure(summary, name) if check is not None else _missing(summary, name)
+        if name == "language":  # a line only when the text is outside the model's languages
+            figure = "the text is not in a language the model reads" if check is not None else ""
+        else:
+            figure = check_figure(summary, name) if check is not None else _missing(summary, name)
         if not figure:
             continue
         level = check.level if check is not None else None
