@@ -244,6 +244,12 @@ def probability_change(drop: float, class_name: str) -> str:
     return f"{'lowers' if drop > 0 else 'raises'} {subject} by {abs(drop):.2f}"
 
 
+def calls_phrase(n_model_calls: int, reused: int = 0) -> str:
+    """"640 model calls made now, answers reused: 120": two figures, never "0 model calls" for a cached run."""
+    made = f"{n_model_calls:,} model call{'s' if n_model_calls != 1 else ''} made now"
+    return made + (f", answers reused: {reused:,}" if reused else "")
+
+
 def _language_check(explanation: Explanation) -> TrustCheck | None:
     warning = explanation.language.warning() if explanation.language is not None else None
     return None if warning is None else TrustCheck("language", "check", "Language", warning)
@@ -371,7 +377,8 @@ def _sampling_check(explanation: Explanation) -> TrustCheck | None:
                 "sampling",
                 "trust",
                 "Sampling",
-                f"Automatic sampling used its full cap of {r.n_samples:,} samples ({r.n_model_calls:,} model calls); "
+                f"Automatic sampling used its full cap of {r.n_samples:,} samples "
+                f"({calls_phrase(r.n_model_calls, explanation.n_answers_reused)}); "
                 "the order of some top words is a near tie, but refits agree on which words they are.",
             )
         return TrustCheck(
@@ -384,8 +391,8 @@ def _sampling_check(explanation: Explanation) -> TrustCheck | None:
         "sampling",
         "trust",
         "Sampling",
-        f"Automatic sampling stopped after {r.rounds} rounds and {r.n_samples:,} samples ({r.n_model_calls:,} model "
-        f"calls): {r.stopped_because}.",
+        f"Automatic sampling stopped after {r.rounds} rounds and {r.n_samples:,} samples "
+        f"({calls_phrase(r.n_model_calls, explanation.n_answers_reused)}): {r.stopped_because}.",
     )
 
 

@@ -27,7 +27,7 @@ from ..explanation import (
     TargetExplanation,
     WordStability,
 )
-from ..verdict import TrustVerdict, judge_trust, probability_change, probability_gap, top_words
+from ..verdict import TrustVerdict, calls_phrase, judge_trust, probability_change, probability_gap, top_words
 
 TOP_WORDS = 5  # top words whose signs are checked when the explanation has no stability report to say how many
 
@@ -192,12 +192,6 @@ def stop_reason(sampling: SamplingReport) -> str:
         cap = sampling.max_samples or sampling.n_samples
         reason = f"the cap of {cap:,} samples was reached before the top words settled"
     return reason
-
-
-def calls_phrase(n_model_calls: int, reused: int = 0) -> str:
-    """"640 model calls made now, answers reused: 120": two figures, never "0 model calls" for a cached run."""
-    made = f"{n_model_calls:,} model call{'s' if n_model_calls != 1 else ''} made now"
-    return made + (f", answers reused: {reused:,}" if reused else "")
 
 
 def sampling_line(
