@@ -17,6 +17,7 @@ Proxies from the environment (``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``) are h
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import select
@@ -88,10 +89,8 @@ class _Watchdog:
             self.fired = True
             sock = self._handle or getattr(self._conn, "sock", None)
             if sock is not None:
-                try:
+                with contextlib.suppress(OSError):
                     socket.socket.shutdown(sock, socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def cancel(self) -> None:
         self._timer.cancel()
@@ -127,7 +126,9 @@ class BoundedTransport:
         proxy_parts = urlsplit(proxy)
         proxy_host, proxy_port = proxy_parts.hostname or "", proxy_parts.port or 8080
         if parts.scheme == "https":  # a CONNECT tunnel: TLS runs end to end, the proxy sees neither token nor texts
-            conn = http.client.HTTPSConnection(proxy_host, proxy_port, timeout=timeout, context=ssl.create_default_context())
+            conn = http.client.HTTPSConnection(
+                proxy_host, proxy_port, timeout=timeout, context=ssl.create_default_context()
+            )
             conn.set_tunnel(host, port)
             self._target = path
             return conn
@@ -144,10 +145,8 @@ class BoundedTransport:
 
     def close(self) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._conn.close()
-            except OSError:
-                pass
             self._conn = None
 
     # ------------------------------------------------------------------ the request
@@ -163,7 +162,7 @@ class BoundedTransport:
             if conn.sock is None:
                 try:
                     conn.connect()
-                except (TimeoutError, socket.timeout):
+                except TimeoutError:
                     if dog.fired:
                         raise TransportError(TransportError.DEADLINE) from None
                     raise TransportError(TransportError.CONNECT_TIMEOUT) from None
@@ -176,7 +175,7 @@ class BoundedTransport:
         except ssl.SSLError as exc:
             kind = TransportError.DEADLINE if dog.fired else TransportError.TLS
             raise TransportError(kind, type(exc).__name__) from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise TransportError(TransportError.DEADLINE if dog.fired else TransportError.READ_TIMEOUT) from None
         except socket.gaierror:
             raise TransportError(TransportError.NO_HOST) from None
@@ -284,10 +283,9 @@ def _content_length(response: http.client.HTTPResponse) -> int | None:
 
 def _set_timeout(sock: socket.socket | None, read_timeout: float, end: float) -> None:
     if sock is not None:
-        try:
+        # OSError: http.client closed it (the answer says close); the first timeout and the watchdog still hold.
+        with contextlib.suppress(OSError):
             sock.settimeout(max(0.001, min(read_timeout, end - time.monotonic())))
-        except OSError:  # http.client closed it (the answer says close); the first timeout and the watchdog hold
-            pass
 
 
 def _dropped(sock: socket.socket) -> bool:

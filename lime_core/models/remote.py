@@ -32,7 +32,6 @@ Hugging Face Inference API text-classification format
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import json
 import logging
 import math
@@ -48,6 +47,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import numpy as np
 
 from ..errors import BudgetExceededError, RemoteAuthError, RemoteModelError
+from ..netpolicy import is_loopback_host
 from ..settings import get_settings
 from ._http import BoundedTransport, HttpAnswer, TransportError
 
@@ -241,26 +241,6 @@ def safe_url(url: str) -> str:
         host = f"[{host}]"
     netloc = host + (f":{parts.port}" if parts.port else "")
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
-def is_loopback_host(host: str | None) -> bool:
-    """Whether ``host`` (as :func:`urllib.parse.urlsplit` gives it) is loopback without asking DNS.
-
-    Only literal addresses in ``127.0.0.0/8``, ``::1`` and the name ``localhost`` count: a name that merely
-    starts with ``127.`` (``127.0.0.1.evil.example``) is an ordinary host name, resolved by whoever controls it.
-    """
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.version == 4 and address in _LOOPBACK_V4 or address == ipaddress.IPv6Address("::1")
-
-
-_LOOPBACK_V4 = ipaddress.IPv4Network("127.0.0.0/8")
 
 
 def json_depth(data: bytes) -> int:
