@@ -15,6 +15,8 @@ _LOOPBACK_V6 = ipaddress.IPv6Address("::1")
 
 LOOPBACK = "loopback"
 """The allow-list entry that admits loopback URLs (http or https)."""
+NONE = "none"
+"""An allow-list of just ``none`` admits nothing (an empty setting means the default)."""
 DEFAULT_ALLOW = LOOPBACK
 
 
@@ -39,7 +41,7 @@ def is_loopback_host(host: str | None) -> bool:
 def parse_allow_list(value: str | None) -> tuple[bool, frozenset[str]]:
     """``(loopback admitted, https host names)`` from a comma-separated setting; None means the default."""
     entries = [e.strip().lower().rstrip(".") for e in (DEFAULT_ALLOW if value is None else value).split(",")]
-    entries = [e for e in entries if e]
+    entries = [e for e in entries if e and e != NONE]
     return LOOPBACK in entries, frozenset(e for e in entries if e != LOOPBACK)
 
 

@@ -327,7 +327,7 @@ class RemoteClassifier:
         max_cache_entries: int = 100_000,
         sleep: Callable[[float], None] = time.sleep,
         allow_insecure: bool = False,
-        token_hint: str = f"set {TOKEN_ENV_VAR}",
+        token_from: str = TOKEN_ENV_VAR,
     ):
         try:
             parts = urlsplit(url)
@@ -359,7 +359,7 @@ class RemoteClassifier:
         if max_retries < 0:
             raise ValueError("max_retries cannot be negative")
         self._url = url
-        self.token_hint = token_hint
+        self.token_from = token_from  # where the user puts the token, for 401/403 messages
         self.url = safe_url(url)
         self.name = name or self._default_name()
         self.response_format: ResponseFormat = response_format or HFInferenceFormat()
@@ -761,10 +761,10 @@ class RemoteClassifier:
         where = f"the server at {self.url}"
         if status in (401, 403):
             if not with_token or not self.has_token:
-                return self._fail(RemoteAuthError, f"{where} needs a token (HTTP {status}): {self.token_hint}")
+                return self._fail(RemoteAuthError, f"{where} needs a token (HTTP {status}): set {self.token_from}")
             return self._fail(
                 RemoteAuthError,
-                f"token rejected by {self.url} (HTTP {status}): {self.token_hint} to a valid token{said_part}",
+                f"token rejected by {self.url} (HTTP {status}): set {self.token_from} to a valid token{said_part}",
             )
         if status == 404:
             return self._fail(RemoteModelError, f"no model at this URL (HTTP 404): {self.url}")
