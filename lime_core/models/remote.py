@@ -726,10 +726,10 @@ class RemoteClassifier:
             where = {
                 "stream": "; stopped reading at the limit",
                 "decompressed": " once decompressed; stopped inflating at the limit",
-            }.get(exc.detail, f" ({exc.detail})" if exc.detail else "")
+            }.get(exc.detail, f": it declares {exc.detail}, so it was not read" if exc.detail else "")
             return (
-                f"the answer of {self.url} is larger than the limit of {self.max_response_bytes:,} bytes{where} "
-                "(max_response_bytes)"
+                f"the answer of {self.url} is larger than the limit of {self.max_response_bytes:,} bytes "
+                f"(max_response_bytes){where}"
             )
         if kind == TransportError.ENCODING:
             return f"the answer of {self.url} cannot be decoded ({exc.detail}); only gzip and deflate are read"
