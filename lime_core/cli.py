@@ -178,12 +178,24 @@ def _log_warnings_as_lines() -> None:
     """lime_core's warnings (e.g. a remote retry) as ``warning: ...`` lines on stderr, like the errors."""
     package = logging.getLogger("lime_core")
     if not any(getattr(h, "_lime_cli", False) for h in package.handlers):
-        handler = logging.StreamHandler()  # stderr, looked up when a line is written
+        handler = _StderrHandler()
         handler.setLevel(logging.WARNING)
         handler.setFormatter(_LineFormatter())
         handler._lime_cli = True  # type: ignore[attr-defined]
         package.addHandler(handler)
         package.propagate = False
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a line is written (tests and callers may swap it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
 
 
 class _LineFormatter(logging.Formatter):

@@ -65,7 +65,7 @@ def url_refusal(url: str, allow: str | None, setting: str) -> str | None:
         if loopback:
             return None
         return f"loopback addresses are not in {setting}"
-    if host.lower() not in hosts:
+    if host.lower().rstrip(".") not in hosts:
         listed = ", ".join(sorted(hosts)) if hosts else "none"
         return f"{host} is not in {setting} (https hosts admitted: {listed})"
     if parts.scheme != "https":

@@ -671,7 +671,12 @@ class RemoteClassifier:
             if status in RETRY_STATUSES and attempt < retries:
                 delay = self._retry_delay(answer, attempt)
                 logger.warning(
-                    "%s answered HTTP %d; retry %d/%d in %.1f s", self.url, status, attempt + 1, retries, delay
+                    "the server at %s answered HTTP %d; retry %d/%d in %.1f s",
+                    self.url,
+                    status,
+                    attempt + 1,
+                    retries,
+                    delay,
                 )
                 self._sleep(delay)
                 attempt += 1
@@ -706,9 +711,7 @@ class RemoteClassifier:
             raise self._fail(RemoteModelError, self._transport_message(exc)) from None
         finally:
             token = None
-        logger.debug(
-            "POST %s -> HTTP %d in %.0f ms", self.url, answer.status, (time.perf_counter() - started) * 1000.0
-        )
+        logger.debug("POST %s -> HTTP %d in %.0f ms", self.url, answer.status, (time.perf_counter() - started) * 1000.0)
         return answer
 
     def _transport_message(self, exc: TransportError) -> str:
