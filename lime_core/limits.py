@@ -1,19 +1,19 @@
 """Upper bounds on the work one explanation may ask for, so that a typo cannot take the machine down.
 
 Measured on this project's machine (2 cores, 24 GB; peak resident memory of a
-whole process, a cheap black box, default trust checks; ``benchmarks/limits.py``
-prints the figures): the 64-word kidney-stones post takes 0.35 GB at 50,000
-samples, 0.46 GB at 100,000 and 2.4 GB (and 5 minutes) at 1,000,000; a
-20,000-character text takes 0.97 GB at 10,000 samples. Memory grows with the
-number of samples times the length of the text, because every sample is a
-copy of the text with words removed. Hence two bounds:
+fresh process, a cheap black box, default trust checks; ``benchmarks/limits.py``
+prints the figures): the 64-word kidney-stones post takes 0.46 GB (3 s) at
+100,000 samples and took 2.4 GB (5 minutes) at 1,000,000; a 20,000-character
+text takes 1.7 GB at 20,000 samples, a 100,000-character one 1.7 GB at 4,000.
+Memory grows with the number of samples times the length of the text,
+because every sample is a copy of the text with words removed. Hence two bounds:
 
 * :data:`MAX_SAMPLES` samples, whatever the text;
 * :data:`MAX_SAMPLE_CHARS` for samples x characters of the text, which lets a
   20,000-character text (the dashboard's longest) have 20,000 samples and the
   library's longest, 100,000 characters, 4,000.
 
-At either bound one explanation stays near 2 GB, so a few at once fit.
+At either bound one explanation stays under 2 GB, so a few at once fit in 24 GB.
 """
 
 from __future__ import annotations
