@@ -184,9 +184,9 @@ class TextExplainer:
         rng = np.random.default_rng(self.random_state)
         tokenized = TokenizedText.from_text(text, self._tokenizer(), self.max_chars)
         check_sample_chars(int(self.max_samples if self.adaptive else self.n_samples), len(tokenized.text))
-        validate_class_names(classifier)
         features = FeatureSpace.build(tokenized, bigrams=self.bigrams)
         black_box = BlackBox(classifier, cache=self.cache, batch_size=self.batch_size)
+        validate_class_names(classifier)  # after BlackBox: a remote model's label probe counts in its budget
 
         self.model_ = classifier
         self.black_box_ = black_box

@@ -13,13 +13,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.e2e.conftest import wait_until_healthy
 
 pytestmark = pytest.mark.e2e
 
@@ -68,19 +67,7 @@ def test_the_readme_start_command_listens_on_loopback_only(newsgroups_archive, t
             start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + 240
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"start.sh exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the dashboard did not answer in 240 s:\n{log.read_text(errors='replace')}")
-            time.sleep(0.5)
+        wait_until_healthy(process, f"http://127.0.0.1:{port}", log, 240)
         addresses = listening_addresses(port)
         assert addresses, "nothing listens on the port"
         assert addresses <= LOOPBACK, f"listening on {addresses}, not only loopback"
