@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import random
 import socket
+import ssl
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -242,8 +243,9 @@ class RawServer:
     when ``stopping`` is set or the client has gone. ``connections`` counts accepted connections.
     """
 
-    def __init__(self, handler: RawHandler) -> None:
+    def __init__(self, handler: RawHandler, tls: ssl.SSLContext | None = None) -> None:
         self.handler = handler
+        self.tls = tls
         self.connections = 0
         self.bytes_sent = 0
         self._stopping = threading.Event()
@@ -255,7 +257,7 @@ class RawServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self._listener.getsockname()[1]}"
 
     def _accept(self) -> None:
         while not self._stopping.is_set():
@@ -272,6 +274,8 @@ class RawServer:
     def _serve(self, sock: socket.socket) -> None:
         sock.settimeout(5)
         try:
+            if self.tls is not None:
+                sock = self.tls.wrap_socket(sock, server_side=True)
             data = b""
             while b"\r\n\r\n" not in data:
                 chunk = sock.recv(65536)

@@ -234,6 +234,55 @@ def test_a_kept_alive_connection_is_reused_and_a_closed_one_reopened():
     assert server.request_count == 4
 
 
+# --------------------------------------------------------------------------- over TLS
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 (made with the openssl command; skipped without it)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def _tls_server(tls_files, handler) -> RawServer:
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*tls_files)
+    return RawServer(handler, tls=context)
+
+
+def test_https_is_verified_read_and_bounded(tls_files, monkeypatch):
+    def answer(sock, stopping):
+        sock.sendall(http_head(200, {"Content-Length": str(len(GOOD_ANSWER))}) + GOOD_ANSWER)
+
+    with _tls_server(tls_files, answer) as server:
+        message, _, _ = measured(lambda: client(server.url, token="tok-123").predict_proba(["x"]))
+        assert "TLS error talking to" in message  # self-signed: not trusted by default
+        monkeypatch.setenv("SSL_CERT_FILE", str(tls_files[0]))
+        assert client(server.url, token="tok-123").predict_proba(["x"]).tolist() == [[0.5, 0.3, 0.2]]
+
+    def trickle(sock, stopping):
+        sock.sendall(http_head(200, {"Content-Length": "100000"}))
+        while not stopping.wait(0.05):
+            sock.sendall(b" ")
+
+    with _tls_server(tls_files, trickle) as server:
+        message, seconds, _ = measured(lambda: client(server.url, deadline=1.0).predict_proba(["x"]))
+    assert "within the deadline of 1 s" in message and seconds < 2.0
+
+
 # --------------------------------------------------------------------------- the token guard
 
 LOOK_ALIKES = [
