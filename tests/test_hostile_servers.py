@@ -14,6 +14,7 @@ import secrets
 import socket
 import time
 import tracemalloc
+import warnings
 import weakref
 import zlib
 
@@ -90,14 +91,14 @@ def test_an_answer_that_trickles_ends_at_the_total_deadline(make_handler):
         # Each byte comes well within the 5 s read time-out: only the total deadline can end this.
         message, seconds, peak = measured(lambda: client(server.url, deadline=1.0).predict_proba(["x"]))
     assert "did not send a complete answer within the deadline of 1 s" in message
-    assert 0.9 < seconds < 2.0
+    assert 0.9 < seconds < 3.0  # the deadline, far below the 5 s read time-out that each byte resets
     assert peak < 5
 
 
 def test_a_silent_server_hits_the_read_timeout_or_the_deadline():
     with RawServer(lambda sock, stopping: stopping.wait(10)) as server:
         message, seconds, _ = measured(lambda: client(server.url, read_timeout=0.5, deadline=5).predict_proba(["x"]))
-    assert "did not answer within 0.5 s (read time-out)" in message and seconds < 1.5
+    assert "did not answer within 0.5 s (read time-out)" in message and seconds < 4
 
 
 # --------------------------------------------------------------------------- big answers
@@ -115,7 +116,7 @@ def test_an_over_long_content_length_is_refused_before_the_body_is_read():
         sent = server.bytes_sent
     assert "larger than the limit of 1,048,576 bytes (max_response_bytes)" in message
     assert "it declares Content-Length 629,145,600, so it was not read" in message
-    assert seconds < 1.0 and peak < 5
+    assert seconds < 4 and peak < 5
     assert sent < 64 * MB  # the client hung up instead of reading (the rest is the socket buffers)
 
 
@@ -132,7 +133,7 @@ def test_a_flood_without_length_is_cut_off_at_the_cap():
             lambda: client(server.url, max_response_bytes=2 * MB, deadline=10).predict_proba(["x"])
         )
     assert "larger than the limit of 2,097,152 bytes (max_response_bytes); stopped reading at the limit" in message
-    assert seconds < 2.0 and peak < 12
+    assert seconds < 4 and peak < 12
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +157,7 @@ def test_a_gzip_bomb_is_inflated_only_up_to_the_cap(gzip_bomb, framing):
     with RawServer(handler) as server:
         message, seconds, peak = measured(lambda: client(server.url, max_response_bytes=MB).predict_proba(["x"]))
     assert "larger than the limit of 1,048,576 bytes (max_response_bytes) once decompressed" in message
-    assert seconds < 2.0 and peak < 8
+    assert seconds < 4 and peak < 8
 
 
 def test_a_gzip_answer_within_the_cap_is_read():
@@ -191,7 +192,7 @@ def test_deeply_nested_json_is_refused_before_parsing():
     with RawServer(handler) as server:
         message, seconds, peak = measured(lambda: client(server.url).predict_proba(["x"]))
     assert "is JSON nested 200000 levels deep (the limit is 32)" in message
-    assert seconds < 2.0 and peak < 10
+    assert seconds < 4 and peak < 10
 
 
 def test_json_depth_ignores_brackets_inside_strings():
@@ -280,7 +281,7 @@ def test_https_is_verified_read_and_bounded(tls_files, monkeypatch):
 
     with _tls_server(tls_files, trickle) as server:
         message, seconds, _ = measured(lambda: client(server.url, deadline=1.0).predict_proba(["x"]))
-    assert "within the deadline of 1 s" in message and seconds < 2.0
+    assert "within the deadline of 1 s" in message and seconds < 3.0
 
 
 # --------------------------------------------------------------------------- the token guard
@@ -376,6 +377,13 @@ def _objects_holding(masked: bytes) -> list[str]:
     # gc.get_objects()), so containers reached from tracked objects are walked too.
     stack = gc.get_objects()
     seen: set[int] = set()
+    with warnings.catch_warnings():  # touching some library objects (torch's deprecated aliases) warns
+        warnings.simplefilter("ignore")
+        _walk(stack, seen, secret, raw, found)
+    return found
+
+
+def _walk(stack: list, seen: set[int], secret: str, raw: bytes, found: list[str]) -> None:
     while stack:
         obj = stack.pop()
         for ref in gc.get_referents(obj):
@@ -392,7 +400,6 @@ def _objects_holding(masked: bytes) -> list[str]:
             ):
                 seen.add(id(ref))
                 stack.append(ref)
-    return found
 
 
 def _serve_tiny(token: str):
