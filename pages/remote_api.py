@@ -46,6 +46,7 @@ if clicked:
                 text, classifier, classifier.url, classifier.name, options, label="Asking the API",
                 batch_size=conn.batch_size * 2,
             )
+            classifier.close()  # the result keeps the classifier, not an open connection
     st.session_state[remote.ERROR] = remote.sentence(error) if error else None
     if new is not None:
         state.put(state.REMOTE_RESULT, new)

@@ -284,6 +284,38 @@ def test_https_is_verified_read_and_bounded(tls_files, monkeypatch):
     assert "within the deadline of 1 s" in message and seconds < 3.0
 
 
+# --------------------------------------------------------------------------- proxies
+
+
+def test_an_http_proxy_from_the_environment_is_used_but_never_for_loopback(monkeypatch):
+    seen: list[bytes] = []
+
+    def proxy(sock, stopping):
+        seen.append(b"request")
+        sock.sendall(http_head(200, {"Content-Length": str(len(GOOD_ANSWER))}) + GOOD_ANSWER)
+
+    with RawServer(proxy) as server:
+        recorded = []
+        original = server._serve
+
+        def record(sock):  # keep the request line the proxy got
+            recorded.append(sock.recv(200, socket.MSG_PEEK))
+            original(sock)
+
+        server._serve = record
+        monkeypatch.setenv("HTTP_PROXY", server.url)
+        monkeypatch.setenv("NO_PROXY", "")
+        monkeypatch.setenv("no_proxy", "")
+        # .invalid never resolves: the only connection is to the proxy on 127.0.0.1
+        assert client("http://model.invalid/models/x").predict_proba(["x"]).tolist() == [[0.5, 0.3, 0.2]]
+        assert recorded and recorded[0].startswith(b"POST http://model.invalid/models/x HTTP/1.1")
+        with ScriptedServer() as target:
+            target.default = hf_responder(LABELS)
+            client(target.url, token="tok-123").predict_proba(["x"])  # loopback: straight to the target
+            assert target.request_count == 1
+        assert len(seen) == 1
+
+
 # --------------------------------------------------------------------------- the token guard
 
 LOOK_ALIKES = [

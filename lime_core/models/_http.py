@@ -12,7 +12,8 @@ so that every step is in its hands:
 * gzip and deflate are inflated here, in slices, under the same cap;
 * redirects are never followed (the caller sees the 3xx).
 
-Proxies from the environment (``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``) are honoured.
+Proxies from the environment (``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``) are honoured, except for
+loopback hosts, which are always reached directly.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ import zlib
 from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import SplitResult, urlsplit
+
+from ..netpolicy import is_loopback_host
 
 _CHUNK = 64 * 1024
 
@@ -298,6 +301,8 @@ def _dropped(sock: socket.socket) -> bool:
 
 
 def _proxy_for(parts: SplitResult) -> str | None:
+    if is_loopback_host(parts.hostname):  # never through a proxy: a token over plain http must stay on this machine
+        return None
     proxies = urllib.request.getproxies_environment()
     proxy = proxies.get(parts.scheme)
     if not proxy or urllib.request.proxy_bypass_environment(parts.hostname or "", proxies):
