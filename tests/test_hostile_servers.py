@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import secrets
 import socket
+import threading
 import time
 import tracemalloc
 import warnings
@@ -99,6 +100,23 @@ def test_a_silent_server_hits_the_read_timeout_or_the_deadline():
     with RawServer(lambda sock, stopping: stopping.wait(10)) as server:
         message, seconds, _ = measured(lambda: client(server.url, read_timeout=0.5, deadline=5).predict_proba(["x"]))
     assert "did not answer within 0.5 s (read time-out)" in message and seconds < 4
+
+
+def test_a_name_lookup_that_hangs_is_bounded_by_the_connect_timeout(monkeypatch):
+    release = threading.Event()
+
+    def slow_lookup(host, *args, **kwargs):  # nothing is looked up: the lookup just never answers
+        release.wait(10)
+        raise OSError("test: no lookups")
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_lookup)
+    try:
+        message, seconds, _ = measured(
+            lambda: client("http://slow-dns.invalid/", connect_timeout=0.5, deadline=5).predict_proba(["x"])
+        )
+    finally:
+        release.set()
+    assert "could not connect to http://slow-dns.invalid/ within 0.5 s" in message and seconds < 3
 
 
 # --------------------------------------------------------------------------- big answers

@@ -7,6 +7,8 @@ so that every step is in its hands:
 
 * a watchdog shuts the socket down when the deadline passes, whatever phase the
   request is in (TLS handshake, sending, headers, body), so no read can outlast it;
+  the name lookup, which has no time-out of its own, runs in a helper thread that
+  is waited for at most the connect time-out;
 * ``Content-Length`` over the cap is refused before the body is read, and a body
   without one (chunked, or read until close) is cut off at the cap;
 * gzip and deflate are inflated here, in slices, under the same cap;
@@ -30,6 +32,7 @@ import urllib.request
 import zlib
 from dataclasses import dataclass
 from email.message import Message
+from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 from ..netpolicy import is_loopback_host
@@ -144,6 +147,7 @@ class BoundedTransport:
             return conn
         self.close()
         self._conn = self._new_connection(timeout)
+        self._conn._create_connection = _bounded_create_connection  # type: ignore[attr-defined]
         return self._conn
 
     def close(self) -> None:
@@ -282,6 +286,47 @@ def _content_length(response: http.client.HTTPResponse) -> int | None:
     if len(set(v.strip() for v in values)) != 1 or not values[0].strip().isdigit():
         raise TransportError(TransportError.OTHER, "conflicting or malformed Content-Length")
     return int(values[0].strip())
+
+
+def _bounded_create_connection(
+    address: tuple[str, int], timeout: float | None = None, source_address: tuple[str, int] | None = None
+) -> socket.socket:
+    """``socket.create_connection`` whose name lookup is bounded too (``getaddrinfo`` itself has no time-out)."""
+    host, port = address
+    limit = 30.0 if timeout is None else float(timeout)
+    started = time.monotonic()
+    found: list[Any] = []
+
+    def resolve() -> None:
+        try:
+            found.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except OSError as exc:
+            found.append(exc)
+
+    worker = threading.Thread(target=resolve, name="lime-resolve", daemon=True)
+    worker.start()
+    worker.join(limit)
+    if not found:
+        raise TimeoutError(f"no address for the host within {limit:g} s")
+    if isinstance(found[0], OSError):
+        raise found[0]
+    error: OSError | None = None
+    for family, kind, proto, _, sockaddr in found[0]:
+        left = limit - (time.monotonic() - started)
+        if left <= 0:
+            raise TimeoutError("connect time-out")
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(left)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            sock.settimeout(timeout)
+            return sock
+        except OSError as exc:
+            sock.close()
+            error = exc
+    raise error or OSError("no address to connect to")
 
 
 def _set_timeout(sock: socket.socket | None, read_timeout: float, end: float) -> None:
