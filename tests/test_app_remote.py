@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("streamlit")
 
-from tests.http_fixtures import Canned, ScriptedServer, hf_responder
+from tests.http_fixtures import Canned, RawServer, ScriptedServer, hf_responder, http_head
 from tests.test_app_pages import SECRET, app_env, errors, free_port, goto, press, start, visible_text  # noqa: F401
 
 LABELS = ["food", "sports", "tech"]
@@ -147,3 +147,17 @@ def test_no_session_result_or_cache_holds_the_token():
     assert result is not None and not result.explainer.model_.has_token
     for root in (result, models.prediction_cache()):
         assert not [s for s in _reachable_strings(root) if SECRET in s]
+
+
+def test_the_deadline_applies_on_the_page():
+    def trickle(sock, stopping):
+        sock.sendall(http_head(200, {"Content-Length": "100000"}))
+        while not stopping.wait(0.05):
+            sock.sendall(b" ")
+
+    with RawServer(trickle) as server:
+        at = goto(start(), "remote_api")
+        at.text_input(key="remote.url").set_value(server.url + "/").run()
+        at.number_input(key="remote.deadline").set_value(1).run()
+        press(at, "Test connection")
+    assert "did not send a complete answer within the deadline of 1 s" in errors(at)[0]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from lime_core import LimeCoreError, RemoteModelError
-from lime_core.models.remote import RemoteClassifier
+from lime_core.models.remote import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, RemoteClassifier
 from lime_core.netpolicy import url_refusal
 from lime_core.settings import ENV_API_TOKEN, ENV_REMOTE_ALLOW, get_settings
 from lime_core.tokenization import get_tokenizer
@@ -30,6 +30,7 @@ URL_KEY = "remote.url"
 TOKEN_KEY = "remote.token"
 BATCH_KEY = "remote.batch_size"
 BUDGET_KEY = "remote.max_requests"
+DEADLINE_KEY = "remote.deadline"
 ERROR = "remote.error"
 NOTE = "remote.note"  # a note about the last attempt (a token sent to a server that does not check tokens)
 TOKEN_FROM = f"the API token field (or {ENV_API_TOKEN})"
@@ -41,6 +42,7 @@ class Connection:
     batch_size: int
     max_requests: int
     is_builtin: bool
+    deadline: float = DEFAULT_DEADLINE
 
 
 def default_url() -> tuple[str, str | None]:
@@ -83,9 +85,20 @@ def settings_form() -> Connection:
         "Request budget", min_value=1, max_value=10_000, value=200, step=10, key=BUDGET_KEY,
         help="The most requests one explanation may send; a larger one is refused before anything is sent.",
     )
+    deadline = st.number_input(
+        "Deadline per request (s)", min_value=1, max_value=600, value=int(DEFAULT_DEADLINE), step=5, key=DEADLINE_KEY,
+        help="The most one request may take, connecting, sending and the whole answer together. Answers over "
+        f"{DEFAULT_MAX_RESPONSE_BYTES // 2**20} MB (also once decompressed) are refused.",
+    )
     if is_builtin:
         st.caption("Built-in server: the 20 Newsgroups topic model served over HTTP on this machine.")
-    return Connection(url=url, batch_size=int(batch_size), max_requests=int(max_requests), is_builtin=is_builtin)
+    return Connection(
+        url=url,
+        batch_size=int(batch_size),
+        max_requests=int(max_requests),
+        is_builtin=is_builtin,
+        deadline=float(deadline),
+    )
 
 
 def widget_token() -> str | None:
@@ -120,6 +133,7 @@ def make_classifier(conn: Connection) -> RemoteClassifier:
         max_requests=conn.max_requests,
         max_retries=1,
         read_timeout=30.0,
+        deadline=conn.deadline,
     )
 
 
