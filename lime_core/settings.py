@@ -24,6 +24,11 @@ Variables
 ``LIME_API_URL``
     Default URL of a remote model service, offered by the app and CLI when no
     URL is given. Optional.
+``LIME_REMOTE_ALLOW``
+    Which URLs the dashboard's Remote API page may call (the server makes the
+    request, so this is what stops it from being used against other hosts):
+    comma-separated https host names, plus ``loopback`` for 127.0.0.0/8, ::1
+    and localhost. Default ``loopback``. See :mod:`lime_core.netpolicy`.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ ENV_SENTIMENT_MODEL = "LIME_SENTIMENT_MODEL"
 ENV_CACHE_DIR = "LIME_CACHE_DIR"
 ENV_API_TOKEN = "LIME_API_TOKEN"
 ENV_API_URL = "LIME_API_URL"
+ENV_REMOTE_ALLOW = "LIME_REMOTE_ALLOW"
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,9 @@ class Settings:
     api_url: str | None = None
     """Default remote model URL (``LIME_API_URL``), or None."""
 
+    remote_allow: str | None = None
+    """The Remote API page's allow-list (``LIME_REMOTE_ALLOW``); None means the default, loopback only."""
+
 
 def _clean(value: str | None) -> str | None:
     """Treat unset, empty and whitespace-only variables alike: a blank `export X=` means "not set"."""
@@ -91,4 +100,5 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
         cache_dir=Path(cache_dir).expanduser(),
         api_token=_clean(env.get(ENV_API_TOKEN)),
         api_url=_clean(env.get(ENV_API_URL)),
+        remote_allow=_clean(env.get(ENV_REMOTE_ALLOW)),
     )
