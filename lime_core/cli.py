@@ -11,6 +11,7 @@ See docs/cli.md.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .errors import LimeCoreError
+from .limits import MAX_SAMPLES
 
 EXIT_RUNTIME = 1
 EXIT_USAGE = 2
@@ -54,7 +56,19 @@ def _samples(value: str) -> int | str:
         raise argparse.ArgumentTypeError(message) from None
     if n < MIN_SAMPLES:
         raise argparse.ArgumentTypeError(f"must be at least {MIN_SAMPLES}, not {n}")
+    if n > MAX_SAMPLES:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_SAMPLES} (lime_core.limits.MAX_SAMPLES), not {n}")
     return n
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {value!r}") from None
+    if not 0 < seconds < 86_400:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and less than a day, not {value}")
+    return seconds
 
 
 def _positive_int(value: str) -> int:
@@ -101,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     model_group.add_argument("--max-requests", type=_positive_int, default=None, metavar="N",
                              help="with --url: most HTTP requests this explanation may send (default: the "
                              "client's budget, 50)")
+    model_group.add_argument("--deadline", type=_seconds, default=None, metavar="SECONDS",
+                             help="with --url: the most one HTTP request may take, connecting, sending and the "
+                             "whole answer together (default 60)")
     lime = ex.add_argument_group("explanation")
     lime.add_argument("--samples", type=_samples, default=None, metavar="N",
                       help=f"perturbed texts to sample (at least {MIN_SAMPLES}, default 5000), or 'auto': "
@@ -134,6 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status instead of raising (except for --help)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
+    _log_warnings_as_lines()
     try:
         args = build_parser().parse_args(args_list)
         return int(args.handler(args) or 0)
@@ -154,6 +172,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         return _fail(f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", EXIT_RUNTIME)
+
+
+def _log_warnings_as_lines() -> None:
+    """lime_core's warnings (e.g. a remote retry) as ``warning: ...`` lines on stderr, like the errors."""
+    package = logging.getLogger("lime_core")
+    if not any(getattr(h, "_lime_cli", False) for h in package.handlers):
+        handler = _StderrHandler()
+        handler.setLevel(logging.WARNING)
+        handler.setFormatter(_LineFormatter())
+        handler._lime_cli = True  # type: ignore[attr-defined]
+        package.addHandler(handler)
+        package.propagate = False
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a line is written (tests and callers may swap it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+class _LineFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        prefix = "warning" if record.levelno < logging.ERROR else "error"
+        return f"{prefix}: {_one_line(record.getMessage())}"
 
 
 def _fail(message: str, status: int) -> int:
@@ -184,6 +232,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
     if args.max_requests is not None and args.url is None:
         raise CliError("--max-requests only applies to a remote model (--url)", EXIT_USAGE)
+    if args.deadline is not None and args.url is None:
+        raise CliError("--deadline only applies to a remote model (--url)", EXIT_USAGE)
     params: dict[str, Any] = {
         "tokenizer": args.tokenization,
         "bigrams": args.bigrams,
@@ -241,8 +291,10 @@ def _load_model(args: argparse.Namespace) -> Any:
     options: dict[str, Any] = {}
     if args.max_requests is not None:
         options["max_requests"] = args.max_requests
-    # The token goes from the environment straight to the client, which never shows it.
-    return RemoteClassifier(args.url, token=os.environ.get(TOKEN_ENV_VAR) or None, **options)
+    if args.deadline is not None:
+        options["deadline"] = args.deadline
+    # No token argument: the client reads $LIME_API_TOKEN at each request and keeps no copy of it.
+    return RemoteClassifier(args.url, **options)
 
 
 def _load_pipeline(path: str) -> Any:
@@ -283,9 +335,10 @@ def _resolve_targets(requested: list[str] | None, model: Any) -> str | list[str]
         return None
     if "all" in requested:
         return "all"
-    try:
-        known = [str(c) for c in model.class_names]
-    except AttributeError:  # classes only known after the first prediction: the explainer checks later
+    from .classifier import validate_class_names
+
+    known = validate_class_names(model)  # duplicates would make a target ambiguous: refused before any sampling
+    if not known:  # classes only known after the first prediction: the explainer checks later
         return requested
     unknown = [t for t in requested if t not in known]
     if unknown:

@@ -31,6 +31,11 @@ Variables
 ``LIME_API_URL``
     Default URL of a remote model service, offered by the app and CLI when no
     URL is given. Optional.
+``LIME_REMOTE_ALLOW``
+    Which URLs the dashboard's Remote API page may call (the server makes the
+    request, so this is what stops it from being used against other hosts):
+    comma-separated https host names, plus ``loopback`` for 127.0.0.0/8, ::1
+    and localhost. Default ``loopback``. See :mod:`lime_core.netpolicy`.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ ENV_SENTIMENT_LANGUAGES = "LIME_SENTIMENT_LANGUAGES"
 ENV_SAVED_DB = "LIME_SAVED_DB"
 ENV_API_TOKEN = "LIME_API_TOKEN"
 ENV_API_URL = "LIME_API_URL"
+ENV_REMOTE_ALLOW = "LIME_REMOTE_ALLOW"
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,9 @@ class Settings:
 
     api_url: str | None = None
     """Default remote model URL (``LIME_API_URL``), or None."""
+
+    remote_allow: str | None = None
+    """The Remote API page's allow-list (``LIME_REMOTE_ALLOW``); None means the default, loopback only."""
 
     sentiment_languages: tuple[str, ...] = ()
     """Languages a custom sentiment checkpoint reads (``LIME_SENTIMENT_LANGUAGES``); empty: not declared."""
@@ -110,6 +119,7 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
         cache_dir=Path(cache_dir).expanduser(),
         api_token=_clean(env.get(ENV_API_TOKEN)),
         api_url=_clean(env.get(ENV_API_URL)),
+        remote_allow=_clean(env.get(ENV_REMOTE_ALLOW)),
         sentiment_languages=tuple(
             c.strip().lower() for c in (_clean(env.get(ENV_SENTIMENT_LANGUAGES)) or "").split(",") if c.strip()
         ),
