@@ -7,15 +7,20 @@ short scripts in pages/; their view code lives in ui/.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import entry, models, sidebar
 
+# A local file: a Material icon or an emoji as the favicon would be fetched from another host at every page load.
+ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
+
 st.set_page_config(
     page_title="LIME text explainer",
-    page_icon=":material/manage_search:",
+    page_icon=str(ICON),
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # collapsed on narrow screens; the user can always collapse it
 )
 
 pages = [
@@ -24,12 +29,16 @@ pages = [
     st.Page("pages/local_model.py", title="Local model", icon=":material/grid_on:"),
     st.Page("pages/remote_api.py", title="Remote API", icon=":material/cloud:"),
     st.Page("pages/how_it_works.py", title="How it works", icon=":material/school:"),
+    st.Page("pages/saved.py", title="Saved", icon=":material/bookmarks:", url_path="saved"),
 ]
 page = st.navigation(pages, position="top")
 st.html(
     "<style>"
     '[data-testid="stMainBlockContainer"]{padding-top:3rem;padding-bottom:3rem}'
     '[data-testid="stMetricValue"]{font-size:1.6rem}'
+    # Side-by-side parts of a result stack on a narrow window (containers keyed "lc-stack-..." hold them).
+    '@media (max-width:1100px){[class*="st-key-lc-stack"] [data-testid="stHorizontalBlock"]{flex-direction:column}'
+    '[class*="st-key-lc-stack"] [data-testid="stColumn"]{width:100%!important;flex:1 1 auto!important}}'
     "</style>"
 )
 

@@ -10,10 +10,12 @@ The stories:
 * **kidney stones** -- test post 0 of the 20 Newsgroups "bydate" split (headers
   and footers removed), the classic LIME/eli5 demonstration: the topic model
   says ``sci.med`` and the highlighted words show why.
-* **"7 million USD"** -- the same phrase in a scam email and in a term-sheet
-  email. Explained side by side on the Compare page, the same words get
-  different weights: an explanation is *local*, it describes the model near
-  one text, not the meaning of a word everywhere.
+* **"image"** -- in a graphics question and in a Bible verse, both explained
+  for ``comp.graphics`` by the topic model on the Compare page: the same word
+  gets very different weights (seed 0: +0.5 in the question, where it is one
+  graphics word among many, +3.3 in the verse, where it is nearly the only
+  one). An explanation is *local*: it describes the model near one text, not
+  the meaning of a word everywhere.
 * **restaurant review** -- an English review for the sentiment model.
 * **German / French reviews** -- for the multilingual review model. On an
   English-only stand-in model they show that LIME explains what the model
@@ -34,6 +36,8 @@ class Example:
     text: str
     model: str  # registry name of the model the example was written for
     story: str  # one or two sentences shown under the text box
+    language: str = "en"  # ISO 639-1 code of the text's language
+    expected: str = ""  # the class its story expects: a topic, or "positive"/"negative" for a review
 
 
 KIDNEY_STONES = (
@@ -43,16 +47,11 @@ KIDNEY_STONES = (
     "children, and the childbirth hurt less."
 )
 
-SCAM_EMAIL = (
-    "Dear friend, I am a bank manager and I need your urgent help to transfer 7 million USD out of the country. "
-    "You will receive 30% of the funds for your assistance. Please reply with your bank details and keep this "
-    "strictly confidential."
+GRAPHICS_QUESTION = (
+    "I render the image with OpenGL and save it as a JPEG file; the colours look wrong on screen."
 )
 
-TERM_SHEET_EMAIL = (
-    "Hi Anna, attached is the revised term sheet: the Series A round is 7 million USD at a 28 million pre-money "
-    "valuation, with a standard 1x liquidation preference. Please review it before Thursday's board call."
-)
+BIBLE_VERSE = "God made man in His own image, the Bible says; the colours of the rainbow are His promise."
 
 RESTAURANT_REVIEW = (
     "The restaurant was amazing, the quality of their food was exceptional. The waiters were so polite."
@@ -75,21 +74,25 @@ EXAMPLES: tuple[Example, ...] = (
         KIDNEY_STONES,
         "20ng-svm",
         "The classic demonstration: the topic model reads this post as medicine. Which words make it say so?",
+        expected="sci.med",
     ),
     Example(
-        "scam-email",
-        "Email: \u201c7 million USD\u201d in a scam",
-        SCAM_EMAIL,
-        "sentiment",
-        "Compare it with the term-sheet email: the same \u201c7 million USD\u201d can weigh differently, because "
-        "an explanation only describes the model near one text.",
+        "graphics-question",
+        "\u201cimage\u201d in a graphics question",
+        GRAPHICS_QUESTION,
+        "20ng-svm",
+        "Compare it with the Bible verse: for comp.graphics, \u201cimage\u201d is one graphics word among many "
+        "here, and almost the only one there, so it weighs differently: an explanation describes one text.",
+        expected="comp.graphics",
     ),
     Example(
-        "term-sheet-email",
-        "Email: \u201c7 million USD\u201d in a term sheet",
-        TERM_SHEET_EMAIL,
-        "sentiment",
-        "Compare it with the scam email: same amount, different context, different weights.",
+        "bible-verse",
+        "\u201cimage\u201d in a Bible verse",
+        BIBLE_VERSE,
+        "20ng-svm",
+        "Compare it with the graphics question: the same \u201cimage\u201d and \u201ccolours\u201d, another "
+        "context, other weights.",
+        expected="soc.religion.christian",
     ),
     Example(
         "restaurant-review",
@@ -97,6 +100,7 @@ EXAMPLES: tuple[Example, ...] = (
         RESTAURANT_REVIEW,
         "sentiment",
         "A clear-cut review: the praise words should carry the prediction.",
+        expected="positive",
     ),
     Example(
         "german-review",
@@ -105,6 +109,8 @@ EXAMPLES: tuple[Example, ...] = (
         "sentiment",
         "A negative review in German, for the multilingual model. A model that does not read German may get it "
         "wrong: LIME explains what the model does, right or wrong.",
+        language="de",
+        expected="negative",
     ),
     Example(
         "french-review",
@@ -112,11 +118,16 @@ EXAMPLES: tuple[Example, ...] = (
         FRENCH_REVIEW,
         "sentiment",
         "A positive review in French, for the multilingual model.",
+        language="fr",
+        expected="positive",
     ),
 )
 
-COMPARE_PAIR: tuple[str, str] = ("scam-email", "term-sheet-email")
-"""The two examples the Compare page starts with."""
+COMPARE_PAIR: tuple[str, str] = ("graphics-question", "bible-verse")
+"""The two examples the Compare page starts with, on :data:`COMPARE_MODEL`, both explained for :data:`COMPARE_CLASS`."""
+COMPARE_MODEL = "20ng-svm"
+COMPARE_CLASS = "comp.graphics"
+"""The same class on both sides: "image" weighs much more for it in the verse (measured in tests/test_app_pages.py)."""
 
 
 def get_example(key: str) -> Example:

@@ -201,6 +201,7 @@ class TextExplainer:
             predictions = black_box.predict(texts, progress=progress)
             self._store_samples(keep, predictions.proba)
             self.n_model_calls_ = predictions.n_model_calls
+            self.n_answers_reused_ = predictions.n_distinct - predictions.n_model_calls
             self.local_fit_ = self.refit(rng)
             self.sampling_ = SamplingReport(
                 mode="fixed",
@@ -234,6 +235,7 @@ class TextExplainer:
         keep = draw_neighbourhood(sampler, groups, n_target, rng)
         proba: np.ndarray | None = None
         calls = 0
+        self.n_answers_reused_ = 0
         history: list[SamplingRound] = []
         previous: tuple[int, ...] | None = None
         while True:
@@ -244,6 +246,7 @@ class TextExplainer:
             predictions = self.black_box_.predict(texts, progress=round_progress)
             proba = predictions.proba if proba is None else np.vstack([proba, predictions.proba])
             calls += predictions.n_model_calls
+            self.n_answers_reused_ += predictions.n_distinct - predictions.n_model_calls
             self._store_samples(keep, proba)
             self.n_model_calls_ = calls
             fit = self.refit(rng)
@@ -370,6 +373,7 @@ class TextExplainer:
             metrics=fit.metrics,
             n_samples=int(self.keep_.shape[0]),
             n_model_calls=int(self.n_model_calls_),
+            n_answers_reused=int(getattr(self, "n_answers_reused_", 0)),
             settings=self.settings(),
             uncertainty=None if unc is None else UncertaintyInfo(method=unc.method, confidence=unc.confidence),
             stability=self._stability(fit, focus) if self.stability_refits else None,

@@ -11,6 +11,8 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from .language import LanguageReport
+
 SCHEMA_VERSION = 1
 BIAS_FEATURE = "<BIAS>"
 
@@ -274,6 +276,10 @@ class Explanation:
     stability: StabilityReport | None = None
     faithfulness: FaithfulnessReport | None = None
     sampling: SamplingReport | None = None
+    # Answers the prediction cache gave without asking the model (n_model_calls counts only the texts sent now).
+    n_answers_reused: int = 0
+    # The text's language beside the model's (lime_core.language); None when the model's languages are not known.
+    language: LanguageReport | None = None
 
     @property
     def predicted_class(self) -> str:
@@ -301,6 +307,8 @@ class Explanation:
             "metrics": asdict(self.metrics),
             "n_samples": self.n_samples,
             "n_model_calls": self.n_model_calls,
+            "n_answers_reused": self.n_answers_reused,
+            **({"language": self.language.to_dict()} if self.language is not None else {}),
             "settings": _settings_to_dict(self.settings),
             **self.extras,
             **_trust_to_dict(self),
@@ -331,6 +339,8 @@ class Explanation:
             metrics=FidelityMetrics(**data["metrics"]),
             n_samples=int(data["n_samples"]),
             n_model_calls=int(data["n_model_calls"]),
+            n_answers_reused=int(data.get("n_answers_reused", 0)),
+            language=_optional(data.get("language"), LanguageReport.from_dict),
             settings=ExplainerSettings(**data["settings"]),
             extras={k: v for k, v in data.items() if k not in known},
             **trust,

@@ -15,6 +15,13 @@ Variables
 ``LIME_SENTIMENT_MODEL``
     Hugging Face hub name or local directory of the review-sentiment model.
     Default ``nlptown/bert-base-multilingual-uncased-sentiment``.
+``LIME_SENTIMENT_LANGUAGES``
+    Comma-separated ISO 639-1 codes of the languages a custom sentiment
+    checkpoint reads (e.g. ``en`` for the English stand-in). The default hub
+    model declares its own six; a custom one without this declares none.
+``LIME_SAVED_DB``
+    The SQLite file where the dashboard keeps saved explanations. Default
+    ``saved.sqlite3`` in ``LIME_CACHE_DIR``.
 ``LIME_CACHE_DIR``
     Where the trained 20 Newsgroups pipeline (and the parsed archive) are
     kept between runs. Default ``~/.cache/lime_core``.
@@ -44,6 +51,8 @@ DEFAULT_CACHE_DIR = "~/.cache/lime_core"
 ENV_20NG_ARCHIVE = "LIME_20NG_ARCHIVE"
 ENV_SENTIMENT_MODEL = "LIME_SENTIMENT_MODEL"
 ENV_CACHE_DIR = "LIME_CACHE_DIR"
+ENV_SENTIMENT_LANGUAGES = "LIME_SENTIMENT_LANGUAGES"
+ENV_SAVED_DB = "LIME_SAVED_DB"
 ENV_API_TOKEN = "LIME_API_TOKEN"
 ENV_API_URL = "LIME_API_URL"
 ENV_REMOTE_ALLOW = "LIME_REMOTE_ALLOW"
@@ -76,6 +85,16 @@ class Settings:
     remote_allow: str | None = None
     """The Remote API page's allow-list (``LIME_REMOTE_ALLOW``); None means the default, loopback only."""
 
+    sentiment_languages: tuple[str, ...] = ()
+    """Languages a custom sentiment checkpoint reads (``LIME_SENTIMENT_LANGUAGES``); empty: not declared."""
+
+    saved_db: Path | None = None
+    """SQLite file of saved explanations (``LIME_SAVED_DB``); None: ``saved.sqlite3`` in the cache directory."""
+
+    @property
+    def saved_db_path(self) -> Path:
+        return self.saved_db if self.saved_db is not None else self.cache_dir / "saved.sqlite3"
+
 
 def _clean(value: str | None) -> str | None:
     """Treat unset, empty and whitespace-only variables alike: a blank `export X=` means "not set"."""
@@ -101,4 +120,8 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
         api_token=_clean(env.get(ENV_API_TOKEN)),
         api_url=_clean(env.get(ENV_API_URL)),
         remote_allow=_clean(env.get(ENV_REMOTE_ALLOW)),
+        sentiment_languages=tuple(
+            c.strip().lower() for c in (_clean(env.get(ENV_SENTIMENT_LANGUAGES)) or "").split(",") if c.strip()
+        ),
+        saved_db=Path(saved).expanduser() if (saved := _clean(env.get(ENV_SAVED_DB))) else None,
     )

@@ -194,7 +194,7 @@ TRUST_HELP: dict[str, str] = {
 class TrustCheck:
     """One aspect of trust: its level and a one-sentence finding."""
 
-    name: Literal["fidelity", "stability", "signs", "faithfulness", "sampling"]
+    name: Literal["fidelity", "stability", "signs", "faithfulness", "sampling", "language"]
     level: Level
     title: str  # short label for a UI row, e.g. "Stability"
     message: str
@@ -227,6 +227,32 @@ def top_words(target: TargetExplanation, k: int) -> list[FeatureWeight]:
     """The target's top words by |weight|, negligible ones left out: the stability report's own rule."""
     indices = top_k_indices(np.array([w.weight for w in target.weights]), k)
     return [target.weights[i] for i in indices]
+
+
+RELIES_MIN_DROP = 0.10  # "the model relies on these words" only when removing them drops the probability this much
+NO_CHANGE = 0.005  # a change of the probability below this is "no change" (it shows as 0.00)
+
+
+def probability_change(drop: float, class_name: str) -> str:
+    """"lowers P(c) by 0.12", "raises P(c) by 0.03" or "leaves P(c) unchanged": the sign in words, not in the number.
+
+    ``class_name`` "it" gives "lowers it by 0.12".
+    """
+    subject = "it" if class_name == "it" else f"P({class_name})"
+    if abs(drop) < NO_CHANGE:
+        return f"leaves {subject} unchanged"
+    return f"{'lowers' if drop > 0 else 'raises'} {subject} by {abs(drop):.2f}"
+
+
+def calls_phrase(n_model_calls: int, reused: int = 0) -> str:
+    """"640 model calls made now, answers reused: 120": two figures, never "0 model calls" for a cached run."""
+    made = f"{n_model_calls:,} model call{'s' if n_model_calls != 1 else ''} made now"
+    return made + (f", answers reused: {reused:,}" if reused else "")
+
+
+def _language_check(explanation: Explanation) -> TrustCheck | None:
+    warning = explanation.language.warning() if explanation.language is not None else None
+    return None if warning is None else TrustCheck("language", "check", "Language", warning)
 
 
 def _words(names: list[str]) -> str:
@@ -303,15 +329,19 @@ def _faithfulness_check(explanation: Explanation, target: TargetExplanation) -> 
     if r is None or r.class_name != target.class_name:
         return None
     rand, occ = r.baselines.get("random"), r.baselines.get("occlusion")
-    numbers = f"removing the top {r.k} words lowers P({r.class_name}) by {r.comprehensiveness:.2f}"
+    numbers = f"removing the top {r.k} words {probability_change(r.comprehensiveness, r.class_name)}"
     if rand is not None:
-        numbers += f" (a random choice: {rand.comprehensiveness:.2f})"
+        numbers += f" (a random choice of words {probability_change(rand.comprehensiveness, 'it')})"
     curve = f"deletion AUC {r.auc:.2f}" + (f" vs {rand.auc:.2f} random" if rand is not None else "")
     curve += f", {occ.auc:.2f} occlusion" if occ is not None else ""
     if r.level == "good":
-        return TrustCheck(
-            "faithfulness", "trust", "Faithfulness", f"The model relies on these words: {numbers}; {curve}."
+        claim = (
+            "The model relies on these words"
+            if r.comprehensiveness >= RELIES_MIN_DROP
+            else f"The ranking beats a random one, though removing the words moves the probability by less than "
+            f"{RELIES_MIN_DROP:.2f}"
         )
+        return TrustCheck("faithfulness", "trust", "Faithfulness", f"{claim}: {numbers}; {curve}.")
     if r.level == "weak":
         return TrustCheck(
             "faithfulness",
@@ -347,7 +377,8 @@ def _sampling_check(explanation: Explanation) -> TrustCheck | None:
                 "sampling",
                 "trust",
                 "Sampling",
-                f"Automatic sampling used its full cap of {r.n_samples:,} samples ({r.n_model_calls:,} model calls); "
+                f"Automatic sampling used its full cap of {r.n_samples:,} samples "
+                f"({calls_phrase(r.n_model_calls, explanation.n_answers_reused)}); "
                 "the order of some top words is a near tie, but refits agree on which words they are.",
             )
         return TrustCheck(
@@ -360,8 +391,8 @@ def _sampling_check(explanation: Explanation) -> TrustCheck | None:
         "sampling",
         "trust",
         "Sampling",
-        f"Automatic sampling stopped after {r.rounds} rounds and {r.n_samples:,} samples ({r.n_model_calls:,} model "
-        f"calls): {r.stopped_because}.",
+        f"Automatic sampling stopped after {r.rounds} rounds and {r.n_samples:,} samples "
+        f"({calls_phrase(r.n_model_calls, explanation.n_answers_reused)}): {r.stopped_because}.",
     )
 
 
@@ -383,9 +414,9 @@ def judge_trust(explanation: Explanation, target: TargetExplanation | str | None
             check = make(explanation, target)
             if check is not None:
                 checks.append(check)
-    sampling = _sampling_check(explanation)
-    if sampling is not None:
-        checks.append(sampling)
+    for extra in (_sampling_check(explanation), _language_check(explanation)):
+        if extra is not None:
+            checks.append(extra)
     level = max((c.level for c in checks), key=_ORDER.__getitem__)
     failing = tuple(c.message for c in checks if c.level != "trust")
     return TrustVerdict(

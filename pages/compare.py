@@ -2,15 +2,16 @@
 
 import streamlit as st
 
-from lime_core.examples import COMPARE_PAIR
+from lime_core.examples import COMPARE_MODEL, COMPARE_PAIR
 from ui import compare, entry, models, state
 
 entry.require_app()
 
 st.title("Compare two explanations")
 st.caption(
-    "Two texts on one model (the same \u201c7 million USD\u201d in a scam and in a term sheet), or one text on two "
-    "models. Both sides use the same colour scale and the same axis, so a stronger colour is a larger weight."
+    "Two texts on one model (the same \u201cimage\u201d in a graphics question and in a Bible verse, both for "
+    "comp.graphics), or one text on two models. Both sides use the same colour scale and the same axis, so a "
+    "stronger colour is a larger weight."
 )
 
 mode = st.segmented_control(
@@ -18,6 +19,7 @@ mode = st.segmented_control(
     [compare.TWO_TEXTS, compare.TWO_MODELS],
     default=compare.TWO_TEXTS,
     key="compare.mode",
+    persist_state="session",
 )
 mode = mode or compare.TWO_TEXTS
 model_name = st.session_state.get(state.MODEL_KEY, models.DEFAULT_MODEL)
@@ -28,8 +30,8 @@ if mode == compare.TWO_TEXTS:
         text_left = compare.side_text("left", COMPARE_PAIR[0])
     with right:
         text_right = compare.side_text("right", COMPARE_PAIR[1])
-    jobs = [("left", text_left, model_name), ("right", text_right, model_name)]
-    st.caption(f"Both texts are explained with **{models.model_title(model_name)}** (change it in the sidebar).")
+    pair_model = compare.model_select("both", COMPARE_MODEL, label="Model for both texts")
+    jobs = [("left", text_left, pair_model), ("right", text_right, pair_model)]
 else:
     text = compare.side_text("both", "restaurant-review", label="Text to explain on both models")
     with left:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import entry, models, run, state, views
+from ui import entry, models, run, saved, state, views
 
 ERROR = "explain.error"
 
@@ -16,11 +16,13 @@ st.caption(
 
 model_name = st.session_state.get(state.MODEL_KEY, models.DEFAULT_MODEL)
 result: state.RunResult | None = state.get(state.EXPLAIN_RESULT)
+views.stopped_notice("explain")
 
 col_text, col_controls = st.columns([3, 1], gap="large")
 with col_text:
     text = views.text_input("explain")
 with col_controls:
+    # The picker lists the classes of the result on screen (rebuilt on every run: a new result reruns the page).
     if result is not None:
         class_names, predicted = result.class_names, result.predicted_class
     else:
@@ -32,13 +34,12 @@ with col_controls:
     clicked = st.button("Explain", type="primary", icon=":material/play_arrow:", width="stretch")
 
 if clicked:
-    new, error = run.explain_bundled(text, model_name, state.options_from_sidebar())
+    new, error = run.explain_bundled(text, model_name, state.options_from_sidebar(), running_key="explain")
     st.session_state[ERROR] = error
     if new is not None:
         state.put(state.EXPLAIN_RESULT, new)
-        result = new
-        if class_name is not None and class_name not in new.class_names:
-            class_name = None
+        st.session_state[state.SCROLL_TO_RESULT] = "explain"
+        st.rerun()  # draw the class picker and everything else from the new result
 
 views.show_error(st.session_state.get(ERROR), result is not None)
 
@@ -51,4 +52,7 @@ else:
             ":orange[The text or the model changed since this explanation was made; press Explain to update it.]"
         )
     st.divider()
-    views.explanation_view(result, class_name, key="explain")
+    views.result_anchor("explain")
+    explanation = views.explanation_view(result, class_name, key="explain")
+    saved.save_form(result, explanation, key="explain")
+    views.scroll_to_result("explain")

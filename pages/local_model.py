@@ -22,18 +22,20 @@ explained = state.get(state.EXPLAIN_RESULT)
 if "local.text" not in st.session_state and explained is not None:
     st.session_state["local.text"] = explained.text
 
+views.stopped_notice("local")
 col_text, col_controls = st.columns([3, 1], gap="large")
 with col_text:
     text = views.text_input("local", height=150)
 with col_controls:
-    top = st.slider("Words shown", min_value=5, max_value=30, value=15, key="local.top")
+    top = st.slider("Words shown", min_value=5, max_value=30, value=15, key="local.top", persist_state="session")
     clicked = st.button("Explain all classes", type="primary", icon=":material/play_arrow:", width="stretch")
 
 if clicked:
-    new, error = run.explain_bundled(text, model_name, state.options_from_sidebar())
+    new, error = run.explain_bundled(text, model_name, state.options_from_sidebar(), running_key="local")
     st.session_state[ERROR] = error
     if new is not None:
         state.put(state.LOCAL_RESULT, new)
+        st.session_state[state.SCROLL_TO_RESULT] = "local"
 
 result: state.RunResult | None = state.get(state.LOCAL_RESULT)
 source_note = ""
@@ -47,6 +49,8 @@ if result is None:
 else:
     explanation = result.all_classes()
     st.divider()
+    views.result_anchor("local")
+    views.language_warning(explanation)
     st.markdown(
         f"**{md_escape(result.model_title)}** predicts **{md_escape(explanation.predicted_class)}** "
         f"({pct(max(explanation.probabilities))}) for this text."
@@ -56,7 +60,11 @@ else:
             part
             for part in (
                 source_note,
-                md_escape(sampling_line(explanation.sampling, explanation.n_samples, result.n_model_calls))
+                md_escape(
+                    sampling_line(
+                        explanation.sampling, explanation.n_samples, result.n_model_calls, result.n_answers_reused
+                    )
+                )
                 + f", seed {result.options.seed}",
             )
             if part
@@ -101,3 +109,4 @@ else:
         icon=":material/table:",
         on_click="ignore",
     )
+    views.scroll_to_result("local")

@@ -32,5 +32,6 @@ if [ -z "${LIME_20NG_ARCHIVE:-}" ] && [ -f "$SHARED/data/20news-bydate.tar.gz" ]
 fi
 if [ -z "${LIME_SENTIMENT_MODEL:-}" ] && [ -d "$SHARED/models/minilm-rt-sentiment" ]; then
   export LIME_SENTIMENT_MODEL="$SHARED/models/minilm-rt-sentiment"
+  export LIME_SENTIMENT_LANGUAGES="${LIME_SENTIMENT_LANGUAGES:-en}"  # the stand-in was trained on English reviews
 fi
 export LIME_CACHE_DIR="${LIME_CACHE_DIR:-$ROOT/.cache/lime_core}"

@@ -109,7 +109,7 @@ def explanation(fitted: TextExplainer) -> Explanation:
 
 def test_examples_tell_the_stories_the_brief_asks_for() -> None:
     keys = {e.key for e in EXAMPLES}
-    assert {"kidney-stones", "scam-email", "term-sheet-email", "restaurant-review"} <= keys
+    assert {"kidney-stones", "graphics-question", "bible-verse", "restaurant-review"} <= keys
     assert get_example("kidney-stones").text == KIDNEY_STONES
     assert KIDNEY_STONES.startswith("As I recall from my bout with kidney stones")
     assert "childbirth hurt less." in KIDNEY_STONES
@@ -117,7 +117,7 @@ def test_examples_tell_the_stories_the_brief_asks_for() -> None:
         "The restaurant was amazing, the quality of their food was exceptional. The waiters were so polite."
     )
     left, right = (get_example(k).text for k in COMPARE_PAIR)
-    assert "7 million USD" in left and "7 million USD" in right and left != right
+    assert " image" in left and " image," in right and left != right
     assert any(e.key in {"german-review", "french-review"} for e in EXAMPLES)
     assert all(e.story and e.title and e.model in {"20ng-svm", "sentiment"} for e in EXAMPLES)
     assert examples_for("sentiment")[0].model == "sentiment"
@@ -306,7 +306,7 @@ def test_another_class_without_model_calls() -> None:
 
 def test_sampling_line_says_how_it_went(explanation: Explanation) -> None:
     assert sampling_line(explanation.sampling) == f"{explanation.n_samples:,} samples (fixed), " + (
-        f"{explanation.n_model_calls:,} model calls"
+        f"{explanation.n_model_calls:,} model calls made now"
     )
     auto = TextExplainer(n_samples="auto", max_samples=300, random_state=0).explain(
         "A great film , not awful at all , great cast", WordModel()
@@ -314,7 +314,7 @@ def test_sampling_line_says_how_it_went(explanation: Explanation) -> None:
     s = auto.sampling
     line = sampling_line(s)
     assert line.startswith(f"auto: {s.n_samples:,} samples in {s.rounds} round")
-    assert f"{s.n_model_calls:,} model calls, stopped because {stop_reason(s)}" in line
+    assert f"{s.n_model_calls:,} model calls made now, stopped because {stop_reason(s)}" in line
     assert "cap of 300" in stop_reason(dataclasses.replace(s, stopped_because="sample cap reached"))
 
 

@@ -28,7 +28,7 @@ from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from lime_core import report
-from lime_core.examples import KIDNEY_STONES, get_example
+from lime_core.examples import COMPARE_CLASS, COMPARE_MODEL, KIDNEY_STONES, get_example
 from lime_core.verdict import TITLES, judge_trust
 from tests.conftest import REPO_ROOT
 
@@ -41,7 +41,9 @@ VERDICT_ICON = ":material/dangerous:"  # the icon of a "Do not trust" verdict bo
 
 
 @pytest.fixture(scope="module", autouse=True)
-def app_env(newsgroups_archive: Path, request: pytest.FixtureRequest) -> Iterator[None]:
+def app_env(
+    newsgroups_archive: Path, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     """Point the app at the offline assets; sentiment = stand-in checkpoint, else a tiny real BERT."""
     sentiment = os.environ.get("LIME_SENTIMENT_MODEL", "").strip()
     fallback = REPO_ROOT.parent / "shared" / "models" / "minilm-rt-sentiment"
@@ -55,6 +57,8 @@ def app_env(newsgroups_archive: Path, request: pytest.FixtureRequest) -> Iterato
         mp.setenv("LIME_SENTIMENT_MODEL", sentiment)
         mp.setenv("LIME_CACHE_DIR", os.environ.get("LIME_CACHE_DIR") or str(REPO_ROOT / ".cache" / "lime_core"))
         mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.setenv("LIME_SENTIMENT_LANGUAGES", "en")  # the stand-in (and the tiny test BERT) read English
+        mp.setenv("LIME_SAVED_DB", str(tmp_path_factory.mktemp("saved") / "saved.sqlite3"))
         mp.delenv("LIME_API_URL", raising=False)
         mp.delenv("LIME_API_TOKEN", raising=False)
         st.cache_data.clear()  # the model catalogue is cached for 30 s; start from this environment
@@ -124,7 +128,7 @@ def visible_text(at: AppTest) -> str:
 
 def errors(at: AppTest) -> list[str]:
     """The error messages as a user reads them (markdown escapes removed); a "Do not trust" verdict is not one."""
-    return [re.sub(r"\\(.)", r"\1", e.value) for e in at.error if e.icon != VERDICT_ICON]
+    return [unescaped(e.value) for e in at.error if e.icon != VERDICT_ICON]
 
 
 def plain(fragment: str) -> str:
@@ -141,8 +145,8 @@ def weights_table(at: AppTest) -> pd.DataFrame:
 
 
 def unescaped(text: str) -> str:
-    """Markdown as a reader sees it: backslash escapes removed."""
-    return re.sub(r"\\(.)", r"\1", text)
+    """Markdown as a reader sees it: backslash escapes removed, character references decoded."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", text)).replace("\u2060", "")
 
 
 def verdict_box(at: AppTest):
@@ -321,8 +325,9 @@ def test_auto_sampling_is_the_default_and_reports_rounds_and_model_calls(newsgro
     plural = "s" if sampling.rounds != 1 else ""
     assert line.startswith(
         f"auto: {sampling.n_samples:,} samples in {sampling.rounds} round{plural}, "
-        f"{sampling.n_model_calls:,} model calls, stopped because "
+        f"{sampling.n_model_calls:,} model calls made now"
     )
+    assert ", stopped because " in line
     shown = metrics(at)
     assert shown["Rounds"] == str(sampling.rounds) and shown["Model calls"] == f"{sampling.n_model_calls:,}"
     assert "Stopped because" in visible_text(at)
@@ -428,28 +433,36 @@ def test_hostile_text_is_escaped() -> None:
 # --------------------------------------------------------------------------- Compare
 
 
-def test_compare_two_texts_on_one_colour_scale() -> None:
+def test_compare_default_story_same_class_both_sides_same_word_other_weight() -> None:
+    """The default pair tells its story on the model that is here: "image", for comp.graphics on both sides."""
     at = goto(start(), "compare")
     assert at.title[0].value == "Compare two explanations"
+    assert at.selectbox(key="compare.both.model").value == COMPARE_MODEL
     press(at, "Explain both")
     assert not errors(at), errors(at)
     pair = at.session_state["compare.results"]
-    assert "7 million USD" in pair["left"].text and "7 million USD" in pair["right"].text
+    assert "image" in pair["left"].text and "image" in pair["right"].text
     left, right = highlights(at)
-    assert "7 million USD" in plain(left) and "7 million USD" in plain(right)
+    assert "image" in plain(left) and "image" in plain(right)
+    # Like with like: the class picker starts on one class for both sides, and both headlines explain it.
+    assert at.selectbox(key="compare.class").value == COMPARE_CLASS == "comp.graphics"
+    assert pair["left"].predicted_class == COMPARE_CLASS != pair["right"].predicted_class
+    assert f"Explaining **{COMPARE_CLASS.replace('.', chr(92) + '.')}**" in visible_text(at)  # the right side
+    targets = [r.explanation(COMPARE_CLASS).targets[0] for r in (pair["left"], pair["right"])]
+    weights = [{w.feature: w.weight for w in t.weights} for t in targets]
+    assert weights[0]["image"] > 0 and weights[1]["image"] > weights[0]["image"] + 1.0  # the same word, weighed apart
     legends = [h.proto.body for h in at.html if "lime-legend" in h.proto.body]
     assert len(legends) == 2 and plain(legends[0]) == plain(legends[1])  # the same scale on both sides
     domains = [spec["layer"][0]["encoding"]["x"]["scale"]["domain"] for spec, frames in charts(at)
                if frames and "direction" in frames[0].columns]
     assert len(domains) == 2 and domains[0] == domains[1]
     shared = next(d.value for d in at.dataframe if "difference" in d.value)
-    assert {"million", "usd", "7"} <= set(shared["feature"])
+    assert {"image", "colours"} <= set(shared["feature"])
+    row = shared.set_index("feature").loc["image"]
+    assert row["right"] - row["left"] == pytest.approx(weights[1]["image"] - weights[0]["image"])
 
     at.selectbox(key="compare.class").set_value("sci.med").run()
-    targets = [r.explanation("sci.med").targets[0] for r in (pair["left"], pair["right"])]
-    assert all(t.class_name == "sci.med" for t in targets)
-    assert pair["right"].predicted_class != "sci.med"
-    assert "Explaining **sci\\.med**" in visible_text(at)  # the right side answers the same question
+    assert "Explaining **sci\\.med**" in visible_text(at)  # any other class, still the same on both sides
 
 
 def test_compare_one_text_on_two_models() -> None:
@@ -576,3 +589,102 @@ def test_how_it_works_can_run_the_example_itself() -> None:
 
 def test_every_verdict_title_is_one_of_three() -> None:
     assert set(TITLES.values()) == {"Trustworthy", "Check it", "Do not trust"}
+
+
+# --------------------------------------------------------------------------- issue 9: state, languages, saving
+
+OWN_TEXT = "My own text about a graphics card that renders every image in OpenGL far too slowly."
+
+
+def test_own_text_example_class_and_results_survive_a_trip_to_other_pages() -> None:
+    at = start()
+    at.text_area(key="explain.text").set_value(OWN_TEXT).run()
+    press(at, "Explain")
+    result = at.session_state["explain.result"]
+    at.selectbox(key="explain.class").set_value("sci.med").run()
+    goto(at, "compare")
+    at.text_area(key="compare.left.text").set_value("Left text of my own about medicine and pain.").run()
+    goto(at, "how_it_works")
+    goto(at, "explain")
+    assert at.text_area(key="explain.text").value == OWN_TEXT  # not the kidney post again
+    assert at.selectbox(key="explain.class").value == "sci.med"
+    assert at.session_state["explain.result"] is result
+    (fragment,) = highlights(at)
+    assert plain(fragment) == OWN_TEXT
+    assert "changed since this explanation" not in visible_text(at)
+    goto(at, "compare")
+    assert at.text_area(key="compare.left.text").value == "Left text of my own about medicine and pain."
+
+
+def test_the_class_picker_follows_the_model_of_the_result_every_run() -> None:
+    at = start()
+    press(at, "Explain")
+    topics = at.session_state["explain.result"].class_names
+    assert at.selectbox(key="explain.class").options[1:] == topics
+    at.selectbox(key="explain.example").set_value("restaurant-review").run()
+    assert at.selectbox(key="sidebar.model").value == "sentiment"
+    press(at, "Explain")
+    result = at.session_state["explain.result"]
+    assert result.model_name == "sentiment"
+    picker = at.selectbox(key="explain.class")
+    assert picker.options[1:] == result.class_names != topics  # the same run that made the result
+    assert picker.options[0] == f"Predicted class ({result.predicted_class})"
+
+
+def test_an_example_that_switches_the_model_says_so() -> None:
+    at = start()
+    at.selectbox(key="explain.example").set_value("restaurant-review").run()
+    notes = [i.value for i in at.info if "Switched to" in i.value]
+    assert notes and "Review sentiment" in notes[0] and "20 Newsgroups" in notes[0]
+    at.selectbox(key="explain.example").set_value("french-review").run()  # same model: nothing to say
+    assert not [i.value for i in at.info if "Switched to" in i.value]
+
+
+def test_german_on_the_english_stand_in_warns_on_the_result_in_the_verdict_and_the_report() -> None:
+    at = start()
+    assert "English" in visible_text(at)  # the sidebar names the model's languages
+    at.selectbox(key="sidebar.model").set_value("sentiment").run()
+    assert "**Languages:** English" in visible_text(at)
+    picker = at.selectbox(key="explain.example")
+    assert any("German: not read by this model" in o for o in picker.options)  # marked before anyone runs it
+    picker.set_value("german-review").run()
+    press(at, "Explain")
+    assert not errors(at), errors(at)
+    warnings = [unescaped(w.value) for w in at.warning]
+    assert any("looks German" in w and "English only" in w and "may not understand" in w for w in warnings)
+    verdict = unescaped(verdict_box(at).value)
+    assert "looks German" in verdict  # among the verdict's reasons
+    assert "**Language** \u00b7 the text is not in a language the model reads" in visible_text(at)  # checklist
+    explanation = at.session_state["explain.result"].explanation()
+    assert explanation.language.supported is False
+    assert 'class="lc-language-warning"' in report.html_report(explanation)
+    assert json.loads(report.to_json(explanation))["language"]["detected"] == "de"
+
+
+def test_save_then_open_from_the_saved_page_and_by_link_with_no_model_calls(newsgroups_calls: list[int]) -> None:
+    at = start()
+    press(at, "Explain")
+    shown = at.session_state["explain.result"].explanation()
+    at.text_input(key="explain.save.title").set_value("Kidney post for Monday")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception
+    saved_id = at.session_state["explain.saved"]
+    assert any(f"saved?id={saved_id}" in c.value for c in at.code)
+    calls = sum(newsgroups_calls)
+
+    fresh = AppTest.from_file(str(APP), default_timeout=TIMEOUT)  # another session, as from a link
+    fresh.query_params["id"] = saved_id
+    fresh.switch_page("pages/saved.py").run()
+    assert not fresh.exception, fresh.exception
+    row = [t.value for t in fresh.text][:4]  # the list: title, model, date, verdict
+    assert row[0] == "Kidney post for Monday" and row[1] == at.session_state["explain.result"].model_title
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[2]) and row[3] == TITLES[judge_trust(shown).level]
+    (fragment,) = highlights(fresh)
+    assert plain(fragment) == KIDNEY_STONES
+    assert "no model calls now" in unescaped(visible_text(fresh))
+    assert sum(newsgroups_calls) == calls  # opened from the stored copy
+
+    next(b for b in fresh.button if b.label == "Delete").click().run()
+    assert not fresh.exception
+    assert "Nothing is saved yet" in unescaped(visible_text(fresh))
+    assert not highlights(fresh)

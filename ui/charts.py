@@ -6,6 +6,8 @@ words that push towards the class, red for words that push against it.
 
 from __future__ import annotations
 
+import unicodedata
+
 import altair as alt
 import pandas as pd
 
@@ -16,6 +18,7 @@ RED = "#{:02x}{:02x}{:02x}".format(*NEGATIVE_RGB)
 GREY = "#94a3b8"
 BLUE = "#2563eb"
 ORANGE = "#f59e0b"
+_BREAKING = {"Cc", "Zl", "Zp"}  # control characters, line and paragraph separators
 
 
 def probability_chart(frame: pd.DataFrame) -> alt.Chart:
@@ -50,6 +53,7 @@ def weights_chart(
     are lighter with a dashed outline, explained in the legend.
     ``domain`` fixes the x axis to [-domain, domain] so two charts can be compared.
     """
+    class_name = chart_label(class_name)
     ranges = "interval_low" in frame and bool(frame["interval_low"].notna().any())
     # Rows plus the x axis and the legends (Streamlit fits the whole chart into the height).
     height = 24 * len(frame) + (150 if ranges else 100)
@@ -123,6 +127,7 @@ def deletion_curve_chart(frame: pd.DataFrame, class_name: str, k: int | None = N
     comprehensiveness and sufficiency figures remove.
     """
     order = ["This explanation", "Random words", "Occlusion"]
+    class_name = chart_label(class_name)
     lines = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=22), strokeWidth=2.2).encode(
         x=alt.X("words_removed:Q", title="Words removed, most important first", axis=alt.Axis(tickMinStep=1)),
         y=alt.Y("probability:Q", title=f"P({class_name})", scale=alt.Scale(domain=[0, 1]),
@@ -181,8 +186,8 @@ def neighbourhood_chart(frame: pd.DataFrame) -> alt.Chart:
     Coloured by whether the class's strongest word was kept or removed; the
     original text is the large dark point at similarity 1.
     """
-    class_name = str(frame["class"].iloc[0]) if len(frame) else ""
-    word = str(frame["top_word"].iloc[0]) if len(frame) else ""
+    class_name = chart_label(frame["class"].iloc[0]) if len(frame) else ""
+    word = chart_label(frame["top_word"].iloc[0]) if len(frame) else ""
     samples = frame[~frame["original"]]
     original = frame[frame["original"]]
     status_domain = ["kept", "partly removed", "removed"]
@@ -213,6 +218,12 @@ def neighbourhood_chart(frame: pd.DataFrame) -> alt.Chart:
     return (points + star).properties(height=440)
 
 
+def chart_label(text: object) -> str:
+    """A label fit for a chart's titles and tooltips: line and paragraph breaks (\\r, \\n, U+2028, U+2029) and other
+    control characters become spaces, since Vega compiles titles into expressions where they end a string."""
+    return "".join(" " if unicodedata.category(ch) in _BREAKING else ch for ch in str(text))
+
+
 def _js(text: str) -> str:
     """Quote a label for a Vega expression string literal."""
-    return text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", " ")
+    return chart_label(text).replace("\\", "\\\\").replace("'", "\\'")

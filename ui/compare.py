@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lime_core import report
+from lime_core.examples import COMPARE_CLASS
 from lime_core.formatters.highlight import default_scale
 
 from . import models, run, state, views
@@ -35,18 +36,21 @@ def other_model(name: str) -> str:
     return name
 
 
-def model_select(side: str, default: str) -> str:
+def model_select(side: str, default: str, label: str | None = None) -> str:
     catalog = models.model_catalog()
     names = [m.name for m in catalog]
     by_name = {m.name: m for m in catalog}
     key = f"compare.{side}.model"
     if st.session_state.get(key) not in names:
-        st.session_state[key] = default if default in names else (names[0] if names else None)
+        usable = default in by_name and by_name[default].available
+        fallback = st.session_state.get(state.MODEL_KEY)
+        st.session_state[key] = default if usable or fallback not in names else fallback
     return st.selectbox(
-        f"{SIDES[side]} model",
+        label or f"{SIDES[side]} model",
         names,
         key=key,
         format_func=lambda n: by_name[n].title + ("" if by_name[n].available else " (unavailable)"),
+        persist_state="session",
     )
 
 
@@ -55,7 +59,9 @@ def _run(jobs: list[tuple[str, str, str]]) -> tuple[dict[str, state.RunResult] |
     results: dict[str, state.RunResult] = {}
     errors = []
     for side, text, model_name in jobs:
-        result, error = run.explain_bundled(text, model_name, options, label=f"{SIDES[side]} side")
+        result, error = run.explain_bundled(
+            text, model_name, options, label=f"{SIDES[side]} side", running_key="compare"
+        )
         if error:
             errors.append(f"{SIDES[side]} side: {error}")
         else:
@@ -64,12 +70,15 @@ def _run(jobs: list[tuple[str, str, str]]) -> tuple[dict[str, state.RunResult] |
 
 
 def run_and_show(jobs: list[tuple[str, str, str]], clicked: bool, same_model: bool) -> None:
+    views.stopped_notice("compare")
     if clicked:
         results, errors = _run(jobs)
         st.session_state[ERRORS] = errors
         if results is not None:
             state.put(state.COMPARE_RESULTS, results)
             st.session_state[state.LAST_RESULT] = results["left"]
+            st.session_state.pop("compare.class", None)  # a new pair starts from its default class
+            st.session_state[state.SCROLL_TO_RESULT] = "compare"
     pair: dict[str, state.RunResult] | None = state.get(state.COMPARE_RESULTS)
     for error in st.session_state.get(ERRORS) or []:
         st.error(md_escape(error), icon=":material/error:")
@@ -85,16 +94,20 @@ def run_and_show(jobs: list[tuple[str, str, str]], clicked: bool, same_model: bo
     if shared_classes:
         options = [EACH_PREDICTED, *left.class_names]
         if st.session_state.get("compare.class") not in options:
-            st.session_state["compare.class"] = EACH_PREDICTED
+            # Like with like: one class on both sides (the story's class, else the left side's prediction).
+            default = COMPARE_CLASS if COMPARE_CLASS in left.class_names else left.predicted_class
+            st.session_state["compare.class"] = default
         choice = st.columns([1, 2])[0].selectbox(
             "Class to explain on both sides",
             options,
             key="compare.class",
             format_func=lambda c: "Each side's predicted class" if c == EACH_PREDICTED else c,
             help="Pick one class to see the same question asked of both texts; no new model calls.",
+            persist_state="session",
         )
         class_name = None if choice == EACH_PREDICTED else choice
     st.divider()
+    views.result_anchor("compare")
 
     targets = [r.explanation(class_name).targets[0] for r in (left, right)]
     scale = default_scale(targets)
@@ -131,3 +144,4 @@ def run_and_show(jobs: list[tuple[str, str, str]], clicked: bool, same_model: bo
         if same_model
         else "Two models can rely on different words for the same text."
     )
+    views.scroll_to_result("compare")

@@ -33,6 +33,7 @@ class ModelInfo:
     kind: str
     available: bool
     reason: str  # why it is (un)available, from the registry
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes the model reads; () when it declares none
 
 
 def _registry() -> Any:
@@ -81,6 +82,7 @@ def model_catalog() -> list[ModelInfo]:
                 kind=str(getattr(spec, "kind", "") or ""),
                 available=bool(ok),
                 reason=str(reason or ""),
+                languages=tuple(str(c) for c in (getattr(spec, "languages", None) or ())),
             )
         )
     return out
@@ -91,6 +93,11 @@ def model_info(name: str) -> ModelInfo | None:
         if info.name == name:
             return info
     return None
+
+
+def model_languages(name: str) -> tuple[str, ...]:
+    info = model_info(name)
+    return info.languages if info else ()
 
 
 def model_title(name: str) -> str:

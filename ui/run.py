@@ -42,11 +42,19 @@ def explain(
     *,
     label: str = "Explaining",
     batch_size: int | None = None,
+    languages: tuple[str, ...] = (),
+    running_key: str | None = None,
 ) -> tuple[state.RunResult | None, str | None]:
-    """Fit an explainer with a progress bar; return ``(result, None)`` or ``(None, message)``."""
+    """Fit an explainer with a progress bar; return ``(result, None)`` or ``(None, message)``.
+
+    ``running_key`` (a page's name) marks the run in :data:`state.RUNNING` until it ends; a run that Streamlit
+    stops (the user left the page or changed a widget) leaves the mark, and the page says so on return.
+    """
     problem = check_text(text)
     if problem:
         return None, problem
+    if running_key is not None:
+        state.mark_running(running_key, text, model_title)
     if batch_size is None:
         batch_size = progress_chunk(model)
     explainer = options.make_explainer(cache=models.prediction_cache(), batch_size=batch_size)
@@ -70,14 +78,18 @@ def explain(
             explainer=explainer,
             options=options,
             elapsed=0.0,
+            languages=tuple(languages),
         )
         result.explanation()  # the trust figures (intervals, refits) now, so the time and any error belong here
     except InputTextError as exc:
+        state.clear_running(running_key)
         return None, models.user_message(exc)
     except Exception as exc:  # lime_core's errors carry user-facing messages; anything else is logged
+        state.clear_running(running_key)
         return None, models.user_message(exc)
-    finally:
+    finally:  # also when Streamlit stops the run (a BaseException): then the running mark stays
         bar.empty()
+    state.clear_running(running_key)
     result.elapsed = time.perf_counter() - started
     state.remember_rate(model_name, result.elapsed, result.n_model_calls + result.n_check_calls)
     return result, None
@@ -94,7 +106,12 @@ def measure_faithfulness(result: state.RunResult, class_name: str) -> str | None
 
 
 def explain_bundled(
-    text: str, model_name: str, options: state.ExplainOptions, *, label: str = "Explaining"
+    text: str,
+    model_name: str,
+    options: state.ExplainOptions,
+    *,
+    label: str = "Explaining",
+    running_key: str | None = None,
 ) -> tuple[state.RunResult | None, str | None]:
     """Explain with one of the bundled models, loading it (once per process) if needed."""
     problem = check_text(text)
@@ -107,4 +124,13 @@ def explain_bundled(
         model, error = models.get_model(model_name)
     if model is None:
         return None, error
-    return explain(text, model, model_name, info.title if info else model_name, options, label=label)
+    return explain(
+        text,
+        model,
+        model_name,
+        info.title if info else model_name,
+        options,
+        label=label,
+        languages=info.languages if info else (),
+        running_key=running_key,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lime_core.language import languages_phrase
 from lime_core.sampling import SAMPLERS
 
 from . import models, state
@@ -45,6 +46,10 @@ def render_sidebar(load_errors: dict[str, str] | None = None) -> None:
                     st.caption(md_escape(chosen.description))
             else:
                 st.warning(f"Not available: {md_escape(chosen.reason)}", icon=":material/block:")
+            st.caption(
+                f":material/translate: **Languages:** {md_escape(languages_phrase(chosen.languages))}"
+                + ("" if chosen.languages else " (texts are not checked)")
+            )
         others = [m for m in catalog if not m.available and m is not chosen]
         for m in others:
             st.caption(f"{md_escape(m.title)} is unavailable: {md_escape(m.reason)}")

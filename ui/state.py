@@ -9,6 +9,7 @@ re-explained from the same samples with no model calls.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 import streamlit as st
 
 from lime_core import Explanation, TextExplainer
+from lime_core.language import LanguageReport, language_report
 from lime_core.sampling import get_sampler
 
 # The longest text the dashboard accepts (characters). Longer texts make thousands of long
@@ -31,6 +33,9 @@ REMOTE_RESULT = "remote.result"
 REMOTE_CONNECTION = "remote.connection"  # (ok, message, labels) of the last "Test connection"
 LAST_RESULT = "last.result"  # the latest RunResult from any page (How it works draws it)
 RATES = "model.seconds_per_call"  # model name -> seconds per model call measured on the last run
+RUNNING = "run.running"  # page key -> what was being explained when the run started (removed when it ends)
+SCROLL_TO_RESULT = "run.scroll"  # set after a successful run: the next page draw brings the result into view
+NOTICE = "run.notice"  # a one-off note for the next draw (e.g. "Switched to ... for this example")
 
 # Widget keys of the shared sidebar.
 MODEL_KEY = "sidebar.model"
@@ -114,9 +119,21 @@ class RunResult:
     explainer: TextExplainer
     options: ExplainOptions
     elapsed: float
+    languages: tuple[str, ...] = ()  # the languages the model declares; () when unknown
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     created: float = field(default_factory=time.time)
     _explanations: dict[str, Explanation] = field(default_factory=dict, repr=False)
+    _language: LanguageReport | None = field(default=None, repr=False)
+
+    @property
+    def language(self) -> LanguageReport | None:
+        """The text's language beside the model's (None when the model declares no languages)."""
+        if self._language is None and self.languages:
+            self._language = language_report(self.text, self.languages)
+        return self._language
+
+    def _with_language(self, explanation: Explanation) -> Explanation:
+        return explanation if self.language is None else dataclasses.replace(explanation, language=self.language)
 
     @property
     def class_names(self) -> list[str]:
@@ -130,6 +147,11 @@ class RunResult:
     def n_model_calls(self) -> int:
         """Model calls of the sampling (what the explanation itself cost)."""
         return int(self.explainer.n_model_calls_)
+
+    @property
+    def n_answers_reused(self) -> int:
+        """Answers of the sampling that the prediction cache gave (no model call made for them)."""
+        return int(getattr(self.explainer, "n_answers_reused_", 0))
 
     @property
     def n_check_calls(self) -> int:
@@ -153,7 +175,9 @@ class RunResult:
             # Another class is explained from the stored samples: no model calls, so no faithfulness check
             # until the user asks for one (measure_faithfulness).
             check = None if class_name is None else False
-            self._explanations[key] = self.explainer.explanation(targets=class_name, faithfulness=check)
+            self._explanations[key] = self._with_language(
+                self.explainer.explanation(targets=class_name, faithfulness=check)
+            )
         return self._explanations[key]
 
     def faithfulness_checked(self, class_name: str | None = None) -> bool:
@@ -163,14 +187,14 @@ class RunResult:
         """Explain ``class_name`` with its faithfulness check: asks the model about a few dozen texts."""
         explainer = copy.copy(self.explainer)
         explainer.faithfulness = True
-        explanation = explainer.explanation(targets=class_name)
+        explanation = self._with_language(explainer.explanation(targets=class_name))
         self._explanations[class_name if class_name != self.predicted_class else "<predicted>"] = explanation
         return explanation
 
     def all_classes(self) -> Explanation:
         """Every class at once (targets='all'), with no model calls."""
         if "<all>" not in self._explanations:
-            self._explanations["<all>"] = self.explainer.explanation(targets="all")
+            self._explanations["<all>"] = self._with_language(self.explainer.explanation(targets="all"))
         return self._explanations["<all>"]
 
 
@@ -207,3 +231,26 @@ def options_from_sidebar() -> ExplainOptions:
         bigrams=bool(st.session_state.get(BIGRAMS_KEY, ExplainOptions.bigrams)),
         faithfulness=bool(st.session_state.get(FAITHFULNESS_KEY, ExplainOptions.faithfulness)),
     )
+
+
+def mark_running(page: str, text: str, model_title: str) -> None:
+    running = dict(st.session_state.get(RUNNING) or {})
+    running[page] = {"text": text, "model_title": model_title, "started": time.time()}
+    st.session_state[RUNNING] = running
+
+
+def clear_running(page: str | None) -> None:
+    if page is None:
+        return
+    running = dict(st.session_state.get(RUNNING) or {})
+    if running.pop(page, None) is not None:
+        st.session_state[RUNNING] = running
+
+
+def stopped_run(page: str) -> dict[str, Any] | None:
+    """The run this page started and Streamlit stopped before it ended (the user left the page), once."""
+    running = dict(st.session_state.get(RUNNING) or {})
+    stopped = running.pop(page, None)
+    if stopped is not None:
+        st.session_state[RUNNING] = running
+    return stopped

@@ -15,6 +15,7 @@ from lime_core.explanation import Explanation
 from lime_core.formatters.trust import (
     MEANING,
     TrustSummary,
+    calls_phrase,
     check_figure,
     faithfulness_line,
     rounds_line,
@@ -36,13 +37,14 @@ CHECK_ICON = {
     "distrust": ":red[:material/cancel:]",
     None: ":gray[:material/remove_circle_outline:]",
 }
-CHECK_ORDER = ("fidelity", "stability", "signs", "faithfulness", "sampling")
+CHECK_ORDER = ("fidelity", "stability", "signs", "faithfulness", "sampling", "language")
 CHECK_TITLES = {
     "fidelity": "Fidelity",
     "stability": "Stability",
     "signs": "Signs",
     "faithfulness": "Faithfulness",
     "sampling": "Sampling",
+    "language": "Language",
 }
 
 
@@ -68,7 +70,10 @@ def checklist(summary: TrustSummary) -> None:
     lines = []
     for name in CHECK_ORDER:
         check = summary.verdict.check(name)
-        figure = check_figure(summary, name) if check is not None else _missing(summary, name)
+        if name == "language":  # a line only when the text is outside the model's languages
+            figure = "the text is not in a language the model reads" if check is not None else ""
+        else:
+            figure = check_figure(summary, name) if check is not None else _missing(summary, name)
         if not figure:
             continue
         level = check.level if check is not None else None
@@ -83,7 +88,9 @@ def _missing(summary: TrustSummary, name: str) -> str:
             return f"measured for \u201c{summary.faithfulness_elsewhere}\u201d only"
         return "not checked"
     if name == "sampling" and summary.sampling is not None and summary.sampling.mode != "auto":
-        return f"fixed: {summary.sampling.n_samples:,} samples, {summary.sampling.n_model_calls:,} model calls"
+        return f"fixed: {summary.sampling.n_samples:,} samples, " + calls_phrase(
+            summary.sampling.n_model_calls, summary.n_answers_reused
+        )
     if name == "stability":
         return "not computed"
     return ""
@@ -206,10 +213,16 @@ def sampling_card(summary: TrustSummary) -> None:
     if s is None:
         return
     auto = s.mode == "auto"
-    a, b, c = st.columns(3)
+    a, b = st.columns(2)
+    c, d = st.columns(2)
     a.metric("Samples", f"{s.n_samples:,}", help=TRUST_HELP["sampling"])
-    b.metric("Model calls", f"{s.n_model_calls:,}", help="Distinct variations sent to the model; repeats are free.")
-    c.metric("Rounds", f"{s.rounds}", help="Automatic sampling draws in rounds until the top words settle.")
+    b.metric("Model calls", f"{s.n_model_calls:,}", help="Distinct variations sent to the model now; repeats are free.")
+    c.metric(
+        "Answers reused",
+        f"{summary.n_answers_reused:,}",
+        help="Variations the prediction cache already knew (from an earlier run or round): no model call was made.",
+    )
+    d.metric("Rounds", f"{s.rounds}", help="Automatic sampling draws in rounds until the top words settle.")
     if auto:
         st.markdown(f"**Stopped because** {md_escape(stop_reason(s))}.")
         st.caption(f"Rounds: {md_escape(rounds_line(s))} (cap {s.max_samples or s.n_samples:,}).")
@@ -221,11 +234,11 @@ def sampling_card(summary: TrustSummary) -> None:
 def trust_panel(result: state.RunResult, explanation: Explanation, summary: TrustSummary, key: str) -> None:
     """The figures behind the verdict, one card per check, each with a sentence on what it means."""
     st.markdown(f"##### The trust checks in detail \u00b7 \u201c{md_escape(summary.class_name)}\u201d")
-    top = st.columns(3, gap="medium")
+    top = st.container(key=f"lc-stack-{key}-cards").columns(3, gap="medium")
     for col, card in zip(top, (fidelity_card, stability_card, signs_card), strict=True):
         with col, st.container(border=True):
             card(summary)
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.container(key=f"lc-stack-{key}-checks").columns([3, 2], gap="medium")
     with left, st.container(border=True):
         faithfulness_card(result, summary, key)
     with right, st.container(border=True):

@@ -18,6 +18,7 @@ from lime_core.explanation import BIAS_FEATURE, Explanation, TargetExplanation
 from lime_core.formatters.highlight import NEGATIVE_RGB, POSITIVE_RGB, default_scale, weights_meaning
 from lime_core.formatters.html import highlight_html
 from lime_core.formatters.trust import TrustSummary, sampling_line, trust_summary
+from lime_core.language import language_name
 from lime_core.verdict import LOCAL_CAVEAT
 
 from . import charts, models, state, trust
@@ -30,16 +31,44 @@ TOP_WORDS = 10
 
 
 def _apply_example(text_key: str, picker_key: str, switch_model: bool) -> None:
-    """Callback of the example picker: put the example's text in the box (and pick its model if usable)."""
+    """Callback of the example picker: put the example's text in the box (and pick its model if usable).
+
+    A change of model is never silent: the note is kept under ``<key>.notice`` and shown under the box while
+    the example's text is there.
+    """
     key = st.session_state.get(picker_key)
     if not key:
         return
     example = get_example(key)
     st.session_state[text_key] = example.text
-    if switch_model:
-        info = models.model_info(example.model)
-        if info is not None and info.available:
-            st.session_state[state.MODEL_KEY] = example.model
+    notice_key = text_key.removesuffix(".text") + ".notice"
+    st.session_state.pop(notice_key, None)
+    if not switch_model:
+        return
+    current = st.session_state.get(state.MODEL_KEY)
+    info = models.model_info(example.model)
+    if example.model == current:
+        return
+    if info is not None and info.available:
+        st.session_state[state.MODEL_KEY] = example.model
+        st.session_state[notice_key] = (
+            example.key,
+            f"Switched to {info.title} for this example (it was {models.model_title(current)}).",
+        )
+    else:
+        st.session_state[notice_key] = (
+            example.key,
+            f"This example was written for {models.model_title(example.model)}, which is not available here; it "
+            f"runs on {models.model_title(current)}.",
+        )
+
+
+def example_label(example: Example, model_name: str | None) -> str:
+    """The picker's label, marked when the example's language is not one the model reads."""
+    languages = models.model_languages(model_name) if model_name else ()
+    if languages and example.language not in languages:
+        return f"{example.title} · {language_name(example.language)}: not read by this model"
+    return example.title
 
 
 def example_for_text(text: str) -> Example | None:
@@ -64,18 +93,25 @@ def text_input(
     if text_key not in st.session_state:
         st.session_state[text_key] = get_example(default_example).text if default_example else ""
     if examples:
+        model_name = st.session_state.get(state.MODEL_KEY) if switch_model else None
         st.selectbox(
             "Ready examples",
             [e.key for e in EXAMPLES],
             index=None,
             key=picker_key,
             placeholder="Pick an example to load it into the box\u2026",
-            format_func=lambda k: get_example(k).title,
+            format_func=lambda k: example_label(get_example(k), model_name),
             on_change=_apply_example,
             args=(text_key, picker_key, switch_model),
+            persist_state="session",
         )
-    text = st.text_area(label, key=text_key, height=height, placeholder="Paste or type a text\u2026")
+    text = st.text_area(
+        label, key=text_key, height=height, placeholder="Paste or type a text\u2026", persist_state="session"
+    )
     example = example_for_text(text)
+    notice = st.session_state.get(f"{key}.notice")
+    if notice and example is not None and notice[0] == example.key:
+        st.info(md_escape(notice[1]), icon=":material/swap_horiz:")
     count = f"{len(text):,} / {state.MAX_TEXT_CHARS:,} characters"
     if len(text) > state.MAX_TEXT_CHARS:
         st.caption(f":red[{count}: too long]")
@@ -99,8 +135,48 @@ def class_picker(key: str, class_names: list[str], predicted: str | None = None,
         key=key,
         format_func=lambda c: label_predicted if c == PREDICTED else c,
         help="Another class is explained from the same samples, with no new model calls.",
+        persist_state="session",
     )
     return None if choice == PREDICTED else choice
+
+
+def stopped_notice(page: str) -> None:
+    """Say so when this page's last explanation was stopped before it ended (the user left the page)."""
+    stopped = state.stopped_run(page)
+    if stopped:
+        snippet = stopped["text"][:60] + ("\u2026" if len(stopped["text"]) > 60 else "")
+        st.warning(
+            f"The explanation started on {md_escape(stopped['model_title'])} for \u201c{md_escape(snippet)}\u201d "
+            "was stopped when you left this page or changed a setting, before it finished. Press the button to "
+            "run it again.",
+            icon=":material/stop_circle:",
+        )
+
+
+def result_anchor(page: str) -> None:
+    """Where the result starts; after a new result, the page scrolls there once (see :func:`scroll_to_result`)."""
+    st.html(f'<div class="lc-result-anchor" data-page="{page}"></div>')
+
+
+def scroll_to_result(page: str) -> None:
+    """Bring the new result into view, once per run that made it (a static script; no text from outside)."""
+    if st.session_state.get(state.SCROLL_TO_RESULT) != page:
+        return
+    st.session_state.pop(state.SCROLL_TO_RESULT, None)
+    st.html(
+        "<script>requestAnimationFrame(function(){"
+        f"var a=document.querySelector('.lc-result-anchor[data-page=\"{page}\"]');"
+        "if(a){a.scrollIntoView({behavior:'smooth',block:'start'});}});</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def language_warning(explanation: Explanation) -> None:
+    """The warning on a result whose text is in a language the model does not declare."""
+    report = explanation.language
+    warning = report.warning() if report is not None else None
+    if warning:
+        st.warning(md_escape(warning), icon=":material/translate:")
 
 
 def show_error(message: str | None, has_result: bool) -> None:
@@ -131,21 +207,23 @@ def legend_html(scale: float) -> str:
     )
 
 
-def headline(result: state.RunResult, explanation: Explanation, target: TargetExplanation) -> None:
+def headline_line(model_title: str, explanation: Explanation, target: TargetExplanation, verb: str = "predicts") -> str:
     predicted = explanation.predicted_class
     p = max(explanation.probabilities)
-    line = f"**{md_escape(result.model_title)}** predicts **{md_escape(predicted)}** ({pct(p)})."
+    line = f"**{md_escape(model_title)}** {verb} **{md_escape(predicted)}** ({pct(p)})."
     if target.class_name != predicted:
         line += f" Explaining **{md_escape(target.class_name)}** ({pct(target.probability)}) instead."
-    st.markdown(line)
+    return line
+
+
+def headline(result: state.RunResult, explanation: Explanation, target: TargetExplanation) -> None:
+    st.markdown(headline_line(result.model_title, explanation, target))
     st.caption(md_escape(results_line(result, explanation, target)))
 
 
 def results_line(result: state.RunResult, explanation: Explanation, target: TargetExplanation) -> str:
     """How the explanation was made: "auto: 900 samples in 3 rounds, 640 model calls, stopped because ..."."""
-    parts = [sampling_line(explanation.sampling, explanation.n_samples, result.n_model_calls)]
-    if result.n_model_calls == 0:
-        parts[0] += " (answers were cached)"
+    parts = [sampling_line(explanation.sampling, explanation.n_samples, result.n_model_calls, result.n_answers_reused)]
     checks = result.n_check_calls
     if checks:
         parts.append(f"+{checks:,} model calls to check faithfulness")
@@ -294,25 +372,7 @@ def explanation_view(
 ) -> Explanation:
     """The full explanation of one result for one class (None = predicted), with the trust panel."""
     explanation, target, summary = _explained(result, class_name)
-
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        st.markdown(f"##### Why \u201c{md_escape(target.class_name)}\u201d? The text, word by word")
-        highlighted_text(explanation, target)
-    with right:
-        st.markdown("##### Class probabilities")
-        st.altair_chart(charts.probability_chart(report.probabilities_frame(explanation)), width="stretch")
-
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        st.markdown("##### Top words for and against")
-        weights_section(target, confidence=summary.confidence)
-    with right:
-        st.markdown("##### Can you trust this explanation?")
-        trust.verdict_box(summary)
-        trust.checklist(summary)
-
-    local_caveat(weights_meaning(explanation))
+    explanation_parts(explanation, target, summary, key)
     if details:
         trust_panel(result, explanation, key)
     with st.expander("All weights (table)", icon=":material/table_rows:"):
@@ -321,11 +381,34 @@ def explanation_view(
     return explanation
 
 
+def explanation_parts(explanation: Explanation, target: TargetExplanation, summary: TrustSummary, key: str) -> None:
+    """The text, the probabilities, the top words and the verdict: drawn from the explanation's data alone."""
+    language_warning(explanation)
+    left, right = st.container(key=f"lc-stack-{key}-text").columns([3, 2], gap="large")
+    with left:
+        st.markdown(f"##### Why \u201c{md_escape(target.class_name)}\u201d? The text, word by word")
+        highlighted_text(explanation, target)
+    with right:
+        st.markdown("##### Class probabilities")
+        st.altair_chart(charts.probability_chart(report.probabilities_frame(explanation)), width="stretch")
+
+    left, right = st.container(key=f"lc-stack-{key}-words").columns([3, 2], gap="large")
+    with left:
+        st.markdown("##### Top words for and against")
+        weights_section(target, confidence=summary.confidence)
+    with right:
+        st.markdown("##### Can you trust this explanation?")
+        trust.verdict_box(summary)
+        trust.checklist(summary)
+    local_caveat(weights_meaning(explanation))
+
+
 def compact_view(
     result: state.RunResult, class_name: str | None, *, scale: float, domain: float, key: str
 ) -> Explanation:
     """A narrower explanation for side-by-side comparison, on a given colour scale and axis."""
     explanation, target, summary = _explained(result, class_name)
+    language_warning(explanation)
     highlighted_text(explanation, target, scale=scale)
     weights_section(target, domain=domain, top=8, confidence=summary.confidence)
     trust.verdict_box(summary)

@@ -93,6 +93,8 @@ def format_html(
         "score": _pct(explanation.metrics.score),
         "n_samples": explanation.n_samples,
         "n_model_calls": explanation.n_model_calls,
+        "n_answers_reused": explanation.n_answers_reused,
+        "language_warning": explanation.language.warning() if explanation.language is not None else None,
         "seed": explanation.settings.random_state,
         "weights_meaning": weights_meaning(explanation),
         "verdicts": [_verdict_view(s) for s in summaries],
@@ -292,7 +294,7 @@ def _trust_view(
     if s.faithfulness is not None:
         view["faithfulness"] = _faithfulness_view(s.faithfulness)
     if s.sampling is not None:
-        line = sampling_line(s.sampling)
+        line = sampling_line(s.sampling, reused=s.n_answers_reused)
         view["sampling"] = {
             "line": line[:1].upper() + line[1:],
             "rounds": rounds_line(s.sampling) if s.sampling.mode == "auto" else None,

@@ -27,7 +27,7 @@ from ..explanation import (
     TargetExplanation,
     WordStability,
 )
-from ..verdict import TrustVerdict, judge_trust, probability_gap, top_words
+from ..verdict import TrustVerdict, calls_phrase, judge_trust, probability_change, probability_gap, top_words
 
 TOP_WORDS = 5  # top words whose signs are checked when the explanation has no stability report to say how many
 
@@ -102,6 +102,8 @@ class TrustSummary:
     faithfulness_elsewhere: str | None  # the class it was measured for, when another one
     # sampling
     sampling: SamplingReport | None
+    n_answers_reused: int = 0  # answers the prediction cache gave (not model calls)
+    language_warning: str | None = None  # the text is in a language the model does not declare
 
     @property
     def has_intervals(self) -> bool:
@@ -160,6 +162,8 @@ def trust_summary(explanation: Explanation, target: TargetExplanation | str | No
         faithfulness=faithfulness,
         faithfulness_elsewhere=elsewhere,
         sampling=explanation.sampling,
+        n_answers_reused=explanation.n_answers_reused,
+        language_warning=explanation.language.warning() if explanation.language is not None else None,
     )
 
 
@@ -191,12 +195,12 @@ def stop_reason(sampling: SamplingReport) -> str:
 
 
 def sampling_line(
-    sampling: SamplingReport | None, n_samples: int | None = None, n_model_calls: int | None = None
+    sampling: SamplingReport | None, n_samples: int | None = None, n_model_calls: int | None = None, reused: int = 0
 ) -> str:
     """One line: "auto: 900 samples in 3 rounds, 640 model calls, stopped because ..." or "300 samples, ..."."""
     if sampling is None:
-        return f"{n_samples or 0:,} samples, {n_model_calls or 0:,} model calls"
-    calls = f"{sampling.n_model_calls:,} model call{'s' if sampling.n_model_calls != 1 else ''}"
+        return f"{n_samples or 0:,} samples, {calls_phrase(n_model_calls or 0, reused)}"
+    calls = calls_phrase(sampling.n_model_calls, reused)
     if sampling.mode == "auto":
         rounds = f" in {sampling.rounds} round{'s' if sampling.rounds != 1 else ''}"
         return f"auto: {sampling.n_samples:,} samples{rounds}, {calls}, stopped because {stop_reason(sampling)}"
@@ -223,10 +227,15 @@ def stability_words_line(summary: TrustSummary) -> str:
 
 
 def stability_warning(summary: TrustSummary) -> str | None:
-    """The warning to show when the top words do not agree across refits (None when they do)."""
+    """The warning to show when the top words do not agree across refits, or flip sign (None when neither)."""
     r = summary.stability
     if r is None or not r.warning:
         return None
+    if r.level == "high":  # the words agree; the warning is about their signs
+        parts = [f"The top words agree across re-runs (agreement {r.top_k_jaccard:.0%})"]
+        if summary.sign_flips:
+            parts.append(f"but {quoted(summary.sign_flips)} change sign in some of them")
+        return " ".join(parts) + ". Do not make a point of the direction of those words; more samples may help."
     parts = [f"The top words do not agree across re-runs (agreement {r.top_k_jaccard:.0%})"]
     if summary.sign_flips:
         parts.append(f"{quoted(summary.sign_flips)} change sign in some of them")
@@ -238,11 +247,14 @@ def signs_line(summary: TrustSummary) -> str:
     if not summary.has_intervals:
         return "No intervals were computed for this explanation."
     k = len(summary.top_words)
-    head = (
-        f"Every one of the top {k} words has a certain sign."
-        if not summary.top_uncertain
-        else f"Uncertain among the top {k}: {quoted(summary.top_uncertain)}."
-    )
+    if k == 0:
+        head = "No word has a noticeable weight, so there is no top word to check."
+    elif not summary.top_uncertain:
+        head = "The top word has a certain sign." if k == 1 else f"Every one of the top {k} words has a certain sign."
+    else:
+        head = f"Uncertain among the top {k}: {quoted(summary.top_uncertain)}." if k > 1 else (
+            f"The top word {quoted(summary.top_uncertain)} has an uncertain sign."
+        )
     others = [w for w in summary.all_uncertain if w not in summary.top_uncertain]
     if others:
         rest = summary.n_words - k
@@ -273,18 +285,22 @@ def faithfulness_rows(report: FaithfulnessReport) -> list[dict[str, object]]:
 
 
 def faithfulness_line(report: FaithfulnessReport) -> str:
-    """One sentence with the key numbers."""
+    """One sentence with the key numbers; a rise or no change is said in words, never as a negative drop."""
     rand, occ = report.baselines.get("random"), report.baselines.get("occlusion")
-    line = (
-        f"Removing the top {report.k} words lowers P({report.class_name}) by {report.comprehensiveness:.2f}"
-        + (f" (random words: {rand.comprehensiveness:.2f}" if rand is not None else "")
-        + (f", occlusion: {occ.comprehensiveness:.2f})" if occ is not None else (")" if rand is not None else ""))
+    others = [
+        f"{name}: {probability_change(b.comprehensiveness, 'it')}"
+        for name, b in (("random words", rand), ("occlusion", occ))
+        if b is not None
+    ]
+    curves = [f"{name} {b.auc:.2f}" for name, b in (("random", rand), ("occlusion", occ)) if b is not None]
+    return (
+        f"Removing the top {report.k} word{'s' if report.k != 1 else ''} "
+        f"{probability_change(report.comprehensiveness, report.class_name)}"
+        + (f" ({'; '.join(others)})" if others else "")
         + f"; deletion-curve AUC {report.auc:.2f}"
-        + (f" (random {rand.auc:.2f}" if rand is not None else "")
-        + (f", occlusion {occ.auc:.2f})" if occ is not None else (")" if rand is not None else ""))
+        + (f" ({', '.join(curves)})" if curves else "")
         + "."
     )
-    return line
 
 
 def curve_points(report: FaithfulnessReport) -> list[dict[str, object]]:
@@ -320,7 +336,7 @@ def check_figure(summary: TrustSummary, name: str) -> str:
         return f"deletion AUC {f.auc:.2f}" + (f" vs {rand.auc:.2f} random" if rand is not None else "")
     if name == "sampling" and summary.sampling is not None:
         s = summary.sampling
-        done = f"{s.n_samples:,} samples, {s.n_model_calls:,} model calls"
+        done = f"{s.n_samples:,} samples, {calls_phrase(s.n_model_calls, summary.n_answers_reused)}"
         if s.mode != "auto":
             return f"fixed: {done}"
         if s.stopped_because == "sample cap reached":

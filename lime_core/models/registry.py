@@ -146,7 +146,7 @@ def _sentiment_spec(settings: Settings) -> ModelSpec:
             "its labels come from the checkpoint."
         ),
         kind="transformer",
-        languages=(),
+        languages=settings.sentiment_languages,
         example_note="Paste a short review, e.g. of a film or a product.",
     )
 

@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -95,9 +96,11 @@ def wait_until_healthy(process: subprocess.Popen, url: str, log_path: Path, time
         time.sleep(0.25)
 
 
-@pytest.fixture(scope="session")
-def app_url(newsgroups_archive: Path, request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port; yields its URL once ``/_stcore/health`` answers."""
+@contextmanager
+def streamlit_server(
+    newsgroups_archive: Path, request: pytest.FixtureRequest, tmp_path_factory, saved_db: Path
+) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port; yields its URL once ``/_stcore/health`` answers, then stops it."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"LIME_API_URL", "LIME_API_TOKEN"}}
     env.update(
@@ -106,6 +109,8 @@ def app_url(newsgroups_archive: Path, request: pytest.FixtureRequest, tmp_path_f
         LIME_CACHE_DIR=os.environ.get("LIME_CACHE_DIR") or str(REPO_ROOT / ".cache" / "lime_core"),
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
+        LIME_SENTIMENT_LANGUAGES="en",  # the stand-in (and the tiny test BERT) read English
+        LIME_SAVED_DB=str(saved_db),
         PYTHONUNBUFFERED="1",
     )
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
@@ -132,3 +137,11 @@ def app_url(newsgroups_archive: Path, request: pytest.FixtureRequest, tmp_path_f
         server_log = log_path.read_text(errors="replace")
         if "Traceback" in server_log:
             print(server_log)  # shown by pytest when a test failed
+
+
+@pytest.fixture(scope="session")
+def app_url(newsgroups_archive: Path, request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[str]:
+    """The one shared server of the browser tests."""
+    saved_db = tmp_path_factory.mktemp("saved") / "saved.sqlite3"
+    with streamlit_server(newsgroups_archive, request, tmp_path_factory, saved_db) as url:
+        yield url

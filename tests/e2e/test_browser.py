@@ -50,6 +50,9 @@ def wait_idle(page: Page) -> None:
 def screenshot(page: Page, path: Path, height: int = 2000) -> None:
     page.set_viewport_size({"width": 1440, "height": height})
     page.wait_for_timeout(800)  # charts redraw at the new size
+    # From the top: after Explain the page brings the result into view.
+    page.evaluate("() => document.querySelectorAll('*').forEach(e => { if (e.scrollTop > 0) e.scrollTop = 0; })")
+    page.wait_for_timeout(200)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size({"width": 1440, "height": 1000})
 
@@ -113,7 +116,9 @@ def test_explain_then_every_page(page: Page, app_url: str, artifacts: Path) -> N
         expect(main.get_by_text(title, exact=True).first).to_be_visible()
     for label in ("Top-5 agreement", "Top words with a certain sign", "Samples", "Model calls", "Rounds"):
         expect(labels.filter(has_text=re.compile(f"^{label}$"))).to_have_count(1)
-    expect(main.get_by_text(re.compile(r"^auto: [\d,]+ samples in \d+ rounds?, [\d,]+ model calls, stopped because"))
+    expect(main.get_by_text(re.compile(
+        r"^auto: [\d,]+ samples in \d+ rounds?, [\d,]+ model calls made now(, answers reused: [\d,]+)?, "
+        "stopped because"))
            ).to_be_visible()  # the results line: the dashboard samples automatically by default
     expect(main.get_by_role("button", name="HTML report")).to_be_visible()
     screenshot(page, artifacts / "explain.png", 3420)
