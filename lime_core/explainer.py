@@ -45,6 +45,7 @@ from .trust.uncertainty import (
     weight_uncertainty,
     z_value,
 )
+from .verdict import DISTRUST_MIN_SCORE
 
 DEFAULT_MAX_CHARS = 100_000
 
@@ -230,6 +231,7 @@ class TextExplainer:
         calls = 0
         history: list[SamplingRound] = []
         previous: tuple[int, ...] | None = None
+        previous_score: float | None = None
         while True:
             new = keep[0 if proba is None else proba.shape[0] :]
             texts = self.tokenized_.rebuild(new, replacement=self.mask_token or "")
@@ -267,6 +269,11 @@ class TextExplainer:
             if check.settled:
                 reason = check.reason
                 break
+            m = fit.metrics
+            if adaptive.hopeless(m.score, m.n_heldout, previous_score, DISTRUST_MIN_SCORE, _effective_count(self, fit)):
+                reason = adaptive.STOP_HOPELESS
+                break
+            previous_score = fit.metrics.score
             if keep.shape[0] >= cap:
                 reason = adaptive.STOP_CAP
                 break
@@ -489,6 +496,13 @@ class TextExplainer:
     ) -> Explanation:
         """Fit and explain in one call."""
         return self.fit(text, model, progress=progress).explanation(targets)
+
+
+def _effective_count(explainer: TextExplainer, fit: LocalFit) -> float:
+    """Kish's effective sample size of the held-out samples under the weights their metrics use."""
+    w = explainer.similarity_[fit.heldout_index]
+    total = float(np.sum(w * w))
+    return float(np.sum(w)) ** 2 / total if total > 0 else float(len(w))
 
 
 def _check_count(name: str, value: Any, minimum: int, why: str, alternative: str | None = None) -> None:
