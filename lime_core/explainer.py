@@ -10,6 +10,7 @@ label-expansion trick.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -277,7 +278,8 @@ class TextExplainer:
             if keep.shape[0] >= cap:
                 reason = adaptive.STOP_CAP
                 break
-            n_next = adaptive.next_size(keep.shape[0], check, cap)
+            poor = m.score < DISTRUST_MIN_SCORE  # check again soon: it may be hopeless
+            n_next = adaptive.next_size(keep.shape[0], check, cap, adaptive.HOPELESS_GROWTH if poor else math.inf)
             keep = np.vstack([keep, sampler.sample(groups, n_next - keep.shape[0], rng)])
             previous = check.top
         report = SamplingReport(

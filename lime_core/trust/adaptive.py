@@ -73,6 +73,9 @@ HOPELESS_Z = 2.58
 HOPELESS_MIN_HELDOUT = 50
 HOPELESS_PLATEAU = 0.02
 HOPELESS_FIRST_MARGIN = 0.05
+# While the agreement is below the "do not trust" threshold, rounds grow at most this much, so that the next
+# check comes before the budget is spent.
+HOPELESS_GROWTH = 2.0
 
 
 def initial_samples(n_features: int, max_samples: int) -> int:
@@ -182,7 +185,8 @@ def check_round(
     )
 
 
-def next_size(n: int, check: RoundCheck, max_samples: int) -> int:
+def next_size(n: int, check: RoundCheck, max_samples: int, max_growth: float = MAX_GROWTH) -> int:
     """The total sample count after the next round."""
     growth = min(MAX_GROWTH, max(MIN_GROWTH, HEADROOM * check.factor)) if math.isfinite(check.factor) else MAX_GROWTH
+    growth = min(growth, max_growth)
     return int(min(max_samples, math.ceil(n * growth)))
