@@ -350,6 +350,36 @@ def print_set(name: str, rows: list[dict]) -> None:
         print(f"{r['name']}: " + "; ".join(parts))
 
 
+def markdown_tables(results: dict) -> str:
+    """The README's tables: one row per run, median [p10, p90] over the texts of each set."""
+    out = []
+    for name, rows in results["sets"].items():
+        if not rows:
+            continue
+        out.append(f"\n{name} ({len(rows)} texts):\n")
+        out.append(
+            "| run | model calls | held-out KL (own) | KL (common set) | score (own) | top-5 Jaccard vs 20,000 "
+            "| wall s | trust / check / distrust |"
+        )
+        out.append("|---|---|---|---|---|---|---|---|")
+        for run in dict.fromkeys(k for r in rows for k in r["runs"]):
+            rs = [r["runs"][run] for r in rows if run in r["runs"]]
+            levels = [x.get("verdict") for x in rs]
+            verdicts = "" if levels[0] is None else " / ".join(str(levels.count(v)) for v in LEVELS)
+            cells = [
+                _fmt([x["calls"] for x in rs], ",.0f"),
+                _fmt([x["kl"] for x in rs], ".4f") if rs[0]["kl"] is not None else "(in-sample R² only)",
+                _fmt([x["common_kl"] for x in rs], ".4f"),
+                _fmt([x["score"] for x in rs], ".3f") if rs[0]["score"] is not None else "",
+                _fmt([x["jaccard"] for x in rs], ".2f") if run != REFERENCE else "(reference)",
+                _fmt([x["wall"] for x in rs], ".2f"),
+                verdicts if run != REFERENCE else "",
+            ]
+            label = run if len(rs) == len(rows) else f"{run} ({len(rs)} texts)"
+            out.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
 def print_report(results: dict) -> None:
     meta = results["meta"]
     print(f"Set benchmark, {meta['when']}, python {meta['python']}, {meta['seconds']:.0f} s in all")
@@ -361,7 +391,8 @@ def print_report(results: dict) -> None:
             f"{m['accuracy']:.4f} (SVC(probability=True): {m['libsvm_accuracy']:.4f})"
         )
     for name, rows in results["sets"].items():
-        print_set(name, rows)
+        if rows:
+            print_set(name, rows)
     hopeless = results.get("hopeless") or []
     if hopeless:
         print("\n== hopeless black boxes, auto sampling")
@@ -397,6 +428,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=1,
         help="run eli5 and lime on every N-th post only (the kidney post always; reviews always)",
     )
+    parser.add_argument("--markdown", action="store_true", help="with --report: print the README's tables")
+    parser.add_argument("--order", default="posts,reviews", help="which set runs first")
     parser.add_argument("--hopeless", type=int, default=3, help="texts per set for the XOR and hash black boxes")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--report", type=Path, default=None, help="print a stored result file and exit")
@@ -409,7 +442,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.report is not None:
-        print_report(json.loads(args.report.read_text()))
+        stored = json.loads(args.report.read_text())
+        print(markdown_tables(stored) if args.markdown else "", end="\n" if args.markdown else "")
+        if not args.markdown:
+            print_report(stored)
         return 0
     warnings.filterwarnings("ignore")
     variants = [v for v in args.variants.split(",") if v]
@@ -418,15 +454,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     stored = json.loads(args.merge.read_text()) if args.merge is not None else None
     results: dict[str, Any] = {"sets": {}, "model": stored["model"] if stored else model_check()}
     results["hopeless"] = hopeless_boxes(args.hopeless) if args.hopeless else (stored or {}).get("hopeless", [])
-    for (
-        set_name,
-        (texts, model),
-    ) in (
-        ("posts", post_set(args.posts) if args.posts else ([], None)),
-        ("reviews", review_set(args.reviews) if args.reviews else ([], None)),
-    ):
-        if not texts:
+    builders = {"posts": lambda: post_set(args.posts), "reviews": lambda: review_set(args.reviews)}
+    counts = {"posts": args.posts, "reviews": args.reviews}
+    for set_name in args.order.split(","):
+        if not counts[set_name]:
             continue
+        texts, model = builders[set_name]()
         answers = SharedAnswers(model.predict_proba, model.class_names, name=getattr(model, "name", set_name))
         rows = []
         previous = {r["name"]: r for r in stored["sets"].get(set_name, [])} if stored else {}
