@@ -305,18 +305,19 @@ def _fmt(values: Sequence[float], spec: str) -> str:
 
 
 def print_set(name: str, rows: list[dict]) -> None:
-    runs = list(rows[0]["runs"])
+    runs = list(dict.fromkeys(k for r in rows for k in r["runs"]))
     print(f"\n== {name}: {len(rows)} texts; median [p10, p90] over the texts")
     print(
         f"{'run':14s} {'calls':>20s} {'KL (own)':>24s} {'KL (common)':>24s} {'score (own)':>20s} "
         f"{'top-5 Jaccard':>20s} {'wall s':>20s}  verdicts (trust/check/distrust)"
     )
     for run in runs:
-        rs = [r["runs"][run] for r in rows]
+        rs = [r["runs"][run] for r in rows if run in r["runs"]]
         levels = [x.get("verdict") for x in rs]
         verdicts = "-" if levels[0] is None else "/".join(str(levels.count(v)) for v in ("trust", "check", "distrust"))
+        label = run if len(rs) == len(rows) else f"{run} ({len(rs)})"
         print(
-            f"{run:14s} {_fmt([x['calls'] for x in rs], '6.0f'):>20s} {_fmt([x['kl'] for x in rs], '.4f'):>24s} "
+            f"{label:14s} {_fmt([x['calls'] for x in rs], '6.0f'):>20s} {_fmt([x['kl'] for x in rs], '.4f'):>24s} "
             f"{_fmt([x['common_kl'] for x in rs], '.4f'):>24s} {_fmt([x['score'] for x in rs], '.3f'):>20s} "
             f"{_fmt([x['jaccard'] for x in rs], '.2f'):>20s} {_fmt([x['wall'] for x in rs], '.2f'):>20s}  {verdicts}"
         )
@@ -334,7 +335,7 @@ def print_set(name: str, rows: list[dict]) -> None:
         )
         print(f"median common KL auto / 5000: {kl_ratio:.2f}")
     for run in runs:
-        rs = [r["runs"][run] for r in rows]
+        rs = [r["runs"][run] for r in rows if run in r["runs"]]
         trusted = [x for x in rs if x.get("verdict") == "trust" and x["jaccard"] is not None]
         if trusted and run != REFERENCE:
             good = sum(x["jaccard"] >= 0.8 for x in trusted)
