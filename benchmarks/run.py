@@ -51,6 +51,7 @@ class Run:
     own_score: float | None
     top: list[str]
     predict_heldout: Callable[[list[str], np.ndarray], np.ndarray]
+    ranked: list[str] = field(default_factory=list)  # the target's features by |weight|, largest first
 
 
 @dataclass
@@ -86,11 +87,14 @@ def run_eli5(doc: str, model: TimedModel, n_samples: int, seed: int, target: int
     wall = time.perf_counter() - start
     weights = expl.targets[0].feature_weights.pos
     top = [fw.feature for fw in weights if fw.feature != "<BIAS>"][:6]
+    both = [*weights, *expl.targets[0].feature_weights.neg]
+    ranked = [fw.feature for fw in sorted(both, key=lambda fw: -abs(fw.weight)) if fw.feature != "<BIAS>"]
 
     def predict(texts: list[str], keep: np.ndarray) -> np.ndarray:
         return te.clf_.predict_proba(te.vec_.transform(texts))
 
-    return Run(wall, model.seconds, model.texts, te.metrics_["mean_KL_divergence"], te.metrics_["score"], top, predict)
+    own_kl, own_score = te.metrics_["mean_KL_divergence"], te.metrics_["score"]
+    return Run(wall, model.seconds, model.texts, own_kl, own_score, top, predict, ranked)
 
 
 def run_lime(doc: str, model: TimedModel, n_samples: int, seed: int, target: int) -> Run:
@@ -107,6 +111,7 @@ def run_lime(doc: str, model: TimedModel, n_samples: int, seed: int, target: int
     wall = time.perf_counter() - start
     vocab = exp.domain_mapper.indexed_string.inverse_vocab
     top = [vocab[i] for i, w in sorted(exp.local_exp[target], key=lambda p: -p[1]) if w > 0][:6]
+    ranked = [vocab[i] for i, w in sorted(exp.local_exp[target], key=lambda p: -abs(p[1])) if w != 0]
     splitter = re.compile(r"\W+")
 
     def predict(texts: list[str], keep: np.ndarray) -> np.ndarray:
@@ -127,7 +132,7 @@ def run_lime(doc: str, model: TimedModel, n_samples: int, seed: int, target: int
         return raw / raw.sum(axis=1, keepdims=True)
 
     print(f"   (lime's own score is an in-sample R^2 of one class's ridge model: {exp.score:.3f})")
-    return Run(wall, model.seconds, model.texts, None, None, top, predict)
+    return Run(wall, model.seconds, model.texts, None, None, top, predict, ranked)
 
 
 def common_heldout(doc: str, predict_proba: Callable, n: int, seed: int) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -156,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         boxes["reference"] = (reference_pipeline(train), "README pipeline, SVC(probability=True)")
     if args.black_box in ("bundled", "both"):
         trained = load_or_train()
-        boxes["bundled"] = (trained.pipeline, "bundled 20ng-svm, CalibratedClassifierCV(SVC, ensemble=False)")
+        boxes["bundled"] = (trained.pipeline, "bundled 20ng-svm, libsvm probabilities without probability=True")
     names = list(train.target_names)
     target = names.index(TARGET)
     print(f"Text: test post 0 ({len(doc)} chars): {doc[:60]!r}...")

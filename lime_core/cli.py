@@ -132,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="unit of explanation (default: words)")
     lime.add_argument("--mask-token", metavar="STR", default=None,
                       help="replace removed words with this instead of deleting them")
+    lime.add_argument("--faithfulness", action="store_true",
+                      help="also remove the top words from the text and ask the model what changes, against "
+                      "random and leave-one-out rankings (a few dozen more model calls); part of the verdict")
     out = ex.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     out.add_argument("--top", type=_positive_int, default=20, metavar="K",
@@ -239,6 +242,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         "bigrams": args.bigrams,
         "mask_token": args.mask_token,
         "random_state": args.seed,
+        "faithfulness": args.faithfulness,
     }
     if args.samples is not None:
         params["n_samples"] = args.samples

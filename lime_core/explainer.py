@@ -10,6 +10,7 @@ label-expansion trick.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,6 +47,7 @@ from .trust.uncertainty import (
     weight_uncertainty,
     z_value,
 )
+from .verdict import DISTRUST_MIN_SCORE
 
 DEFAULT_MAX_CHARS = 100_000
 
@@ -238,6 +240,7 @@ class TextExplainer:
         self.n_answers_reused_ = 0
         history: list[SamplingRound] = []
         previous: tuple[int, ...] | None = None
+        previous_score: float | None = None
         while True:
             new = keep[0 if proba is None else proba.shape[0] :]
             texts = self.tokenized_.rebuild(new, replacement=self.mask_token or "")
@@ -276,10 +279,16 @@ class TextExplainer:
             if check.settled:
                 reason = check.reason
                 break
+            m = fit.metrics
+            if adaptive.hopeless(m.score, m.n_heldout, previous_score, DISTRUST_MIN_SCORE, _effective_count(self, fit)):
+                reason = adaptive.STOP_HOPELESS
+                break
+            previous_score = fit.metrics.score
             if keep.shape[0] >= cap:
                 reason = adaptive.STOP_CAP
                 break
-            n_next = adaptive.next_size(keep.shape[0], check, cap)
+            poor = m.score < DISTRUST_MIN_SCORE  # check again soon: it may be hopeless
+            n_next = adaptive.next_size(keep.shape[0], check, cap, adaptive.HOPELESS_GROWTH if poor else math.inf)
             keep = np.vstack([keep, sampler.sample(groups, n_next - keep.shape[0], rng)])
             previous = check.top
         report = SamplingReport(
@@ -499,6 +508,13 @@ class TextExplainer:
     ) -> Explanation:
         """Fit and explain in one call."""
         return self.fit(text, model, progress=progress).explanation(targets)
+
+
+def _effective_count(explainer: TextExplainer, fit: LocalFit) -> float:
+    """Kish's effective sample size of the held-out samples under the weights their metrics use."""
+    w = explainer.similarity_[fit.heldout_index]
+    total = float(np.sum(w * w))
+    return float(np.sum(w)) ** 2 / total if total > 0 else float(len(w))
 
 
 def _check_count(name: str, value: Any, minimum: int, why: str, alternative: str | None = None) -> None:

@@ -312,6 +312,7 @@ class Explanation:
             "settings": _settings_to_dict(self.settings),
             **self.extras,
             **_trust_to_dict(self),
+            "verdict": _verdict_to_dict(self),
         }
 
     def to_json(self, indent: int | None = None) -> str:
@@ -322,7 +323,7 @@ class Explanation:
         version = data.get("schema_version")
         if version != SCHEMA_VERSION:
             raise ValueError(f"unsupported explanation schema_version {version!r}; expected {SCHEMA_VERSION}")
-        known = {f.name for f in fields(cls)} | {"schema_version", "predicted_class"}
+        known = {f.name for f in fields(cls)} | {"schema_version", "predicted_class", "verdict"}  # verdict: derived
         trust = {
             "uncertainty": _optional(data.get("uncertainty"), _uncertainty_from_dict),
             "stability": _optional(data.get("stability"), _stability_from_dict),
@@ -416,6 +417,13 @@ def _settings_to_dict(settings: ExplainerSettings) -> dict[str, Any]:
 
 def _optional(value: Any, parse: Any) -> Any:
     return None if value is None else parse(value)
+
+
+def _verdict_to_dict(e: Explanation) -> dict[str, Any]:
+    """The trust verdict, decided where it always is (verdict.judge_trust); imported here to avoid a cycle."""
+    from .verdict import judge_trust, verdict_to_dict
+
+    return verdict_to_dict(judge_trust(e))
 
 
 def _trust_to_dict(e: Explanation) -> dict[str, Any]:

@@ -396,6 +396,24 @@ def _sampling_check(explanation: Explanation) -> TrustCheck | None:
     )
 
 
+VERDICT_SCOPE = (
+    "The verdict is about the explanation: whether it describes faithfully how this model behaves near this text. "
+    "It does not say whether the model's prediction is right."
+)
+
+
+def verdict_to_dict(verdict: TrustVerdict) -> dict[str, object]:
+    """The JSON form of a verdict (docs/json-schema.md): level, title, summary, reasons, checks, scope."""
+    return {
+        "level": verdict.level,
+        "title": verdict.title,
+        "summary": verdict.summary,
+        "reasons": list(verdict.reasons),
+        "checks": [{"name": c.name, "level": c.level, "message": c.message} for c in verdict.checks],
+        "about": VERDICT_SCOPE,
+    }
+
+
 def judge_trust(explanation: Explanation, target: TargetExplanation | str | None = None) -> TrustVerdict:
     """The trust verdict for one explained class, from every report present.
 

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Benchmarks (not part of the tests): lime_core beside eli5 and lime on the same black box and text.
+# Benchmarks (not part of the tests).
+#   bash scripts/bench.sh        lime_core beside eli5 and lime on one black box and text (run.py, adaptive.py)
+#   bash scripts/bench.sh sets   the set benchmark of issue 8: 100 posts + 32 reviews (benchmarks/sets.py [options])
 source "$(dirname "${BASH_SOURCE[0]}")/_env.sh"
 ensure_venv requirements-bench.txt
 export HF_HUB_OFFLINE=1
 "$PY" scripts/prepare_models.py
+if [[ "${1:-}" == "sets" ]]; then
+    shift
+    exec "$PY" benchmarks/sets.py "$@"
+fi
 "$PY" benchmarks/run.py "$@"
 "$PY" benchmarks/adaptive.py  # issue 5: n_samples="auto" vs 5,000 samples and eli5 on the sentiment transformer

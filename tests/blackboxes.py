@@ -231,3 +231,47 @@ class NoProbaModel:
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         return ["a" for _ in texts]
+
+
+# -- black boxes no word model can describe (issue 8) ---------------------------------------------------------------
+
+
+def xor_words(text: str) -> tuple[str, str]:
+    """Two words of ``text`` that the perturbations often remove: the first two that occur once (else the rarest)."""
+    counts = word_counts(text)
+    first, second = sorted(counts, key=lambda w: counts[w])[:2]  # stable: first seen among equals
+    return first, second
+
+
+class XorModel(RecordingModel):
+    """``P(yes) = high`` when exactly one of two words is in the text, else ``1 - high``: a pure interaction."""
+
+    def __init__(self, word_a: str, word_b: str, high: float = 0.9) -> None:
+        super().__init__(("no", "yes"))
+        self.words = (word_a.casefold(), word_b.casefold())
+        self.high = high
+
+    def _proba(self, texts: list[str]) -> np.ndarray:
+        def yes(text: str) -> float:
+            counts = word_counts(text)
+            return self.high if (self.words[0] in counts) != (self.words[1] in counts) else 1.0 - self.high
+
+        p = np.array([yes(t) for t in texts], dtype=np.float64)
+        return np.column_stack([1.0 - p, p]) if len(texts) else np.zeros((0, 2))
+
+
+class HashNoiseModel(RecordingModel):
+    """``P(yes)`` from a hash of the whole string, uniform in [0.02, 0.98]: deterministic, but no word matters."""
+
+    def __init__(self) -> None:
+        super().__init__(("no", "yes"))
+
+    def _proba(self, texts: list[str]) -> np.ndarray:
+        import hashlib
+
+        def yes(text: str) -> float:
+            digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+            return 0.02 + 0.96 * int.from_bytes(digest[:8], "little") / 2**64
+
+        p = np.array([yes(t) for t in texts], dtype=np.float64)
+        return np.column_stack([1.0 - p, p]) if len(texts) else np.zeros((0, 2))

@@ -426,7 +426,9 @@ def test_hostile_text_is_escaped() -> None:
     assert plain(fragment) == HOSTILE
     # The trust panel names words of this text (verdict reasons, moving words, uncertain signs): as text only.
     texts = [e.value for kind in ("markdown", "caption", "error", "warning", "success", "info") for e in at.get(kind)]
-    assert any("\u201cpwned\u201d" in t for t in texts)
+    # Which of its words the panel names depends on the model (issue 8 changed 20ng-svm's probabilities).
+    hostile_words = ("pwned", "onerror", "window", "script", "img", "src")
+    assert any(f"\u201c{w}\u201d" in t for t in texts for w in hostile_words)
     assert not any("<script" in t.lower() or "<img" in t.lower() for t in texts)
 
 

@@ -352,3 +352,29 @@ def test_remote_model_over_budget_is_refused_before_sending(server) -> None:
     proc = run("explain", "--text", TEXT, "--url", server.url, "--samples", "2000", "--seed", "0",
                "--max-requests", "2", env={"LIME_API_TOKEN": "s3cret-token-value"})
     assert_one_line_error(proc, 1, "budget")
+
+
+def test_json_carries_the_verdict_and_faithfulness_on_request(files: dict[str, Path]) -> None:
+    """Issue 8: scripts read the verdict from the JSON; --faithfulness adds that check to it."""
+    from lime_core.explanation import Explanation
+    from lime_core.verdict import VERDICT_SCOPE, judge_trust, verdict_to_dict
+
+    base = ["explain", "--text", TEXT, "--pipeline", files["pipeline"], "--format", "json", "--seed", "0"]
+    plain = json.loads(run(*base, "--samples", "1000").stdout)
+    assert "faithfulness" not in plain
+    assert {c["name"] for c in plain["verdict"]["checks"]} == {"fidelity", "stability", "signs"}
+    proc = run(*base, "--samples", "1000", "--faithfulness")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    verdict = data["verdict"]
+    assert set(verdict) == {"level", "title", "summary", "reasons", "checks", "about"}
+    assert verdict["about"] == VERDICT_SCOPE and "not say whether the model's prediction is right" in VERDICT_SCOPE
+    assert all(isinstance(r, str) and r for r in verdict["reasons"])
+    assert "faithfulness" in data and data["faithfulness"]["n_model_calls"] > 0
+    assert "faithfulness" in {c["name"] for c in verdict["checks"]}
+    # A bag-of-words logistic regression is additive on the logit scale: its explanation is faithful.
+    assert verdict["level"] == "trust", verdict["reasons"]
+    # The verdict is derived data: reading the JSON back and judging again gives the same verdict.
+    assert verdict_to_dict(judge_trust(Explanation.from_json(proc.stdout))) == verdict
+    text = run("explain", "--text", TEXT, "--pipeline", files["pipeline"], *FAST).stdout
+    assert VERDICT_SCOPE in text

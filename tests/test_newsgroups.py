@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import shutil
+import warnings
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -13,6 +14,7 @@ from urllib.error import URLError
 
 import numpy as np
 import pytest
+import sklearn
 
 from lime_core.classifier import TextClassifier, validate_probabilities
 from lime_core.errors import ModelUnavailableError
@@ -25,6 +27,7 @@ from lime_core.models.newsgroups import (
     pipeline_path,
     pipeline_status,
 )
+from lime_core.models.svm_probability import class_pairs, couple_pairwise, fit_platt_sigmoid, sigmoid_probability
 from lime_core.settings import Settings
 
 SORTED_GROUPS = sorted(GROUPS)
@@ -152,6 +155,51 @@ def test_fast_prediction_equals_the_pipeline(newsgroups_model: NewsgroupsClassif
     np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-9)
 
 
+def test_probabilities_are_libsvms(newsgroups_model: NewsgroupsClassifier, train_split, test_split) -> None:
+    """The bundled model gives SVC(probability=True)'s probabilities on the classic pipeline (issue 8).
+
+    The reference is fitted on the bundled pipeline's own TF-IDF -> SVD features, so the comparison is of the
+    probability step alone. The day scikit-learn removes ``probability=True`` this test fails on purpose: the
+    bundled model no longer needs it, but the reference does; replace it with stored libsvm outputs then.
+    """
+    from sklearn.svm import SVC
+
+    tfidf, svd, clf = (step for _, step in newsgroups_model.pipeline.steps)
+    x_train = svd.transform(tfidf.transform(train_split.texts))
+    posts = test_split.texts[::5]  # 301 posts of all four groups
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*probability.*", category=FutureWarning)
+            reference = SVC(C=150, gamma=2e-2, probability=True, random_state=42).fit(x_train, train_split.target)
+            prob_a, prob_b = reference.probA_, reference.probB_
+    except (TypeError, ValueError, AttributeError) as exc:
+        pytest.fail(f"scikit-learn {sklearn.__version__} no longer offers SVC(probability=True): {exc}")
+    expected = reference.predict_proba(svd.transform(tfidf.transform(posts)))
+    got = newsgroups_model.predict_proba(posts)
+    kl = np.sum(expected * np.log(np.clip(expected, 1e-12, None) / np.clip(got, 1e-12, None)), axis=1)
+    assert kl.mean() <= 0.01, kl.mean()
+    assert np.mean(got.argmax(axis=1) == expected.argmax(axis=1)) >= 0.98
+    # The same sigmoids on the same decision values: the coupling step alone reproduces libsvm to ~1e-3.
+    ovo = clf.pairwise_decision(svd.transform(tfidf.transform(posts)))
+    same_sigmoids = couple_pairwise(sigmoid_probability(ovo, prob_a, prob_b), 4)
+    np.testing.assert_allclose(same_sigmoids, expected, atol=5e-3)
+
+
+def test_pairwise_coupling_recovers_consistent_probabilities() -> None:
+    rng = np.random.default_rng(0)
+    p = rng.dirichlet(np.ones(4), size=50)
+    pairwise = np.column_stack([p[:, i] / (p[:, i] + p[:, j]) for i, j in class_pairs(4)])
+    np.testing.assert_allclose(couple_pairwise(pairwise, 4), p, atol=1e-6)
+
+
+def test_platt_sigmoid_recovers_a_known_sigmoid() -> None:
+    rng = np.random.default_rng(0)
+    f = rng.normal(0, 2, size=20_000)
+    positive = rng.random(f.size) < sigmoid_probability(f, np.array(-1.5), np.array(0.3))
+    a, b = fit_platt_sigmoid(f, positive)
+    assert a == pytest.approx(-1.5, abs=0.1) and b == pytest.approx(0.3, abs=0.1)
+
+
 def test_predictions_are_valid_for_any_text(newsgroups_model: NewsgroupsClassifier) -> None:
     texts = ["", "God is love", "The graphics card renders 3D polygons", "My doctor prescribed antibiotics"]
     proba = newsgroups_model.predict_proba(texts)
@@ -252,6 +300,10 @@ def _damage(settings: Settings, damage: str) -> None:
         meta = json.loads(meta_file.read_text())
         meta["format"] = 0
         meta_file.write_text(json.dumps(meta))
+    elif damage == "old-recipe":  # e.g. a cache of the CalibratedClassifierCV model of before issue 8
+        meta = json.loads(meta_file.read_text())
+        meta["recipe"] = newsgroups.RECIPE_VERSION - 1
+        meta_file.write_text(json.dumps(meta))
     else:
         raise AssertionError(damage)
 
@@ -265,6 +317,7 @@ def _damage(settings: Settings, damage: str) -> None:
         ("bad-metadata", "unreadable"),
         ("no-metadata", "missing"),
         ("old-format", "format"),
+        ("old-recipe", "recipe"),
     ],
 )
 def test_damaged_cache_is_not_used(copied_cache: Settings, damage: str, reason: str) -> None:

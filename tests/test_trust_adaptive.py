@@ -184,5 +184,6 @@ def test_without_intervals_the_top_words_must_repeat() -> None:
 
 def test_first_round_size() -> None:
     assert initial_samples(5, 5000) == adaptive.MIN_INITIAL
-    assert initial_samples(100, 5000) == 1010
+    assert initial_samples(50, 5000) == 510
+    assert initial_samples(100, 5000) == adaptive.MAX_INITIAL  # a long text no longer spends its budget at once
     assert initial_samples(100, 300) == 300

@@ -7,6 +7,7 @@ against it, ``<BIAS>`` among them at its place, numbers right-aligned.
 from __future__ import annotations
 
 from ..explanation import BIAS_FEATURE, Explanation, TargetExplanation
+from ..verdict import VERDICT_SCOPE
 from .highlight import format_weight, top_features, weights_meaning
 from .trust import faithfulness_line, rounds_line, sampling_line, signs_line, stability_words_line, trust_summary
 
@@ -47,6 +48,7 @@ def trust_lines(explanation: Explanation) -> list[str]:
         about = f" for {s.class_name}" if several else ""
         out.append(f"Trust{about}: {v.title}. {v.summary}")
         out.extend(f"  \u2022 {reason}" for reason in v.reasons)
+    out.append(f"  ({VERDICT_SCOPE})")
     about_reports = {r.class_name for r in (explanation.stability, explanation.faithfulness) if r is not None}
     s = next((x for x in summaries if x.class_name in about_reports), summaries[0])
     out.append(f"Figures{f' for {s.class_name}' if several else ''}:")

@@ -13,12 +13,14 @@ archive we build the cache file that ``fetch_20newsgroups`` would have built
 after downloading that same archive, then let scikit-learn itself select,
 strip and shuffle the posts.
 
-Probabilities: scikit-learn 1.9 deprecates ``SVC(probability=True)``; its
-replacement, ``CalibratedClassifierCV(SVC(), ensemble=False)`` with sigmoid
-(Platt) calibration, is used here. Prediction on the thousands of perturbed
-texts LIME asks for goes through :class:`_FastPredictor`, which computes the
-same numbers as the pipeline with one BLAS product for the RBF kernel instead
-of libsvm's per-pair loop.
+Probabilities: those of the classic example's ``SVC(C=150, gamma=2e-2,
+probability=True)``, libsvm's pairwise-coupled Platt estimate, computed by
+:class:`~lime_core.models.svm_probability.PairwiseCoupledSVC` from the SVC's
+decision values, so that the model survives scikit-learn's removal of
+``probability=True`` (deprecated in 1.9). Prediction on the thousands of
+perturbed texts LIME asks for goes through :class:`_FastPredictor`, which
+computes the same numbers as the pipeline with one BLAS product for the RBF
+kernel instead of libsvm's per-pair loop.
 """
 
 from __future__ import annotations
@@ -47,12 +49,10 @@ import numpy as np
 import scipy
 import scipy.sparse as sp
 import sklearn
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.datasets import fetch_20newsgroups, load_files
 from sklearn.decomposition import TruncatedSVD
 from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import normalize
 from sklearn.svm import SVC
@@ -60,6 +60,7 @@ from sklearn.svm import SVC
 from ..classifier import as_text_list
 from ..errors import ModelUnavailableError
 from ..settings import ENV_20NG_ARCHIVE, Settings, get_settings
+from .svm_probability import PairwiseCoupledSVC
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +69,11 @@ GROUPS: tuple[str, ...] = ("alt.atheism", "soc.religion.christian", "comp.graphi
 REMOVE: tuple[str, ...] = ("headers", "footers")
 SHUFFLE_SEED = 42
 
-# Bump when the pipeline or the stored payload changes shape, so old caches retrain.
+# Bump when the stored payload changes shape, so old caches retrain.
 FORMAT_VERSION = 1
+# Names the model recipe (build_pipeline and the probability code); a cache trained to another recipe retrains.
+# Bump it whenever the trained model would change. 2: libsvm's probabilities (issue 8); 1: CalibratedClassifierCV.
+RECIPE_VERSION = 2
 PIPELINE_FILE = f"{MODEL_NAME}.joblib"
 META_FILE = f"{MODEL_NAME}.json"
 
@@ -90,12 +94,6 @@ except ImportError:  # pragma: no cover - only if scikit-learn reorganises its p
 
     def _sk_cache_path(data_home: Path) -> Path:
         return data_home / "20news-bydate_py3.pkz"
-
-
-try:  # scikit-learn's own OvO -> OvR conversion, the one SVC.decision_function uses
-    from sklearn.utils.multiclass import _ovr_decision_function
-except ImportError:  # pragma: no cover
-    _ovr_decision_function = None
 
 
 # --------------------------------------------------------------------------- data
@@ -237,27 +235,18 @@ def data_fingerprint(*splits: NewsgroupsSplit) -> str:
 
 
 def build_pipeline() -> Pipeline:
-    """The untrained pipeline: TF-IDF (1-2 grams) -> 100-dim SVD -> Platt-calibrated RBF SVM.
+    """The untrained pipeline: TF-IDF (1-2 grams) -> 100-dim SVD -> RBF SVM with libsvm's probabilities.
 
-    ``CalibratedClassifierCV(SVC, ensemble=False)`` is scikit-learn's stated
-    replacement for the deprecated ``SVC(probability=True)``: one SVM on all
-    training data plus sigmoid calibration fitted on 5-fold out-of-fold
-    decision values. Every random step has a fixed seed, so training is
-    deterministic.
+    The classic example's ``SVC(C=150, gamma=2e-2, probability=True)``, with the probabilities computed by
+    :class:`PairwiseCoupledSVC` (one SVM on all training data; Platt sigmoids on 5-fold cross-validated
+    pairwise decision values; Wu-Lin-Weng pairwise coupling). Every random step has a fixed seed, so training
+    is deterministic.
     """
     return Pipeline(
         [
             ("tfidf", TfidfVectorizer(min_df=3, stop_words="english", ngram_range=(1, 2))),
             ("svd", TruncatedSVD(n_components=100, n_iter=7, random_state=42)),
-            (
-                "clf",
-                CalibratedClassifierCV(
-                    SVC(C=150, gamma=2e-2, kernel="rbf"),
-                    method="sigmoid",
-                    cv=StratifiedKFold(n_splits=5, shuffle=True, random_state=42),
-                    ensemble=False,
-                ),
-            ),
+            ("clf", PairwiseCoupledSVC(C=150, gamma=2e-2, kernel="rbf", n_folds=5, random_state=42)),
         ]
     )
 
@@ -309,6 +298,7 @@ def train_pipeline(settings: Settings | None = None) -> tuple[Pipeline, dict[str
     )
     meta: dict[str, Any] = {
         "format": FORMAT_VERSION,
+        "recipe": RECIPE_VERSION,
         "model": MODEL_NAME,
         "versions": dependency_versions(),
         "python": platform.python_version(),
@@ -359,6 +349,8 @@ def _read_meta(path: Path) -> dict[str, Any]:
         raise _StaleCache(f"metadata file {meta_path.name} is not a JSON object")
     if meta.get("format") != FORMAT_VERSION:
         raise _StaleCache(f"cached pipeline has storage format {meta.get('format')}, expected {FORMAT_VERSION}")
+    if meta.get("recipe") != RECIPE_VERSION:
+        raise _StaleCache(f"cached pipeline follows model recipe {meta.get('recipe')}, expected {RECIPE_VERSION}")
     stored, current = meta.get("versions") or {}, dependency_versions()
     changed = [
         f"{lib} {stored.get(lib)} -> {version}" for lib, version in current.items() if stored.get(lib) != version
@@ -448,22 +440,21 @@ class _FastPredictor:
     Same arithmetic as scikit-learn, re-arranged: TF-IDF counts are looked up
     with one dict ``get`` per feature (the vectorizer's own analyzer makes the
     features), and the RBF kernel against all support vectors is one BLAS
-    product instead of libsvm's per-pair evaluation. The scikit-learn objects'
-    own calibrators and OvO->OvR conversion are reused. Results agree with the
-    pipeline to ~1e-12 (checked by the tests); :meth:`from_pipeline` returns
-    None for any pipeline it was not written for, and the caller then uses the
-    pipeline itself.
+    product instead of libsvm's per-pair evaluation. The classifier's own
+    sigmoids and pairwise coupling turn the decision values into
+    probabilities. Results agree with the pipeline to ~1e-12 (checked by the
+    tests); :meth:`from_pipeline` returns None for any pipeline it was not
+    written for, and the caller then uses the pipeline itself.
     """
 
     def __init__(self, pipeline: Pipeline):
-        tfidf, svd, calibrated = (step for _, step in pipeline.steps)
+        tfidf, svd, clf = (step for _, step in pipeline.steps)
         self._analyze = tfidf.build_analyzer()
         self._vocabulary: dict[str, int] = tfidf.vocabulary_
         self._idf = np.asarray(tfidf.idf_, dtype=np.float64)
         self._components_t = np.ascontiguousarray(svd.components_.T)
-        inner = calibrated.calibrated_classifiers_[0]
-        svc: SVC = inner.estimator
-        self._calibrators = list(inner.calibrators)
+        svc: SVC = clf.svc_
+        self._clf: PairwiseCoupledSVC = clf
         self._n_classes = len(svc.classes_)
         self._gamma = float(svc.gamma)
         self._support = np.ascontiguousarray(svc.support_vectors_, dtype=np.float64)
@@ -492,27 +483,22 @@ class _FastPredictor:
     def from_pipeline(cls, pipeline: Any) -> _FastPredictor | None:
         """A fast predictor when ``pipeline`` has exactly the structure of :func:`build_pipeline`, else None."""
         try:
-            tfidf, svd, calibrated = (step for _, step in pipeline.steps)
-            inner = calibrated.calibrated_classifiers_
-            svc = inner[0].estimator
+            tfidf, svd, clf = (step for _, step in pipeline.steps)
+            svc = clf.svc_
             supported = (
-                _ovr_decision_function is not None
-                and type(tfidf) is TfidfVectorizer
+                type(tfidf) is TfidfVectorizer
                 and tfidf.analyzer == "word"
                 and not tfidf.binary
                 and tfidf.use_idf
                 and not tfidf.sublinear_tf
                 and tfidf.norm == "l2"
                 and type(svd) is TruncatedSVD
-                and type(calibrated) is CalibratedClassifierCV
-                and calibrated.method == "sigmoid"
-                and len(inner) == 1
+                and type(clf) is PairwiseCoupledSVC
                 and type(svc) is SVC
                 and svc.kernel == "rbf"
                 and isinstance(svc.gamma, float)
-                and svc.decision_function_shape == "ovr"
                 and len(svc.classes_) > 2
-                and np.array_equal(svc.classes_, calibrated.classes_)
+                and np.array_equal(svc.classes_, clf.classes_)
                 and np.array_equal(svc.classes_, np.arange(len(svc.classes_)))
             )
             return cls(pipeline) if supported else None
@@ -544,12 +530,7 @@ class _FastPredictor:
         sq_dist = np.einsum("ij,ij->i", z, z)[:, None] + self._support_sq[None, :] - 2.0 * (z @ self._support.T)
         kernel = np.exp(-self._gamma * np.maximum(sq_dist, 0.0))
         ovo = kernel @ self._pair_weights + self._intercept
-        ovr = _ovr_decision_function(ovo < 0, -ovo, self._n_classes)
-        proba = np.column_stack([cal.predict(ovr[:, k]) for k, cal in enumerate(self._calibrators)])
-        total = proba.sum(axis=1, keepdims=True)
-        proba = np.divide(proba, total, out=np.full_like(proba, 1.0 / self._n_classes), where=total != 0)
-        proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
-        return proba
+        return self._clf.proba_from_decision(ovo)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

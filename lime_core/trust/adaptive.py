@@ -47,6 +47,9 @@ DEFAULT_REL_TOL = 0.1
 DEFAULT_ABS_TOL = 0.02
 MIN_INITIAL = 200
 INITIAL_PER_FEATURE = 10
+# The first round never exceeds this: on a long text 10 samples per word would spend most of the budget before
+# the first check, including on black boxes that no word model can describe (issue 8).
+MAX_INITIAL = 1000
 MIN_GROWTH = 1.25
 MAX_GROWTH = 4.0
 HEADROOM = 1.1
@@ -60,11 +63,40 @@ STOP_SEPARATED = "top words separated and fit settled"
 STOP_PRECISE = "top words settled (near ties within tolerance) and fit settled"
 STOP_UNCHANGED = "top words unchanged (no intervals for this surrogate)"
 STOP_CAP = "sample cap reached"
+STOP_HOPELESS = "the fit cannot become trustworthy: a model of single words does not describe this black box here"
+
+# Giving up early (issue 8): the held-out agreement of the surrogate with the model is so far below the verdict's
+# "do not trust" threshold that more samples cannot lift it above: its upper confidence bound (z = HOPELESS_Z) is
+# below it, with at least HOPELESS_MIN_HELDOUT held-out samples, and it did not improve since the previous round by
+# more than HOPELESS_PLATEAU (the first round needs a wider margin: HOPELESS_FIRST_MARGIN).
+HOPELESS_Z = 2.58
+HOPELESS_MIN_HELDOUT = 50
+HOPELESS_PLATEAU = 0.02
+HOPELESS_FIRST_MARGIN = 0.05
+# While the agreement is below the "do not trust" threshold, rounds grow at most this much, so that the next
+# check comes before the budget is spent.
+HOPELESS_GROWTH = 2.0
 
 
 def initial_samples(n_features: int, max_samples: int) -> int:
-    """The first round's size: enough samples per feature for a first estimate of the intervals."""
-    return int(min(max_samples, max(MIN_INITIAL, INITIAL_PER_FEATURE * (n_features + 1))))
+    """The first round's size: enough samples per feature for a first estimate of the intervals, at most MAX_INITIAL."""
+    return int(min(max_samples, MAX_INITIAL, max(MIN_INITIAL, INITIAL_PER_FEATURE * (n_features + 1))))
+
+
+def hopeless(
+    score: float, n_heldout: int, previous_score: float | None, distrust_below: float, n_effective: float | None = None
+) -> bool:
+    """Whether the held-out agreement ``score`` is certainly below ``distrust_below`` and has stopped improving.
+
+    ``n_effective`` is the held-out samples' effective count under their similarity weights (default ``n_heldout``).
+    """
+    if not math.isfinite(score) or n_heldout < HOPELESS_MIN_HELDOUT:
+        return False
+    n = max(1.0, float(n_effective if n_effective is not None else n_heldout))
+    upper = score + HOPELESS_Z * math.sqrt(max(score * (1.0 - score), 0.25 / n) / n)
+    if previous_score is None:
+        return upper < distrust_below - HOPELESS_FIRST_MARGIN
+    return upper < distrust_below and score <= previous_score + HOPELESS_PLATEAU
 
 
 @dataclass(frozen=True)
@@ -153,7 +185,8 @@ def check_round(
     )
 
 
-def next_size(n: int, check: RoundCheck, max_samples: int) -> int:
+def next_size(n: int, check: RoundCheck, max_samples: int, max_growth: float = MAX_GROWTH) -> int:
     """The total sample count after the next round."""
     growth = min(MAX_GROWTH, max(MIN_GROWTH, HEADROOM * check.factor)) if math.isfinite(check.factor) else MAX_GROWTH
+    growth = min(growth, max_growth)
     return int(min(max_samples, math.ceil(n * growth)))

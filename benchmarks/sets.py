@@ -1,0 +1,499 @@
+"""Explanations measured on sets of texts (issue 8): 20 Newsgroups test posts and short reviews.
+
+Usage: ``bash scripts/bench.sh sets`` (or ``python benchmarks/sets.py [--posts 100] [--reviews 32]``);
+``python benchmarks/sets.py --report benchmarks/results/sets.json`` re-prints a stored run.
+
+Sets:
+
+* ``posts``: test posts of the four 20 Newsgroups groups, stratified by group (``--posts`` of them, equal
+  shares, drawn with a fixed seed), plus the kidney-stones post (test post 0) as a named row; explained
+  with the bundled ``20ng-svm``;
+* ``reviews``: the short reviews of benchmarks/reviews.py (clear-cut and mixed), explained with the
+  sentiment stand-in (``LIME_SENTIMENT_MODEL``).
+
+For every text and each lime_core variant (``auto``, ``5000``, the ``20000`` reference, and any
+experimental variants named with ``--variants``) it records the model calls (distinct texts sent), the
+held-out KL and score (lime_core's own, and on one common held-out set of perturbations that no tool was
+fitted on), the top-5 words of the predicted class and their Jaccard similarity with the 20,000-sample
+reference, the trust verdict, and the wall time. eli5 0.16 and lime 0.2.0.1 at 5,000 samples run on the
+same texts (benchmarks/run.py's peer code): common held-out KL, top-5 agreement, wall time.
+
+Wall time: the tools on one text share one store of model answers, so that each distinct text costs the
+model once per text rather than once per tool (the full run stays within ~25 minutes although the
+transformer answers ~60 texts/s on this machine). A run's wall time is reported as its own time plus
+the model's measured seconds per text for the texts *it* sends (lime_core sends each distinct text once;
+eli5 and lime send every sample, duplicates included).
+
+Then the "hopeless" black boxes (an XOR of two words; a hash of the whole text) on a few posts, with
+``auto``: model calls and verdict. Everything is written to a JSON file (``--out``) and printed as
+distributions (median, p10, p90).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from reviews import REVIEWS  # noqa: E402
+from run import common_heldout, run_eli5, run_lime  # noqa: E402
+
+from lime_core.explainer import TextExplainer  # noqa: E402
+from lime_core.metrics import mean_kl_divergence, top_class_agreement  # noqa: E402
+from lime_core.trust import adaptive  # noqa: E402
+from lime_core.trust.stability import jaccard  # noqa: E402
+from lime_core.verdict import judge_trust, top_words  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "sets.json"
+REFERENCE = "20000"
+TOP = 5
+SEED = 0
+HELDOUT_SEED, HELDOUT_N = 12345, 1001
+POST_SEED = 8
+KIDNEY = 0  # test post 0: the kidney-stones post of the showcase
+
+# lime_core variants: name -> TextExplainer parameters (on top of random_state).
+VARIANTS: dict[str, dict[str, Any]] = {
+    "auto": {"n_samples": "auto"},
+    "5000": {"n_samples": 5000},
+    # The reference only needs its top words: no intervals or refits (its verdict is not reported).
+    REFERENCE: {"n_samples": 20000, "uncertainty": False, "stability_refits": 0},
+    "auto-pairs": {"n_samples": "auto", "bigrams": True},
+    "5000-pairs": {"n_samples": 5000, "bigrams": True},
+    "auto-faithful": {"n_samples": "auto", "faithfulness": True},
+    # Experiments of issue 8 (docs/trust.md reports them):
+    "auto-old": {"n_samples": "auto", "adaptive": {"MAX_INITIAL": 5000}},
+    "auto-fit20": {"n_samples": "auto", "adaptive": {"FIT_REL_TOL": 0.2}},
+    "auto-fit20-k5": {"n_samples": "auto", "auto_top_k": 5, "adaptive": {"FIT_REL_TOL": 0.2}},
+    "auto-nofit": {"n_samples": "auto", "adaptive": {"FIT_REL_TOL": 1e9}},
+    "auto-tol25": {"n_samples": "auto", "auto_tolerance": 0.25, "adaptive": {"FIT_REL_TOL": 0.2}},
+}
+DEFAULT_VARIANTS = ("auto", "5000", REFERENCE)
+LEVELS = ("trust", "check", "distrust")
+PEERS: dict[str, Callable] = {"eli5": run_eli5, "lime": run_lime}
+
+
+@contextlib.contextmanager
+def _patched(module: Any, constants: dict[str, Any]):
+    """Experimental variants set lime_core.trust.adaptive's constants for their run only."""
+    saved = {k: getattr(module, k) for k in constants}
+    for k, v in constants.items():
+        setattr(module, k, v)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            setattr(module, k, v)
+
+
+def variant_params(name: str) -> dict[str, Any]:
+    """A variant's TextExplainer parameters; a bare number (e.g. ``1500``) is that fixed sample count."""
+    if name in VARIANTS:
+        return VARIANTS[name]
+    if name.isdigit():
+        return {"n_samples": int(name)}
+    raise SystemExit(f"unknown variant {name!r}; known: {', '.join(VARIANTS)} or a sample count")
+
+
+class SharedAnswers:
+    """The model's answers for one set, shared by every run; each run counts what it would have sent.
+
+    Has the interface of benchmarks/timing.py's TimedModel (``reset``, ``seconds``, ``texts``,
+    ``distinct``, ``class_names``, ``predict_proba``), so the peer runners of benchmarks/run.py take it.
+    """
+
+    def __init__(self, predict_proba: Callable[[list[str]], np.ndarray], class_names: Sequence[str], name: str):
+        self._predict = predict_proba
+        self.class_names = list(class_names)
+        self.name = name
+        self.memo: dict[str, np.ndarray] = {}
+        self.compute_seconds = 0.0
+        self.computed = 0
+        self.reset()
+
+    def reset(self) -> None:
+        self.seconds = 0.0
+        self.texts = 0
+        self.distinct: set[str] = set()
+
+    @property
+    def seconds_per_text(self) -> float:
+        return self.compute_seconds / max(self.computed, 1)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        start = time.perf_counter()
+        missing = [t for t in dict.fromkeys(texts) if t not in self.memo]
+        if missing:
+            began = time.perf_counter()
+            answers = np.asarray(self._predict(missing), dtype=np.float64)
+            self.compute_seconds += time.perf_counter() - began
+            self.computed += len(missing)
+            self.memo.update(zip(missing, answers, strict=True))
+        self.seconds += time.perf_counter() - start
+        self.texts += len(texts)
+        self.distinct.update(texts)
+        if not texts:
+            return np.zeros((0, len(self.class_names)))
+        return np.vstack([self.memo[t] for t in texts])
+
+
+def _wall(wall: float, answers: SharedAnswers) -> float:
+    """Own time plus the model's cost for the texts this run sent (see the module docstring)."""
+    return wall - answers.seconds + answers.seconds_per_text * answers.texts
+
+
+def explain_one(text: str, answers: SharedAnswers, variants: Sequence[str], peers: Sequence[str]) -> dict:
+    """Every variant and peer on one text; returns the row of the JSON results."""
+    answers.reset()
+    target = int(np.argmax(answers.predict_proba([text])[0]))
+    h_texts, h_keep, h_proba, h_weight = common_heldout(text, answers.predict_proba, HELDOUT_N, HELDOUT_SEED)
+    row: dict[str, Any] = {"target": answers.class_names[target], "n_chars": len(text), "runs": {}}
+    for name in variants:
+        answers.reset()
+        start = time.perf_counter()
+        params = dict(variant_params(name))
+        with _patched(adaptive, params.pop("adaptive", {})):
+            explainer = TextExplainer(random_state=SEED, **params)
+            e = explainer.explain(text, answers, targets=[target])
+        wall = time.perf_counter() - start
+        q = explainer.local_fit_.surrogate.predict_proba(explainer.features_.transform(h_keep))
+        verdict = judge_trust(e)
+        s = e.sampling
+        row["runs"][name] = {
+            "calls": e.n_model_calls,
+            "n_samples": e.n_samples,
+            "n_features": explainer.features_.n_features,
+            "rounds": s.rounds,
+            "stopped_because": s.stopped_because,
+            "kl": e.metrics.mean_KL_divergence,
+            "score": e.metrics.score,
+            "common_kl": mean_kl_divergence(h_proba, q, h_weight),
+            "common_score": top_class_agreement(h_proba, q, h_weight),
+            "top": [w.feature.casefold() for w in top_words(e.targets[0], TOP)],
+            "verdict": verdict.level,
+            "reasons": list(verdict.reasons),
+            "wall": _wall(wall, answers),
+        }
+    for name in peers:
+        answers.reset()
+        with contextlib.redirect_stdout(io.StringIO()):
+            run = PEERS[name](text, answers, 5000, SEED, target)
+        q = run.predict_heldout(h_texts, h_keep)
+        row["runs"][name] = {
+            "calls": answers.texts,
+            "distinct": len(answers.distinct),
+            "common_kl": mean_kl_divergence(h_proba, q, h_weight),
+            "common_score": top_class_agreement(h_proba, q, h_weight),
+            "kl": run.own_kl,
+            "score": run.own_score,
+            "top": [f.casefold() for f in run.ranked[:TOP]],
+            "wall": _wall(run.wall, answers),
+        }
+    reference = row["runs"].get(REFERENCE)
+    for result in row["runs"].values():
+        result["jaccard"] = None if reference is None else jaccard(set(result["top"]), set(reference["top"]))
+    return row
+
+
+# -- the sets -------------------------------------------------------------------------------------------------------
+
+
+def post_set(n_posts: int) -> tuple[list[tuple[str, str]], Any]:
+    """``(name, text)`` for the stratified posts and the kidney post, and the 20ng-svm classifier."""
+    from lime_core.models.newsgroups import NewsgroupsClassifier, load_newsgroups
+
+    test = load_newsgroups("test")
+    rng = np.random.default_rng(POST_SEED)
+    chosen: list[int] = []
+    for g in range(len(test.target_names)):
+        pool = [i for i in np.flatnonzero(test.target == g) if i != KIDNEY]
+        chosen += sorted(int(i) for i in rng.choice(pool, size=n_posts // len(test.target_names), replace=False))
+    texts = [("kidney (post 0)", test.texts[KIDNEY])]
+    texts += [(f"post {i} ({test.target_names[test.target[i]]})", test.texts[i]) for i in chosen]
+    return texts, NewsgroupsClassifier.load()
+
+
+def review_set(n_reviews: int) -> tuple[list[tuple[str, str]], Any]:
+    from lime_core.models import load_model
+
+    return [(f"review {i} ({kind})", text) for i, (text, kind) in enumerate(REVIEWS[:n_reviews])], load_model(
+        "sentiment"
+    )
+
+
+def model_check() -> dict[str, float]:
+    """The bundled model against SVC(probability=True) on the classic pipeline, over the 1,502 test posts."""
+    from sklearn.svm import SVC
+
+    from lime_core.models.newsgroups import NewsgroupsClassifier, load_newsgroups
+
+    model = NewsgroupsClassifier.load()
+    train, test = load_newsgroups("train"), load_newsgroups("test")
+    tfidf, svd, _ = (step for _, step in model.pipeline.steps)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*probability.*", category=FutureWarning)
+        reference = SVC(C=150, gamma=2e-2, probability=True, random_state=42)
+        reference.fit(svd.transform(tfidf.transform(train.texts)), train.target)
+    expected = reference.predict_proba(svd.transform(tfidf.transform(test.texts)))
+    got = model.predict_proba(test.texts)
+    kl = np.sum(expected * np.log(np.clip(expected, 1e-12, None) / np.clip(got, 1e-12, None)), axis=1)
+    return {
+        "n_test": len(test),
+        "mean_kl_vs_libsvm": float(kl.mean()),
+        "max_kl_vs_libsvm": float(kl.max()),
+        "accuracy": float(np.mean(got.argmax(axis=1) == test.target)),
+        "libsvm_accuracy": float(np.mean(expected.argmax(axis=1) == test.target)),
+        "same_top_class": float(np.mean(got.argmax(axis=1) == expected.argmax(axis=1))),
+    }
+
+
+def hopeless_boxes(n_texts: int) -> list[dict]:
+    """``auto`` on black boxes no word model can describe: calls until it stops, and the verdict."""
+    from lime_core.models.newsgroups import load_newsgroups
+    from tests.blackboxes import HashNoiseModel, XorModel, xor_words
+
+    texts = [load_newsgroups("test").texts[i] for i in range(n_texts)] + [t for t, _ in REVIEWS[:n_texts]]
+    rows = []
+    for text in texts:
+        for model in (XorModel(*xor_words(text)), HashNoiseModel()):
+            e = TextExplainer(n_samples="auto", random_state=SEED).explain(text, model)
+            rows.append(
+                {
+                    "box": type(model).__name__,
+                    "n_chars": len(text),
+                    "calls": e.n_model_calls,
+                    "verdict": judge_trust(e).level,
+                    "stopped_because": e.sampling.stopped_because,
+                    "kl": e.metrics.mean_KL_divergence,
+                    "score": e.metrics.score,
+                }
+            )
+    return rows
+
+
+# -- printing -------------------------------------------------------------------------------------------------------
+
+
+def _q(values: Sequence[float]) -> tuple[float, float, float]:
+    v = np.asarray([x for x in values if x is not None], dtype=float)
+    if not v.size:
+        return (float("nan"),) * 3
+    return float(np.median(v)), float(np.percentile(v, 10)), float(np.percentile(v, 90))
+
+
+def _fmt(values: Sequence[float], spec: str) -> str:
+    med, p10, p90 = _q(values)
+    return f"{med:{spec}} [{p10:{spec}}, {p90:{spec}}]"
+
+
+def print_set(name: str, rows: list[dict]) -> None:
+    runs = list(dict.fromkeys(k for r in rows for k in r["runs"]))
+    print(f"\n== {name}: {len(rows)} texts; median [p10, p90] over the texts")
+    print(
+        f"{'run':14s} {'calls':>20s} {'KL (own)':>24s} {'KL (common)':>24s} {'score (own)':>20s} "
+        f"{'top-5 Jaccard':>20s} {'wall s':>20s}  verdicts (trust/check/distrust)"
+    )
+    for run in runs:
+        rs = [r["runs"][run] for r in rows if run in r["runs"]]
+        levels = [x.get("verdict") for x in rs]
+        verdicts = "-" if levels[0] is None else "/".join(str(levels.count(v)) for v in ("trust", "check", "distrust"))
+        label = run if len(rs) == len(rows) else f"{run} ({len(rs)})"
+        print(
+            f"{label:14s} {_fmt([x['calls'] for x in rs], '6.0f'):>20s} {_fmt([x['kl'] for x in rs], '.4f'):>24s} "
+            f"{_fmt([x['common_kl'] for x in rs], '.4f'):>24s} {_fmt([x['score'] for x in rs], '.3f'):>20s} "
+            f"{_fmt([x['jaccard'] for x in rs], '.2f'):>20s} {_fmt([x['wall'] for x in rs], '.2f'):>20s}  {verdicts}"
+        )
+    if "auto" in runs and "5000" in runs:
+        ratio = [r["runs"]["auto"]["calls"] / r["runs"]["5000"]["calls"] for r in rows]
+        capped = sum(r["runs"]["auto"]["stopped_because"] == "sample cap reached" for r in rows)
+        med_auto = statistics.median(r["runs"]["auto"]["calls"] for r in rows)
+        med_5000 = statistics.median(r["runs"]["5000"]["calls"] for r in rows)
+        print(
+            f"auto / 5000 calls: per text {_fmt(ratio, '.2f')}; ratio of medians {med_auto / med_5000:.2f}; "
+            f"auto reached the cap on {capped} of {len(rows)}"
+        )
+        kl_ratio = statistics.median(r["runs"]["auto"]["common_kl"] for r in rows) / statistics.median(
+            r["runs"]["5000"]["common_kl"] for r in rows
+        )
+        print(f"median common KL auto / 5000: {kl_ratio:.2f}")
+    for run in runs:
+        rs = [r["runs"][run] for r in rows if run in r["runs"]]
+        trusted = [x for x in rs if x.get("verdict") == "trust" and x["jaccard"] is not None]
+        if trusted and run != REFERENCE:
+            good = sum(x["jaccard"] >= 0.8 for x in trusted)
+            print(
+                f"precision of 'trust' ({run}): {good}/{len(trusted)} = {good / len(trusted):.2f} "
+                "have top-5 Jaccard >= 0.8"
+            )
+    named = [r for r in rows if r["name"].startswith("kidney")]
+    for r in named:
+        parts = [
+            f"{run} {x['calls']} calls, KL {x['common_kl']:.4f}, J {x['jaccard']:.2f}" for run, x in r["runs"].items()
+        ]
+        print(f"{r['name']}: " + "; ".join(parts))
+
+
+def markdown_tables(results: dict) -> str:
+    """The README's tables: one row per run, median [p10, p90] over the texts of each set."""
+    out = []
+    for name, rows in results["sets"].items():
+        if not rows:
+            continue
+        out.append(f"\n{name} ({len(rows)} texts):\n")
+        out.append(
+            "| run | model calls | held-out KL (own) | KL (common set) | score (own) | top-5 Jaccard vs 20,000 "
+            "| wall s | trust / check / distrust |"
+        )
+        out.append("|---|---|---|---|---|---|---|---|")
+        for run in dict.fromkeys(k for r in rows for k in r["runs"]):
+            rs = [r["runs"][run] for r in rows if run in r["runs"]]
+            levels = [x.get("verdict") for x in rs]
+            verdicts = "" if levels[0] is None else " / ".join(str(levels.count(v)) for v in LEVELS)
+            cells = [
+                _fmt([x["calls"] for x in rs], ",.0f"),
+                _fmt([x["kl"] for x in rs], ".4f") if rs[0]["kl"] is not None else "(in-sample R² only)",
+                _fmt([x["common_kl"] for x in rs], ".4f"),
+                _fmt([x["score"] for x in rs], ".3f") if rs[0]["score"] is not None else "",
+                _fmt([x["jaccard"] for x in rs], ".2f") if run != REFERENCE else "(reference)",
+                _fmt([x["wall"] for x in rs], ".2f"),
+                verdicts if run != REFERENCE else "",
+            ]
+            label = run if len(rs) == len(rows) else f"{run} ({len(rs)} texts)"
+            out.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def print_report(results: dict) -> None:
+    meta = results["meta"]
+    print(f"Set benchmark, {meta['when']}, python {meta['python']}, {meta['seconds']:.0f} s in all")
+    m = results.get("model")
+    if m:
+        print(
+            f"20ng-svm vs SVC(probability=True) over {m['n_test']} test posts: mean KL {m['mean_kl_vs_libsvm']:.5f} "
+            f"(max {m['max_kl_vs_libsvm']:.4f}), same top class {m['same_top_class']:.4f}; accuracy "
+            f"{m['accuracy']:.4f} (SVC(probability=True): {m['libsvm_accuracy']:.4f})"
+        )
+    for name, rows in results["sets"].items():
+        if rows:
+            print_set(name, rows)
+    hopeless = results.get("hopeless") or []
+    if hopeless:
+        print("\n== hopeless black boxes, auto sampling")
+        for box in sorted({h["box"] for h in hopeless}):
+            hs = [h for h in hopeless if h["box"] == box]
+            levels = [h["verdict"] for h in hs]
+            print(
+                f"{box:16s} calls {_fmt([h['calls'] for h in hs], '5.0f')} (max {max(h['calls'] for h in hs)}); "
+                "verdicts trust/check/distrust " + "/".join(str(levels.count(v)) for v in LEVELS)
+            )
+
+
+def _write(results: dict, args: argparse.Namespace, started: float, stored: dict | None) -> None:
+    results["meta"] = {
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "python": platform.python_version(),
+        "seconds": time.perf_counter() - started + (stored["meta"]["seconds"] if stored else 0.0),
+        "args": {k: str(v) for k, v in vars(args).items()},
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=100, help="stratified test posts (plus the kidney post)")
+    parser.add_argument("--reviews", type=int, default=len(REVIEWS))
+    parser.add_argument("--variants", default=",".join(DEFAULT_VARIANTS), help=f"of {', '.join(VARIANTS)}")
+    parser.add_argument("--peers", default="eli5,lime")
+    parser.add_argument(
+        "--peer-every",
+        type=int,
+        default=1,
+        help="run eli5 and lime on every N-th post only (the kidney post always; reviews always)",
+    )
+    parser.add_argument("--markdown", action="store_true", help="with --report: print the README's tables")
+    parser.add_argument("--order", default="posts,reviews", help="which set runs first")
+    parser.add_argument("--hopeless", type=int, default=3, help="texts per set for the XOR and hash black boxes")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--report", type=Path, default=None, help="print a stored result file and exit")
+    parser.add_argument(
+        "--merge",
+        type=Path,
+        default=None,
+        help="add the runs of --variants/--peers to the rows of this stored result file (same sets, same texts) "
+        "and write the union to --out; the stored 20,000 reference stays the reference",
+    )
+    args = parser.parse_args(argv)
+    if args.report is not None:
+        stored = json.loads(args.report.read_text())
+        print(markdown_tables(stored) if args.markdown else "", end="\n" if args.markdown else "")
+        if not args.markdown:
+            print_report(stored)
+        return 0
+    warnings.filterwarnings("ignore")
+    variants = [v for v in args.variants.split(",") if v]
+    peers = [p for p in args.peers.split(",") if p]
+    started = time.perf_counter()
+    stored = json.loads(args.merge.read_text()) if args.merge is not None else None
+    results: dict[str, Any] = {"sets": {}, "model": stored["model"] if stored else model_check()}
+    results["hopeless"] = hopeless_boxes(args.hopeless) if args.hopeless else (stored or {}).get("hopeless", [])
+    builders = {"posts": lambda: post_set(args.posts), "reviews": lambda: review_set(args.reviews)}
+    counts = {"posts": args.posts, "reviews": args.reviews}
+    for set_name in args.order.split(","):
+        if not counts[set_name]:
+            continue
+        texts, model = builders[set_name]()
+        answers = SharedAnswers(model.predict_proba, model.class_names, name=getattr(model, "name", set_name))
+        rows = []
+        previous = {r["name"]: r for r in stored["sets"].get(set_name, [])} if stored else {}
+        for i, (name, text) in enumerate(texts):
+            with_peers = peers if set_name != "posts" or i % args.peer_every == 0 else []
+            done = previous.get(name, {}).get("runs", {})
+            if all(run in done for run in [*variants, *with_peers]):  # a resumed run: this text is complete
+                rows.append(previous[name])
+                results["sets"][set_name] = rows
+                continue
+            row = {"name": name, **explain_one(text, answers, variants, with_peers)}
+            if name in previous:  # keep the stored runs, add (or replace) the new ones, re-score against the reference
+                row = {**previous[name], "runs": {**previous[name]["runs"], **row["runs"]}}
+                reference = row["runs"].get(REFERENCE)
+                for result in row["runs"].values():
+                    if reference is not None:
+                        result["jaccard"] = jaccard(set(result["top"]), set(reference["top"]))
+            rows.append(row)
+            print(
+                f"  {set_name} {i + 1}/{len(texts)} {name}: "
+                + ", ".join(
+                    f"{k} {v['calls']}c J{v['jaccard']:.2f} KL{v['common_kl']:.3f}" for k, v in row["runs"].items()
+                ),
+                file=sys.stderr,
+                flush=True,
+            )
+            results["sets"][set_name] = rows
+            _write(results, args, started, stored)  # after every text: a long run can be read before it ends
+    _write(results, args, started, stored)
+    print_report(results)
+    print(f"\n(results written to {args.out})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
