@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .classifier import as_classifier
+from .compat.eli5_api import Eli5Interface, check_eli5_params, eli5_kernel, eli5_tokenizer, seed_of
 from .explanation import (
     ExplainerSettings,
     Explanation,
@@ -67,8 +68,13 @@ class _FitTrust:
         self.faithfulness: dict[int, FaithfulnessReport] = {}
 
 
-class TextExplainer:
+class TextExplainer(Eli5Interface):
     """Explains one prediction of a text classifier with a local surrogate.
+
+    ``model`` is any object with ``predict_proba(list[str])`` or a plain function ``f(list[str]) -> (n, k)``.
+    eli5's names work too (``char_based``, ``position_dependent``, ``token_pattern``, ``rbf_sigma``;
+    ``fit(doc, predict_proba)``, ``show_prediction``, ``metrics_``, ...): :mod:`lime_core.compat.eli5_api`
+    says what each one does.
 
     Parameters are stored unchanged; :meth:`fit` does the work and sets the
     learned attributes (``tokenized_``, ``features_``, ``keep_``, ``X_``,
@@ -114,6 +120,14 @@ class TextExplainer:
         confidence: float = DEFAULT_CONFIDENCE,
         stability_refits: int = DEFAULT_REFITS,
         faithfulness: bool = False,
+        # eli5's TextExplainer arguments (see lime_core.compat.eli5_api)
+        char_based: bool | None = None,
+        position_dependent: bool = False,
+        token_pattern: str | None = None,
+        rbf_sigma: float | None = None,
+        expand_factor: int | None = 10,
+        clf: Any = None,
+        vec: Any = None,
     ) -> None:
         self.n_samples = n_samples
         self.tokenizer = tokenizer
@@ -135,17 +149,29 @@ class TextExplainer:
         self.confidence = confidence
         self.stability_refits = stability_refits
         self.faithfulness = faithfulness
+        self.char_based = char_based
+        self.position_dependent = position_dependent
+        self.token_pattern = token_pattern
+        self.rbf_sigma = rbf_sigma
+        self.expand_factor = expand_factor
+        self.clf = clf
+        self.vec = vec
 
     # -- the resolved parts ---------------------------------------------------------------------------------------
 
     def _tokenizer(self) -> Tokenizer:
+        eli5_choice = eli5_tokenizer(self.char_based, self.token_pattern)
+        if eli5_choice is not None:
+            return eli5_choice
         return get_tokenizer(self.tokenizer) if isinstance(self.tokenizer, str) else self.tokenizer
 
     def _sampler(self) -> Sampler:
         return self.sampler if self.sampler is not None else default_sampler()
 
     def _kernel(self) -> Kernel:
-        return self.kernel if self.kernel is not None else CosineKernel()
+        if self.kernel is not None:
+            return self.kernel
+        return eli5_kernel(self.rbf_sigma) or CosineKernel()
 
     def _surrogate(self) -> Surrogate:
         return self.surrogate if self.surrogate is not None else SoftmaxSurrogate()
@@ -170,16 +196,22 @@ class TextExplainer:
             raise ValueError(f"auto_tolerance must be a positive number, not {self.auto_tolerance!r}")
         if not float(self.auto_tolerance) > 0:
             raise ValueError(f"auto_tolerance must be positive, not {self.auto_tolerance}")
+        check_eli5_params(self)
 
     # -- fitting --------------------------------------------------------------------------------------------------
 
     def fit(self, text: str, model: Any, progress: ProgressCallback | None = None) -> TextExplainer:
-        """Sample the neighbourhood of ``text``, ask ``model`` about it, and fit the surrogate."""
+        """Sample the neighbourhood of ``text``, ask ``model`` about it, and fit the surrogate.
+
+        ``model``: an object with ``predict_proba`` or a function ``f(list[str]) -> (n, k)`` (eli5's
+        ``fit(doc, predict_proba)``). A function's answers are cached by its identity in this process only
+        (a bound method by its object's); set ``f.cache_key = "name-version"`` to say two functions are one model.
+        """
         self._check_params()
         classifier = as_classifier(model)
-        rng = np.random.default_rng(self.random_state)
+        rng = np.random.default_rng(seed_of(self.random_state))
         tokenized = TokenizedText.from_text(text, self._tokenizer(), self.max_chars)
-        features = FeatureSpace.build(tokenized, bigrams=self.bigrams)
+        features = FeatureSpace.build(tokenized, bigrams=self.bigrams, by_position=bool(self.position_dependent))
         black_box = BlackBox(classifier, cache=self.cache, batch_size=self.batch_size)
 
         self.model_ = classifier
@@ -471,9 +503,12 @@ class TextExplainer:
 
     def settings(self) -> ExplainerSettings:
         tokenizer = self.tokenizer if isinstance(self.tokenizer, str) else repr(self.tokenizer)
+        eli5_choice = eli5_tokenizer(self.char_based, self.token_pattern)
+        if eli5_choice is not None:
+            tokenizer = eli5_choice.name
         return ExplainerSettings(
             n_samples=int(self.max_samples if self.adaptive else self.n_samples),
-            random_state=None if self.random_state is None else int(self.random_state),
+            random_state=int(self.random_state) if isinstance(self.random_state, int | np.integer) else None,
             tokenization=tokenizer,
             sampler=repr(self._sampler()),
             kernel=repr(self._kernel()),
