@@ -51,9 +51,11 @@ class ClassifierAdapter:
             self._predict = model
         self.model = model
         if class_names is None:
-            classes = getattr(model, "class_names", None)
+            # A bound method such as ``pipe.predict_proba`` knows its classes through its object.
+            source = model.__self__ if inspect.ismethod(model) else model
+            classes = getattr(source, "class_names", None)
             if classes is None:
-                classes = getattr(model, "classes_", None)
+                classes = getattr(source, "classes_", None)
             class_names = [str(c) for c in classes] if classes is not None else None
         self._class_names = list(class_names) if class_names is not None else None
         self.name = name or (callable_name(model) if self._predict is model else type(model).__name__)

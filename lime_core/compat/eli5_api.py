@@ -310,9 +310,7 @@ def renamed(explanation: Explanation, names: Sequence[str]) -> Explanation:
     return dataclasses.replace(
         explanation,
         class_names=names,
-        targets=tuple(
-            dataclasses.replace(t, class_name=names[t.class_index]) for t in explanation.targets
-        ),
+        targets=tuple(dataclasses.replace(t, class_name=names[t.class_index]) for t in explanation.targets),
         stability=rename(explanation.stability),
         faithfulness=rename(explanation.faithfulness),
     )
