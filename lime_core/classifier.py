@@ -45,8 +45,8 @@ class ClassifierAdapter:
         if not callable(self._predict):
             if not callable(model):
                 raise TypeError(
-                    f"{type(model).__name__} has no predict_proba method and is not a function; it cannot be "
-                    "explained (pass a model with predict_proba, or f(list of texts) -> probabilities)"
+                    f"{type(model).__name__} has no predict_proba method; it cannot be explained (pass a model "
+                    "with predict_proba, or a function f(list of texts) -> probabilities)"
                 )
             self._predict = model
         self.model = model

@@ -47,7 +47,7 @@ def test_a_functions_answers_are_validated():
         TextExplainer(n_samples=N).fit(DOC, lambda texts: np.ones((len(texts), 3)))
     with pytest.raises(ModelOutputError, match="shape"):
         TextExplainer(n_samples=N).fit(DOC, lambda texts: np.full(len(texts), 0.5))
-    with pytest.raises(TypeError, match="not a function"):
+    with pytest.raises(TypeError, match="or a function"):
         TextExplainer(n_samples=N).fit(DOC, object())
 
 

@@ -1,0 +1,239 @@
+"""eli5's and lime's own tutorial code, run against lime_core with only the import changed.
+
+The cells below follow eli5's ``notebooks/TextExplainer.ipynb`` and lime's
+``doc/notebooks/Lime - basic usage, two class case.ipynb`` (and its multiclass
+sibling) statement by statement. What differs, and why:
+
+* data: ``fetch_20newsgroups(..., data_home=..., download_if_missing=False)``
+  reads the local archive (there is no network here);
+* eli5's pipeline is the bundled 20 Newsgroups model (the same TF-IDF -> LSA
+  -> RBF SVM, trained once per test session), and lime's random forest has
+  50 trees instead of 500, to keep the tests fast;
+* the cells that pass eli5's own objects (``vec=``, ``clf=``, an eli5
+  sampler) get lime_core's clear refusal, asserted here.
+
+Then the same two tutorials with models users wrap in plain functions: a
+transformer and a model behind the local HTTP server.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import requests
+
+from lime_core import (
+    LimeTextExplainer,
+    TextExplainer,  # the one line changed: was ``from eli5.lime import TextExplainer``
+)
+from lime_core.classifier import ClassifierAdapter
+from lime_core.serve import serve_in_thread
+from tests.http_fixtures import tiny_text_pipeline
+
+
+@pytest.fixture(scope="module")
+def data_home(newsgroups_settings):
+    from lime_core.models.newsgroups import _archive_data_home
+
+    return str(_archive_data_home(newsgroups_settings.newsgroups_archive, newsgroups_settings.cache_dir))
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_for_loopback(monkeypatch):
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost")
+
+
+def test_eli5_textexplainer_tutorial(newsgroups_model, data_home):
+    from sklearn.datasets import fetch_20newsgroups
+
+    categories = ["alt.atheism", "soc.religion.christian", "comp.graphics", "sci.med"]
+    twenty_test = fetch_20newsgroups(
+        subset="test",
+        categories=categories,
+        shuffle=True,
+        random_state=42,
+        remove=("headers", "footers"),
+        data_home=data_home,
+        download_if_missing=False,
+    )
+    pipe = newsgroups_model.pipeline
+
+    doc = twenty_test.data[0]
+    te = TextExplainer(random_state=42)
+    te.fit(doc, pipe.predict_proba)
+    html = te.show_prediction(target_names=twenty_test.target_names)._repr_html_()
+    for word in ("kidney", "stones", "pain"):
+        assert re.search(rf'class="lc-word"[^>]*>{word}<', html), word
+    explained = te.explain_prediction(target_names=twenty_test.target_names)
+    assert [t.class_name for t in explained.targets] == twenty_test.target_names  # every class, as eli5 shows
+    assert explained.predicted_class == "sci.med"
+    top_medical = [w.feature for w in explained.target("sci.med").top(6)]
+    assert {"kidney", "pain"} <= set(top_medical)
+
+    # The tutorial's check: without the top words the model is less sure it is sci.med.
+    doc2 = re.sub(r"(recall|kidney|stones|medication|pain|tech)", "", doc, flags=re.I)
+    sci_med = twenty_test.target_names.index("sci.med")
+    assert pipe.predict_proba([doc2])[0, sci_med] < pipe.predict_proba([doc])[0, sci_med]
+
+    assert te.samples_[0] == doc and len(te.samples_) == 5000
+    assert te.vec_ is not None and te.clf_ is not None
+    assert set(te.metrics_) == {"mean_KL_divergence", "score"}
+    assert te.metrics_["mean_KL_divergence"] < 0.1 and te.metrics_["score"] > 0.9
+
+    def predict_proba_len(docs):
+        # nasty predict_proba - the result is based on document length,
+        # and also on a presence of "medication"
+        proba = [[0, 0, 1.0, 0] if len(doc) % 2 or "medication" in doc else [1.0, 0, 0, 0] for doc in docs]
+        return np.array(proba)
+
+    te3 = TextExplainer().fit(doc, predict_proba_len)
+    te3.show_prediction(target_names=twenty_test.target_names)
+    # The point of that cell: a black box the surrogate cannot mimic shows up in the held-out metrics.
+    assert te3.metrics_["score"] < te.metrics_["score"] - 0.1
+    assert te3.metrics_["mean_KL_divergence"] > 3 * te.metrics_["mean_KL_divergence"]
+
+    with pytest.raises(ValueError, match="vec="):
+        TextExplainer(vec=object()).fit(doc[:-1], predict_proba_len)
+
+    te = TextExplainer(char_based=True, random_state=42, n_samples=1000)  # the tutorial's 5000 and 50000: slow
+    te.fit(doc, pipe.predict_proba)
+    te.show_prediction(targets=["sci.med"], target_names=twenty_test.target_names)
+    shown = te.explain_prediction(targets=["sci.med"], target_names=twenty_test.target_names)
+    assert shown.settings.tokenization == "chars" and [t.class_name for t in shown.targets] == ["sci.med"]
+
+    with pytest.raises(ValueError, match="clf="):
+        TextExplainer(clf=object(), random_state=0).fit(doc, pipe.predict_proba)
+
+
+def test_lime_two_class_and_multiclass_tutorials(data_home, tmp_path):
+    import matplotlib
+    import sklearn
+    import sklearn.ensemble
+    import sklearn.feature_extraction.text
+    import sklearn.metrics
+    from sklearn.datasets import fetch_20newsgroups
+
+    matplotlib.use("Agg")
+    categories = ["alt.atheism", "soc.religion.christian"]
+    kw = {"data_home": data_home, "download_if_missing": False}
+    newsgroups_train = fetch_20newsgroups(subset="train", categories=categories, **kw)
+    newsgroups_test = fetch_20newsgroups(subset="test", categories=categories, **kw)
+    class_names = ["atheism", "christian"]
+
+    vectorizer = sklearn.feature_extraction.text.TfidfVectorizer(lowercase=False)
+    train_vectors = vectorizer.fit_transform(newsgroups_train.data)
+    rf = sklearn.ensemble.RandomForestClassifier(n_estimators=50, random_state=0, n_jobs=1)
+    rf.fit(train_vectors, newsgroups_train.target)
+    from sklearn.pipeline import make_pipeline
+
+    c = make_pipeline(vectorizer, rf)
+
+    explainer = LimeTextExplainer(class_names=class_names)
+    idx = 83
+    exp = explainer.explain_instance(newsgroups_test.data[idx], c.predict_proba, num_features=6)
+    pairs = exp.as_list()
+    assert len(pairs) == 6 and all(isinstance(w, float) for _, w in pairs)
+    assert exp.available_labels() == [1]
+    assert exp.predict_proba[1] == pytest.approx(c.predict_proba([newsgroups_test.data[idx]])[0, 1])
+    # The words lime_core ranks first do move this model: removing the top 3 "christian" words lowers P(christian).
+    towards = [name for name, w in pairs if w > 0][:3]
+    text = newsgroups_test.data[idx]
+    if towards:
+        stripped = re.sub("|".join(rf"\b{re.escape(word)}\b" for word in towards), "", text, flags=re.I)
+        assert c.predict_proba([stripped])[0, 1] < c.predict_proba([text])[0, 1]
+
+    fig = exp.as_pyplot_figure()
+    assert len(fig.axes[0].patches) == 6
+    exp.show_in_notebook(text=False)
+    exp.save_to_file(str(tmp_path / "oi.html"))
+    assert "lc-word" in (tmp_path / "oi.html").read_text(encoding="utf-8")
+    exp.show_in_notebook(text=True)
+
+    # The multiclass notebook's calls, on the four-group model of the same data.
+    four = ["alt.atheism", "comp.graphics", "sci.med", "soc.religion.christian"]
+    multi_train = fetch_20newsgroups(subset="train", categories=four, **kw)
+    multi_test = fetch_20newsgroups(subset="test", categories=four, **kw)
+    mvec = sklearn.feature_extraction.text.TfidfVectorizer(lowercase=False)
+    nb = sklearn.naive_bayes.MultinomialNB(alpha=0.01).fit(mvec.fit_transform(multi_train.data), multi_train.target)
+    mc = make_pipeline(mvec, nb)
+    explainer = LimeTextExplainer(class_names=multi_train.target_names)
+    exp = explainer.explain_instance(multi_test.data[0], mc.predict_proba, num_features=6, labels=[0, 2])
+    assert len(exp.as_list(label=0)) == 6 and len(exp.as_list(label=2)) == 6
+    exp = explainer.explain_instance(multi_test.data[0], mc.predict_proba, num_features=6, top_labels=2)
+    assert exp.available_labels() == list(np.argsort(-mc.predict_proba([multi_test.data[0]])[0])[:2])
+    exp.show_in_notebook(text=multi_test.data[0], labels=(exp.available_labels()[0],))
+
+
+# -- plain functions around a transformer and an HTTP API --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def transformer_adapter(sentiment_model_dir):
+    """What users write around a Hugging Face model: a function from texts to probabilities."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(sentiment_model_dir)
+    model = AutoModelForSequenceClassification.from_pretrained(sentiment_model_dir, dtype=torch.float32).eval()
+
+    def model_adapter(texts):
+        with torch.inference_mode():
+            encoded = tokenizer(texts, padding=True, truncation=True, max_length=128, return_tensors="pt")
+            return torch.softmax(model(**encoded).logits, dim=-1).numpy()
+
+    return model_adapter, [model.config.id2label[i] for i in range(model.config.num_labels)]
+
+
+REVIEW = "The food was wonderful and the staff were friendly, but the dessert was awful."
+
+
+def test_transformer_in_a_plain_function_the_eli5_way_and_the_lime_way(transformer_adapter):
+    model_adapter, labels = transformer_adapter
+    te = TextExplainer(n_samples=200, random_state=42)
+    te.fit(REVIEW, model_adapter)
+    html = te.show_prediction(target_names=labels)._repr_html_()
+    assert "lc-word" in html and "wonderful" in html
+    explanation = te.explain_prediction(target_names=labels, targets=["positive"])
+    weights = {w.feature: w.weight for w in explanation.target("positive").weights}
+    assert weights["wonderful"] > 0 > weights["awful"]
+
+    exp = LimeTextExplainer(class_names=labels, random_state=42).explain_instance(
+        REVIEW, model_adapter, num_features=5, num_samples=200
+    )
+    lime_weights = dict(exp.as_list(label=1))
+    assert lime_weights.get("wonderful", 0) > 0 and lime_weights.get("awful", 0) < 0
+    assert exp.class_names == labels
+
+
+def test_function_calling_the_local_model_server_over_http():
+    pipe = tiny_text_pipeline()
+    labels = [str(c) for c in pipe.classes_]
+    with serve_in_thread(ClassifierAdapter(pipe)) as server:
+        requests_sent = []
+
+        def remote_predict_proba(texts):
+            """A hand-written client for an HF-style text-classification API."""
+            requests_sent.append(len(texts))
+            response = requests.post(server.url, json={"inputs": texts}, timeout=30)
+            response.raise_for_status()
+            rows = [{item["label"]: item["score"] for item in row} for row in response.json()]
+            return np.array([[row[label] for label in labels] for row in rows])
+
+        doc = "the goal keeper saved a penalty and the team won the match"
+        te = TextExplainer(n_samples=500, random_state=0, batch_size=64).fit(doc, remote_predict_proba)
+        html = te.show_prediction(target_names=labels)._repr_html_()
+        assert "lc-word" in html and "keeper" in html
+        # Each distinct perturbed text was sent once, 64 at most per request (the server takes up to 256).
+        assert sum(requests_sent) == te.n_model_calls_ < 500 and max(requests_sent) == 64
+        np.testing.assert_allclose(te.y_proba_, pipe.predict_proba(te.samples_), atol=1e-9)
+
+        before = len(requests_sent)
+        exp = LimeTextExplainer(class_names=labels, random_state=0, batch_size=64).explain_instance(
+            doc, remote_predict_proba, num_features=4, num_samples=300
+        )
+        assert len(requests_sent) > before
+        assert exp.explanation.predicted_class == "sports"
+        assert [name for name, w in exp.as_list(label=labels.index("sports")) if w > 0]
