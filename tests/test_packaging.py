@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -62,8 +63,13 @@ def test_declared_dependencies_are_installed_and_match_the_requirements():
 
 @pytest.mark.slow
 def test_the_wheel_ships_the_package_and_its_templates(tmp_path):
+    # Built from a copy: setuptools writes build/ and *.egg-info into the source tree it builds.
+    source = tmp_path / "src"
+    shutil.copytree(REPO_ROOT / "lime_core", source / "lime_core", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO_ROOT / name, source / name)
     out = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(REPO_ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(source)],
         capture_output=True,
         text=True,
         timeout=300,
