@@ -85,3 +85,24 @@ def test_the_wheel_ships_the_package_and_its_templates(tmp_path):
     ):
         assert needed in names
     assert not any(n.startswith(("tests/", "ui/", "pages/")) for n in names)
+
+
+def test_the_core_imports_none_of_the_extras(tmp_path):
+    """`pip install .` without extras must be enough for the explainer, both front ends, the CLI and the server."""
+    code = (
+        "import sys\n"
+        "import lime_core, lime_core.cli, lime_core.serve, lime_core.models, lime_core.formatters\n"
+        "from lime_core import LimeTextExplainer, TextExplainer\n"
+        "te = TextExplainer(n_samples=50, random_state=0).fit('good film, bad plot', "
+        "lambda texts: [[0.3, 0.7] if 'good' in t else [0.8, 0.2] for t in texts])\n"
+        "te.show_prediction(); te.show_weights()\n"
+        "LimeTextExplainer().explain_instance('good film, bad plot', "
+        "lambda texts: [[0.3, 0.7] if 'good' in t else [0.8, 0.2] for t in texts], num_samples=50).as_html()\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'streamlit', 'altair', 'matplotlib', 'IPython') "
+        "if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=_clean_env(), capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"
