@@ -262,8 +262,11 @@ def test_lime_kernel_width_is_limes_formula():
 
 def test_lime_bow_mask_string_char_level_and_split_expression(pipe):
     by_position = LimeTextExplainer(bow=False, mask_string="UNKWORDZ", random_state=0)
-    exp = by_position.explain_instance(DOC, pipe.predict_proba, num_samples=N)
-    assert all(name.startswith("[") for name, _ in exp.as_list())
+    exp = by_position.explain_instance(DOC, pipe.predict_proba, num_samples=N, num_features=20)
+    assert sorted(name for name, _ in exp.as_list()) == sorted(DOC.split())  # each position, named by its word
+    assert all(f.startswith("[") for f in (w.feature for w in exp.explanation.targets[0].weights))
+    the = [name for name, _ in exp.as_list(positions=True) if name.startswith("the_")]
+    assert sorted(the) == sorted(f"the_{m.start()}" for m in re.finditer(r"\bthe\b", DOC))
     te = by_position.explainer(N).fit(DOC, pipe.predict_proba)
     assert any("UNKWORDZ" in s for s in te.samples_[1:])
 

@@ -200,7 +200,9 @@ class LimeTextExplainer:
             if not 0 <= label < n_classes:
                 raise ValueError(f"label {label} is out of range for a model with {n_classes} classes")
         explanation = explainer.explanation(list(dict.fromkeys(chosen)))
-        result = LimeExplanation(explanation, num_features, top_labels=chosen if top_labels else None)
+        result = LimeExplanation(
+            explanation, num_features, top_labels=chosen if top_labels else None, by_position=not self.bow
+        )
         if self.verbose:
             for label in result.available_labels():
                 print("Intercept", result.intercept[label])
@@ -215,12 +217,19 @@ class LimeExplanation:
     ``explanation`` keeps everything lime_core measured (held-out fidelity,
     intervals, stability); the attributes below have lime's names and shapes.
     Feature ids (``as_map``) index the text's distinct words in order of first
-    appearance (word positions with ``bow=False``).
+    appearance (word positions with ``bow=False``, where ``as_list`` names each
+    position by its word, as lime does, and lime_core's feature is ``[i] word``).
     """
 
     mode = "classification"
 
-    def __init__(self, explanation: Explanation, num_features: int = 10, top_labels: list[int] | None = None):
+    def __init__(
+        self,
+        explanation: Explanation,
+        num_features: int = 10,
+        top_labels: list[int] | None = None,
+        by_position: bool = False,
+    ):
         self.explanation = explanation
         self.num_features = int(num_features)
         self.class_names = list(explanation.class_names)
@@ -238,6 +247,11 @@ class LimeExplanation:
         self._names = sorted(spans, key=lambda name: min((s[0] for s in spans[name]), default=-1))
         self._spans = [spans[name] for name in self._names]
         self._feature_ids = {name: i for i, name in enumerate(self._names)}
+        text = explanation.text
+        self._words = [
+            text[s[0][0] : s[0][1]] if by_position and s else name
+            for name, s in zip(self._names, self._spans, strict=True)
+        ]
         for target in explanation.targets:
             label = target.class_index
             ranked = sorted(target.weights, key=lambda w: -abs(w.weight))[: self.num_features]
@@ -256,7 +270,7 @@ class LimeExplanation:
             raise KeyError(f"label {label} was not explained; explained: {self.available_labels()}")
         out = []
         for feature_id, weight in self.local_exp[label]:
-            name = self._names[feature_id]
+            name = self._words[feature_id]
             if positions:
                 name = f"{name}_{'-'.join(str(start) for start, _ in self._spans[feature_id])}"
             out.append((name, weight))
