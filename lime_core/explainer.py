@@ -33,7 +33,7 @@ from .fitting import LocalFit, fit_local_model
 from .kernels import CosineKernel, Kernel, cosine_similarity_to_original
 from .predictor import BlackBox, PredictionCache, ProgressCallback
 from .sampling import Sampler, default_sampler, draw_neighbourhood
-from .surrogates import SoftmaxSurrogate, Surrogate
+from .surrogates import ClassifierSurrogate, SoftmaxSurrogate, Surrogate
 from .tokenization import TokenizedText, Tokenizer, get_tokenizer
 from .trust import adaptive
 from .trust.faithfulness import faithfulness_report
@@ -174,7 +174,9 @@ class TextExplainer(Eli5Interface):
         return eli5_kernel(self.rbf_sigma) or CosineKernel()
 
     def _surrogate(self) -> Surrogate:
-        return self.surrogate if self.surrogate is not None else SoftmaxSurrogate()
+        if self.surrogate is not None:
+            return self.surrogate
+        return SoftmaxSurrogate() if self.clf is None else ClassifierSurrogate(self.clf)
 
     @property
     def adaptive(self) -> bool:

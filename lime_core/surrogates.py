@@ -9,7 +9,7 @@ shape ``(n_classes,)``; the intercept is what explanations call ``<BIAS>``.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -182,3 +182,54 @@ def get_surrogate(name: str) -> Surrogate:
         return SURROGATES[name]()
     except KeyError:
         raise ValueError(f"unknown surrogate {name!r}; choose one of {sorted(SURROGATES)}") from None
+
+
+class ClassifierSurrogate(BaseEstimator):
+    """A linear scikit-learn classifier as the surrogate (eli5's ``TextExplainer(clf=...)``).
+
+    Classifiers take labels, not probabilities, so each sample is given to ``clf`` once per class, labelled
+    with that class and weighted by its probability times the sample weight: the exact, deterministic form of
+    eli5's ``expand_factor`` resampling. ``clf`` must accept ``sample_weight`` and expose ``coef_`` after fit
+    (``LogisticRegression``, ``SGDClassifier(loss="log_loss")``, ...): lime_core's explanations are linear
+    weights. ``predict_proba`` is the classifier's own, with a zero column for a class it never saw.
+    """
+
+    output_scale = "logit"
+
+    def __init__(self, clf: Any) -> None:
+        self.clf = clf
+
+    def fit(self, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -> ClassifierSurrogate:
+        from sklearn.base import clone
+
+        n, k = y_proba.shape
+        # Weights of mean 1, not sum 1: a classifier's regularisation is set against a sum of per-row losses.
+        w = _check_fit_args(X, y_proba, sample_weight) * n
+        weights = (y_proba * w[:, None]).T.ravel()  # class-major, as the stacked rows below
+        labels = np.repeat(np.arange(k), n)
+        stacked = sp.vstack([sp.csr_matrix(X)] * k, format="csr") if sp.issparse(X) else np.vstack([X] * k)
+        used = weights > 0
+        self.clf_ = clone(self.clf).fit(stacked[used], labels[used], sample_weight=weights[used])
+        coef = getattr(self.clf_, "coef_", None)
+        if coef is None:
+            raise ValueError(
+                f"clf={type(self.clf).__name__} has no coef_: lime_core explains with linear weights; pass a "
+                "linear classifier (LogisticRegression, SGDClassifier(loss='log_loss')) or leave clf unset"
+            )
+        self.classes_ = np.asarray(self.clf_.classes_, dtype=int)
+        coef = np.asarray(coef.toarray() if sp.issparse(coef) else coef, dtype=np.float64)
+        intercept = np.asarray(self.clf_.intercept_, dtype=np.float64).ravel()
+        if coef.shape[0] == 1 and len(self.classes_) == 2:  # binary: the log-odds of the second class
+            coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+            intercept = np.array([0.0, intercept[0]])
+        self.coef_ = np.zeros((k, X.shape[1]))
+        self.intercept_ = np.full(k, intercept.min() - 30.0)  # a class it never saw: probability ~0
+        self.coef_[self.classes_] = coef
+        self.intercept_[self.classes_] = intercept
+        self.n_classes_ = k
+        return self
+
+    def predict_proba(self, X: Matrix) -> np.ndarray:
+        out = np.zeros((X.shape[0], self.n_classes_))
+        out[:, self.classes_] = self.clf_.predict_proba(X)
+        return out

@@ -8,10 +8,13 @@ import sys
 
 import numpy as np
 import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
 
 from lime_core import LimeTextExplainer, ModelOutputError, PredictionCache, TextExplainer
 from lime_core.compat.lime_api import SplitTokenizer, lime_kernel
 from lime_core.kernels import cosine_similarity_to_original
+from lime_core.surrogates import SoftmaxSurrogate
 from tests.http_fixtures import tiny_text_pipeline
 
 DOC = "the goal keeper saved a penalty and the team won the match after the food"
@@ -159,7 +162,8 @@ def test_eli5_constructor_arguments(pipe):
 @pytest.mark.parametrize(
     ("params", "fragment"),
     [
-        ({"clf": object()}, "surrogate="),
+        ({"clf": DecisionTreeClassifier(max_depth=2)}, "no coef_"),
+        ({"clf": LogisticRegression(), "surrogate": SoftmaxSurrogate()}, "not both"),
         ({"vec": object()}, "bigrams=True"),
         ({"sampler": type("MaskingTextSampler", (), {"sample_near": None})()}, "not a lime_core sampler"),
         ({"position_dependent": True, "bigrams": True}, "no bigrams"),
@@ -168,6 +172,21 @@ def test_eli5_constructor_arguments(pipe):
 def test_eli5_arguments_without_a_meaning_here_are_refused_clearly(pipe, params, fragment):
     with pytest.raises(ValueError, match=fragment):
         TextExplainer(n_samples=N, **params).fit(DOC, pipe.predict_proba)
+
+
+def test_eli5_clf_a_linear_sklearn_classifier_as_the_surrogate():
+    def model_adapter(texts):  # "goal" moves the log-odds of class 1 by log(4) + log(9), about 3.6
+        return np.array([[0.2, 0.8] if "goal" in t else [0.9, 0.1] for t in texts])
+
+    te = TextExplainer(n_samples=N, random_state=0, clf=LogisticRegression(C=100)).fit(DOC, model_adapter)
+    assert te.metrics_["score"] == 1.0
+    top = te.explain_prediction().targets[0]
+    assert top.class_name == "class 1" and top.weights[0].feature == "goal"
+    assert top.weights[0].weight == pytest.approx(np.log(4) + np.log(9), rel=0.1)
+    assert abs(top.weights[1].weight) < 0.1 * top.weights[0].weight
+    x = te.X_[:5]
+    np.testing.assert_allclose(te.clf_.predict_proba(x), te.clf_.clf_.predict_proba(x))
+    assert "y=class 0" in str(te.show_weights())
 
 
 # -- lime's LimeTextExplainer ------------------------------------------------------------------------------------

@@ -9,8 +9,9 @@ sibling) statement by statement. What differs, and why:
 * eli5's pipeline is the bundled 20 Newsgroups model (the same TF-IDF -> LSA
   -> RBF SVM, trained once per test session), and lime's random forest has
   50 trees instead of 500, to keep the tests fast;
-* the cells that pass eli5's own objects (``vec=``, ``clf=``, an eli5
-  sampler) get lime_core's clear refusal, asserted here.
+* the cells that pass eli5's own objects (``vec=``, an eli5 sampler) or a
+  decision tree as ``clf=`` get lime_core's clear refusal, asserted here;
+  a linear ``clf=`` works.
 
 Then the same two tutorials with models users wrap in plain functions: a
 transformer and a model behind the local HTTP server.
@@ -104,8 +105,16 @@ def test_eli5_textexplainer_tutorial(newsgroups_model, data_home):
     shown = te.explain_prediction(targets=["sci.med"], target_names=twenty_test.target_names)
     assert shown.settings.tokenization == "chars" and [t.class_name for t in shown.targets] == ["sci.med"]
 
-    with pytest.raises(ValueError, match="clf="):
-        TextExplainer(clf=object(), random_state=0).fit(doc, pipe.predict_proba)
+    from sklearn.tree import DecisionTreeClassifier
+
+    with pytest.raises(ValueError, match="DecisionTreeClassifier has no coef_"):  # trees: no linear weights
+        TextExplainer(clf=DecisionTreeClassifier(max_depth=2), random_state=0).fit(doc, pipe.predict_proba)
+    from sklearn.linear_model import SGDClassifier  # eli5's own default white box, passed explicitly
+
+    te5 = TextExplainer(clf=SGDClassifier(loss="log_loss", penalty="elasticnet", alpha=1e-3, random_state=0))
+    te5.fit(doc, pipe.predict_proba)
+    assert te5.metrics_["score"] > 0.8
+    te5.show_weights()
 
 
 def test_lime_two_class_and_multiclass_tutorials(data_home, tmp_path):

@@ -26,10 +26,13 @@ refuses the ones that have no meaning, with the lime_core way to get the same):
 * ``expand_factor``: accepted and unused: eli5 copies each sample 10 times to
   fit probabilities with a classifier that only takes labels, while lime_core
   fits the probabilities exactly (soft-target cross-entropy);
-* ``clf``, ``vec`` (eli5's white-box classifier and vectorizer) and eli5's own
-  sampler objects are refused with a clear error: lime_core fits its own
-  surrogate (``surrogate=``) on its own features (``bigrams=``,
-  ``position_dependent=``) from its own samplers (``sampler=``).
+* ``clf``: a linear scikit-learn classifier as the surrogate
+  (:class:`~lime_core.surrogates.ClassifierSurrogate`; its weights are
+  explained, without intervals); a classifier without ``coef_`` (a decision
+  tree) is refused when fitted;
+* ``vec`` (eli5's vectorizer) and eli5's own sampler objects are refused with
+  a clear error: lime_core's features are the text's own words
+  (``bigrams=``, ``position_dependent=``) from its own samplers (``sampler=``).
 """
 
 from __future__ import annotations
@@ -89,11 +92,8 @@ class NotebookHTML:
 
 def check_eli5_params(explainer: Any) -> None:
     """Refuse eli5 arguments that have no meaning in lime_core, saying what to use instead."""
-    if explainer.clf is not None:
-        raise ValueError(
-            "clf= (an eli5 white-box classifier) is not supported: lime_core fits its own surrogate on the black "
-            "box's probabilities; choose it with surrogate= (SoftmaxSurrogate, the default, or RidgeSurrogate)"
-        )
+    if explainer.clf is not None and explainer.surrogate is not None:
+        raise ValueError("pass clf= (eli5's name) or surrogate=, not both")
     if explainer.vec is not None:
         raise ValueError(
             "vec= (an eli5 vectorizer) is not supported: lime_core's features are the text's own words with their "
