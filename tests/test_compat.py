@@ -300,6 +300,11 @@ def test_lime_bow_mask_string_char_level_and_split_expression(pipe):
         SplitTokenizer(lambda text: ["zzz"]).tokenize("a b")
 
 
+def test_lime_num_samples_auto_is_adaptive_sampling(pipe):
+    exp = LimeTextExplainer(random_state=0).explain_instance(DOC, pipe.predict_proba, num_samples="auto")
+    assert exp.explanation.sampling.mode == "auto" and exp.explanation.n_samples < 5000
+
+
 def test_lime_verbose_and_refused_arguments(pipe, capsys):
     LimeTextExplainer(verbose=True, random_state=0).explain_instance(DOC, pipe.predict_proba, num_samples=N)
     out = capsys.readouterr().out

@@ -149,7 +149,7 @@ class LimeTextExplainer:
             return SplitTokenizer(self.split_expression)
         return "words"
 
-    def explainer(self, num_samples: int) -> Any:
+    def explainer(self, num_samples: int | str) -> Any:
         """The :class:`~lime_core.explainer.TextExplainer` this front end runs."""
         from ..compat.eli5_api import seed_of
         from ..explainer import TextExplainer
@@ -173,7 +173,7 @@ class LimeTextExplainer:
         labels: Iterable[int] = (1,),
         top_labels: int | None = None,
         num_features: int = 10,
-        num_samples: int = 5000,
+        num_samples: int | str = 5000,
         distance_metric: str = "cosine",
         model_regressor: Any = None,
     ) -> LimeExplanation:
@@ -189,7 +189,9 @@ class LimeTextExplainer:
         if isinstance(num_features, bool) or not isinstance(num_features, int | np.integer) or num_features < 1:
             raise ValueError(f"num_features must be a positive whole number, not {num_features!r}")
         model = as_classifier(classifier_fn, class_names=self.class_names)
-        explainer = self.explainer(int(num_samples)).fit(text_instance, model)
+        # "auto" is lime_core's adaptive sampling: rounds until the top words settle, at most 5,000 samples.
+        explainer = self.explainer(num_samples if num_samples == "auto" else int(num_samples))
+        explainer.fit(text_instance, model)
         proba = np.asarray(explainer.proba_[0], dtype=np.float64)
         n_classes = proba.shape[0]
         if top_labels:
