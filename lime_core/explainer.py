@@ -17,6 +17,7 @@ import numpy as np
 
 from .classifier import as_classifier
 from .compat.eli5_api import Eli5Interface, check_eli5_params, eli5_kernel, eli5_tokenizer, seed_of
+from .compat.eli5_samples import fit_text_samples, safe_repr, uses_text_samples
 from .explanation import (
     ExplainerSettings,
     Explanation,
@@ -33,7 +34,7 @@ from .fitting import LocalFit, fit_local_model
 from .kernels import CosineKernel, Kernel, cosine_similarity_to_original
 from .predictor import BlackBox, PredictionCache, ProgressCallback
 from .sampling import Sampler, default_sampler, draw_neighbourhood
-from .surrogates import ClassifierSurrogate, SoftmaxSurrogate, Surrogate
+from .surrogates import ClassifierSurrogate, SoftmaxSurrogate, Surrogate, path_contributions
 from .tokenization import TokenizedText, Tokenizer, get_tokenizer
 from .trust import adaptive
 from .trust.faithfulness import faithfulness_report
@@ -176,7 +177,10 @@ class TextExplainer(Eli5Interface):
     def _surrogate(self) -> Surrogate:
         if self.surrogate is not None:
             return self.surrogate
-        return SoftmaxSurrogate() if self.clf is None else ClassifierSurrogate(self.clf)
+        if self.clf is None:
+            return SoftmaxSurrogate()
+        seed = int(self.random_state) if isinstance(self.random_state, int | np.integer) else None
+        return ClassifierSurrogate(self.clf, expand_factor=self.expand_factor, random_state=seed)
 
     @property
     def adaptive(self) -> bool:
@@ -209,6 +213,8 @@ class TextExplainer(Eli5Interface):
         ``fit(doc, predict_proba)``). A function's answers are cached by its identity in this process only
         (a bound method by its object's); set ``f.cache_key = "name-version"`` to say two functions are one model.
         """
+        if uses_text_samples(self):  # eli5's vec= or an eli5 sampler: their texts and features
+            return fit_text_samples(self, text, model, progress)
         self._check_params()
         classifier = as_classifier(model)
         rng = np.random.default_rng(seed_of(self.random_state))
@@ -221,6 +227,7 @@ class TextExplainer(Eli5Interface):
         self.tokenized_ = tokenized
         self.features_ = features
         self._trust_cache: dict[int, _FitTrust] = {}
+        self.sample_texts_: list[str] | None = None  # samples_ is rebuilt from keep_ on this path
         if self.adaptive:
             self.local_fit_, self.sampling_ = self._fit_adaptively(rng, progress)
         else:
@@ -348,13 +355,15 @@ class TextExplainer(Eli5Interface):
         original_proba = self.proba_[0]
         x0 = self.X_[0]
         surrogate_proba = fit.surrogate.predict_proba(x0)[0]
-        values = np.asarray(x0.todense()).ravel()
+        linear = getattr(fit.surrogate, "linear", True)
+        # A tree's weights are its path contributions to this text: each counts once, whatever the word count.
+        values = np.asarray(x0.todense()).ravel() if linear else np.ones(x0.shape[1])
         predicted = int(np.argmax(original_proba))
         target_ids = resolve_targets(targets, class_names, predicted)
         names, spans = self.features_.names, self.features_.spans
         explained = []
         coefs, intercepts = self._reported(fit.surrogate)
-        unc = self._uncertainty(fit) if self.uncertainty else None
+        unc = self._uncertainty(fit) if self.uncertainty and linear else None  # a tree has no weight intervals
         for c in target_ids:
             coef = coefs[c]
             order = np.argsort(-coef, kind="stable")
@@ -396,11 +405,11 @@ class TextExplainer(Eli5Interface):
             surrogate_probabilities=tuple(float(p) for p in surrogate_proba),
             targets=tuple(explained),
             metrics=fit.metrics,
-            n_samples=int(self.keep_.shape[0]),
+            n_samples=int(self.X_.shape[0]),
             n_model_calls=int(self.n_model_calls_),
             settings=self.settings(),
             uncertainty=None if unc is None else UncertaintyInfo(method=unc.method, confidence=unc.confidence),
-            stability=self._stability(fit, focus) if self.stability_refits else None,
+            stability=self._stability(fit, focus) if self.stability_refits and linear else None,
             faithfulness=self._faithfulness(fit, focus) if check_faithfulness else None,
             sampling=self.sampling_,
         )
@@ -408,6 +417,8 @@ class TextExplainer(Eli5Interface):
     # -- trust ----------------------------------------------------------------------------------------------------
 
     def _reported(self, surrogate: Surrogate) -> tuple[np.ndarray, np.ndarray]:
+        if not getattr(surrogate, "linear", True):  # a tree (clf=): its path contributions on the fitted text
+            return path_contributions(surrogate.clf_, self.X_[0], surrogate.n_classes_, surrogate.classes_)
         return class_weights(surrogate.coef_, surrogate.intercept_, getattr(surrogate, "output_scale", "logit"))
 
     def _trust(self, fit: LocalFit) -> _FitTrust:
@@ -442,7 +453,7 @@ class TextExplainer(Eli5Interface):
             with single_threaded_blas():
                 if analysis is not None:
                     entry.uncertainty = analysis.uncertainty(float(self.confidence))
-                elif type(fit.surrogate) is not SoftmaxSurrogate:
+                elif type(fit.surrogate) is not SoftmaxSurrogate and getattr(fit.surrogate, "linear", True):
                     rows = fit.train_index
                     entry.uncertainty = weight_uncertainty(
                         self.X_[rows],
@@ -504,21 +515,27 @@ class TextExplainer(Eli5Interface):
     # -- settings -------------------------------------------------------------------------------------------------
 
     def settings(self) -> ExplainerSettings:
+        fitted = getattr(self, "local_fit_", None)
+        surrogate = fitted.surrogate if fitted is not None else None
         tokenizer = self.tokenizer if isinstance(self.tokenizer, str) else repr(self.tokenizer)
         eli5_choice = eli5_tokenizer(self.char_based, self.token_pattern)
         if eli5_choice is not None:
             tokenizer = eli5_choice.name
+        if self.vec is not None:
+            tokenizer = f"vec={self.vec!r}"
         return ExplainerSettings(
             n_samples=int(self.max_samples if self.adaptive else self.n_samples),
             random_state=int(self.random_state) if isinstance(self.random_state, int | np.integer) else None,
             tokenization=tokenizer,
-            sampler=repr(self._sampler()),
+            sampler=safe_repr(self._sampler()),
             kernel=repr(self._kernel()),
             surrogate=repr(self._surrogate()),
             bigrams=bool(self.bigrams),
             mask_token=self.mask_token,
             heldout_fraction=float(self.heldout_fraction),
             adaptive=self.adaptive,
+            position_dependent=bool(self.position_dependent),
+            weights_kind="linear" if getattr(surrogate, "linear", True) else "tree_path",
         )
 
     def explain(

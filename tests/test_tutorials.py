@@ -48,9 +48,20 @@ def _no_proxy_for_loopback(monkeypatch):
 
 
 def test_eli5_textexplainer_tutorial(newsgroups_model, data_home):
+    import eli5
     from sklearn.datasets import fetch_20newsgroups
+    from sklearn.pipeline import make_pipeline
 
     categories = ["alt.atheism", "soc.religion.christian", "comp.graphics", "sci.med"]
+    twenty_train = fetch_20newsgroups(
+        subset="train",
+        categories=categories,
+        shuffle=True,
+        random_state=42,
+        remove=("headers", "footers"),
+        data_home=data_home,
+        download_if_missing=False,
+    )
     twenty_test = fetch_20newsgroups(
         subset="test",
         categories=categories,
@@ -62,7 +73,13 @@ def test_eli5_textexplainer_tutorial(newsgroups_model, data_home):
     )
     pipe = newsgroups_model.pipeline
 
+    def print_prediction(doc):
+        y_pred = pipe.predict_proba([doc])[0]
+        for target, prob in zip(twenty_train.target_names, y_pred, strict=True):
+            print("{:.3f} {}".format(prob, target))  # noqa: UP032 (the tutorial's own line)
+
     doc = twenty_test.data[0]
+    print_prediction(doc)
     te = TextExplainer(random_state=42)
     te.fit(doc, pipe.predict_proba)
     html = te.show_prediction(target_names=twenty_test.target_names)._repr_html_()
@@ -96,25 +113,143 @@ def test_eli5_textexplainer_tutorial(newsgroups_model, data_home):
     assert te3.metrics_["score"] < te.metrics_["score"] - 0.1
     assert te3.metrics_["mean_KL_divergence"] > 3 * te.metrics_["mean_KL_divergence"]
 
-    with pytest.raises(ValueError, match="vec="):
-        TextExplainer(vec=object()).fit(doc[:-1], predict_proba_len)
+    # Cell: a custom vectorizer (vec=) with a document-length feature: the surrogate can now mimic the model.
+    from sklearn.base import TransformerMixin
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.pipeline import make_union
 
-    te = TextExplainer(char_based=True, random_state=42, n_samples=1000)  # the tutorial's 5000 and 50000: slow
-    te.fit(doc, pipe.predict_proba)
-    te.show_prediction(targets=["sci.med"], target_names=twenty_test.target_names)
-    shown = te.explain_prediction(targets=["sci.med"], target_names=twenty_test.target_names)
+    class DocLength(TransformerMixin):
+        def fit(self, X, y=None):  # some boilerplate
+            return self
+
+        def transform(self, X):
+            return [
+                # note that we needed both positive and negative
+                # feature - otherwise for linear model there won't
+                # be a feature to show in a half of the cases
+                [len(doc) % 2, not len(doc) % 2]
+                for doc in X
+            ]
+
+        def get_feature_names(self):
+            return ["is_odd", "is_even"]
+
+    vec = make_union(DocLength(), CountVectorizer(ngram_range=(1, 2)))
+    te4 = TextExplainer(vec=vec).fit(doc[:-1], predict_proba_len)
+    print(te4.metrics_)
+    explained4 = te4.explain_prediction(target_names=twenty_train.target_names)
+    assert te4.metrics_["score"] > 0.95 and te4.metrics_["score"] > te3.metrics_["score"] + 0.2
+    top4 = explained4.targets[0].weights[0] if explained4.targets[0].weights[0].weight > 0 else None
+    assert top4 is not None and top4.feature in {"doclength__is_odd", "doclength__is_even"}
+    names4 = {w.feature for w in explained4.targets[0].weights}
+    assert "countvectorizer__kidney stones" in names4  # the vectorizer's bigrams are the features, as in eli5
+    kidney = next(w for w in explained4.targets[0].weights if w.feature == "countvectorizer__kidney")
+    assert kidney.spans and all(doc[a:b].lower() == "kidney" for a, b in kidney.spans)
+
+    # Cells: a char-based black box. The tutorial's SGDClassifier(loss='log') is spelt 'log_loss' since
+    # scikit-learn 1.3 (the old name is an error there, with or without lime_core).
+    from sklearn.feature_extraction.text import HashingVectorizer
+    from sklearn.linear_model import SGDClassifier
+
+    vec_char = HashingVectorizer(analyzer="char_wb", ngram_range=(4, 5))
+    clf_char = SGDClassifier(loss="log_loss")
+
+    pipe_char = make_pipeline(vec_char, clf_char)
+    pipe_char.fit(twenty_train.data, twenty_train.target)
+    pipe_char.score(twenty_test.data, twenty_test.target)
+
+    eli5.show_prediction(clf_char, doc, vec=vec_char, targets=["sci.med"], target_names=twenty_train.target_names)
+
+    te = TextExplainer(random_state=42).fit(doc, pipe_char.predict_proba)
+    print(te.metrics_)
+    te.show_prediction(targets=["sci.med"], target_names=twenty_train.target_names)
+    words_kl = te.metrics_["mean_KL_divergence"]
+
+    te = TextExplainer(char_based=True, random_state=42)
+    te.fit(doc, pipe_char.predict_proba)
+    print(te.metrics_)
+    te.show_prediction(targets=["sci.med"], target_names=twenty_train.target_names)
+    shown = te.explain_prediction(targets=["sci.med"], target_names=twenty_train.target_names)
     assert shown.settings.tokenization == "chars" and [t.class_name for t in shown.targets] == ["sci.med"]
+    chars_kl = te.metrics_["mean_KL_divergence"]
+    assert chars_kl > words_kl  # the tutorial's point: single characters approximate a char-n-gram model worse
+
+    # The tutorial's next cell repeats that with n_samples=50000: 17 s here for the same point; left out for CI.
+
+    from eli5.lime.samplers import MaskingTextSampler
+
+    sampler = MaskingTextSampler(
+        # Regex to split text into tokens.
+        # "." means any single character is a token, i.e.
+        # we work on chars.
+        token_pattern=".",
+        # replace no more than 3 tokens
+        max_replace=3,
+        # by default all tokens are replaced;
+        # replace only a token at a given position.
+        bow=False,
+    )
+    samples, similarity = sampler.sample_near(doc)  # noqa: RUF059 (the tutorial's own line)
+    print(samples[0])
+
+    te = TextExplainer(char_based=True, sampler=sampler, random_state=42)
+    te.fit(doc, pipe_char.predict_proba)
+    print(te.metrics_)
+    te.show_prediction(targets=["sci.med"], target_names=twenty_train.target_names)
+    # eli5's sampler made the texts (at most 3 characters changed) and eli5's char 2-5-gram vectorizer the features.
+    assert len(te.samples_) == 5000 and te.samples_[0] == doc
+    assert all(len(doc) - 3 <= len(sample) < len(doc) for sample in te.samples_[1:])
+    assert te.metrics_["mean_KL_divergence"] < chars_kl and te.metrics_["score"] > 0.95
+    assert {"kidne", "idney"} <= set(te.features_.names)  # char 2-5-grams
 
     from sklearn.tree import DecisionTreeClassifier
 
-    with pytest.raises(ValueError, match="DecisionTreeClassifier has no coef_"):  # trees: no linear weights
-        TextExplainer(clf=DecisionTreeClassifier(max_depth=2), random_state=0).fit(doc, pipe.predict_proba)
-    from sklearn.linear_model import SGDClassifier  # eli5's own default white box, passed explicitly
-
-    te5 = TextExplainer(clf=SGDClassifier(loss="log_loss", penalty="elasticnet", alpha=1e-3, random_state=0))
+    te5 = TextExplainer(clf=DecisionTreeClassifier(max_depth=2), random_state=0)
     te5.fit(doc, pipe.predict_proba)
-    assert te5.metrics_["score"] > 0.8
+    print(te5.metrics_)
     te5.show_weights()
+    tree = te5.explain_weights()
+    assert te5.metrics_["score"] > 0.9 and 0 < te5.metrics_["mean_KL_divergence"] < 0.5
+    assert tree.importances[0][0] == "kidney" and "kidney <= 0.500" in tree.tree_text  # as the tutorial finds
+    html5 = te5.show_weights()._repr_html_()
+    assert "lc-tree-text" in html5 and "kidney" in html5
+    path = te5.explain_prediction(target_names=twenty_train.target_names, targets=["sci.med"])
+    medical = path.target("sci.med")
+    # Bias (the root's P(sci.med)) plus the path's contributions is the tree's leaf: its prediction.
+    assert medical.bias + sum(w.weight for w in medical.weights) == pytest.approx(medical.surrogate_probability)
+    assert path.settings.weights_kind == "tree_path" and path.uncertainty is None and path.stability is None
+
+    print("both words removed::")
+    print_prediction(re.sub(r"(kidney|pain)", "", doc, flags=re.I))
+    print("\nonly 'pain' removed:")
+    print_prediction(re.sub(r"pain", "", doc, flags=re.I))
+
+
+def test_eli5_position_dependent_with_eli5_samplers(newsgroups_model, data_home):
+    """eli5's own samplers with position_dependent=True: every token position is a feature named "[i] token"."""
+    from eli5.lime.samplers import MaskingTextSampler, MaskingTextSamplers
+    from sklearn.datasets import fetch_20newsgroups
+
+    categories = ["alt.atheism", "soc.religion.christian", "comp.graphics", "sci.med"]
+    kw = {"data_home": data_home, "download_if_missing": False, "remove": ("headers", "footers")}
+    doc = fetch_20newsgroups(subset="test", categories=categories, shuffle=True, random_state=42, **kw).data[0]
+    pipe = newsgroups_model.pipeline
+    samplers = MaskingTextSamplers(
+        sampler_params=[{"bow": False}, {"bow": True}], weights=[0.7, 0.3], token_pattern=r"\b\w+\b", random_state=0
+    )
+    te = TextExplainer(sampler=samplers, position_dependent=True, random_state=42, n_samples=2000)
+    te.fit(doc, pipe.predict_proba)
+    explained = te.explain_prediction()
+    names = te.features_.names
+    assert names[0].startswith("[0] ") and len(names) == len(re.findall(r"\b\w+\b", doc))
+    for feature in explained.targets[0].weights[:5]:
+        ((start, end),) = feature.spans
+        assert feature.feature.split(" ", 1)[1] == doc[start:end]
+    assert explained.settings.position_dependent and '"position_dependent": true' in explained.to_json()
+    assert te.metrics_["score"] > 0.8
+    te_bow = TextExplainer(sampler=MaskingTextSampler(bow=False, random_state=0), random_state=42, n_samples=500)
+    te_bow.fit(doc, pipe.predict_proba)
+    assert "kidney stones" in te_bow.features_.names  # eli5's default vectorizer: word unigrams and bigrams
 
 
 def test_lime_two_class_and_multiclass_tutorials(data_home, tmp_path):

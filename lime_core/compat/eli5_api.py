@@ -71,6 +71,27 @@ ELI5_DISPLAY_OPTIONS = frozenset(
 DEFAULT_TOP = 20
 
 
+@dataclasses.dataclass(frozen=True)
+class TreeWeights:
+    """What ``explain_weights`` returns for a decision-tree surrogate (plain data; renders in a notebook).
+
+    A tree has no per-class weights: ``importances`` are its ``(feature, importance)`` pairs, largest first
+    (scikit-learn's impurity-based ``feature_importances_``), ``tree_text`` the tree as text with the class
+    names at its leaves; the fidelity is the held-out one, as for every surrogate.
+    """
+
+    importances: tuple[tuple[str, float], ...]
+    tree_text: str
+    class_names: tuple[str, ...]
+    mean_KL_divergence: float
+    score: float
+
+    def _repr_html_(self) -> str:
+        from ..formatters.weights import format_tree_weights_html
+
+        return format_tree_weights_html(self)
+
+
 class NotebookHTML:
     """HTML that a Jupyter notebook renders (``_repr_html_``); ``str()`` gives the markup itself."""
 
@@ -94,18 +115,17 @@ def check_eli5_params(explainer: Any) -> None:
     """Refuse eli5 arguments that have no meaning in lime_core, saying what to use instead."""
     if explainer.clf is not None and explainer.surrogate is not None:
         raise ValueError("pass clf= (eli5's name) or surrogate=, not both")
-    if explainer.vec is not None:
-        raise ValueError(
-            "vec= (an eli5 vectorizer) is not supported: lime_core's features are the text's own words with their "
-            "spans; use bigrams=True for word pairs, position_dependent=True for positions, char_based=True for "
-            "characters"
-        )
     sampler = explainer.sampler
-    if sampler is not None and not callable(getattr(sampler, "sample", None)):
+    if (
+        sampler is not None
+        and not callable(getattr(sampler, "sample", None))
+        and not callable(getattr(sampler, "sample_near", None))
+    ):
         kind = type(sampler).__name__
         raise ValueError(
-            f"sampler={kind} is not a lime_core sampler: pass one from lime_core.sampling (PositionSampler, "
-            "BagOfWordsSampler, MixtureSampler) or any object with sample(groups, n_samples, rng)"
+            f"sampler={kind} is not a sampler: pass one from lime_core.sampling (PositionSampler, "
+            "BagOfWordsSampler, MixtureSampler), any object with sample(groups, n_samples, rng), or an eli5-style "
+            "one with sample_near(doc, n_samples) -> (texts, similarity)"
         )
     if explainer.rbf_sigma is not None and not float(explainer.rbf_sigma) > 0:
         raise ValueError(f"rbf_sigma must be positive, not {explainer.rbf_sigma}")
@@ -170,6 +190,9 @@ class Eli5Interface:
     def samples_(self) -> list[str]:
         """The perturbed texts the surrogate learned from (row 0 is the text itself)."""
         self._require_fit("samples_")
+        texts = getattr(self, "sample_texts_", None)  # set when an eli5 sampler or vec= made the samples
+        if texts is not None:
+            return list(texts)
         return self.tokenized_.rebuild(self.keep_, replacement=self.mask_token or "")
 
     @property
@@ -241,10 +264,13 @@ class Eli5Interface:
         top_targets: int | None = None,
         **display: Any,
     ) -> Explanation:
-        """The surrogate's weights for every class (or ``targets``), as an Explanation."""
+        """The surrogate's weights for every class (or ``targets``), as an Explanation; for a decision tree
+        (``clf=``), its :class:`TreeWeights`."""
         _check_display(display)
         self._require_fit("explain_weights")
         names = self._class_names(target_names)
+        if not getattr(self.clf_, "linear", True):
+            return self._tree_weights(names)
         if targets is None and top_targets is None:
             chosen: Any = "all"
         else:
@@ -263,7 +289,26 @@ class Eli5Interface:
         from ..formatters.weights import format_weights_html
 
         explanation = self.explain_weights(target_names, targets, top, top_targets, **display)
-        return NotebookHTML(format_weights_html(explanation, top=DEFAULT_TOP if top is None else int(top)))
+        top = DEFAULT_TOP if top is None else int(top)
+        if isinstance(explanation, TreeWeights):
+            from ..formatters.weights import format_tree_weights_html
+
+            return NotebookHTML(format_tree_weights_html(explanation, top=top))
+        return NotebookHTML(format_weights_html(explanation, top=top))
+
+    def _tree_weights(self, names: list[str]) -> TreeWeights:
+        tree = self.clf_.clf_
+        features = list(self.features_.names)
+        importances = np.asarray(tree.feature_importances_, dtype=np.float64)
+        order = np.argsort(-importances, kind="stable")
+        metrics = self.metrics_
+        return TreeWeights(
+            importances=tuple((features[j], float(importances[j])) for j in order),
+            tree_text=tree_text(tree, features, [names[c] for c in self.clf_.classes_]),
+            class_names=tuple(names),
+            mean_KL_divergence=metrics["mean_KL_divergence"],
+            score=metrics["score"],
+        )
 
     # -- helpers ------------------------------------------------------------------------------------------------
 
@@ -287,6 +332,34 @@ class Eli5Interface:
         if top_targets is not None:
             return [int(i) for i in np.argsort(-proba, kind="stable")[: int(top_targets)]]
         return "all" if len(names) > 2 else [int(np.argmax(proba))]
+
+
+def tree_text(tree: Any, feature_names: Sequence[str], class_names: Sequence[str]) -> str:
+    """A fitted decision tree as indented text: each split with the share of (weighted) training samples that
+    reach it, each leaf with its class probabilities, the most probable first."""
+    t = tree.tree_
+    weight = t.weighted_n_node_samples
+    lines: list[str] = []
+
+    def leaf(node: int) -> str:
+        dist = t.value[node, 0] / t.value[node, 0].sum()
+        order = np.argsort(-dist, kind="stable")
+        return ", ".join(f"{class_names[c]} {dist[c]:.3f}" for c in order)
+
+    def walk(node: int, depth: int) -> None:
+        pad = "    " * depth
+        left, right = int(t.children_left[node]), int(t.children_right[node])
+        if left == right:  # a leaf
+            lines.append(f"{pad}---> {leaf(node)}")
+            return
+        name, threshold = feature_names[t.feature[node]], t.threshold[node]
+        lines.append(f"{pad}{name} <= {threshold:.3f}  ({weight[left] / weight[0]:.1%})")
+        walk(left, depth + 1)
+        lines.append(f"{pad}{name} > {threshold:.3f}  ({weight[right] / weight[0]:.1%})")
+        walk(right, depth + 1)
+
+    walk(0, 0)
+    return "\n".join(lines)
 
 
 def _check_display(display: dict[str, Any]) -> None:

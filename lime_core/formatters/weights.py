@@ -47,3 +47,20 @@ def format_weights_html(explanation: Explanation, top: int = 20) -> str:
         "score": f"{explanation.metrics.score:.3f}",
     }
     return _environment().get_template("weights.html.j2").render(context)
+
+
+def format_tree_weights_html(weights: Any, top: int = 20) -> str:
+    """A decision-tree surrogate (eli5's ``clf=DecisionTreeClassifier(...)``): its feature importances, then the
+    tree as text, as eli5's ``show_weights`` shows a tree. ``weights`` is a
+    :class:`~lime_core.compat.eli5_api.TreeWeights`."""
+    if top < 0:
+        raise ValueError(f"top must be 0 or more, not {top}")
+    ranked = [item for item in weights.importances if item[1] > 0]
+    context = {
+        "rows": [{"feature": f, "importance": f"{v:.4f}"} for f, v in ranked[:top]],
+        "hidden": max(0, len(ranked) - top),
+        "tree": weights.tree_text,
+        "kl": f"{weights.mean_KL_divergence:.4f}",
+        "score": f"{weights.score:.3f}",
+    }
+    return _environment().get_template("tree_weights.html.j2").render(context)
