@@ -8,15 +8,30 @@ import sys
 
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
 from lime_core import LimeTextExplainer, ModelOutputError, PredictionCache, TextExplainer
 from lime_core.compat.lime_api import SplitTokenizer, lime_kernel
-from lime_core.kernels import cosine_similarity_to_original
-from lime_core.surrogates import SoftmaxSurrogate
+from lime_core.explanation import Explanation
+from lime_core.kernels import CosineKernel, cosine_similarity_to_original
+from lime_core.surrogates import ClassifierSurrogate, SoftmaxSurrogate
 from tests.http_fixtures import tiny_text_pipeline
 
+
+class WordDropSampler:
+    """An eli5-style sampler written by hand (no eli5): each sample drops one word."""
+
+    def sample_near(self, doc, n_samples=1):
+        words = doc.split()
+        rng = np.random.default_rng(0)
+        dropped = rng.integers(len(words), size=n_samples)
+        texts = [" ".join(w for i, w in enumerate(words) if i != j) for j in dropped]
+        return texts, np.full(n_samples, np.sqrt((len(words) - 1) / len(words)))
+
+
+ELI5_STYLE_SAMPLER = WordDropSampler()
 DOC = "the goal keeper saved a penalty and the team won the match after the food"
 N = 300
 
@@ -162,16 +177,19 @@ def test_eli5_constructor_arguments(pipe):
 @pytest.mark.parametrize(
     ("params", "fragment"),
     [
-        ({"clf": DecisionTreeClassifier(max_depth=2)}, "no coef_"),
         ({"clf": LogisticRegression(), "surrogate": SoftmaxSurrogate()}, "not both"),
-        ({"vec": object()}, "bigrams=True"),
-        ({"sampler": type("MaskingTextSampler", (), {"sample_near": None})()}, "not a lime_core sampler"),
+        ({"vec": object()}, "scikit-learn vectorizer"),
+        ({"vec": CountVectorizer(), "position_dependent": True}, "own features"),
+        ({"vec": CountVectorizer(), "n_samples": "auto"}, "own samplers"),
+        ({"sampler": ELI5_STYLE_SAMPLER, "kernel": CosineKernel()}, "rbf_sigma"),
+        ({"sampler": ELI5_STYLE_SAMPLER, "position_dependent": True}, "sample_near_with_mask"),
+        ({"sampler": type("MaskingTextSampler", (), {"sample_near": None})()}, "is not a sampler"),
         ({"position_dependent": True, "bigrams": True}, "no bigrams"),
     ],
 )
 def test_eli5_arguments_without_a_meaning_here_are_refused_clearly(pipe, params, fragment):
     with pytest.raises(ValueError, match=fragment):
-        TextExplainer(n_samples=N, **params).fit(DOC, pipe.predict_proba)
+        TextExplainer(**{"n_samples": N, **params}).fit(DOC, pipe.predict_proba)
 
 
 def test_eli5_clf_a_linear_sklearn_classifier_as_the_surrogate():
@@ -187,6 +205,81 @@ def test_eli5_clf_a_linear_sklearn_classifier_as_the_surrogate():
     x = te.X_[:5]
     np.testing.assert_allclose(te.clf_.predict_proba(x), te.clf_.clf_.predict_proba(x))
     assert "y=class 0" in str(te.show_weights())
+
+
+def test_classifier_surrogate_label_expansion_matches_the_probabilities():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, size=(400, 3)).astype(float)
+    p1 = np.where(X[:, 0] > 0, 0.8, 0.3)
+    P = np.column_stack([1 - p1, p1])
+    w = np.ones(400)
+    tree = DecisionTreeClassifier(max_depth=1)
+    sampled = ClassifierSurrogate(tree, expand_factor=10, random_state=0).fit(X, P, w)
+    leaf = sampled.predict_proba(np.array([[1.0, 0, 0], [0.0, 0, 0]]))[:, 1]
+    np.testing.assert_allclose(leaf, [0.8, 0.3], atol=0.05)  # 4,000 drawn labels: within a few points
+    again = ClassifierSurrogate(tree, expand_factor=10, random_state=0).fit(X, P, w)
+    np.testing.assert_array_equal(again.predict_proba(X), sampled.predict_proba(X))  # seeded
+    exact = ClassifierSurrogate(tree, expand_factor="exact").fit(X, P, w)
+    np.testing.assert_allclose(exact.predict_proba(X)[:, 1], p1, atol=1e-9)
+    hard = ClassifierSurrogate(tree, expand_factor=None).fit(X, P, w)
+    np.testing.assert_array_equal(hard.predict_proba(X)[:, 1], (p1 > 0.5).astype(float))  # argmax labels
+    assert not sampled.linear and not hasattr(sampled, "coef_")
+    with pytest.raises(ValueError, match="expand_factor"):
+        ClassifierSurrogate(tree, expand_factor=0).fit(X, P, w)
+
+
+def test_eli5_clf_a_decision_tree_explained_by_its_path(pipe):
+    te = TextExplainer(n_samples=N, random_state=0, clf=DecisionTreeClassifier(max_depth=2)).fit(
+        DOC, pipe.predict_proba
+    )
+    assert set(te.metrics_) == {"mean_KL_divergence", "score"} and te.metrics_["score"] > 0.5
+    explanation = te.explanation("all")
+    leaf = te.clf_.predict_proba(te.X_[:1])[0]
+    for target in explanation.targets:  # bias (root) + path contributions = the tree's prediction for the text
+        total = target.bias + sum(w.weight for w in target.weights)
+        assert total == pytest.approx(leaf[target.class_index]) == pytest.approx(target.surrogate_probability)
+        assert sum(w.weight != 0 for w in target.weights) <= 2  # depth 2: at most two splits on the path
+        assert all(w.std is None and w.interval is None for w in target.weights)
+    assert explanation.stability is None and explanation.uncertainty is None
+    data = explanation.to_dict()
+    assert data["settings"]["weights_kind"] == "tree_path"
+    assert Explanation.from_dict(data).settings.weights_kind == "tree_path"
+    assert "decision tree" in str(te.show_prediction())
+    weights = te.explain_weights()
+    assert abs(sum(v for _, v in weights.importances) - 1.0) < 1e-9
+    assert weights.tree_text.count("--->") <= 4 and weights.importances[0][0] in weights.tree_text
+    assert "lc-tree-text" in str(te.show_weights())
+
+
+def test_eli5_vec_and_an_eli5_style_sampler(pipe):
+    te = TextExplainer(n_samples=N, random_state=0, vec=CountVectorizer(ngram_range=(1, 2))).fit(
+        DOC, pipe.predict_proba
+    )
+    names = set(te.features_.names)
+    assert {"goal keeper", "penalty"} <= names and "a" not in names  # CountVectorizer's own tokens and bigrams
+    assert te.X_.shape == (N, len(names)) and len(te.samples_) == N and te.samples_[0] == DOC
+    np.testing.assert_array_equal(te.X_.toarray(), te.vec_.vectorizer.transform(te.samples_).toarray())
+    spans = dict(zip(te.features_.names, te.features_.spans, strict=True))
+    assert [DOC[a:b] for a, b in spans["the"]] == ["the"] * 4 and DOC[slice(*spans["goal keeper"][0])] == "goal keeper"
+    assert te.explanation().settings.tokenization.startswith("vec=CountVectorizer")
+
+    te2 = TextExplainer(n_samples=N, random_state=0, sampler=ELI5_STYLE_SAMPLER).fit(DOC, pipe.predict_proba)
+    assert te2.samples_[1:] == ELI5_STYLE_SAMPLER.sample_near(DOC, N - 1)[0]  # its texts, in its order
+    assert te2.similarity_[0] == 1.0 and np.all(te2.similarity_[1:] < 1.0)
+    assert "goal keeper" in te2.features_.names  # eli5's default vectorizer: words and word pairs
+    assert "WordDropSampler" in te2.explanation().settings.sampler
+    te2.fit(DOC, pipe.predict_proba)
+    te3 = TextExplainer(n_samples=N, random_state=0).fit(DOC, pipe.predict_proba)
+    assert te3.sample_texts_ is None and len(te3.samples_) == N
+
+
+def test_position_dependent_is_recorded_in_the_json(pipe):
+    explanation = TextExplainer(n_samples=N, random_state=0, position_dependent=True).explain(DOC, pipe)
+    data = explanation.to_dict()
+    assert data["settings"]["position_dependent"] is True and "weights_kind" not in data["settings"]
+    assert Explanation.from_dict(data).settings.position_dependent
+    plain = TextExplainer(n_samples=N, random_state=0).explain(DOC, pipe).to_dict()
+    assert "position_dependent" not in plain["settings"]  # the key appears only when set, as `adaptive`
 
 
 # -- lime's LimeTextExplainer ------------------------------------------------------------------------------------

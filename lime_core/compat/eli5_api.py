@@ -23,16 +23,15 @@ refuses the ones that have no meaning, with the lime_core way to get the same):
   named ``[i] token`` as in eli5;
 * ``rbf_sigma``: sample weights ``exp(-d**2 / (2 sigma**2))`` of the cosine
   distance, eli5's formula;
-* ``expand_factor``: accepted and unused: eli5 copies each sample 10 times to
-  fit probabilities with a classifier that only takes labels, while lime_core
-  fits the probabilities exactly (soft-target cross-entropy);
-* ``clf``: a linear scikit-learn classifier as the surrogate
-  (:class:`~lime_core.surrogates.ClassifierSurrogate`; its weights are
-  explained, without intervals); a classifier without ``coef_`` (a decision
-  tree) is refused when fitted;
-* ``vec`` (eli5's vectorizer) and eli5's own sampler objects are refused with
-  a clear error: lime_core's features are the text's own words
-  (``bigrams=``, ``position_dependent=``) from its own samplers (``sampler=``).
+* ``expand_factor``: for ``clf=``, as in eli5: each sample repeated that many times with labels drawn
+  from the black box's probabilities (None: its most probable class once); lime_core's own surrogate fits
+  the probabilities exactly and does not use it;
+* ``clf``: any scikit-learn classifier taking ``sample_weight`` as the surrogate
+  (:class:`~lime_core.surrogates.ClassifierSurrogate`). A linear one is explained by its weights (no
+  intervals); a decision tree by its path contributions (``show_prediction``) and by its importances and
+  the tree as text (``show_weights``, :class:`TreeWeights`), with no intervals or stability;
+* ``vec`` (a scikit-learn vectorizer) and eli5-style samplers (``sample_near``) take the path of
+  :mod:`lime_core.compat.eli5_samples`.
 """
 
 from __future__ import annotations

@@ -72,6 +72,9 @@ def uses_text_samples(explainer: TextExplainer) -> bool:
 
 def check_text_sample_params(explainer: TextExplainer) -> None:
     """Refuse combinations that have no meaning on this path, saying why."""
+    vec = explainer.vec
+    if vec is not None and not (callable(getattr(vec, "fit", None)) and callable(getattr(vec, "transform", None))):
+        raise ValueError(f"vec= must be a scikit-learn vectorizer (fit and transform), not {type(vec).__name__}")
     if explainer.vec is not None and explainer.position_dependent:
         raise ValueError("vec= is not supported with position_dependent=True, which has its own features (as in eli5)")
     if explainer.vec is not None and explainer.bigrams:
