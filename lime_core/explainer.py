@@ -498,6 +498,8 @@ class TextExplainer(Eli5Interface):
             n_words = self.features_.groups.n_words
             coefs = self._reported(fit.surrogate)[0][class_index][:n_words]
             values = np.asarray(self.X_[0].todense()).ravel()[:n_words]
+            if not getattr(fit.surrogate, "linear", True):  # a tree's path contributions already are per text
+                values = np.ones(n_words)
             report = entry.faithfulness[class_index] = faithfulness_report(
                 self.tokenized_,
                 self.features_.groups.word_of_token,
