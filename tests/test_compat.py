@@ -229,7 +229,7 @@ def test_classifier_surrogate_label_expansion_matches_the_probabilities():
 
 
 def test_eli5_clf_a_decision_tree_explained_by_its_path(pipe):
-    te = TextExplainer(n_samples=N, random_state=0, clf=DecisionTreeClassifier(max_depth=2)).fit(
+    te = TextExplainer(n_samples=N, random_state=0, clf=DecisionTreeClassifier(max_depth=2), faithfulness=True).fit(
         DOC, pipe.predict_proba
     )
     assert set(te.metrics_) == {"mean_KL_divergence", "score"} and te.metrics_["score"] > 0.5
@@ -241,6 +241,7 @@ def test_eli5_clf_a_decision_tree_explained_by_its_path(pipe):
         assert sum(w.weight != 0 for w in target.weights) <= 2  # depth 2: at most two splits on the path
         assert all(w.std is None and w.interval is None for w in target.weights)
     assert explanation.stability is None and explanation.uncertainty is None
+    assert explanation.faithfulness is not None  # removing the words on the tree's path, asked of the model
     data = explanation.to_dict()
     assert data["settings"]["weights_kind"] == "tree_path"
     assert Explanation.from_dict(data).settings.weights_kind == "tree_path"
