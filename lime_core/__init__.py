@@ -37,6 +37,7 @@ _EXPORTS = {
     "FaithfulnessReport": "explanation",
     "SamplingReport": "explanation",
     "judge_trust": "verdict",
+    "LimeTextExplainer": "compat.lime_api",
 }
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "FidelityMetrics",
     "InputTextError",
     "LimeCoreError",
+    "LimeTextExplainer",
     "ModelOutputError",
     "ModelUnavailableError",
     "PredictionCache",
@@ -80,6 +82,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from .classifier import TextClassifier, as_classifier
+    from .compat.lime_api import LimeTextExplainer
     from .errors import (
         BudgetExceededError,
         InputTextError,

@@ -8,6 +8,7 @@ plain object such as a fitted scikit-learn pipeline.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -31,19 +32,33 @@ class TextClassifier(Protocol):
 
 
 class ClassifierAdapter:
-    """Gives any object with ``predict_proba`` the :class:`TextClassifier` shape."""
+    """Gives any object with ``predict_proba``, or a plain function ``f(list[str]) -> (n, k)``, the
+    :class:`TextClassifier` shape.
+
+    A function is called as its own ``predict_proba`` (as eli5 and lime take ``pipe.predict_proba`` or a
+    ``model_adapter(texts)``). Without ``class_names`` the classes are "class 0", "class 1", ... from the width of
+    the first answer.
+    """
 
     def __init__(self, model: Any, class_names: Sequence[str] | None = None, name: str | None = None):
-        if not callable(getattr(model, "predict_proba", None)):
-            raise TypeError(f"{type(model).__name__} has no predict_proba method; it cannot be explained")
+        self._predict = getattr(model, "predict_proba", None)
+        if not callable(self._predict):
+            if not callable(model):
+                raise TypeError(
+                    f"{type(model).__name__} has no predict_proba method; it cannot be explained (pass a model "
+                    "with predict_proba, or a function f(list of texts) -> probabilities)"
+                )
+            self._predict = model
         self.model = model
         if class_names is None:
-            classes = getattr(model, "class_names", None)
+            # A bound method such as ``pipe.predict_proba`` knows its classes through its object.
+            source = model.__self__ if inspect.ismethod(model) else model
+            classes = getattr(source, "class_names", None)
             if classes is None:
-                classes = getattr(model, "classes_", None)
+                classes = getattr(source, "classes_", None)
             class_names = [str(c) for c in classes] if classes is not None else None
         self._class_names = list(class_names) if class_names is not None else None
-        self.name = name or type(model).__name__
+        self.name = name or (callable_name(model) if self._predict is model else type(model).__name__)
 
     @property
     def class_names(self) -> list[str]:
@@ -57,7 +72,7 @@ class ClassifierAdapter:
         return model_identity(self.model)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        proba = np.asarray(self.model.predict_proba(list(texts)))
+        proba = np.asarray(self._predict(list(texts)))
         if self._class_names is None and proba.ndim == 2:
             self._class_names = [f"class {i}" for i in range(proba.shape[1])]
         return proba
@@ -80,7 +95,20 @@ def model_identity(model: Any) -> str:
     key = getattr(model, "cache_key", None)
     if isinstance(key, str) and key:
         return key
+    if inspect.ismethod(model):
+        # ``pipe.predict_proba`` is a new bound-method object at every access; its identity is its object's.
+        return f"{callable_name(model)}@{id(model.__self__):x}"
+    if inspect.isfunction(model) or inspect.isbuiltin(model):
+        # Functions have no identity that survives the process: the key, like the cache, lives in memory only.
+        return f"{callable_name(model)}@{id(model):x}"
     return f"{type(model).__module__}.{type(model).__qualname__}@{id(model):x}"
+
+
+def callable_name(function: Any) -> str:
+    """``module.qualname`` of a function or bound method, for cache keys and explanation headers."""
+    module = getattr(function, "__module__", None) or ""
+    qualname = getattr(function, "__qualname__", None) or type(function).__qualname__
+    return f"{module}.{qualname}" if module else qualname
 
 
 def as_text_list(texts: Sequence[str]) -> list[str]:

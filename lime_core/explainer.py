@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 
 from .classifier import as_classifier, validate_class_names
+from .compat.eli5_api import Eli5Interface, check_eli5_params, eli5_kernel, eli5_tokenizer, seed_of
+from .compat.eli5_samples import fit_text_samples, safe_repr, uses_text_samples
 from .explanation import (
     ExplainerSettings,
     Explanation,
@@ -34,7 +36,7 @@ from .kernels import CosineKernel, Kernel, cosine_similarity_to_original
 from .limits import check_sample_chars, check_samples
 from .predictor import BlackBox, PredictionCache, ProgressCallback
 from .sampling import Sampler, default_sampler, draw_neighbourhood
-from .surrogates import SoftmaxSurrogate, Surrogate
+from .surrogates import ClassifierSurrogate, SoftmaxSurrogate, Surrogate, path_contributions
 from .tokenization import TokenizedText, Tokenizer, get_tokenizer
 from .trust import adaptive
 from .trust.faithfulness import faithfulness_report
@@ -70,8 +72,13 @@ class _FitTrust:
         self.faithfulness: dict[int, FaithfulnessReport] = {}
 
 
-class TextExplainer:
+class TextExplainer(Eli5Interface):
     """Explains one prediction of a text classifier with a local surrogate.
+
+    ``model`` is any object with ``predict_proba(list[str])`` or a plain function ``f(list[str]) -> (n, k)``.
+    eli5's names work too (``char_based``, ``position_dependent``, ``token_pattern``, ``rbf_sigma``;
+    ``fit(doc, predict_proba)``, ``show_prediction``, ``metrics_``, ...): :mod:`lime_core.compat.eli5_api`
+    says what each one does.
 
     Parameters are stored unchanged; :meth:`fit` does the work and sets the
     learned attributes (``tokenized_``, ``features_``, ``keep_``, ``X_``,
@@ -117,6 +124,14 @@ class TextExplainer:
         confidence: float = DEFAULT_CONFIDENCE,
         stability_refits: int = DEFAULT_REFITS,
         faithfulness: bool = False,
+        # eli5's TextExplainer arguments (see lime_core.compat.eli5_api)
+        char_based: bool | None = None,
+        position_dependent: bool = False,
+        token_pattern: str | None = None,
+        rbf_sigma: float | None = None,
+        expand_factor: int | None = 10,
+        clf: Any = None,
+        vec: Any = None,
     ) -> None:
         self.n_samples = n_samples
         self.tokenizer = tokenizer
@@ -138,20 +153,37 @@ class TextExplainer:
         self.confidence = confidence
         self.stability_refits = stability_refits
         self.faithfulness = faithfulness
+        self.char_based = char_based
+        self.position_dependent = position_dependent
+        self.token_pattern = token_pattern
+        self.rbf_sigma = rbf_sigma
+        self.expand_factor = expand_factor
+        self.clf = clf
+        self.vec = vec
 
     # -- the resolved parts ---------------------------------------------------------------------------------------
 
     def _tokenizer(self) -> Tokenizer:
+        eli5_choice = eli5_tokenizer(self.char_based, self.token_pattern)
+        if eli5_choice is not None:
+            return eli5_choice
         return get_tokenizer(self.tokenizer) if isinstance(self.tokenizer, str) else self.tokenizer
 
     def _sampler(self) -> Sampler:
         return self.sampler if self.sampler is not None else default_sampler()
 
     def _kernel(self) -> Kernel:
-        return self.kernel if self.kernel is not None else CosineKernel()
+        if self.kernel is not None:
+            return self.kernel
+        return eli5_kernel(self.rbf_sigma) or CosineKernel()
 
     def _surrogate(self) -> Surrogate:
-        return self.surrogate if self.surrogate is not None else SoftmaxSurrogate()
+        if self.surrogate is not None:
+            return self.surrogate
+        if self.clf is None:
+            return SoftmaxSurrogate()
+        seed = int(self.random_state) if isinstance(self.random_state, int | np.integer) else None
+        return ClassifierSurrogate(self.clf, expand_factor=self.expand_factor, random_state=seed)
 
     @property
     def adaptive(self) -> bool:
@@ -176,17 +208,25 @@ class TextExplainer:
             raise ValueError(f"auto_tolerance must be a positive number, not {self.auto_tolerance!r}")
         if not float(self.auto_tolerance) > 0:
             raise ValueError(f"auto_tolerance must be positive, not {self.auto_tolerance}")
+        check_eli5_params(self)
 
     # -- fitting --------------------------------------------------------------------------------------------------
 
     def fit(self, text: str, model: Any, progress: ProgressCallback | None = None) -> TextExplainer:
-        """Sample the neighbourhood of ``text``, ask ``model`` about it, and fit the surrogate."""
+        """Sample the neighbourhood of ``text``, ask ``model`` about it, and fit the surrogate.
+
+        ``model``: an object with ``predict_proba`` or a function ``f(list[str]) -> (n, k)`` (eli5's
+        ``fit(doc, predict_proba)``). A function's answers are cached by its identity in this process only
+        (a bound method by its object's); set ``f.cache_key = "name-version"`` to say two functions are one model.
+        """
+        if uses_text_samples(self):  # eli5's vec= or an eli5 sampler: their texts and features
+            return fit_text_samples(self, text, model, progress)
         self._check_params()
         classifier = as_classifier(model)
-        rng = np.random.default_rng(self.random_state)
+        rng = np.random.default_rng(seed_of(self.random_state))
         tokenized = TokenizedText.from_text(text, self._tokenizer(), self.max_chars)
         check_sample_chars(int(self.max_samples if self.adaptive else self.n_samples), len(tokenized.text))
-        features = FeatureSpace.build(tokenized, bigrams=self.bigrams)
+        features = FeatureSpace.build(tokenized, bigrams=self.bigrams, by_position=bool(self.position_dependent))
         black_box = BlackBox(classifier, cache=self.cache, batch_size=self.batch_size)
         validate_class_names(classifier)  # after BlackBox: a remote model's label probe counts in its budget
 
@@ -195,6 +235,7 @@ class TextExplainer:
         self.tokenized_ = tokenized
         self.features_ = features
         self._trust_cache: dict[int, _FitTrust] = {}
+        self.sample_texts_: list[str] | None = None  # samples_ is rebuilt from keep_ on this path
         if self.adaptive:
             self.local_fit_, self.sampling_ = self._fit_adaptively(rng, progress)
         else:
@@ -332,13 +373,15 @@ class TextExplainer:
         original_proba = self.proba_[0]
         x0 = self.X_[0]
         surrogate_proba = fit.surrogate.predict_proba(x0)[0]
-        values = np.asarray(x0.todense()).ravel()
+        linear = getattr(fit.surrogate, "linear", True)
+        # A tree's weights are its path contributions to this text: each counts once, whatever the word count.
+        values = np.asarray(x0.todense()).ravel() if linear else np.ones(x0.shape[1])
         predicted = int(np.argmax(original_proba))
         target_ids = resolve_targets(targets, class_names, predicted)
         names, spans = self.features_.names, self.features_.spans
         explained = []
         coefs, intercepts = self._reported(fit.surrogate)
-        unc = self._uncertainty(fit) if self.uncertainty else None
+        unc = self._uncertainty(fit) if self.uncertainty and linear else None  # a tree has no weight intervals
         for c in target_ids:
             coef = coefs[c]
             order = np.argsort(-coef, kind="stable")
@@ -380,12 +423,12 @@ class TextExplainer:
             surrogate_probabilities=tuple(float(p) for p in surrogate_proba),
             targets=tuple(explained),
             metrics=fit.metrics,
-            n_samples=int(self.keep_.shape[0]),
+            n_samples=int(self.X_.shape[0]),
             n_model_calls=int(self.n_model_calls_),
             n_answers_reused=int(getattr(self, "n_answers_reused_", 0)),
             settings=self.settings(),
             uncertainty=None if unc is None else UncertaintyInfo(method=unc.method, confidence=unc.confidence),
-            stability=self._stability(fit, focus) if self.stability_refits else None,
+            stability=self._stability(fit, focus) if self.stability_refits and linear else None,
             faithfulness=self._faithfulness(fit, focus) if check_faithfulness else None,
             sampling=self.sampling_,
         )
@@ -393,6 +436,8 @@ class TextExplainer:
     # -- trust ----------------------------------------------------------------------------------------------------
 
     def _reported(self, surrogate: Surrogate) -> tuple[np.ndarray, np.ndarray]:
+        if not getattr(surrogate, "linear", True):  # a tree (clf=): its path contributions on the fitted text
+            return path_contributions(surrogate.clf_, self.X_[0], surrogate.n_classes_, surrogate.classes_)
         return class_weights(surrogate.coef_, surrogate.intercept_, getattr(surrogate, "output_scale", "logit"))
 
     def _trust(self, fit: LocalFit) -> _FitTrust:
@@ -427,7 +472,7 @@ class TextExplainer:
             with single_threaded_blas():
                 if analysis is not None:
                     entry.uncertainty = analysis.uncertainty(float(self.confidence))
-                elif type(fit.surrogate) is not SoftmaxSurrogate:
+                elif type(fit.surrogate) is not SoftmaxSurrogate and getattr(fit.surrogate, "linear", True):
                     rows = fit.train_index
                     entry.uncertainty = weight_uncertainty(
                         self.X_[rows],
@@ -472,6 +517,8 @@ class TextExplainer:
             n_words = self.features_.groups.n_words
             coefs = self._reported(fit.surrogate)[0][class_index][:n_words]
             values = np.asarray(self.X_[0].todense()).ravel()[:n_words]
+            if not getattr(fit.surrogate, "linear", True):  # a tree's path contributions already are per text
+                values = np.ones(n_words)
             report = entry.faithfulness[class_index] = faithfulness_report(
                 self.tokenized_,
                 self.features_.groups.word_of_token,
@@ -489,18 +536,27 @@ class TextExplainer:
     # -- settings -------------------------------------------------------------------------------------------------
 
     def settings(self) -> ExplainerSettings:
+        fitted = getattr(self, "local_fit_", None)
+        surrogate = fitted.surrogate if fitted is not None else None
         tokenizer = self.tokenizer if isinstance(self.tokenizer, str) else repr(self.tokenizer)
+        eli5_choice = eli5_tokenizer(self.char_based, self.token_pattern)
+        if eli5_choice is not None:
+            tokenizer = eli5_choice.name
+        if self.vec is not None:
+            tokenizer = f"vec={self.vec!r}"
         return ExplainerSettings(
             n_samples=int(self.max_samples if self.adaptive else self.n_samples),
-            random_state=None if self.random_state is None else int(self.random_state),
+            random_state=int(self.random_state) if isinstance(self.random_state, int | np.integer) else None,
             tokenization=tokenizer,
-            sampler=repr(self._sampler()),
+            sampler=safe_repr(self._sampler()),
             kernel=repr(self._kernel()),
             surrogate=repr(self._surrogate()),
             bigrams=bool(self.bigrams),
             mask_token=self.mask_token,
             heldout_fraction=float(self.heldout_fraction),
             adaptive=self.adaptive,
+            position_dependent=bool(self.position_dependent),
+            weights_kind="linear" if getattr(surrogate, "linear", True) else "tree_path",
         )
 
     def explain(

@@ -101,6 +101,10 @@ class ExplainerSettings:
     mask_token: str | None
     heldout_fraction: float
     adaptive: bool = False  # True: samples were drawn in rounds until the top words settled; n_samples is the cap
+    position_dependent: bool = False  # True: every token position is its own feature ("[3] word"), eli5's option
+    # "linear": weights are a linear surrogate's; "tree_path": a decision tree's (clf=) contributions along this
+    # text's path, on the probability scale (docs/json-schema.md)
+    weights_kind: str = "linear"
 
 
 # -- trust reports (issue 5; docs/trust.md says how each number is computed) --------------------------------------
@@ -412,6 +416,10 @@ def _settings_to_dict(settings: ExplainerSettings) -> dict[str, Any]:
     out = asdict(settings)
     if not settings.adaptive:
         del out["adaptive"]  # the key appears only for adaptive sampling, so fixed-count JSON is unchanged
+    if not settings.position_dependent:
+        del out["position_dependent"]  # likewise: only when set
+    if settings.weights_kind == "linear":
+        del out["weights_kind"]
     return out
 
 

@@ -31,18 +31,20 @@ class FeatureSpace:
     bigram_index: np.ndarray  # feature index (offset by n_words) of each bigram occurrence
 
     @classmethod
-    def build(cls, tokenized: TokenizedText, bigrams: bool = False) -> FeatureSpace:
+    def build(cls, tokenized: TokenizedText, bigrams: bool = False, by_position: bool = False) -> FeatureSpace:
+        """``by_position``: every token position is its own feature, named ``[i] token`` as eli5's
+        ``position_dependent=True`` names them (a word can then weigh differently where it recurs)."""
         tokens = tokenized.tokens
-        vocab: dict[str, int] = {}
+        vocab: dict[str | int, int] = {}
         word_of_token = np.empty(len(tokens), dtype=np.intp)
         names: list[str] = []
         spans: list[list[tuple[int, int]]] = []
         for i, tok in enumerate(tokens):
-            key = tok.text.casefold()
+            key: str | int = i if by_position else tok.text.casefold()
             j = vocab.get(key)
             if j is None:
                 j = vocab[key] = len(names)
-                names.append(key)
+                names.append(f"[{i}] {tok.text}" if by_position else tok.text.casefold())
                 spans.append([])
             word_of_token[i] = j
             spans[j].append((tok.start, tok.end))

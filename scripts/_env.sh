@@ -22,6 +22,19 @@ ensure_venv() {
     "$PY" -m pip install --quiet -r "$req"
     touch "$stamp"
   fi
+  ensure_project_installed
+}
+
+ensure_project_installed() {
+  # lime_core itself, editable, so that `import lime_core` works from any folder, notebook or script in the venv.
+  # --no-deps: the requirements file above already installed the pinned dependencies (and torch's CPU build).
+  local where
+  where="$(cd / && "$PY" -c 'import lime_core, os; print(os.path.dirname(lime_core.__file__))' 2>/dev/null || true)"
+  if [ "$where" != "$ROOT/lime_core" ] || [ "$ROOT/pyproject.toml" -nt "$VENV/.installed-project" ]; then
+    echo "==> installing lime_core (editable) from $ROOT"
+    "$PY" -m pip install --quiet --no-deps --editable "$ROOT"
+    touch "$VENV/.installed-project"
+  fi
 }
 
 # Offline copies of the 20 Newsgroups archive and the sentiment checkpoint, used only when the user has not

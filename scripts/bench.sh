@@ -12,3 +12,4 @@ if [[ "${1:-}" == "sets" ]]; then
 fi
 "$PY" benchmarks/run.py "$@"
 "$PY" benchmarks/adaptive.py  # issue 5: n_samples="auto" vs 5,000 samples and eli5 on the sentiment transformer
+"$PY" benchmarks/migrating.py  # issue 10: eli5's and lime's tutorial calls beside lime_core's, on 20 test posts

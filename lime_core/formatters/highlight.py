@@ -220,6 +220,11 @@ def _covered_words(words: list[Span], starts: list[int], span: Span) -> list[Spa
 def weights_meaning(explanation: Explanation) -> str:
     """One sentence on the unit of the weights, which depends on the surrogate and the number of classes."""
     two = len(explanation.class_names) == 2
+    if explanation.settings.weights_kind == "tree_path":
+        return (
+            "The surrogate is a decision tree: each weight is what that word's split adds to P(this class) along "
+            "this text's path from the root (<BIAS>) to its leaf. A tree has no intervals or stability refits."
+        )
     if explanation.settings.surrogate.startswith("Ridge"):
         return "Weights come from a linear (ridge) surrogate of the probabilities: the change in P(this class)."
     if two:
