@@ -127,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
                                  description="List the bundled models and whether each can be loaded.")
     models.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     models.set_defaults(handler=_cmd_models)
+
+    from .batch.cli import add_batch_commands  # explain-batch and summarize (docs/batch.md)
+
+    add_batch_commands(commands)
     return parser
 
 
