@@ -17,6 +17,7 @@ actors than GPUs). See docs/batch.md for running on a cluster.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -143,10 +144,8 @@ class RayBackend:
         if ray is None:
             return
         for actor in self._actors:
-            try:
+            with contextlib.suppress(Exception):  # already gone
                 ray.kill(actor)
-            except Exception:  # already gone
-                pass
         self._actors = []
         if self._started_ray:
             ray.shutdown()

@@ -134,8 +134,8 @@ def summarize(
 
     result: dict[str, Any] = {
         "caveat": CAVEAT,
-        "n_texts": int(len(rows)),
-        "n_explained": int(len(ok)),
+        "n_texts": len(rows),
+        "n_explained": len(ok),
         "n_errors": int(len(rows) - len(ok)),
         "verdicts": {str(k): int(v) for k, v in ok["verdict"].value_counts().items()},
         "counted": "trustworthy explanations only" if trusted_only else "all explanations",

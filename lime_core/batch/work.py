@@ -150,12 +150,13 @@ class Worker:
         from ..verdict import judge_trust
 
         seed = text_seed(self.options.seed, record.id)
-        row: dict[str, Any] = {"id": record.id, "row": record.row, "text": record.text, "label": record.label,
-                               "seed": seed}
+        row: dict[str, Any] = {
+            "id": record.id, "row": record.row, "text": record.text, "label": record.label, "seed": seed
+        }
         started = time.perf_counter()
         try:
-            explanation = self.options.make_explainer(seed).explain(record.text, self.model, targets=_targets(
-                self.options.targets))
+            explainer = self.options.make_explainer(seed)
+            explanation = explainer.explain(record.text, self.model, targets=_targets(self.options.targets))
         except (LimeCoreError, ValueError) as exc:  # this text cannot be explained; the run goes on
             row.update(error=" ".join(str(exc).split()) or type(exc).__name__, seconds=time.perf_counter() - started)
             return TextResult(row, [], 0, peak_rss_bytes(), str(os.getpid()))
@@ -185,7 +186,8 @@ class Worker:
             for w in target.weights
         ]
         checks = explanation.faithfulness.n_model_calls if explanation.faithfulness is not None else 0
-        return TextResult(row, weights, int(explanation.n_model_calls) + int(checks), peak_rss_bytes(), str(os.getpid()))
+        calls = int(explanation.n_model_calls) + int(checks)
+        return TextResult(row, weights, calls, peak_rss_bytes(), str(os.getpid()))
 
     def explain_many(self, records: list[TextRecord]) -> list[TextResult]:
         return [self.explain(r) for r in records]
