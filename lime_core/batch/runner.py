@@ -101,7 +101,8 @@ def _check_output(output: Path, run: BatchRun, resume: bool) -> None:
     manifest_path = output / RUN_FILE
     previous = read_json(manifest_path)
     if previous is None:
-        if output.is_dir() and any(output.iterdir()) and not manifest_path.exists():
+        others = [p for p in output.iterdir() if p.resolve() != run.input.path.resolve()] if output.is_dir() else []
+        if others:  # the input itself may live in the folder (the dashboard puts it there)
             raise BatchError(f"{output} is not empty and holds no batch run; choose an empty or a new folder")
         return
     if not resume:
