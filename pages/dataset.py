@@ -66,8 +66,9 @@ with new_tab:
                                   "worker processes that each load the model.")
     options = state.options_from_sidebar()
     sampling = f"auto, at most {options.max_samples:,}" if options.auto else f"{options.n_samples:,}"
-    st.caption(f"Sampling from the sidebar: {sampling} samples per text, seed {options.seed}. Each text's seed "
-               "derives from it and the text's id.")
+    checks = " and the faithfulness check (a few dozen model calls more per text)" if options.faithfulness else ""
+    st.caption(f"Sampling settings from the sidebar: {sampling} samples per text{checks}, seed {options.seed}. "
+               "Each text's seed derives from it and the text's id.")
     if st.button("Run batch", type="primary", icon=":material/play_arrow:", key="dataset.run"):
         model, error = models.get_model(model_name)
         if frame_request is not None and error is None:
@@ -85,6 +86,7 @@ with new_tab:
                 sampler=options.sampler,
                 bigrams=bool(options.bigrams),
                 max_chars=state.MAX_TEXT_CHARS,
+                faithfulness=bool(options.faithfulness),
                 extra={"max_samples": int(options.max_samples)},
             )
             folder = dataset.new_folder(model_name)
@@ -120,7 +122,7 @@ if not folder_value:
     st.stop()
 folder = Path(folder_value)
 st.divider()
-st.caption(f"Output folder: `{md_escape(folder)}`")
+st.caption(f"Output folder: {md_escape(folder)}")
 
 
 # -- progress (redrawn every second while the run goes on; the rest of the page is not blocked) --------------------

@@ -90,6 +90,7 @@ def app_url(newsgroups_archive: Path, request: pytest.FixtureRequest, tmp_path_f
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
         PYTHONUNBUFFERED="1",
+        LIME_BATCH_DIR=str(tmp_path_factory.mktemp("batches")),  # the Dataset page's runs
     )
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     command = [
