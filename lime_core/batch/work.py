@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import LimeCoreError
+from ..errors import LimeCoreError, ModelUnavailableError, RemoteAuthError
 from .io import TextRecord
 from .seeds import text_seed
 
@@ -64,7 +64,6 @@ class ModelSource:
             return registry.load_model(self.value)
         if self.kind == "pipeline":
             from ..cli import CliError, _load_pipeline  # one loader for a pickle, with its checks and messages
-            from ..errors import ModelUnavailableError
 
             try:
                 return _load_pipeline(self.value)
@@ -157,6 +156,8 @@ class Worker:
         try:
             explainer = self.options.make_explainer(seed)
             explanation = explainer.explain(record.text, self.model, targets=_targets(self.options.targets))
+        except (RemoteAuthError, ModelUnavailableError):  # no text could be explained: stop the run
+            raise
         except (LimeCoreError, ValueError) as exc:  # this text cannot be explained; the run goes on
             row.update(error=" ".join(str(exc).split()) or type(exc).__name__, seconds=time.perf_counter() - started)
             return TextResult(row, [], 0, peak_rss_bytes(), str(os.getpid()))
