@@ -334,3 +334,27 @@ def test_the_cli_explains_a_dataset_with_the_bundled_model(
     assert pq.read_table(out / "weights.parquet").to_pandas().groupby("id")["class"].nunique().tolist() == [4, 4]
     assert main(["explain-batch", "--model", "20ng-svm", "--input", str(data), "--output", str(out)]) == 1
     assert "already holds a batch run" in capsys.readouterr().err
+
+
+def test_ray_is_imported_only_by_the_ray_backend(pipeline_file: Path, dataset: Path, tmp_path: Path) -> None:
+    code = (
+        "import sys; from pathlib import Path; from lime_core.batch import *; import lime_core.batch.cli\n"
+        f"run_batch(InputSpec(Path({str(dataset)!r}), id_column='doc'), {str(tmp_path / 'o')!r}, "
+        f"ModelSource('pipeline', {str(pipeline_file)!r}), BatchOptions(samples=50))\n"
+        "import lime_core.batch.summary; assert 'ray' not in sys.modules, 'ray was imported'"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_ray_actors_get_the_offline_settings_but_never_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lime_core.batch.ray_backend import actor_env
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("LIME_SENTIMENT_MODEL", "/models/sentiment")
+    monkeypatch.setenv("LIME_API_TOKEN", "sk-secret-value")
+    env = actor_env(local=False)
+    assert env["HF_HUB_OFFLINE"] == "1" and env["LIME_SENTIMENT_MODEL"] == "/models/sentiment"
+    assert "sk-secret-value" not in json.dumps(env) and "PYTHONPATH" not in env
+    assert str(REPO_ROOT) in actor_env(local=True)["PYTHONPATH"]

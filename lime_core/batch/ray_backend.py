@@ -86,7 +86,7 @@ class RayBackend:
         if not ray.is_initialized():
             try:
                 if self.address:
-                    ray.init(address=self.address, include_dashboard=False, log_to_driver=False)
+                    ray.init(address=self.address, log_to_driver=False)  # the cluster keeps its own settings
                 else:
                     ray.init(num_cpus=self.n_workers, include_dashboard=False, log_to_driver=False)
             except Exception as exc:
