@@ -110,24 +110,30 @@ def run_peer(tool: str, texts: list[str], samples: int, seed: int) -> dict:
 
     kl = []
     per_text = []
+    failures: dict[str, int] = {}
     for text in texts:
         t0 = time.perf_counter()
-        if tool == "eli5":
-            from eli5.lime import TextExplainer as Eli5TextExplainer
+        try:
+            if tool == "eli5":
+                from eli5.lime import TextExplainer as Eli5TextExplainer
 
-            te = Eli5TextExplainer(n_samples=samples, random_state=seed)
-            te.fit(text, predict_proba)
-            te.explain_prediction(target_names=names, top_targets=1)
-            kl.append(float(te.metrics_["mean_KL_divergence"]))
-        else:
-            from lime.lime_text import LimeTextExplainer
+                te = Eli5TextExplainer(n_samples=samples, random_state=seed)
+                te.fit(text, predict_proba)
+                te.explain_prediction(target_names=names, top_targets=1)
+                kl.append(float(te.metrics_["mean_KL_divergence"]))
+            else:
+                from lime.lime_text import LimeTextExplainer
 
-            explainer = LimeTextExplainer(class_names=names, random_state=seed)
-            explainer.explain_instance(text, predict_proba, num_features=10, num_samples=samples, top_labels=1)
+                explainer = LimeTextExplainer(class_names=names, random_state=seed)
+                explainer.explain_instance(text, predict_proba, num_features=10, num_samples=samples, top_labels=1)
+        except Exception as exc:  # e.g. eli5 on a post with almost no words: counted, and the loop goes on
+            failures[type(exc).__name__] = failures.get(type(exc).__name__, 0) + 1
         per_text.append(time.perf_counter() - t0)
     wall = time.perf_counter() - started
+    verdicts = {f"failed ({k})": v for k, v in failures.items()}
     return {"config": tool, "texts": len(texts), "wall": wall, "model_calls": calls, "kl": kl,
-            "seconds_per_text": statistics.mean(per_text), "verdicts": {}, "worker_rss": [peak_rss()], "workers": 1}
+            "seconds_per_text": statistics.mean(per_text), "verdicts": verdicts, "worker_rss": [peak_rss()],
+            "workers": 1}
 
 
 # -- the report ------------------------------------------------------------------------------------------------------

@@ -48,9 +48,13 @@ class Backend(Protocol):
 
 
 def limit_blas_threads() -> None:
-    """One BLAS/OpenMP thread in this process: N workers then use N cores instead of fighting over them."""
+    """One BLAS/OpenMP thread in this process: N workers then use N cores instead of fighting over them.
+
+    Called first thing in a fresh worker, so the environment variable also reaches torch, imported later.
+    """
     from threadpoolctl import threadpool_limits
 
+    os.environ["OMP_NUM_THREADS"] = "1"
     threadpool_limits(1)
 
 
@@ -67,9 +71,15 @@ class InProcessBackend:
         self._worker = Worker(source, options, model=self._model)
 
     def map_unordered(self, tasks: Iterable[list[TextRecord]]) -> Iterator[list[TextResult]]:
+        from threadpoolctl import threadpool_limits
+
         assert self._worker is not None, "start() first"
         for task in tasks:
-            yield self._worker.explain_many(task)
+            # One BLAS thread, as in every other worker: a different thread count changes the rounding of the
+            # model's sums, and with it, at the last bits, a text's explanation.
+            with threadpool_limits(1):
+                results = self._worker.explain_many(task)
+            yield results
 
     def close(self) -> None:
         self._worker = None
