@@ -126,7 +126,8 @@ st.caption(f"Output folder: {md_escape(folder)}")
 
 
 # -- progress (redrawn every second while the run goes on; the rest of the page is not blocked) --------------------
-@st.fragment(run_every=1.0)
+# Polls only while a run goes on; once it ends the fragment reruns the page, which then stops polling.
+@st.fragment(run_every=1.0 if dataset.run_state(folder).get("state") in (None, "running") else None)
 def progress_panel() -> None:
     status = dataset.run_state(folder)
     run_state = status.get("state")
