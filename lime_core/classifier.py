@@ -94,6 +94,49 @@ def as_text_list(texts: Sequence[str]) -> list[str]:
     return texts
 
 
+def validate_class_names(model: Any) -> list[str]:
+    """The model's class names as strings, refusing duplicates (a target named "a" must mean one class).
+
+    A model that only knows its classes after a first prediction passes for now (an empty list); it is
+    checked again when the explanation is built.
+    """
+    try:
+        names = [str(c) for c in model.class_names]
+    except AttributeError:
+        return []
+    seen: dict[str, int] = {}
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+    duplicates = [name for name, count in seen.items() if count > 1]
+    if duplicates:
+        shown = ", ".join(f"{name!r} ({seen[name]} times)" for name in duplicates[:8])
+        raise ModelOutputError(
+            f"the model has duplicate class names: {shown}; each class needs its own name, or a target "
+            "such as --target would be ambiguous"
+        )
+    return names
+
+
+def _ragged_rows(proba: Any) -> str | None:
+    """A message when ``proba`` is a list of rows of different lengths (numpy's own message is opaque)."""
+    if isinstance(proba, np.ndarray) or not isinstance(proba, Sequence) or isinstance(proba, str | bytes):
+        return None
+    lengths = []
+    for row in proba:
+        try:
+            lengths.append(len(row))
+        except TypeError:
+            return "the model returned a mixture of rows and single numbers; expected one row per text"
+    if len(set(lengths)) > 1:
+        first = lengths[0]
+        other = next(i for i, n in enumerate(lengths) if n != first)
+        return (
+            f"the model returned rows of different lengths (row 0 has {first} values, row {other} has "
+            f"{lengths[other]}); every row needs one probability per class"
+        )
+    return None
+
+
 def validate_probabilities(proba: Any, n_texts: int, n_classes: int | None = None) -> np.ndarray:
     """Check a black box's answer and return it as a float64 matrix.
 
@@ -101,10 +144,16 @@ def validate_probabilities(proba: Any, n_texts: int, n_classes: int | None = Non
     has the wrong shape, non-finite values, negative values or rows that do not
     sum to 1.
     """
+    ragged = _ragged_rows(proba)
+    if ragged:
+        raise ModelOutputError(ragged)
     try:
         arr = np.asarray(proba, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ModelOutputError(f"the model returned something that is not a numeric array ({exc})") from None
+    except (TypeError, ValueError):
+        raise ModelOutputError(
+            f"the model returned a {type(proba).__name__} that is not a numeric array; expected "
+            "(n_texts, n_classes) probabilities"
+        ) from None
     if arr.ndim != 2:
         raise ModelOutputError(f"the model returned an array of shape {arr.shape}; expected (n_texts, n_classes)")
     if arr.shape[0] != n_texts:

@@ -11,6 +11,7 @@ See docs/cli.md.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .errors import LimeCoreError
+from .limits import MAX_SAMPLES
 
 EXIT_RUNTIME = 1
 EXIT_USAGE = 2
@@ -54,7 +56,19 @@ def _samples(value: str) -> int | str:
         raise argparse.ArgumentTypeError(message) from None
     if n < MIN_SAMPLES:
         raise argparse.ArgumentTypeError(f"must be at least {MIN_SAMPLES}, not {n}")
+    if n > MAX_SAMPLES:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_SAMPLES} (lime_core.limits.MAX_SAMPLES), not {n}")
     return n
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {value!r}") from None
+    if not 0 < seconds < 86_400:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and less than a day, not {value}")
+    return seconds
 
 
 def _positive_int(value: str) -> int:
@@ -77,6 +91,62 @@ def _seed(value: str) -> int:
     return n
 
 
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """The model options (``--pipeline | --model | --url``, ``--max-requests``, ``--deadline``).
+
+    One definition for ``explain`` and ``explain-batch``, so the two stay in step; check them with
+    :func:`check_model_options`.
+    """
+    model_group = parser.add_argument_group("model (exactly one)")
+    model = model_group.add_mutually_exclusive_group(required=True)
+    model.add_argument("--pipeline", metavar="FILE", help="a joblib pickle of an object with predict_proba "
+                       "(e.g. a scikit-learn Pipeline); only load files you trust")
+    model.add_argument("--model", metavar="NAME", help="a bundled model (see: python -m lime_core models)")
+    model.add_argument("--url", metavar="URL", help=f"a remote model speaking the Hugging Face inference format; "
+                       f"the token is read from ${TOKEN_ENV_VAR} (for a batch, in each worker's environment)")
+    model_group.add_argument("--max-requests", type=_positive_int, default=None, metavar="N",
+                             help="with --url: most HTTP requests one explanation may send (default: the "
+                             "client's budget, 50)")
+    model_group.add_argument("--deadline", type=_seconds, default=None, metavar="SECONDS",
+                             help="with --url: the most one HTTP request may take, connecting, sending and the "
+                             "whole answer together (default 60)")
+
+
+def check_model_options(args: argparse.Namespace) -> None:
+    """Refuse the remote-only options without ``--url`` (a usage error)."""
+    for option in ("max_requests", "deadline"):
+        if getattr(args, option) is not None and args.url is None:
+            flag = "--" + option.replace("_", "-")
+            raise CliError(f"{flag} only applies to a remote model (--url)", EXIT_USAGE)
+
+
+def add_explanation_options(
+    parser: argparse.ArgumentParser,
+    *,
+    samples_default: int | str | None = None,
+    seed_default: int | None = None,
+    seed_help: str = "random seed, for a reproducible explanation",
+    target_help: str = "the predicted class",
+) -> Any:
+    """The LIME options shared by ``explain`` and ``explain-batch``; returns their argument group."""
+    lime = parser.add_argument_group("explanation")
+    lime.add_argument("--samples", type=_samples, default=samples_default, metavar="N",
+                      help=f"perturbed texts to sample (at least {MIN_SAMPLES}, default "
+                      f"{'5000' if samples_default is None else samples_default}), or 'auto': "
+                      "sample in rounds until the top words have settled (at most 5000)")
+    lime.add_argument("--seed", type=_seed, default=seed_default, help=seed_help)
+    lime.add_argument("--target", action="append", metavar="CLASS",
+                      help=f"class to explain (repeatable, or 'all'; default: {target_help})")
+    lime.add_argument("--bigrams", action="store_true", help="also use pairs of adjacent words as features")
+    lime.add_argument("--sampler", choices=SAMPLERS, default=None, help="how words are removed (default: mixture)")
+    lime.add_argument("--surrogate", choices=SURROGATES, default=None, help="the local model (default: softmax)")
+    lime.add_argument("--tokenization", choices=("words", "chars"), default="words",
+                      help="unit of explanation (default: words)")
+    lime.add_argument("--mask-token", metavar="STR", default=None,
+                      help="replace removed words with this instead of deleting them")
+    return lime
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for docs and tests)."""
     parser = _Parser(
@@ -91,30 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     text = ex.add_argument_group("text (exactly one)").add_mutually_exclusive_group(required=True)
     text.add_argument("--text", metavar="TEXT", help="the text to explain ('-' reads stdin)")
     text.add_argument("--file", metavar="PATH", help="read the text from a UTF-8 file ('-' reads stdin)")
-    model_group = ex.add_argument_group("model (exactly one)")
-    model = model_group.add_mutually_exclusive_group(required=True)
-    model.add_argument("--pipeline", metavar="FILE", help="a joblib pickle of an object with predict_proba "
-                       "(e.g. a scikit-learn Pipeline); only load files you trust")
-    model.add_argument("--model", metavar="NAME", help="a bundled model (see: python -m lime_core models)")
-    model.add_argument("--url", metavar="URL", help=f"a remote model speaking the Hugging Face inference format; "
-                       f"the token is read from ${TOKEN_ENV_VAR}")
-    model_group.add_argument("--max-requests", type=_positive_int, default=None, metavar="N",
-                             help="with --url: most HTTP requests this explanation may send (default: the "
-                             "client's budget, 50)")
-    lime = ex.add_argument_group("explanation")
-    lime.add_argument("--samples", type=_samples, default=None, metavar="N",
-                      help=f"perturbed texts to sample (at least {MIN_SAMPLES}, default 5000), or 'auto': "
-                      "sample in rounds until the top words have settled (at most 5000)")
-    lime.add_argument("--seed", type=_seed, default=None, help="random seed, for a reproducible explanation")
-    lime.add_argument("--target", action="append", metavar="CLASS",
-                      help="class to explain (repeatable, or 'all'; default: the predicted class)")
-    lime.add_argument("--bigrams", action="store_true", help="also use pairs of adjacent words as features")
-    lime.add_argument("--sampler", choices=SAMPLERS, default=None, help="how words are removed (default: mixture)")
-    lime.add_argument("--surrogate", choices=SURROGATES, default=None, help="the local model (default: softmax)")
-    lime.add_argument("--tokenization", choices=("words", "chars"), default="words",
-                      help="unit of explanation (default: words)")
-    lime.add_argument("--mask-token", metavar="STR", default=None,
-                      help="replace removed words with this instead of deleting them")
+    add_model_options(ex)
+    add_explanation_options(ex)
     out = ex.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     out.add_argument("--top", type=_positive_int, default=20, metavar="K",
@@ -138,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status instead of raising (except for --help)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
+    _log_warnings_as_lines()
     try:
         args = build_parser().parse_args(args_list)
         return int(args.handler(args) or 0)
@@ -158,6 +207,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         return _fail(f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", EXIT_RUNTIME)
+
+
+def _log_warnings_as_lines() -> None:
+    """lime_core's warnings (e.g. a remote retry) as ``warning: ...`` lines on stderr, like the errors."""
+    package = logging.getLogger("lime_core")
+    if not any(getattr(h, "_lime_cli", False) for h in package.handlers):
+        handler = _StderrHandler()
+        handler.setLevel(logging.WARNING)
+        handler.setFormatter(_LineFormatter())
+        handler._lime_cli = True  # type: ignore[attr-defined]
+        package.addHandler(handler)
+        package.propagate = False
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a line is written (tests and callers may swap it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+class _LineFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        prefix = "warning" if record.levelno < logging.ERROR else "error"
+        return f"{prefix}: {_one_line(record.getMessage())}"
 
 
 def _fail(message: str, status: int) -> int:
@@ -186,8 +265,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     from .surrogates import get_surrogate
     from .tokenization import TokenizedText, get_tokenizer
 
-    if args.max_requests is not None and args.url is None:
-        raise CliError("--max-requests only applies to a remote model (--url)", EXIT_USAGE)
+    check_model_options(args)
     params: dict[str, Any] = {
         "tokenizer": args.tokenization,
         "bigrams": args.bigrams,
@@ -240,13 +318,20 @@ def _load_model(args: argparse.Namespace) -> Any:
         return _load_pipeline(args.pipeline)
     if args.model is not None:
         return _import_registry().load_model(args.model)
+    return open_remote_model(args.url, max_requests=args.max_requests, deadline=args.deadline)
+
+
+def open_remote_model(url: str, *, max_requests: int | None = None, deadline: float | None = None) -> Any:
+    """The remote client for ``--url`` with ``--max-requests`` and ``--deadline`` (client defaults when None)."""
     from .models.remote import RemoteClassifier
 
     options: dict[str, Any] = {}
-    if args.max_requests is not None:
-        options["max_requests"] = args.max_requests
-    # The token goes from the environment straight to the client, which never shows it.
-    return RemoteClassifier(args.url, token=os.environ.get(TOKEN_ENV_VAR) or None, **options)
+    if max_requests is not None:
+        options["max_requests"] = max_requests
+    if deadline is not None:
+        options["deadline"] = deadline
+    # No token argument: the client reads $LIME_API_TOKEN at each request and keeps no copy of it.
+    return RemoteClassifier(url, **options)
 
 
 def _load_pipeline(path: str) -> Any:
@@ -287,9 +372,10 @@ def _resolve_targets(requested: list[str] | None, model: Any) -> str | list[str]
         return None
     if "all" in requested:
         return "all"
-    try:
-        known = [str(c) for c in model.class_names]
-    except AttributeError:  # classes only known after the first prediction: the explainer checks later
+    from .classifier import validate_class_names
+
+    known = validate_class_names(model)  # duplicates would make a target ambiguous: refused before any sampling
+    if not known:  # classes only known after the first prediction: the explainer checks later
         return requested
     unknown = [t for t in requested if t not in known]
     if unknown:

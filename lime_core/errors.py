@@ -34,3 +34,7 @@ class RemoteAuthError(RemoteModelError):
 
 class BudgetExceededError(RemoteModelError):
     """An explanation would need more remote requests than the budget allows."""
+
+
+class WorkLimitError(LimeCoreError, ValueError):
+    """An explanation would need more samples (or samples x text length) than lime_core.limits allows."""

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .classifier import as_classifier
+from .classifier import as_classifier, validate_class_names
 from .explanation import (
     ExplainerSettings,
     Explanation,
@@ -30,6 +30,7 @@ from .explanation import (
 from .features import FeatureSpace
 from .fitting import LocalFit, fit_local_model
 from .kernels import CosineKernel, Kernel, cosine_similarity_to_original
+from .limits import check_sample_chars, check_samples
 from .predictor import BlackBox, PredictionCache, ProgressCallback
 from .sampling import Sampler, default_sampler, draw_neighbourhood
 from .surrogates import SoftmaxSurrogate, Surrogate
@@ -159,6 +160,9 @@ class TextExplainer:
         if not self.adaptive:
             _check_count("n_samples", self.n_samples, 20, "to fit and hold out samples", AUTO)
         _check_count("max_samples", self.max_samples, 20, "to fit and hold out samples")
+        if not self.adaptive:
+            check_samples(int(self.n_samples))
+        check_samples(int(self.max_samples), "max_samples")
         _check_count("top_k", self.top_k, 1, "")
         _check_count("auto_top_k", self.auto_top_k, 1, "")
         _check_count("stability_refits", self.stability_refits, 0, "")
@@ -179,8 +183,10 @@ class TextExplainer:
         classifier = as_classifier(model)
         rng = np.random.default_rng(self.random_state)
         tokenized = TokenizedText.from_text(text, self._tokenizer(), self.max_chars)
+        check_sample_chars(int(self.max_samples if self.adaptive else self.n_samples), len(tokenized.text))
         features = FeatureSpace.build(tokenized, bigrams=self.bigrams)
         black_box = BlackBox(classifier, cache=self.cache, batch_size=self.batch_size)
+        validate_class_names(classifier)  # after BlackBox: a remote model's label probe counts in its budget
 
         self.model_ = classifier
         self.black_box_ = black_box
@@ -310,7 +316,7 @@ class TextExplainer:
         """
         check_faithfulness = self.faithfulness if faithfulness is None else faithfulness
         fit = local_fit or self.local_fit_
-        class_names = [str(c) for c in self.model_.class_names]
+        class_names = validate_class_names(self.model_)
         original_proba = self.proba_[0]
         x0 = self.X_[0]
         surrogate_proba = fit.surrogate.predict_proba(x0)[0]

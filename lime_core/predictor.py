@@ -7,7 +7,9 @@ cost no model calls here.
 
 from __future__ import annotations
 
+import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,23 +24,44 @@ ProgressCallback = Callable[[int, int], None]
 DEFAULT_BATCH_SIZE = 500
 
 
+# Bookkeeping per cached row beyond the text and the probabilities: the key tuple, the dict slot and the
+# row's ndarray header (measured with sys.getsizeof on CPython 3.11 / numpy 2: about 250 bytes).
+_ENTRY_OVERHEAD_BYTES = 256
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+
+
+def entry_bytes(text: str, row: np.ndarray) -> int:
+    """What one cached row costs in memory: the text object, the probabilities and the bookkeeping."""
+    return sys.getsizeof(text) + int(row.nbytes) + _ENTRY_OVERHEAD_BYTES
+
+
 class PredictionCache:
-    """Thread-safe map ``(model key, text) -> probability row``, bounded in entries.
+    """Thread-safe map ``(model key, text) -> probability row``, bounded in entries and in bytes.
 
     One cache can be shared by every explanation in a process (the dashboard
-    keeps one per server). When full, the oldest entries are dropped first.
+    keeps one per server). When either bound is passed, the oldest entries are
+    dropped first. Bytes matter because texts differ in size by 1000x: 500,000
+    rows of a 20,000-character text would be 10 GB.
     """
 
-    def __init__(self, max_entries: int = 500_000) -> None:
+    def __init__(self, max_entries: int = 500_000, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self.max_entries = max_entries
-        self._rows: dict[tuple[str, str], np.ndarray] = {}
+        self.max_bytes = max_bytes
+        self._rows: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._bytes = 0
         # Keys of models without a cache_key contain id(model); holding the model keeps that id from being
-        # reused by another object while its rows are here.
+        # reused by another object while its rows are here. A model with its own cache_key is never held:
+        # it may carry a secret (a remote model's token) that must not outlive the explanation.
         self._owners: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    @property
+    def nbytes(self) -> int:
+        """The memory the cached rows take, as :func:`entry_bytes` counts it."""
+        return self._bytes
 
     def lookup(self, model_key: str, texts: Sequence[str]) -> list[np.ndarray | None]:
         with self._lock:
@@ -46,19 +69,30 @@ class PredictionCache:
 
     def store(self, model_key: str, texts: Sequence[str], proba: np.ndarray, owner: Any = None) -> None:
         with self._lock:
-            if owner is not None:
+            if owner is not None and model_key.endswith(f"@{id(owner):x}"):
                 self._owners.setdefault(model_key, owner)
             for text, row in zip(texts, proba, strict=True):
-                self._rows[(model_key, text)] = row
-            overflow = len(self._rows) - self.max_entries
-            if overflow > 0:
-                for key in list(self._rows)[:overflow]:
-                    del self._rows[key]
+                key = (model_key, text)
+                old = self._rows.pop(key, None)
+                if old is not None:
+                    self._bytes -= entry_bytes(text, old)
+                self._rows[key] = row
+                self._bytes += entry_bytes(text, row)
+            evicted = False
+            while self._rows and (len(self._rows) > self.max_entries or self._bytes > self.max_bytes):
+                (_, text), row = self._rows.popitem(last=False)
+                self._bytes -= entry_bytes(text, row)
+                evicted = True
+            if evicted and self._owners:  # a model whose rows are all gone is not held any longer
+                live = {key for key, _ in self._rows}
+                for key in [k for k in self._owners if k not in live]:
+                    del self._owners[key]
 
     def clear(self) -> None:
         with self._lock:
             self._rows.clear()
             self._owners.clear()
+            self._bytes = 0
 
 
 @dataclass(frozen=True)

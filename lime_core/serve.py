@@ -10,10 +10,15 @@ Endpoints:
 * ``POST /`` and ``POST /models/<name>`` -- body ``{"inputs": str | [str, ...]}``;
   answer: per text, all labels as ``{"label", "score"}`` sorted by score
   descending (HF's shape; a single string input also gets a list of one list).
-* ``GET /health`` -- ``{"status": "ok", "model": name, "labels": [...]}``; open
-  without a token so probes work.
+* ``GET /health`` (and ``HEAD /health``) -- ``{"status": "ok", "model": name,
+  "labels": [...]}``; open without a token so probes work.
 
 Bad requests get a 4xx with ``{"error": "..."}`` and the server keeps serving.
+Hostile clients are bounded: at most ``max_connections`` connections at once
+(the next one gets a 503 and is closed), each request must arrive whole
+(request line, headers and body) within ``request_deadline`` seconds or the
+connection is dropped, a duplicate or conflicting ``Content-Length`` is refused
+(400), and control characters in logged paths are escaped.
 It binds to loopback unless told otherwise; with ``--token`` (or env
 ``LIME_SERVE_TOKEN``) every POST needs ``Authorization: Bearer <token>``.
 Request bodies and tokens are never logged.
@@ -22,10 +27,12 @@ Request bodies and tokens are never logged.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hmac
 import json
 import logging
 import os
+import re
 import socket
 import sys
 import threading
@@ -39,12 +46,16 @@ import numpy as np
 
 from .classifier import TextClassifier, validate_probabilities
 from .errors import LimeCoreError
+from .netpolicy import is_loopback_host
 
 logger = logging.getLogger("lime_core.serve")  # not __name__: that is "__main__" under python -m
 
 TOKEN_ENV_VAR = "LIME_SERVE_TOKEN"
 DEFAULT_MAX_BODY_BYTES = 1_000_000
 DEFAULT_MAX_TEXTS = 256
+DEFAULT_MAX_CONNECTIONS = 32  # each connection is a thread; beyond this a client gets 503 at once
+DEFAULT_REQUEST_DEADLINE = 15.0  # seconds for one whole request to arrive (slowloris clients are dropped)
+_CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")
 # Bytes of an oversized body we still read (and discard) so the client can
 # read our 413 instead of seeing a reset connection; beyond this we just close.
 _DRAIN_LIMIT = 16 * 1024 * 1024
@@ -81,7 +92,11 @@ class ModelServer(ThreadingHTTPServer):
         model_name: str | None = None,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         max_texts: int = DEFAULT_MAX_TEXTS,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        request_deadline: float = DEFAULT_REQUEST_DEADLINE,
     ):
+        if max_connections < 1 or not request_deadline > 0:
+            raise ValueError("max_connections must be at least 1 and request_deadline positive")
         if ":" in host:
             self.address_family = socket.AF_INET6
         self.classifier = classifier
@@ -93,7 +108,47 @@ class ModelServer(ThreadingHTTPServer):
         self._stats_lock = threading.Lock()
         self.requests_handled = 0
         self.texts_classified = 0
+        self.max_connections = int(max_connections)
+        self.request_deadline = float(request_deadline)
+        self._slots = threading.BoundedSemaphore(self.max_connections)
+        self.connections_refused = 0
+        self.clients_dropped = 0
         super().__init__((host, port), _Handler)
+
+    # ---------------------------------------------------------------- connection cap
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Start a thread for the connection if a slot is free; else answer 503 from here and close it."""
+        if not self._slots.acquire(blocking=False):
+            with self._stats_lock:
+                self.connections_refused += 1
+            logger.warning("%s: refused, %d connections already open", client_address[0], self.max_connections)
+            body = b'{"error": "the server is busy (too many connections); try again shortly"}'
+            try:
+                request.settimeout(1.0)
+                request.sendall(
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+                    b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+                )
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except Exception:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def count_dropped(self) -> None:
+        with self._stats_lock:
+            self.clients_dropped += 1
 
     @property
     def token_required(self) -> bool:
@@ -153,10 +208,43 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: a requests.Session reuses one connection per batch run
     server_version = "lime-core-serve"
     sys_version = ""
-    timeout = 30  # seconds a client may stay silent before its connection is dropped
+    timeout = 30  # seconds a client may stay silent (lowered to the server's request deadline in setup())
     # Headers and body go out in two writes; with Nagle on, a keep-alive client waits for the
     # delayed ACK (~40 ms) on every request, which caps a session at ~25 requests/s.
     disable_nagle_algorithm = True
+
+    def setup(self) -> None:
+        self.timeout = min(float(type(self).timeout), self.server.request_deadline)
+        super().setup()
+
+    def handle_one_request(self) -> None:
+        """One request, which must arrive whole within the server's deadline or the connection is dropped."""
+        self._deadline = threading.Timer(self.server.request_deadline, self._drop_slow_client)
+        self._deadline.daemon = True
+        self._dropped = False
+        self._deadline.start()
+        try:
+            super().handle_one_request()
+        except OSError:
+            if not self._dropped:
+                raise
+            self.close_connection = True
+        finally:
+            self._deadline.cancel()
+
+    def _request_arrived(self) -> None:
+        """The request is read: the model's own time does not count against the client's deadline."""
+        self._deadline.cancel()
+
+    def _drop_slow_client(self) -> None:
+        self._dropped = True
+        self.close_connection = True
+        self.server.count_dropped()
+        logger.warning(
+            "%s: dropped, the request did not arrive within %g s", self.client_address[0], self.server.request_deadline
+        )
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     # ---------------------------------------------------------------- routing
 
@@ -167,9 +255,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._body_read = False
         try:
             path = self.path.split("?", 1)[0]
+            if method != "POST":
+                if self._check_framing():  # a body nobody reads would be taken for the next request
+                    self.close_connection = True
+                self._request_arrived()
             if path == "/health":
-                if method != "GET":
-                    raise _RequestError(405, "use GET for /health", {"Allow": "GET"})
+                if method not in ("GET", "HEAD"):
+                    raise _RequestError(405, "use GET for /health", {"Allow": "GET, HEAD"})
                 self._send_json(200, {"status": "ok", "model": self.server.model_name, "labels": self.server.labels()})
             elif path in ("/", "") or path.startswith("/models/"):
                 if path.startswith("/models/") and path[len("/models/") :].strip("/") != self.server.model_name:
@@ -202,13 +294,16 @@ class _Handler(BaseHTTPRequestHandler):
                 "%s %s %s -> %d in %.1f ms",
                 self.client_address[0],
                 method,
-                self.path.split("?", 1)[0][:200],
+                printable(self.path.split("?", 1)[0][:200]),
                 self._status,
                 (time.perf_counter() - started) * 1000.0,
             )
 
     def do_GET(self) -> None:
         self._route("GET")
+
+    def do_HEAD(self) -> None:
+        self._route("HEAD")
 
     def do_POST(self) -> None:
         self._route("POST")
@@ -227,18 +322,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ---------------------------------------------------------------- body
 
+    def _check_framing(self) -> int | None:
+        """The body's length from the headers (None: no body); refuses what could desynchronise the stream."""
+        return parse_content_length(
+            self.headers.get_all("Content-Length") or [], self.headers.get_all("Transfer-Encoding") or []
+        )
+
     def _content_length(self) -> int:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            raise _RequestError(411, "chunked bodies are not accepted; send Content-Length")
-        raw = self.headers.get("Content-Length")
-        if raw is None:
+        length = self._check_framing()
+        if length is None:
             raise _RequestError(411, "Content-Length is required")
-        try:
-            length = int(raw)
-        except ValueError:
-            raise _RequestError(400, "Content-Length is not a number") from None
-        if length < 0:
-            raise _RequestError(400, "Content-Length is negative")
         return length
 
     def _read_inputs(self) -> list[str]:
@@ -248,7 +341,11 @@ class _Handler(BaseHTTPRequestHandler):
                 413, f"body of {length} bytes is larger than the limit of {self.server.max_body_bytes} bytes"
             )
         body = self.rfile.read(length)
+        if len(body) < length:
+            self.close_connection = True
+            raise _RequestError(400, f"the body ended after {len(body)} of {length} bytes")
         self._body_read = True
+        self._request_arrived()
         try:
             data = json.loads(body)
         except (ValueError, RecursionError):
@@ -273,10 +370,10 @@ class _Handler(BaseHTTPRequestHandler):
         if self._body_read:
             return True
         try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
+            length = self._check_framing() or 0
+        except _RequestError:
             return False
-        if length < 0 or length > _DRAIN_LIMIT or "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+        if length > _DRAIN_LIMIT:
             return False
         try:
             while length > 0:
@@ -329,7 +426,35 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # logged once per request by _route, without the query string
 
     def log_message(self, format: str, *args: Any) -> None:
-        logger.warning("%s: %s", self.client_address[0], (format % args)[:200])
+        logger.warning("%s: %s", self.client_address[0], printable((format % args)[:200]))
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (terminal escapes, CR/LF, U+2028, ...) as visible escapes, for logs."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def parse_content_length(lengths: Sequence[str], transfer_encodings: Sequence[str] = ()) -> int | None:
+    """The body length a request declares, or None when it declares none.
+
+    Raises a 4xx :class:`_RequestError` for what two parsers could read differently (the root of request
+    smuggling): chunked or any other transfer coding (411), ``Content-Length`` given more than once --
+    even with equal values -- or beside a transfer coding, and anything but plain ASCII digits (400).
+    """
+    if transfer_encodings:
+        if lengths:
+            raise _RequestError(400, "Content-Length together with Transfer-Encoding is refused")
+        raise _RequestError(411, "chunked bodies are not accepted; send Content-Length")
+    if not lengths:
+        return None
+    if len(lengths) > 1:
+        raise _RequestError(400, f"Content-Length is given {len(lengths)} times; send it once")
+    raw = lengths[0].strip(" \t")
+    if raw.startswith("-") and _CONTENT_LENGTH.fullmatch(raw[1:]):
+        raise _RequestError(400, "Content-Length is negative")
+    if not _CONTENT_LENGTH.fullmatch(raw):
+        raise _RequestError(400, "Content-Length is not a number")
+    return int(raw)
 
 
 class ServerHandle:
@@ -386,10 +511,20 @@ def make_server(
     model_name: str | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     max_texts: int = DEFAULT_MAX_TEXTS,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    request_deadline: float = DEFAULT_REQUEST_DEADLINE,
 ) -> ModelServer:
     """Bind (port 0 = any free port) but do not start serving; call ``serve_forever()`` yourself."""
     return ModelServer(
-        classifier, host, port, token, model_name=model_name, max_body_bytes=max_body_bytes, max_texts=max_texts
+        classifier,
+        host,
+        port,
+        token,
+        model_name=model_name,
+        max_body_bytes=max_body_bytes,
+        max_texts=max_texts,
+        max_connections=max_connections,
+        request_deadline=request_deadline,
     )
 
 
@@ -420,10 +555,6 @@ def serve_bundled_in_thread(
     return serve_in_thread(load_model(name), host, port, token, model_name=name, **kwargs)
 
 
-def _is_loopback(host: str) -> bool:
-    return host in ("localhost", "::1") or host.startswith("127.")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point: load a bundled model and serve it until Ctrl-C."""
     parser = argparse.ArgumentParser(prog="python -m lime_core.serve", description=__doc__.split("\n\n")[0])
@@ -433,6 +564,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--token", default=None, help=f"require this bearer token (prefer env {TOKEN_ENV_VAR})")
     parser.add_argument("--max-texts", type=int, default=DEFAULT_MAX_TEXTS, help="most texts per request")
     parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES, help="largest request body")
+    parser.add_argument("--max-connections", type=int, default=DEFAULT_MAX_CONNECTIONS,
+                        help="most connections at once; more get 503")
+    parser.add_argument("--request-deadline", type=float, default=DEFAULT_REQUEST_DEADLINE,
+                        help="seconds a request may take to arrive before the client is dropped")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -454,11 +589,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             model_name=args.model,
             max_body_bytes=args.max_body_bytes,
             max_texts=args.max_texts,
+            max_connections=args.max_connections,
+            request_deadline=args.request_deadline,
         )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    if not _is_loopback(args.host) and token is None:
+    if not is_loopback_host(args.host) and token is None:
         print(
             f"warning: listening on {args.host} without a token; anyone who can reach it can use the model",
             file=sys.stderr,

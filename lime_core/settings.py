@@ -24,6 +24,14 @@ Variables
 ``LIME_API_URL``
     Default URL of a remote model service, offered by the app and CLI when no
     URL is given. Optional.
+``LIME_REMOTE_ALLOW``
+    Which URLs the dashboard's Remote API page may call (the server makes the
+    request, so this is what stops it from being used against other hosts):
+    comma-separated https host names, plus ``loopback`` for 127.0.0.0/8, ::1
+    and localhost. Default ``loopback``. See :mod:`lime_core.netpolicy`.
+``LIME_BATCH_DIR``
+    Where the dashboard's Dataset page writes its batch runs (and lists
+    earlier ones). Default ``LIME_CACHE_DIR/batches``. See docs/batch.md.
 """
 
 from __future__ import annotations
@@ -41,6 +49,8 @@ ENV_SENTIMENT_MODEL = "LIME_SENTIMENT_MODEL"
 ENV_CACHE_DIR = "LIME_CACHE_DIR"
 ENV_API_TOKEN = "LIME_API_TOKEN"
 ENV_API_URL = "LIME_API_URL"
+ENV_REMOTE_ALLOW = "LIME_REMOTE_ALLOW"
+ENV_BATCH_DIR = "LIME_BATCH_DIR"
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,17 @@ class Settings:
     api_url: str | None = None
     """Default remote model URL (``LIME_API_URL``), or None."""
 
+    remote_allow: str | None = None
+    """The Remote API page's allow-list (``LIME_REMOTE_ALLOW``); None means the default, loopback only."""
+
+    batch_dir: Path | None = None
+    """The Dataset page's runs (``LIME_BATCH_DIR``); None means ``cache_dir / "batches"``."""
+
+    @property
+    def batches_dir(self) -> Path:
+        """Where the Dataset page writes its runs: ``LIME_BATCH_DIR``, else ``LIME_CACHE_DIR/batches``."""
+        return self.batch_dir if self.batch_dir is not None else self.cache_dir / "batches"
+
 
 def _clean(value: str | None) -> str | None:
     """Treat unset, empty and whitespace-only variables alike: a blank `export X=` means "not set"."""
@@ -85,10 +106,13 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
     archive = _clean(env.get(ENV_20NG_ARCHIVE))
     cache_dir = _clean(env.get(ENV_CACHE_DIR)) or DEFAULT_CACHE_DIR
     sentiment = _clean(env.get(ENV_SENTIMENT_MODEL)) or DEFAULT_SENTIMENT_MODEL
+    batch_dir = _clean(env.get(ENV_BATCH_DIR))
     return Settings(
         newsgroups_archive=Path(archive).expanduser() if archive else None,
         sentiment_model=os.path.expanduser(sentiment),
         cache_dir=Path(cache_dir).expanduser(),
         api_token=_clean(env.get(ENV_API_TOKEN)),
         api_url=_clean(env.get(ENV_API_URL)),
+        remote_allow=_clean(env.get(ENV_REMOTE_ALLOW)),
+        batch_dir=Path(batch_dir).expanduser() if batch_dir else None,
     )

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import entry, models, remote, run, state, views
+from ui import entry, remote, run, state, views
 
 entry.require_app()
 
@@ -13,11 +13,17 @@ st.caption(
     "The sidebar's sampling settings apply here; its model does not."
 )
 
+if st.session_state.get("remote.explain"):  # Explain was pressed: a new attempt, the last one's messages go
+    st.session_state[state.REMOTE_CONNECTION] = None
+    st.session_state[remote.NOTE] = None
+
 settings_col, text_col = st.columns([2, 3], gap="large")
 with settings_col:
     st.markdown("##### Endpoint")
     conn = remote.settings_form()
     if st.button("Test connection", icon=":material/network_check:"):
+        st.session_state[remote.ERROR] = None  # a new attempt: the last one's messages go
+        st.session_state[remote.NOTE] = None
         st.session_state[state.REMOTE_CONNECTION] = remote.test_connection(conn)
     remote.show_connection()
 with text_col:
@@ -34,18 +40,23 @@ if clicked:
         try:
             classifier = remote.make_classifier(conn)
         except Exception as exc:
-            error = models.user_message(exc)
+            error = remote.user_message(exc)
         else:
             new, error = run.explain(
                 text, classifier, classifier.url, classifier.name, options, label="Asking the API",
                 batch_size=conn.batch_size * 2,
             )
-    st.session_state[remote.ERROR] = error
+            classifier.close()  # the result keeps the classifier, not an open connection
+    st.session_state[remote.ERROR] = remote.sentence(error) if error else None
     if new is not None:
         state.put(state.REMOTE_RESULT, new)
         result = new
+        if conn.is_builtin and remote.token_given():
+            st.session_state[remote.NOTE] = remote.UNCHECKED_TOKEN_NOTE
 
 views.show_error(st.session_state.get(remote.ERROR), result is not None)
+if st.session_state.get(remote.NOTE):
+    st.info(st.session_state[remote.NOTE], icon=":material/info:")
 if result is not None:
     st.divider()
     class_name = views.class_picker("remote.class", result.class_names, result.predicted_class, narrow=True)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import random
+import socket
+import ssl
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -226,3 +228,96 @@ def tiny_text_pipeline() -> Any:
 
     texts, labels = zip(*TINY_CORPUS, strict=True)
     return make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=500)).fit(list(texts), list(labels))
+
+
+# --------------------------------------------------------------------------- a raw server for hostile answers
+
+
+RawHandler = Callable[["socket.socket", threading.Event], None]
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that reads one HTTP request per connection and hands the socket to ``handler``.
+
+    ``handler(sock, stopping)`` writes whatever bytes it likes (a trickle, a flood, a bomb) and should return
+    when ``stopping`` is set or the client has gone. ``connections`` counts accepted connections.
+    """
+
+    def __init__(self, handler: RawHandler, tls: ssl.SSLContext | None = None) -> None:
+        self.handler = handler
+        self.tls = tls
+        self.connections = 0
+        self.bytes_sent = 0
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.1)
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self._listener.getsockname()[1]}"
+
+    def _accept(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                sock, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with self._lock:
+                self.connections += 1
+            threading.Thread(target=self._serve, args=(sock,), daemon=True).start()
+
+    def _serve(self, sock: socket.socket) -> None:
+        sock.settimeout(5)
+        try:
+            if self.tls is not None:
+                sock = self.tls.wrap_socket(sock, server_side=True)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            head, _, rest = data.partition(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value.strip())
+            while len(rest) < length:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    return
+                rest += chunk
+            self.handler(sock, self._stopping)
+        except OSError:
+            pass
+        finally:
+            sock.close()
+
+    def send(self, sock: socket.socket, data: bytes) -> None:
+        """``sock.sendall`` that counts the bytes (so a test can see how much the client let through)."""
+        sock.sendall(data)
+        with self._lock:
+            self.bytes_sent += len(data)
+
+    def close(self) -> None:
+        self._stopping.set()
+        self._listener.close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> RawServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def http_head(status: int = 200, headers: dict[str, str] | None = None) -> bytes:
+    """A status line and headers, ready to be followed by a body."""
+    lines = [f"HTTP/1.1 {status} X"] + [f"{k}: {v}" for k, v in (headers or {}).items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")

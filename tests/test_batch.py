@@ -7,6 +7,7 @@ started once for the session (2 CPUs, no dashboard). Sample counts are small (20
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
@@ -358,3 +359,66 @@ def test_ray_actors_get_the_offline_settings_but_never_the_token(monkeypatch: py
     assert env["HF_HUB_OFFLINE"] == "1" and env["LIME_SENTIMENT_MODEL"] == "/models/sentiment"
     assert "sk-secret-value" not in json.dumps(env) and "PYTHONPATH" not in env
     assert str(REPO_ROOT) in actor_env(local=True)["PYTHONPATH"]
+
+
+def test_explain_and_explain_batch_share_their_model_and_explanation_options(
+    dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lime_core.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+
+    def options(command: str, group: str) -> set[str]:
+        groups = {g.title: g for g in commands[command]._action_groups}
+        return {s for a in groups[group]._group_actions for s in a.option_strings}
+
+    for group in ("model (exactly one)", "explanation"):
+        assert options("explain", group) <= options("explain-batch", group)
+    shared = options("explain-batch", "model (exactly one)") | options("explain-batch", "explanation")
+    assert {"--deadline", "--max-requests", "--url", "--samples", "--mask-token"} <= shared
+    # The remote-only options are refused without --url, before anything runs.
+    for extra in (["--deadline", "5"], ["--max-requests", "3"]):
+        assert main(["explain-batch", "--model", "20ng-svm", "--input", str(dataset), "--output",
+                     str(tmp_path / "o"), *extra]) == 2
+        assert f"{extra[0]} only applies to a remote model (--url)" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+    assert main(["explain-batch", "--model", "20ng-svm", "--input", str(dataset), "--output", str(tmp_path / "o"),
+                 "--samples", "999999999"]) == 2
+    assert "must be at most" in capsys.readouterr().err
+    # Each worker's remote client gets the deadline and budget (the client itself is tested in test_remote.py).
+    client = ModelSource("url", "http://127.0.0.1:9/predict", max_requests=3, deadline=2.5).load()
+    assert (client.deadline, client.max_requests) == (2.5, 3)
+
+
+def test_on_a_terminal_the_progress_is_a_tqdm_bar_with_model_calls(
+    pipeline_file: Path, dataset: Path, tmp_path: Path
+) -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))  # a 120-column terminal
+    args = ["explain-batch", "--pipeline", str(pipeline_file), "--input", str(dataset), "--id-column", "doc",
+            "--output", str(tmp_path / "out"), "--samples", "50"]
+    proc = subprocess.Popen([sys.executable, "-m", "lime_core", *args], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                            stderr=terminal, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    os.close(terminal)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the process closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(master)
+    stdout, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, screen.decode(errors="replace")
+    drawn = screen.decode(errors="replace")
+    assert "explaining" in drawn and "12/12" in drawn and "model_calls=" in drawn
+    assert "\r" in drawn  # redrawn in place, not one line per update
+    assert "finished:" not in drawn  # the plain lines are for output that is not a terminal
+    assert b"explained 12 texts" in stdout

@@ -19,6 +19,7 @@ pytest.importorskip("streamlit")
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from lime_core.batch.summary import summarize
 from lime_core.explanation import Explanation
 from tests.conftest import REPO_ROOT
 
@@ -58,12 +59,18 @@ def wait_for_results(at: AppTest, timeout: float = TIMEOUT) -> None:
         assert not at.exception, at.exception
 
 
-def test_run_a_batch_click_a_confusion_cell_and_open_a_stored_explanation(app_env: Path) -> None:
+def open_dataset_page() -> AppTest:
+    """The app with 300 samples per text (set in the sidebar), on the Dataset page."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.run()
     at.radio(key="sidebar.samples_mode").set_value("fixed").run()
     at.number_input(key="sidebar.n_samples").set_value(300).run()
     at.switch_page("pages/dataset.py").run()
+    return at
+
+
+def test_run_a_batch_click_a_confusion_cell_and_open_a_stored_explanation(app_env: Path) -> None:
+    at = open_dataset_page()
     assert not at.exception, at.exception
     assert "Run a batch or open an earlier run" in visible_text(at)
     at.number_input(key="dataset.n_posts").set_value(POSTS).run()
@@ -122,3 +129,51 @@ def test_run_a_batch_click_a_confusion_cell_and_open_a_stored_explanation(app_en
     at.button(key="dataset.open_folder").click().run()
     assert not at.exception, at.exception
     assert Path(at.session_state["dataset.folder"]) == folder
+
+
+UPLOAD_CSV = (
+    "text,label,source\n"
+    '"The image is rendered with a JPEG codec; the GIF palette and pixel resolution of the graphics card matter.",'
+    "comp.graphics,a\n"
+    '"My doctor said the patient needs a dose of this medicine; the disease and its symptoms are treated.",'
+    "sci.med,b\n"
+    '"Jesus Christ and the church: prayer, faith in God and the Bible, as Christians believe.",'
+    "soc.religion.christian,c\n"
+    '"An atheist argues that there is no god; religion, morality and the burden of proof are debated.",'
+    "sci.med,d\n"
+)
+
+
+def test_an_uploaded_csv_is_explained_with_its_labels(app_env: Path) -> None:
+    at = open_dataset_page()
+    at.radio(key="dataset.source").set_value("Upload a CSV or Parquet file").run()
+    at.file_uploader(key="dataset.upload").set_value(("posts.csv", UPLOAD_CSV.encode(), "text/csv")).run()
+    assert not at.exception, at.exception
+    # The text and label columns are picked by name; the extra column is left out.
+    assert at.selectbox(key="dataset.text_col").value == "text"
+    assert at.selectbox(key="dataset.label_col").value == "label"
+    assert "4 texts; ids are row numbers." in visible_text(at)
+    at.button(key="dataset.run").click().run()
+    wait_for_results(at)
+
+    folder = Path(at.session_state["dataset.folder"])
+    rows = pq.read_table(folder / "explanations.parquet").to_pandas().sort_values("id")
+    assert list(rows["id"]) == ["0", "1", "2", "3"]
+    assert list(rows["label"]) == ["comp.graphics", "sci.med", "soc.religion.christian", "sci.med"]
+    assert rows["text"].iloc[0].startswith("The image is rendered")
+    correct = int((rows["label"] == rows["predicted_class"]).sum())
+    assert correct < 4  # the last row is labelled sci.med on purpose: an atheism post is not predicted as that
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Texts explained"] == "4"
+    assert metrics["Accuracy"] == f"{correct / 4:.1%}"
+
+    # The confusion matrix counts every uploaded text once, the correct ones on its diagonal.
+    classes = summarize(folder)["labels"]["classes"]  # the matrix's row and column order
+    counts = {(i, j): int(at.button(key=f"dataset.cell.{i}.{j}").label.replace(",", ""))
+              for i in range(len(classes)) for j in range(len(classes))}
+    assert sum(counts.values()) == 4
+    assert sum(counts[i, i] for i in range(len(classes))) == correct
+    for label, predicted in zip(rows["label"], rows["predicted_class"], strict=True):
+        assert counts[classes.index(label), classes.index(predicted)] >= 1
+    table = texts_table(at)
+    assert sorted(table["id"]) == ["0", "1", "2", "3"]

@@ -183,7 +183,8 @@ def test_a_model_with_only_predict_proba_can_be_predicted() -> None:
         (lambda texts: [[0.5, 0.5], [2.3, 1.1], [0.5, 0.5]], r"do not sum to 1 \(row 1 sums to 3\.4\).*logits"),
         (lambda texts: [[0.5, 0.5], [0.5, 0.5], [0.2, 0.1]], r"row 2 sums to 0\.3"),
         (lambda texts: [["a", "b"]] * 3, "not a numeric array"),
-        (lambda texts: [[0.5, 0.5], [0.5]], "not a numeric array"),
+        (lambda texts: [[0.5, 0.5], [0.5]], r"rows of different lengths \(row 0 has 2 values, row 1 has 1\)"),
+        (lambda texts: [[0.5, 0.5], 0.5, [0.5, 0.5]], "mixture of rows and single numbers"),
     ],
     ids=[
         "1d",
@@ -198,6 +199,7 @@ def test_a_model_with_only_predict_proba_can_be_predicted() -> None:
         "under-one",
         "strings",
         "ragged",
+        "ragged-scalar",
     ],
 )
 def test_invalid_model_output_is_refused_with_a_specific_message(answer, message: str) -> None:

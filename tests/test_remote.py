@@ -112,7 +112,9 @@ def test_test_connection_against_real_server(local_server, sleeps):
     report = remote.test_connection()
     assert isinstance(report, ConnectionReport)
     assert report.ok and report.class_names == LABELS and report.latency_ms is not None and report.latency_ms >= 0
-    assert local_server.requests_handled == before + 1
+    # with a token, one more probe without it: this server checks tokens (401), so there is nothing to note
+    assert local_server.requests_handled == before + 2
+    assert report.token_checked is None
     assert remote.requests_sent == 0  # a connection test is not part of an explanation's budget
 
 
@@ -483,7 +485,20 @@ def test_test_connection_sends_exactly_one_request(scripted, sleeps):
     report = remote.test_connection()
     assert not report.ok and "loading" in report.message and scripted.request_count == 1 and sleeps == []
     report = remote.test_connection()
-    assert report.ok and report.class_names == LABELS and scripted.request_count == 2
+    # the token was sent and the server answered; the probe without the token (script exhausted: 500) failed
+    assert report.ok and report.class_names == LABELS and scripted.request_count == 3
+    assert report.token_checked is None
+
+
+def test_test_connection_notes_a_server_that_does_not_check_tokens(scripted, sleeps, monkeypatch):
+    scripted.default = hf_responder(LABELS)
+    report = make_remote(scripted.url, sleeps).test_connection()
+    assert report.ok and report.token_checked is False
+    assert scripted.requests[0].headers["Authorization"] == f"Bearer {TOKEN}"
+    assert "Authorization" not in scripted.requests[1].headers
+    monkeypatch.delenv("LIME_API_TOKEN", raising=False)
+    no_token = RemoteClassifier(scripted.url, sleep=sleeps.append).test_connection()
+    assert no_token.ok and no_token.token_checked is None and scripted.request_count == 3
 
 
 def test_test_connection_reports_auth_failure_without_token(scripted, sleeps):

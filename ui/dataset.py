@@ -39,13 +39,9 @@ MAX_GRID_CLASSES = 12  # above this the confusion matrix is a table and a cell i
 SNIPPET = 90
 
 
-BATCH_DIR_ENV = "LIME_BATCH_DIR"
-
-
 def batches_dir() -> Path:
-    """Where the dashboard's runs are written: ``LIME_BATCH_DIR``, else ``LIME_CACHE_DIR/batches``."""
-    configured = os.environ.get(BATCH_DIR_ENV, "").strip()
-    return Path(configured).expanduser() if configured else get_settings().cache_dir / "batches"
+    """Where the dashboard's runs are written (``Settings.batches_dir``: ``LIME_BATCH_DIR`` or its default)."""
+    return get_settings().batches_dir
 
 
 def earlier_runs() -> list[Path]:

@@ -1,9 +1,14 @@
 """The Remote API page's parts: connection settings, the connection test, the request estimate.
 
-The token lives only in its password widget and inside the
-:class:`~lime_core.models.remote.RemoteClassifier` built for one action (which
-never shows, logs or pickles it). It is never written to session results,
-downloads or messages.
+The token lives only in its password widget. The
+:class:`~lime_core.models.remote.RemoteClassifier` gets a function that reads
+the widget at each request, not the token itself, so the classifier kept in
+a session result (for re-explaining another class) holds no secret. It is
+never written to session results, downloads or messages.
+
+The page only calls URLs that ``LIME_REMOTE_ALLOW`` admits (default: loopback),
+because the *server* makes the request: without the list, anyone who can open
+the dashboard could make it POST to any host it can reach.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from lime_core.models.remote import RemoteClassifier
-from lime_core.settings import get_settings
+from lime_core import LimeCoreError, RemoteModelError
+from lime_core.models.remote import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, RemoteClassifier
+from lime_core.netpolicy import url_refusal
+from lime_core.settings import ENV_API_TOKEN, ENV_REMOTE_ALLOW, get_settings
 from lime_core.tokenization import get_tokenizer
 
 from . import models, state
@@ -23,7 +30,10 @@ URL_KEY = "remote.url"
 TOKEN_KEY = "remote.token"
 BATCH_KEY = "remote.batch_size"
 BUDGET_KEY = "remote.max_requests"
+DEADLINE_KEY = "remote.deadline"
 ERROR = "remote.error"
+NOTE = "remote.note"  # a note about the last attempt (a token sent to a server that does not check tokens)
+TOKEN_FROM = f"the API token field (or {ENV_API_TOKEN})"
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,7 @@ class Connection:
     batch_size: int
     max_requests: int
     is_builtin: bool
+    deadline: float = DEFAULT_DEADLINE
 
 
 def default_url() -> tuple[str, str | None]:
@@ -74,22 +85,70 @@ def settings_form() -> Connection:
         "Request budget", min_value=1, max_value=10_000, value=200, step=10, key=BUDGET_KEY,
         help="The most requests one explanation may send; a larger one is refused before anything is sent.",
     )
+    deadline = st.number_input(
+        "Deadline per request (s)", min_value=1, max_value=600, value=int(DEFAULT_DEADLINE), step=5, key=DEADLINE_KEY,
+        help="The most one request may take, connecting, sending and the whole answer together. Answers over "
+        f"{DEFAULT_MAX_RESPONSE_BYTES // 2**20} MB (also once decompressed) are refused.",
+    )
     if is_builtin:
         st.caption("Built-in server: the 20 Newsgroups topic model served over HTTP on this machine.")
-    return Connection(url=url, batch_size=int(batch_size), max_requests=int(max_requests), is_builtin=is_builtin)
+    return Connection(
+        url=url,
+        batch_size=int(batch_size),
+        max_requests=int(max_requests),
+        is_builtin=is_builtin,
+        deadline=float(deadline),
+    )
+
+
+def widget_token() -> str | None:
+    """The token as the password field holds it now, else LIME_API_TOKEN; read at each request, never kept."""
+    typed = st.session_state.get(TOKEN_KEY)
+    typed = typed.strip() if isinstance(typed, str) else ""
+    return typed or get_settings().api_token
+
+
+def token_given() -> bool:
+    return widget_token() is not None
+
+
+def check_allowed(url: str) -> None:
+    """Raise RemoteModelError, naming the setting, when LIME_REMOTE_ALLOW does not admit ``url``."""
+    reason = url_refusal(url, get_settings().remote_allow, ENV_REMOTE_ALLOW)
+    if reason:
+        raise RemoteModelError(
+            f"this dashboard does not call that URL: {reason}. The operator can admit https hosts with "
+            f"{ENV_REMOTE_ALLOW} (comma-separated host names, plus 'loopback' for this machine)"
+        )
 
 
 def make_classifier(conn: Connection) -> RemoteClassifier:
-    """A classifier for one action. Raises RemoteModelError for an unusable URL."""
-    token = st.session_state.get(TOKEN_KEY) or None
+    """A classifier for one action. Raises RemoteModelError for an unusable or refused URL, before any request."""
+    check_allowed(conn.url)
     return RemoteClassifier(
         conn.url,
-        token=token,
+        token=widget_token,
+        token_from=TOKEN_FROM,
         batch_size=conn.batch_size,
         max_requests=conn.max_requests,
         max_retries=1,
         read_timeout=30.0,
+        deadline=conn.deadline,
     )
+
+
+def user_message(exc: BaseException) -> str:
+    """Like models.user_message, but a URL at the start keeps its lower case."""
+    if not isinstance(exc, LimeCoreError):
+        return models.user_message(exc)
+    return sentence(str(exc).strip() or type(exc).__name__)
+
+
+def sentence(text: str) -> str:
+    """Capitalised like a sentence, except that a leading URL stays as it is ("http://", not "Http://")."""
+    if text.lower().startswith(("http://", "https://")):
+        return text
+    return text[:1].upper() + text[1:]
 
 
 def test_connection(conn: Connection) -> tuple[bool, str]:
@@ -98,11 +157,19 @@ def test_connection(conn: Connection) -> tuple[bool, str]:
     try:
         report = make_classifier(conn).test_connection()
     except Exception as exc:
-        return False, models.user_message(exc)
-    message = report.message[:1].upper() + report.message[1:]
+        return False, user_message(exc)
+    message = sentence(report.message)
     if report.ok and report.class_names:
         message += ": " + ", ".join(report.class_names[:8]) + ("\u2026" if len(report.class_names) > 8 else "")
+    if report.token_checked is False:
+        message += ". " + UNCHECKED_TOKEN_NOTE
     return report.ok, message
+
+
+UNCHECKED_TOKEN_NOTE = (
+    "Note: a token was sent, but this server also answers without one, so it does not check tokens "
+    "(anyone who can reach it can use it)."
+)
 
 
 def faithfulness_texts(text: str) -> int:

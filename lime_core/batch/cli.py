@@ -13,16 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..cli import (
-    SAMPLERS,
-    SURROGATES,
-    TOKEN_ENV_VAR,
-    CliError,
-    _positive_int,
-    _samples,
-    _seed,
-    _write,
-)
+from ..cli import CliError, _positive_int, _write, add_explanation_options, add_model_options, check_model_options
 from .backends import BACKENDS
 from .io import DEFAULT_CHUNK_SIZE, SUFFIXES
 from .runner import BatchProgress
@@ -39,15 +30,7 @@ def add_batch_commands(commands: Any) -> None:
         "OUTPUT/explanations.parquet and OUTPUT/weights.parquet (docs/batch.md).",
     )
     eb.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    model_group = eb.add_argument_group("model (exactly one)")
-    model = model_group.add_mutually_exclusive_group(required=True)
-    model.add_argument("--model", metavar="NAME", help="a bundled model (see: python -m lime_core models)")
-    model.add_argument("--pipeline", metavar="FILE", help="a joblib pickle of an object with predict_proba; "
-                       "only load files you trust")
-    model.add_argument("--url", metavar="URL", help=f"a remote model (Hugging Face inference format); the token "
-                       f"is read from ${TOKEN_ENV_VAR} in each worker's environment")
-    model_group.add_argument("--max-requests", type=_positive_int, default=None, metavar="N",
-                             help="with --url: most HTTP requests one text's explanation may send")
+    add_model_options(eb)
     data = eb.add_argument_group("data")
     data.add_argument("--input", required=True, metavar="FILE",
                       help=f"the texts; format from the suffix ({', '.join(sorted(SUFFIXES))})")
@@ -55,20 +38,13 @@ def add_batch_commands(commands: Any) -> None:
     data.add_argument("--id-column", default=None, metavar="NAME", help="column of unique ids (default: row numbers)")
     data.add_argument("--label-column", default=None, metavar="NAME", help="column of true labels (optional)")
     data.add_argument("--output", "-o", required=True, metavar="DIR", help="folder for the results")
-    lime = eb.add_argument_group("explanation")
-    lime.add_argument("--samples", type=_samples, default="auto", metavar="N",
-                      help="perturbed texts per explanation, or 'auto' (default: adaptive, at most 5000)")
-    lime.add_argument("--seed", type=_seed, default=0,
-                      help="run seed; each text's seed derives from it and the text's id (default 0)")
-    lime.add_argument("--target", action="append", metavar="CLASS",
-                      help="class to explain (repeatable, or 'all'; default: each text's predicted class)")
-    lime.add_argument("--bigrams", action="store_true", help="also use pairs of adjacent words as features")
-    lime.add_argument("--sampler", choices=SAMPLERS, default=None, help="how words are removed (default: mixture)")
-    lime.add_argument("--surrogate", choices=SURROGATES, default=None, help="the local model (default: softmax)")
-    lime.add_argument("--tokenization", choices=("words", "chars"), default="words",
-                      help="unit of explanation (default: words)")
-    lime.add_argument("--mask-token", metavar="STR", default=None,
-                      help="replace removed words with this instead of deleting them")
+    lime = add_explanation_options(
+        eb,
+        samples_default="auto",
+        seed_default=0,
+        seed_help="run seed; each text's seed derives from it and the text's id (default 0)",
+        target_help="each text's predicted class",
+    )
     lime.add_argument("--faithfulness", action="store_true",
                       help="also check each explanation against the model (a few dozen more model calls per text)")
     run = eb.add_argument_group("execution")
@@ -104,13 +80,12 @@ def add_batch_commands(commands: Any) -> None:
 def _source(args: argparse.Namespace) -> Any:
     from .work import ModelSource
 
-    if args.max_requests is not None and args.url is None:
-        raise CliError("--max-requests only applies to a remote model (--url)", 2)
+    check_model_options(args)
     if args.pipeline is not None:
         return ModelSource("pipeline", str(Path(args.pipeline).resolve()))
     if args.model is not None:
         return ModelSource("name", args.model)
-    return ModelSource("url", args.url, max_requests=args.max_requests)
+    return ModelSource("url", args.url, max_requests=args.max_requests, deadline=args.deadline)
 
 
 def _targets(requested: list[str] | None) -> Any:

@@ -22,20 +22,19 @@ from ..errors import LimeCoreError, ModelUnavailableError, RemoteAuthError
 from .io import TextRecord
 from .seeds import text_seed
 
-TOKEN_ENV_VAR = "LIME_API_TOKEN"
-
 
 @dataclass(frozen=True)
 class ModelSource:
     """Which model to load: a bundled ``name``, a joblib ``pipeline`` file, or a remote ``url``.
 
     No secret is kept here: a remote model's token is read from ``LIME_API_TOKEN`` in the worker's own
-    environment when the model is loaded.
+    environment at each request.
     """
 
     kind: str  # "name" | "pipeline" | "url"
     value: str
     max_requests: int | None = None
+    deadline: float | None = None  # seconds per HTTP request (the client's default when None)
 
     def __post_init__(self) -> None:
         if self.kind not in ("name", "pipeline", "url"):
@@ -69,12 +68,9 @@ class ModelSource:
                 return _load_pipeline(self.value)
             except CliError as exc:
                 raise ModelUnavailableError(str(exc)) from None
-        from ..models.remote import RemoteClassifier
+        from ..cli import open_remote_model  # the token is read in this worker at each request
 
-        options: dict[str, Any] = {}
-        if self.max_requests is not None:
-            options["max_requests"] = self.max_requests
-        return RemoteClassifier(self.value, token=os.environ.get(TOKEN_ENV_VAR) or None, **options)
+        return open_remote_model(self.value, max_requests=self.max_requests, deadline=self.deadline)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,15 @@ money by accident; everything here is built so that cannot happen silently:
   never pickled, and redacted from every error message even when the server
   echoes it back;
 * either every batch succeeds and a full matrix is returned, or an exception is
-  raised -- never a partial matrix.
+  raised -- never a partial matrix;
+* every request has a total ``deadline`` (connect, send and the whole answer) and
+  its answer a size cap (``max_response_bytes``, also after decompression), and the
+  JSON is checked for depth before it is parsed (:mod:`lime_core.models._http`);
+* a token goes over plain http only to a literal loopback address (``127.0.0.0/8``,
+  ``::1``) or ``localhost``: the host is parsed, not matched as a string, and a
+  refusal comes before any connection or DNS lookup;
+* the token may be a callable read at each request (the dashboard's password
+  field), so that no long-lived object has to hold it.
 
 The wire format is pluggable (:class:`ResponseFormat`); the default is the
 Hugging Face Inference API text-classification format
@@ -37,10 +45,11 @@ from typing import Any, Protocol, runtime_checkable
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import numpy as np
-import requests
 
 from ..errors import BudgetExceededError, RemoteAuthError, RemoteModelError
+from ..netpolicy import is_loopback_host
 from ..settings import get_settings
+from ._http import BoundedTransport, HttpAnswer, TransportError
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +61,13 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 # The text sent by discovery / test_connection: short, so the request is cheap.
 PROBE_TEXT = "hello"
+
+# Per-request limits (each attempt, retries included). An HF answer is ~50 bytes per label and text:
+# 256 texts x 100 labels is 1.3 MB, so 8 MB leaves room while a flood or a bomb stops early.
+DEFAULT_DEADLINE = 60.0
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+MAX_JSON_DEPTH = 32  # the HF format needs 3; json.loads would recurse on deeper input
+TokenSource = str | Callable[[], "str | None"] | None
 
 _MAX_SERVER_EXCERPT = 200
 _MAX_LABELS_SHOWN = 8
@@ -203,8 +219,13 @@ class _Secret:
 
 def _one_line(value: Any, limit: int = _MAX_SERVER_EXCERPT) -> str:
     text = value if isinstance(value, str) else json.dumps(value, default=str)
-    text = " ".join(text.split())
+    text = " ".join(_printable(text).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _printable(text: str) -> str:
+    """Control characters (terminal escapes, CR, U+2028) as visible escapes: server text goes into messages."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 def _show_labels(labels: Sequence[str]) -> str:
@@ -222,8 +243,14 @@ def safe_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def _is_loopback(host: str | None) -> bool:
-    return host in {"localhost", "127.0.0.1", "::1"} or bool(host and host.startswith("127."))
+def json_depth(data: bytes) -> int:
+    """The deepest nesting of arrays/objects in a JSON text, found without recursion (strings skipped)."""
+    stripped = re.sub(rb'"(?:[^"\\]|\\.)*"', b'""', data)
+    codes = np.frombuffer(stripped, dtype=np.uint8)
+    if codes.size == 0:
+        return 0
+    step = np.isin(codes, (ord("["), ord("{"))).astype(np.int32) - np.isin(codes, (ord("]"), ord("}")))
+    return int(np.max(np.cumsum(step), initial=0))
 
 
 def _parse_retry_after(value: str | None) -> float | None:
@@ -252,6 +279,8 @@ class ConnectionReport:
     class_names: list[str] = field(default_factory=list)
     latency_ms: float | None = None
     message: str = ""
+    token_checked: bool | None = None
+    """With a token: False when the server also answered without it (it does not check tokens); else None."""
 
 
 # --------------------------------------------------------------------------- classifier
@@ -282,7 +311,7 @@ class RemoteClassifier:
         self,
         url: str,
         *,
-        token: str | None = None,
+        token: TokenSource = None,
         class_names: Sequence[str] | None = None,
         name: str | None = None,
         response_format: ResponseFormat | None = None,
@@ -290,22 +319,39 @@ class RemoteClassifier:
         max_requests: int | None = 50,
         connect_timeout: float = 5.0,
         read_timeout: float = 30.0,
+        deadline: float = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_retries: int = 3,
         backoff_base: float = 1.0,
         max_wait: float = 30.0,
         max_cache_entries: int = 100_000,
         sleep: Callable[[float], None] = time.sleep,
-        session: requests.Session | None = None,
         allow_insecure: bool = False,
+        token_from: str = TOKEN_ENV_VAR,
     ):
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            raise RemoteModelError(f"not an http(s) URL: {_printable(url)[:80] or 'empty'}") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise RemoteModelError(f"not an http(s) URL: {safe_url(url) or 'empty'}")
-        token = token.strip() if token else get_settings().api_token
-        if token and parts.scheme == "http" and not _is_loopback(parts.hostname) and not allow_insecure:
-            raise RemoteModelError(
-                f"refusing to send the API token over plain http to {parts.hostname}; use an https URL"
-            )
+        if not float(deadline) > 0 or not math.isfinite(float(deadline)):
+            raise ValueError("deadline must be a positive number of seconds")
+        if int(max_response_bytes) < 1:
+            raise ValueError("max_response_bytes must be at least 1")
+        self.allow_insecure = bool(allow_insecure)
+        self._scheme, self._host = parts.scheme, parts.hostname
+        # A string is kept (the caller chose to hand it over); a callable is asked at each request;
+        # None reads LIME_API_TOKEN at each request. Either way the guard runs now, before anything is sent.
+        self._token_source: _Secret | Callable[[], str | None] | None
+        if isinstance(token, str):
+            self._token_source = _Secret(token.strip()) if token.strip() else None
+        elif token is None or callable(token):
+            self._token_source = token
+        else:
+            raise TypeError("token must be a string, a callable returning one, or None")
+        self._guard(self._current_token())
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         if max_requests is not None and max_requests < 1:
@@ -313,7 +359,7 @@ class RemoteClassifier:
         if max_retries < 0:
             raise ValueError("max_retries cannot be negative")
         self._url = url
-        self._token = _Secret(token) if token else None
+        self.token_from = token_from  # where the user puts the token, for 401/403 messages
         self.url = safe_url(url)
         self.name = name or self._default_name()
         self.response_format: ResponseFormat = response_format or HFInferenceFormat()
@@ -321,12 +367,14 @@ class RemoteClassifier:
         self.max_requests = max_requests
         self.connect_timeout = float(connect_timeout)
         self.read_timeout = float(read_timeout)
+        self.deadline = float(deadline)
+        self.max_response_bytes = int(max_response_bytes)
         self.max_retries = int(max_retries)
         self.backoff_base = float(backoff_base)
         self.max_wait = float(max_wait)
         self.max_cache_entries = int(max_cache_entries)
         self._sleep = sleep
-        self._session = session or requests.Session()
+        self._transport = self._new_transport()
         self._class_names: list[str] | None = list(class_names) if class_names is not None else None
         if self._class_names is not None and (
             len(self._class_names) < 2 or len(set(self._class_names)) != len(self._class_names)
@@ -346,10 +394,28 @@ class RemoteClassifier:
             return tail[len("/models/") :]
         return f"remote:{parts.hostname}" + (f":{parts.port}" if parts.port else "")
 
+    def _new_transport(self) -> BoundedTransport:
+        return BoundedTransport(self._url, connect_timeout=self.connect_timeout, read_timeout=self.read_timeout)
+
+    def _current_token(self) -> str | None:
+        source = self._token_source
+        if isinstance(source, _Secret):
+            return source.reveal()
+        value = get_settings().api_token if source is None else source()
+        return value.strip() or None if isinstance(value, str) else None
+
+    def _guard(self, token: str | None) -> None:
+        """Refuse (before any connection or DNS lookup) to send a token over plain http to a non-loopback host."""
+        if token and self._scheme == "http" and not is_loopback_host(self._host) and not self.allow_insecure:
+            raise RemoteModelError(
+                f"refusing to send the API token over plain http to {_printable(self._host)[:80]}: without TLS "
+                "only a loopback address (127.0.0.0/8, ::1, localhost) may receive it; use an https URL"
+            )
+
     @property
     def has_token(self) -> bool:
         """Whether a token will be sent (the token itself is never exposed)."""
-        return self._token is not None
+        return self._current_token() is not None
 
     @property
     def cache_key(self) -> str:
@@ -364,7 +430,7 @@ class RemoteClassifier:
 
     def __repr__(self) -> str:
         return (
-            f"RemoteClassifier(url={self.url!r}, name={self.name!r}, token={'set' if self._token else 'none'}, "
+            f"RemoteClassifier(url={self.url!r}, name={self.name!r}, token={'set' if self.has_token else 'none'}, "
             f"batch_size={self.batch_size}, max_requests={self.max_requests})"
         )
 
@@ -372,19 +438,22 @@ class RemoteClassifier:
 
     def __getstate__(self) -> dict[str, Any]:
         # A pickled classifier may end up in a cache on disk: drop the token and
-        # the live session; the unpickled copy reads the token from the environment.
+        # the live connection; the unpickled copy reads the token from the environment.
         state = self.__dict__.copy()
-        state["_token"] = None
-        state["_session"] = None
+        state["_token_source"] = None
+        state["_transport"] = None
         state["_lock"] = None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        token = get_settings().api_token
-        self._token = _Secret(token) if token else None
-        self._session = requests.Session()
+        self._transport = self._new_transport()
         self._lock = threading.RLock()
+
+    def close(self) -> None:
+        """Close the kept-alive connection (a later request opens a new one)."""
+        with self._lock:
+            self._transport.close()
 
     # ------------------------------------------------------------------ budget
 
@@ -553,20 +622,31 @@ class RemoteClassifier:
                 ok=True,
                 class_names=labels,
                 latency_ms=latency,
-                message=f"{self.url} answered in {latency:.0f} ms with {len(labels)} labels",
+                message=f"the server at {self.url} answered in {latency:.0f} ms with {len(labels)} labels",
+                token_checked=self._token_checked(),
             )
+
+    def _token_checked(self) -> bool | None:
+        """With a token, one more probe without it: a server that answers anyway does not check tokens."""
+        if not self.has_token:
+            return None
+        try:
+            self._send(self.response_format.encode([PROBE_TEXT]), retries=0, budgeted=False, with_token=False)
+        except RemoteModelError:
+            return None  # refused without the token (or failed): nothing to say
+        return False
 
     # ------------------------------------------------------------------ HTTP
 
-    def _headers(self) -> dict[str, str]:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if self._token is not None:
-            headers["Authorization"] = f"Bearer {self._token.reveal()}"
+    def _headers(self, token: str | None) -> dict[str, str]:
+        headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "lime-core"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
         return headers
 
     def _redact(self, text: str) -> str:
-        if self._token is not None:
-            secret = self._token.reveal()
+        secret = self._current_token()
+        if secret:
             for form in {secret, quote(secret, safe="")}:
                 text = text.replace(form, "***")
         return re.sub(r"(?i)(bearer)\s+[^\s\"',;]+", r"\1 ***", text)
@@ -574,137 +654,149 @@ class RemoteClassifier:
     def _fail(self, cls: type[RemoteModelError], message: str) -> RemoteModelError:
         return cls(self._redact(message))
 
-    def _send(self, body: Any, *, retries: int, budgeted: bool) -> Any:
+    def _send(self, body: Any, *, retries: int, budgeted: bool, with_token: bool = True) -> Any:
         """POST ``body``, retrying 429/5xx; return the parsed JSON answer or raise."""
         attempt = 0
+        data = json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
         while True:
             if budgeted and self.max_requests is not None and self.requests_sent >= self.max_requests:
                 raise BudgetExceededError(
                     f"the budget of {self.max_requests} requests to {self.url} ran out (retries count too); "
                     "try again later or raise max_requests"
                 )
-            response = self._post_once(body, budgeted)
-            status = response.status_code
+            answer = self._post_once(data, budgeted, with_token)
+            status = answer.status
             if 200 <= status < 300:
-                try:
-                    return response.json()
-                except ValueError:
-                    raise self._fail(RemoteModelError, f"the answer of {self.url} is not valid JSON") from None
+                return self._parse_json(answer.body)
             if status in RETRY_STATUSES and attempt < retries:
-                delay = self._retry_delay(response, attempt)
+                delay = self._retry_delay(answer, attempt)
                 logger.warning(
-                    "%s answered HTTP %d; retry %d/%d in %.1f s", self.url, status, attempt + 1, retries, delay
+                    "the server at %s answered HTTP %d; retry %d/%d in %.1f s",
+                    self.url,
+                    status,
+                    attempt + 1,
+                    retries,
+                    delay,
                 )
-                response.close()
                 self._sleep(delay)
                 attempt += 1
                 continue
-            raise self._status_error(response, attempt + 1)
+            raise self._status_error(answer, attempt + 1, with_token)
 
-    def _post_once(self, body: Any, budgeted: bool) -> requests.Response:
+    def _parse_json(self, body: bytes) -> Any:
+        depth = json_depth(body)
+        if depth > MAX_JSON_DEPTH:
+            raise self._fail(
+                RemoteModelError,
+                f"the answer of {self.url} is JSON nested {depth} levels deep (the limit is {MAX_JSON_DEPTH}); "
+                "it is not a text-classification answer",
+            )
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError):
+            raise self._fail(RemoteModelError, f"the answer of {self.url} is not valid JSON") from None
+
+    def _post_once(self, data: bytes, budgeted: bool, with_token: bool = True) -> HttpAnswer:
+        token = self._current_token() if with_token else None
+        self._guard(token)  # again at every request: a callable or the environment may have a token by now
         if budgeted:
             self.requests_sent += 1
         self.requests_total += 1
         started = time.perf_counter()
         try:
-            response = self._session.post(
-                self._url,
-                json=body,
-                headers=self._headers(),
-                timeout=(self.connect_timeout, self.read_timeout),
-                allow_redirects=False,
+            answer = self._transport.post(
+                data, self._headers(token), deadline=self.deadline, max_bytes=self.max_response_bytes
             )
-        except requests.exceptions.ConnectTimeout:
-            raise self._fail(
-                RemoteModelError, f"could not connect to {self.url} within {self.connect_timeout:g} s"
-            ) from None
-        except requests.exceptions.Timeout:
-            raise self._fail(
-                RemoteModelError, f"{self.url} did not answer within {self.read_timeout:g} s (read time-out)"
-            ) from None
-        except requests.exceptions.SSLError:
-            raise self._fail(RemoteModelError, f"TLS error talking to {self.url} (certificate or protocol)") from None
-        except requests.exceptions.ConnectionError as exc:
-            raise self._fail(RemoteModelError, f"cannot reach {self.url}: {_connection_reason(exc)}") from None
-        except requests.exceptions.RequestException as exc:
-            raise self._fail(RemoteModelError, f"request to {self.url} failed ({type(exc).__name__})") from None
-        logger.debug(
-            "POST %s -> HTTP %d in %.0f ms", self.url, response.status_code, (time.perf_counter() - started) * 1000.0
-        )
-        return response
+        except TransportError as exc:
+            raise self._fail(RemoteModelError, self._transport_message(exc)) from None
+        finally:
+            token = None
+        logger.debug("POST %s -> HTTP %d in %.0f ms", self.url, answer.status, (time.perf_counter() - started) * 1000.0)
+        return answer
 
-    def _retry_delay(self, response: requests.Response, attempt: int) -> float:
-        delay = _parse_retry_after(response.headers.get("Retry-After"))
-        if delay is None and response.status_code == 503:
-            estimated = _json_field(response, "estimated_time")
+    def _transport_message(self, exc: TransportError) -> str:
+        kind = exc.kind
+        if kind == TransportError.CONNECT_TIMEOUT:
+            return f"could not connect to {self.url} within {self.connect_timeout:g} s"
+        if kind == TransportError.READ_TIMEOUT:
+            return f"the server at {self.url} did not answer within {self.read_timeout:g} s (read time-out)"
+        if kind == TransportError.DEADLINE:
+            return (
+                f"the server at {self.url} did not send a complete answer within the deadline of {self.deadline:g} s "
+                "(connecting, sending and the whole answer together); raise the deadline if the model is slow"
+            )
+        if kind == TransportError.TOO_LARGE:
+            where = {
+                "stream": "; stopped reading at the limit",
+                "decompressed": " once decompressed; stopped inflating at the limit",
+            }.get(exc.detail, f": it declares {exc.detail}, so it was not read" if exc.detail else "")
+            return (
+                f"the answer of {self.url} is larger than the limit of {self.max_response_bytes:,} bytes "
+                f"(max_response_bytes){where}"
+            )
+        if kind == TransportError.ENCODING:
+            return f"the answer of {self.url} cannot be decoded ({exc.detail}); only gzip and deflate are read"
+        if kind == TransportError.TLS:
+            return f"TLS error talking to {self.url} (certificate or protocol)"
+        if kind == TransportError.REFUSED:
+            return f"cannot reach {self.url}: connection refused (is the server running?)"
+        if kind == TransportError.NO_HOST:
+            return f"cannot reach {self.url}: host name not found"
+        if kind == TransportError.CLOSED:
+            return f"cannot reach {self.url}: the connection was closed by the server"
+        return f"request to {self.url} failed ({exc.detail or 'connection failed'})"
+
+    def _retry_delay(self, answer: HttpAnswer, attempt: int) -> float:
+        delay = _parse_retry_after(answer.headers.get("Retry-After"))
+        if delay is None and answer.status == 503:
+            estimated = self._json_field(answer, "estimated_time")
             if isinstance(estimated, (int, float)) and not isinstance(estimated, bool) and math.isfinite(estimated):
                 delay = max(0.0, float(estimated))
         if delay is None:
             delay = self.backoff_base * (2**attempt)
         return min(delay, self.max_wait)
 
-    def _status_error(self, response: requests.Response, attempts: int) -> RemoteModelError:
-        status = response.status_code
-        said = _server_excerpt(response)
+    def _status_error(self, answer: HttpAnswer, attempts: int, with_token: bool = True) -> RemoteModelError:
+        status = answer.status
+        said = self._server_excerpt(answer)
         said_part = f": {said}" if said else ""
         tries = f" after {attempts} attempts" if attempts > 1 else ""
+        where = f"the server at {self.url}"
         if status in (401, 403):
-            if self._token is None:
-                return self._fail(RemoteAuthError, f"{self.url} needs a token (HTTP {status}): set {TOKEN_ENV_VAR}")
+            if not with_token or not self.has_token:
+                return self._fail(RemoteAuthError, f"{where} needs a token (HTTP {status}): set {self.token_from}")
             return self._fail(
                 RemoteAuthError,
-                f"token rejected by {self.url} (HTTP {status}): set {TOKEN_ENV_VAR} to a valid token{said_part}",
+                f"token rejected by {self.url} (HTTP {status}): set {self.token_from} to a valid token{said_part}",
             )
         if status == 404:
             return self._fail(RemoteModelError, f"no model at this URL (HTTP 404): {self.url}")
         if 300 <= status < 400:
             return self._fail(
                 RemoteModelError,
-                f"{self.url} redirects (HTTP {status}); use the final URL (redirects are not followed)",
+                f"{where} redirects (HTTP {status}); use the final URL (redirects are not followed)",
             )
         if status == 429:
-            return self._fail(RemoteModelError, f"{self.url} is rate limiting (HTTP 429){tries}; try again later")
-        if status == 503 and _json_field(response, "estimated_time") is not None:
+            return self._fail(RemoteModelError, f"{where} is rate limiting (HTTP 429){tries}; try again later")
+        if status == 503 and self._json_field(answer, "estimated_time") is not None:
             return self._fail(RemoteModelError, f"the model at {self.url} is still loading{tries}; try again shortly")
         if status >= 500:
             return self._fail(RemoteModelError, f"server error at {self.url} (HTTP {status}){tries}{said_part}")
-        return self._fail(RemoteModelError, f"{self.url} rejected the request (HTTP {status}){said_part}")
+        return self._fail(RemoteModelError, f"{where} rejected the request (HTTP {status}){said_part}")
 
+    @staticmethod
+    def _json_field(answer: HttpAnswer, key: str) -> Any:
+        if json_depth(answer.body) > MAX_JSON_DEPTH:
+            return None
+        try:
+            data = json.loads(answer.body)
+        except (ValueError, RecursionError):
+            return None
+        return data.get(key) if isinstance(data, dict) else None
 
-def _json_field(response: requests.Response, key: str) -> Any:
-    try:
-        data = response.json()
-    except ValueError:
-        return None
-    return data.get(key) if isinstance(data, dict) else None
-
-
-def _server_excerpt(response: requests.Response) -> str:
-    error = _json_field(response, "error")
-    if error is not None:
-        return _one_line(error)
-    try:
-        text = response.text
-    except Exception:  # undecodable body: say nothing rather than fail while failing
-        return ""
-    return _one_line(text) if text.strip() and not text.lstrip().startswith("<") else ""
-
-
-def _connection_reason(exc: Exception) -> str:
-    text = str(exc)
-    if "Connection refused" in text or "ECONNREFUSED" in text:
-        return "connection refused (is the server running?)"
-    if any(
-        s in text
-        for s in (
-            "Name or service not known",
-            "nodename nor servname",
-            "getaddrinfo failed",
-            "Temporary failure in name resolution",
-            "No address associated",
-        )
-    ):
-        return "host name not found"
-    if "Connection reset" in text or "RemoteDisconnected" in text or "Connection aborted" in text:
-        return "the connection was closed by the server"
-    return "connection failed"
+    def _server_excerpt(self, answer: HttpAnswer) -> str:
+        error = self._json_field(answer, "error")
+        if error is not None:
+            return _one_line(error)
+        text = answer.body[: 4 * _MAX_SERVER_EXCERPT].decode("utf-8", errors="replace")
+        return _one_line(text) if text.strip() and not text.lstrip().startswith("<") else ""

@@ -78,6 +78,23 @@ def _sentiment_model(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue("tiny_bert_dir"))  # a small real BERT (tests/conftest.py)
 
 
+def wait_until_healthy(process: subprocess.Popen, url: str, log_path: Path, timeout: float) -> None:
+    """Return once ``url``'s Streamlit health check answers; fail with the log if the process dies or times out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"streamlit exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"streamlit did not become healthy in {timeout:.0f} s:\n{log_path.read_text()}")
+        time.sleep(0.25)
+
+
 @pytest.fixture(scope="session")
 def app_url(newsgroups_archive: Path, request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[str]:
     """``streamlit run app.py`` on a free port; yields its URL once ``/_stcore/health`` answers."""
@@ -104,19 +121,7 @@ def app_url(newsgroups_archive: Path, request: pytest.FixtureRequest, tmp_path_f
         process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + HEALTH_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"streamlit exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not become healthy in {HEALTH_TIMEOUT:.0f} s:\n{log_path.read_text()}")
-            time.sleep(0.25)
+        wait_until_healthy(process, url, log_path, HEALTH_TIMEOUT)
         yield url
     finally:
         process.terminate()
