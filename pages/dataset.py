@@ -127,7 +127,13 @@ st.caption(f"Output folder: {md_escape(folder)}")
 
 # -- progress (redrawn every second while the run goes on; the rest of the page is not blocked) --------------------
 # Polls only while a run goes on; once it ends the fragment reruns the page, which then stops polling.
-@st.fragment(run_every=1.0 if dataset.run_state(folder).get("state") in (None, "running") else None)
+# This full run draws the page for the state read now, so the fragment reruns the page only on a later change
+# (rerunning from here would drop a click made in this run, e.g. on a confusion cell just after the run ended).
+page_state = dataset.run_state(folder).get("state")
+st.session_state["dataset.shown_state"] = page_state
+
+
+@st.fragment(run_every=1.0 if page_state in (None, "running") else None)
 def progress_panel() -> None:
     status = dataset.run_state(folder)
     run_state = status.get("state")
