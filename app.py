@@ -28,6 +28,7 @@ pages = [
     st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
     st.Page("pages/local_model.py", title="Local model", icon=":material/grid_on:"),
     st.Page("pages/remote_api.py", title="Remote API", icon=":material/cloud:"),
+    st.Page("pages/dataset.py", title="Dataset", icon=":material/dataset:"),
     st.Page("pages/how_it_works.py", title="How it works", icon=":material/school:"),
     st.Page("pages/saved.py", title="Saved", icon=":material/bookmarks:", url_path="saved"),
 ]

@@ -91,6 +91,65 @@ def _seed(value: str) -> int:
     return n
 
 
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """The model options (``--pipeline | --model | --url``, ``--max-requests``, ``--deadline``).
+
+    One definition for ``explain`` and ``explain-batch``, so the two stay in step; check them with
+    :func:`check_model_options`.
+    """
+    model_group = parser.add_argument_group("model (exactly one)")
+    model = model_group.add_mutually_exclusive_group(required=True)
+    model.add_argument("--pipeline", metavar="FILE", help="a joblib pickle of an object with predict_proba "
+                       "(e.g. a scikit-learn Pipeline); only load files you trust")
+    model.add_argument("--model", metavar="NAME", help="a bundled model (see: python -m lime_core models)")
+    model.add_argument("--url", metavar="URL", help=f"a remote model speaking the Hugging Face inference format; "
+                       f"the token is read from ${TOKEN_ENV_VAR} (for a batch, in each worker's environment)")
+    model_group.add_argument("--max-requests", type=_positive_int, default=None, metavar="N",
+                             help="with --url: most HTTP requests one explanation may send (default: the "
+                             "client's budget, 50)")
+    model_group.add_argument("--deadline", type=_seconds, default=None, metavar="SECONDS",
+                             help="with --url: the most one HTTP request may take, connecting, sending and the "
+                             "whole answer together (default 60)")
+
+
+def check_model_options(args: argparse.Namespace) -> None:
+    """Refuse the remote-only options without ``--url`` (a usage error)."""
+    for option in ("max_requests", "deadline"):
+        if getattr(args, option) is not None and args.url is None:
+            flag = "--" + option.replace("_", "-")
+            raise CliError(f"{flag} only applies to a remote model (--url)", EXIT_USAGE)
+
+
+def add_explanation_options(
+    parser: argparse.ArgumentParser,
+    *,
+    samples_default: int | str | None = None,
+    seed_default: int | None = None,
+    seed_help: str = "random seed, for a reproducible explanation",
+    target_help: str = "the predicted class",
+) -> Any:
+    """The LIME options shared by ``explain`` and ``explain-batch``; returns their argument group."""
+    lime = parser.add_argument_group("explanation")
+    lime.add_argument("--samples", type=_samples, default=samples_default, metavar="N",
+                      help=f"perturbed texts to sample (at least {MIN_SAMPLES}, default "
+                      f"{'5000' if samples_default is None else samples_default}), or 'auto': "
+                      "sample in rounds until the top words have settled (at most 5000)")
+    lime.add_argument("--seed", type=_seed, default=seed_default, help=seed_help)
+    lime.add_argument("--target", action="append", metavar="CLASS",
+                      help=f"class to explain (repeatable, or 'all'; default: {target_help})")
+    lime.add_argument("--bigrams", action="store_true", help="also use pairs of adjacent words as features")
+    lime.add_argument("--sampler", choices=SAMPLERS, default=None, help="how words are removed (default: mixture)")
+    lime.add_argument("--surrogate", choices=SURROGATES, default=None, help="the local model (default: softmax)")
+    lime.add_argument("--tokenization", choices=("words", "chars"), default="words",
+                      help="unit of explanation (default: words)")
+    lime.add_argument("--mask-token", metavar="STR", default=None,
+                      help="replace removed words with this instead of deleting them")
+    lime.add_argument("--faithfulness", action="store_true",
+                      help="also remove the top words from the text and ask the model what changes, against "
+                      "random and leave-one-out rankings (a few dozen more model calls per text); part of the verdict")
+    return lime
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for docs and tests)."""
     parser = _Parser(
@@ -105,36 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     text = ex.add_argument_group("text (exactly one)").add_mutually_exclusive_group(required=True)
     text.add_argument("--text", metavar="TEXT", help="the text to explain ('-' reads stdin)")
     text.add_argument("--file", metavar="PATH", help="read the text from a UTF-8 file ('-' reads stdin)")
-    model_group = ex.add_argument_group("model (exactly one)")
-    model = model_group.add_mutually_exclusive_group(required=True)
-    model.add_argument("--pipeline", metavar="FILE", help="a joblib pickle of an object with predict_proba "
-                       "(e.g. a scikit-learn Pipeline); only load files you trust")
-    model.add_argument("--model", metavar="NAME", help="a bundled model (see: python -m lime_core models)")
-    model.add_argument("--url", metavar="URL", help=f"a remote model speaking the Hugging Face inference format; "
-                       f"the token is read from ${TOKEN_ENV_VAR}")
-    model_group.add_argument("--max-requests", type=_positive_int, default=None, metavar="N",
-                             help="with --url: most HTTP requests this explanation may send (default: the "
-                             "client's budget, 50)")
-    model_group.add_argument("--deadline", type=_seconds, default=None, metavar="SECONDS",
-                             help="with --url: the most one HTTP request may take, connecting, sending and the "
-                             "whole answer together (default 60)")
-    lime = ex.add_argument_group("explanation")
-    lime.add_argument("--samples", type=_samples, default=None, metavar="N",
-                      help=f"perturbed texts to sample (at least {MIN_SAMPLES}, default 5000), or 'auto': "
-                      "sample in rounds until the top words have settled (at most 5000)")
-    lime.add_argument("--seed", type=_seed, default=None, help="random seed, for a reproducible explanation")
-    lime.add_argument("--target", action="append", metavar="CLASS",
-                      help="class to explain (repeatable, or 'all'; default: the predicted class)")
-    lime.add_argument("--bigrams", action="store_true", help="also use pairs of adjacent words as features")
-    lime.add_argument("--sampler", choices=SAMPLERS, default=None, help="how words are removed (default: mixture)")
-    lime.add_argument("--surrogate", choices=SURROGATES, default=None, help="the local model (default: softmax)")
-    lime.add_argument("--tokenization", choices=("words", "chars"), default="words",
-                      help="unit of explanation (default: words)")
-    lime.add_argument("--mask-token", metavar="STR", default=None,
-                      help="replace removed words with this instead of deleting them")
-    lime.add_argument("--faithfulness", action="store_true",
-                      help="also remove the top words from the text and ask the model what changes, against "
-                      "random and leave-one-out rankings (a few dozen more model calls); part of the verdict")
+    add_model_options(ex)
+    add_explanation_options(ex)
     out = ex.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     out.add_argument("--top", type=_positive_int, default=20, metavar="K",
@@ -147,6 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
                                  description="List the bundled models and whether each can be loaded.")
     models.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     models.set_defaults(handler=_cmd_models)
+
+    from .batch.cli import add_batch_commands  # explain-batch and summarize (docs/batch.md)
+
+    add_batch_commands(commands)
     return parser
 
 
@@ -233,10 +268,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     from .surrogates import get_surrogate
     from .tokenization import TokenizedText, get_tokenizer
 
-    if args.max_requests is not None and args.url is None:
-        raise CliError("--max-requests only applies to a remote model (--url)", EXIT_USAGE)
-    if args.deadline is not None and args.url is None:
-        raise CliError("--deadline only applies to a remote model (--url)", EXIT_USAGE)
+    check_model_options(args)
     params: dict[str, Any] = {
         "tokenizer": args.tokenization,
         "bigrams": args.bigrams,
@@ -290,15 +322,20 @@ def _load_model(args: argparse.Namespace) -> Any:
         return _load_pipeline(args.pipeline)
     if args.model is not None:
         return _import_registry().load_model(args.model)
+    return open_remote_model(args.url, max_requests=args.max_requests, deadline=args.deadline)
+
+
+def open_remote_model(url: str, *, max_requests: int | None = None, deadline: float | None = None) -> Any:
+    """The remote client for ``--url`` with ``--max-requests`` and ``--deadline`` (client defaults when None)."""
     from .models.remote import RemoteClassifier
 
     options: dict[str, Any] = {}
-    if args.max_requests is not None:
-        options["max_requests"] = args.max_requests
-    if args.deadline is not None:
-        options["deadline"] = args.deadline
+    if max_requests is not None:
+        options["max_requests"] = max_requests
+    if deadline is not None:
+        options["deadline"] = deadline
     # No token argument: the client reads $LIME_API_TOKEN at each request and keeps no copy of it.
-    return RemoteClassifier(args.url, **options)
+    return RemoteClassifier(url, **options)
 
 
 def _load_pipeline(path: str) -> Any:

@@ -36,6 +36,9 @@ Variables
     request, so this is what stops it from being used against other hosts):
     comma-separated https host names, plus ``loopback`` for 127.0.0.0/8, ::1
     and localhost. Default ``loopback``. See :mod:`lime_core.netpolicy`.
+``LIME_BATCH_DIR``
+    Where the dashboard's Dataset page writes its batch runs (and lists
+    earlier ones). Default ``LIME_CACHE_DIR/batches``. See docs/batch.md.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ ENV_SAVED_DB = "LIME_SAVED_DB"
 ENV_API_TOKEN = "LIME_API_TOKEN"
 ENV_API_URL = "LIME_API_URL"
 ENV_REMOTE_ALLOW = "LIME_REMOTE_ALLOW"
+ENV_BATCH_DIR = "LIME_BATCH_DIR"
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,13 @@ class Settings:
     @property
     def saved_db_path(self) -> Path:
         return self.saved_db if self.saved_db is not None else self.cache_dir / "saved.sqlite3"
+    batch_dir: Path | None = None
+    """The Dataset page's runs (``LIME_BATCH_DIR``); None means ``cache_dir / "batches"``."""
+
+    @property
+    def batches_dir(self) -> Path:
+        """Where the Dataset page writes its runs: ``LIME_BATCH_DIR``, else ``LIME_CACHE_DIR/batches``."""
+        return self.batch_dir if self.batch_dir is not None else self.cache_dir / "batches"
 
 
 def _clean(value: str | None) -> str | None:
@@ -113,6 +124,7 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
     archive = _clean(env.get(ENV_20NG_ARCHIVE))
     cache_dir = _clean(env.get(ENV_CACHE_DIR)) or DEFAULT_CACHE_DIR
     sentiment = _clean(env.get(ENV_SENTIMENT_MODEL)) or DEFAULT_SENTIMENT_MODEL
+    batch_dir = _clean(env.get(ENV_BATCH_DIR))
     return Settings(
         newsgroups_archive=Path(archive).expanduser() if archive else None,
         sentiment_model=os.path.expanduser(sentiment),
@@ -124,4 +136,5 @@ def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
             c.strip().lower() for c in (_clean(env.get(ENV_SENTIMENT_LANGUAGES)) or "").split(",") if c.strip()
         ),
         saved_db=Path(saved).expanduser() if (saved := _clean(env.get(ENV_SAVED_DB))) else None,
+        batch_dir=Path(batch_dir).expanduser() if batch_dir else None,
     )

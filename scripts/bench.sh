@@ -13,3 +13,4 @@ fi
 "$PY" benchmarks/run.py "$@"
 "$PY" benchmarks/adaptive.py  # issue 5: n_samples="auto" vs 5,000 samples and eli5 on the sentiment transformer
 "$PY" benchmarks/migrating.py  # issue 10: eli5's and lime's tutorial calls beside lime_core's, on 20 test posts
+"$PY" benchmarks/batch.py  # issue 12: batch throughput (local 1/2 workers, Ray 1/2, eli5 and lime loops)

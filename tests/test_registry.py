@@ -57,6 +57,12 @@ def test_blank_variables_count_as_unset_and_home_is_expanded() -> None:
     assert settings.cache_dir == Path.home() / "x"
 
 
+def test_batch_dir_defaults_under_the_cache_and_follows_lime_batch_dir() -> None:
+    assert get_settings({"LIME_CACHE_DIR": "/c"}).batches_dir == Path("/c/batches")
+    assert get_settings({"LIME_CACHE_DIR": "/c", "LIME_BATCH_DIR": " "}).batches_dir == Path("/c/batches")
+    assert get_settings({"LIME_CACHE_DIR": "/c", "LIME_BATCH_DIR": "~/runs"}).batches_dir == Path.home() / "runs"
+
+
 def test_the_token_is_read_but_never_shown() -> None:
     settings = get_settings({"LIME_API_TOKEN": SECRET})
     assert settings.api_token == SECRET

@@ -112,6 +112,7 @@ def streamlit_server(
         LIME_SENTIMENT_LANGUAGES="en",  # the stand-in (and the tiny test BERT) read English
         LIME_SAVED_DB=str(saved_db),
         PYTHONUNBUFFERED="1",
+        LIME_BATCH_DIR=str(tmp_path_factory.mktemp("batches")),  # the Dataset page's runs
     )
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     command = [

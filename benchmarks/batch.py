@@ -1,0 +1,226 @@
+"""Batch throughput: explanations per minute on the same 20 Newsgroups test posts, and what a big run would take.
+
+Configurations (each in its own process, so that start-up and memory are its own):
+
+* ``local1``: ``run_batch`` with one worker (this process; loads the model);
+* ``local2``: two local worker processes (spawned; each loads the model);
+* ``ray1`` / ``ray2``: one or two Ray actors on a local Ray started for the run (start-up included);
+* ``eli5`` / ``lime``: a plain loop of eli5 0.16's ``TextExplainer`` and lime 0.2.0.1's ``LimeTextExplainer``
+  over the same posts at the same sample count, explaining the predicted class.
+
+Every tool explains the predicted class of each post with the same number of samples; lime_core also
+computes its trust figures (intervals, stability refits) and the verdict. Printed: wall time with start-up,
+explanations per minute, model calls, held-out fidelity over the posts (median and quartiles of
+mean KL; lime reports none), peak memory per worker, and a projection for 10,000 and 1,000,000 texts on N
+workers from the measured cost per text.
+
+    python benchmarks/batch.py                  # 120 posts, 1,000 samples, every configuration
+    python benchmarks/batch.py --texts 20 --configs local1,eli5   # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CONFIGS = ("local1", "local2", "ray1", "ray2", "eli5", "lime")
+PROJECT_WORKERS = (1, 2, 8, 32, 128)
+
+
+def posts(n: int) -> tuple[list[str], list[str]]:
+    from lime_core.models.newsgroups import load_newsgroups
+
+    split = load_newsgroups("test")
+    return split.texts[:n], [split.target_names[t] for t in split.target[:n]]
+
+
+def quartiles(values: list[float]) -> str:
+    if not values:
+        return "-"
+    if len(values) < 4:
+        return f"{statistics.median(values):.3f}"
+    q1, q2, q3 = statistics.quantiles(values, n=4)
+    return f"{q2:.3f} [{q1:.3f}-{q3:.3f}]"
+
+
+def peak_rss() -> int:
+    from lime_core.batch.work import peak_rss_bytes
+
+    return peak_rss_bytes()
+
+
+# -- one configuration, in a child process ---------------------------------------------------------------------------
+
+
+def run_one(config: str, n_texts: int, samples: int, seed: int, workdir: Path) -> dict:
+    texts, labels = posts(n_texts)
+    if config in ("eli5", "lime"):
+        return run_peer(config, texts, samples, seed)
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from lime_core.batch import BatchOptions, InputSpec, ModelSource, run_batch
+
+    data = workdir / "posts.parquet"
+    pd.DataFrame({"id": [str(i) for i in range(len(texts))], "text": texts, "label": labels}).to_parquet(data)
+    out = workdir / f"out-{config}"
+    backend, workers = ("ray", int(config[3:])) if config.startswith("ray") else ("local", int(config[5:]))
+    started = time.perf_counter()
+    final = run_batch(InputSpec(data, "text", "id", "label"), out, ModelSource("name", "20ng-svm"),
+                      BatchOptions(samples=samples, seed=seed), backend=backend, workers=workers)
+    wall = time.perf_counter() - started
+    rows = pq.read_table(out / "explanations.parquet", columns=["mean_KL_divergence", "seconds", "verdict"])
+    rows = rows.to_pandas()
+    return {
+        "config": config,
+        "texts": final.done,
+        "wall": wall,
+        "model_calls": final.model_calls,
+        "kl": rows["mean_KL_divergence"].dropna().tolist(),
+        "seconds_per_text": float(rows["seconds"].mean()),
+        "verdicts": rows["verdict"].value_counts().to_dict(),
+        "worker_rss": sorted(final.worker_peak_rss.values()),
+        "workers": workers,
+    }
+
+
+def run_peer(tool: str, texts: list[str], samples: int, seed: int) -> dict:
+    from lime_core.models import load_model
+
+    started = time.perf_counter()
+    model = load_model("20ng-svm")
+    names = list(model.class_names)
+    calls = 0
+
+    def predict_proba(batch):
+        nonlocal calls
+        calls += len(batch)
+        return model.predict_proba(list(batch))
+
+    kl = []
+    per_text = []
+    failures: dict[str, int] = {}
+    for text in texts:
+        t0 = time.perf_counter()
+        try:
+            if tool == "eli5":
+                from eli5.lime import TextExplainer as Eli5TextExplainer
+
+                te = Eli5TextExplainer(n_samples=samples, random_state=seed)
+                te.fit(text, predict_proba)
+                te.explain_prediction(target_names=names, top_targets=1)
+                kl.append(float(te.metrics_["mean_KL_divergence"]))
+            else:
+                from lime.lime_text import LimeTextExplainer
+
+                explainer = LimeTextExplainer(class_names=names, random_state=seed)
+                explainer.explain_instance(text, predict_proba, num_features=10, num_samples=samples, top_labels=1)
+        except Exception as exc:  # e.g. eli5 on a post with almost no words: counted, and the loop goes on
+            failures[type(exc).__name__] = failures.get(type(exc).__name__, 0) + 1
+        per_text.append(time.perf_counter() - t0)
+    wall = time.perf_counter() - started
+    verdicts = {f"failed ({k})": v for k, v in failures.items()}
+    return {"config": tool, "texts": len(texts), "wall": wall, "model_calls": calls, "kl": kl,
+            "seconds_per_text": statistics.mean(per_text), "verdicts": verdicts, "worker_rss": [peak_rss()],
+            "workers": 1}
+
+
+# -- the report ------------------------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--texts", type=int, default=120, help="20 Newsgroups test posts (default 120)")
+    parser.add_argument("--samples", type=int, default=1000, help="samples per explanation, every tool (1000)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument("--one", default=None, help=argparse.SUPPRESS)  # run one configuration (child process)
+    parser.add_argument("--workdir", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        result = run_one(args.one, args.texts, args.samples, args.seed, Path(args.workdir))
+        print("RESULT " + json.dumps(result))
+        return 0
+
+    configs = [c for c in args.configs.split(",") if c]
+    unknown = set(configs) - set(CONFIGS)
+    if unknown:
+        parser.error(f"unknown configurations {sorted(unknown)}; choose from {','.join(CONFIGS)}")
+    print(f"{args.texts} 20 Newsgroups test posts, {args.samples:,} samples each, seed {args.seed}, "
+          f"{os.cpu_count()} CPUs; each configuration in a fresh process, start-up included.\n")
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="lime-batch-bench-") as tmp:
+        for config in configs:
+            workdir = Path(tmp) / config
+            workdir.mkdir()
+            command = [sys.executable, __file__, "--one", config, "--texts", str(args.texts), "--samples",
+                       str(args.samples), "--seed", str(args.seed), "--workdir", str(workdir)]
+            done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+            line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT ")), None)
+            if done.returncode != 0 or line is None:
+                print(f"{config}: failed\n{done.stderr[-2000:]}")
+                continue
+            results[config] = json.loads(line[len("RESULT "):])
+            r = results[config]
+            print(f"  {config:<7} {r['wall']:7.1f} s  {60 * r['texts'] / r['wall']:7.1f} explanations/min", flush=True)
+
+    print()
+    header = ("| configuration | workers | wall s (with start-up) | explanations / min | model calls | held-out KL "
+              "median [IQR] | verdicts | peak memory per worker (MB) |")
+    print(header)
+    print("|" + "---|" * 8)
+    for config, r in results.items():
+        verdicts = ", ".join(f"{k} {v}" for k, v in sorted(r["verdicts"].items())) or "-"
+        rss = ", ".join(f"{b / 2**20:.0f}" for b in r["worker_rss"])
+        print(f"| {config} | {r['workers']} | {r['wall']:.1f} | {60 * r['texts'] / r['wall']:.1f} | "
+              f"{r['model_calls']:,} | {quartiles(r['kl'])} | {verdicts} | {rss} |")
+
+    def rate(name: str) -> float | None:
+        r = results.get(name)
+        return 60 * r["texts"] / r["wall"] if r else None
+
+    print()
+    for a, b, target in (("local1", "eli5", 3.0), ("local2", "eli5", 3.0), ("ray2", "eli5", 3.0),
+                         ("local1", "lime", None), ("local2", "local1", 1.3), ("ray2", "ray1", 1.3)):
+        if rate(a) and rate(b):
+            ratio = rate(a) / rate(b)
+            goal = f" (target >= {target}x: {'met' if ratio >= target else 'NOT met'})" if target else ""
+            print(f"{a} / {b}: {ratio:.2f}x{goal}")
+
+    base = results.get("ray2") or results.get("local2") or results.get("local1")
+    if base:
+        per_text = base["seconds_per_text"]  # one worker's time per text, without start-up
+        startup = max(0.0, base["wall"] - base["texts"] * per_text / base["workers"])
+        print(f"\nProjection from {base['config']}: {per_text:.3f} s per text per worker, start-up about "
+              f"{startup:.0f} s, linear in workers (the measured 1 -> 2 speed-up is above):")
+        print("| texts | " + " | ".join(f"{n} workers" for n in PROJECT_WORKERS) + " |")
+        print("|---|" + "---|" * len(PROJECT_WORKERS))
+        for n in (10_000, 1_000_000):
+            cells = [_duration(startup + n * per_text / w) for w in PROJECT_WORKERS]
+            print(f"| {n:,} | " + " | ".join(cells) + " |")
+    return 0
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 72 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,337 @@
+"""Reading a dataset of texts in chunks, and the two Parquet tables a batch run writes.
+
+Inputs: CSV, JSON Lines, Parquet, or plain text with one text per line
+(chosen by the file's suffix). Every reader yields lists of
+:class:`TextRecord` of at most ``chunk_size`` rows, so memory does not grow
+with the dataset. Ids are strings; without an id column a text's id is its
+row number (0-based) in the file.
+
+Outputs (schemas in docs/batch.md): ``explanations.parquet``, one row per
+text, and ``weights.parquet``, one row per text x explained class x feature.
+While a run is going they are written as numbered part files under
+``parts/`` (each written to a temporary name and renamed, so a killed run
+leaves only whole parts); :func:`compact` merges the parts into the two
+files, streaming one part at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ..errors import LimeCoreError
+
+EXPLANATIONS_FILE = "explanations.parquet"
+WEIGHTS_FILE = "weights.parquet"
+PARTS_DIR = "parts"
+DEFAULT_CHUNK_SIZE = 256
+
+SUFFIXES = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".txt": "text",
+    ".text": "text",
+}
+
+EXPLANATIONS_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("row", pa.int64(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("label", pa.string()),
+        pa.field("predicted_class", pa.string()),
+        pa.field("probabilities", pa.list_(pa.float64())),
+        pa.field("class_names", pa.list_(pa.string())),
+        pa.field("mean_KL_divergence", pa.float64()),
+        pa.field("score", pa.float64()),
+        pa.field("verdict", pa.string()),
+        pa.field("n_samples", pa.int64()),
+        pa.field("n_model_calls", pa.int64()),
+        pa.field("seed", pa.int64()),
+        pa.field("seconds", pa.float64()),
+        pa.field("error", pa.string()),
+        pa.field("explanation", pa.string()),
+    ]
+)
+
+WEIGHTS_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("class", pa.string(), nullable=False),
+        pa.field("feature", pa.string(), nullable=False),
+        pa.field("weight", pa.float64(), nullable=False),
+        pa.field("std", pa.float64()),
+        pa.field("low", pa.float64()),
+        pa.field("high", pa.float64()),
+    ]
+)
+
+
+class BatchInputError(LimeCoreError, ValueError):
+    """The dataset cannot be read as asked (unknown format, missing column, unreadable file)."""
+
+
+@dataclass(frozen=True)
+class TextRecord:
+    """One text of the dataset: its id, its row number, the text and its label (None when not given)."""
+
+    id: str
+    row: int
+    text: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """Where the texts are and which columns hold them."""
+
+    path: Path
+    text_column: str = "text"
+    id_column: str | None = None
+    label_column: str | None = None
+    format: str | None = None  # None: from the suffix
+
+    def resolved_format(self) -> str:
+        if self.format:
+            return self.format
+        fmt = SUFFIXES.get(self.path.suffix.lower())
+        if fmt is None:
+            known = ", ".join(sorted(SUFFIXES))
+            raise BatchInputError(f"cannot tell the format of {self.path.name} from its suffix; use one of {known}")
+        return fmt
+
+
+def _cell(value: Any) -> str | None:
+    """A cell as text; None for missing values (NaN, None, pandas NA)."""
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _check_columns(spec: InputSpec, columns: list[str]) -> None:
+    wanted = [("text", spec.text_column), ("id", spec.id_column), ("label", spec.label_column)]
+    for role, name in wanted:
+        if name is not None and name not in columns:
+            shown = ", ".join(map(str, columns[:20])) or "none"
+            raise BatchInputError(f"{spec.path.name} has no {role} column {name!r}; its columns are: {shown}")
+
+
+def _records(spec: InputSpec, frame: Any, start: int) -> list[TextRecord]:
+    texts = frame[spec.text_column].tolist()
+    ids = frame[spec.id_column].tolist() if spec.id_column else None
+    labels = frame[spec.label_column].tolist() if spec.label_column else None
+    out = []
+    for i, text in enumerate(texts):
+        row = start + i
+        text_id = _cell(ids[i]) if ids is not None else str(row)
+        if text_id is None:
+            raise BatchInputError(f"row {row} of {spec.path.name} has no id (column {spec.id_column!r} is empty)")
+        out.append(TextRecord(text_id, row, _cell(text) or "", _cell(labels[i]) if labels is not None else None))
+    return out
+
+
+def read_records(spec: InputSpec, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[list[TextRecord]]:
+    """The dataset's texts, ``chunk_size`` at a time, in file order."""
+    if not spec.path.is_file():
+        raise BatchInputError(f"cannot read {spec.path}: {'no such file' if not spec.path.exists() else 'not a file'}")
+    fmt = spec.resolved_format()
+    try:
+        if fmt == "text":
+            yield from _read_text_lines(spec, chunk_size)
+        elif fmt == "parquet":
+            yield from _read_parquet(spec, chunk_size)
+        else:
+            yield from _read_pandas(spec, fmt, chunk_size)
+    except BatchInputError:
+        raise
+    except (OSError, ValueError, UnicodeDecodeError, pa.ArrowException) as exc:
+        raise BatchInputError(f"cannot read {spec.path.name} as {fmt}: {exc}") from exc
+
+
+def _read_text_lines(spec: InputSpec, chunk_size: int) -> Iterator[list[TextRecord]]:
+    chunk: list[TextRecord] = []
+    with open(spec.path, encoding="utf-8") as fh:
+        for row, line in enumerate(fh):
+            chunk.append(TextRecord(str(row), row, line.rstrip("\r\n")))
+            if len(chunk) >= chunk_size:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+def _read_parquet(spec: InputSpec, chunk_size: int) -> Iterator[list[TextRecord]]:
+    file = pq.ParquetFile(spec.path)
+    _check_columns(spec, file.schema_arrow.names)
+    columns = [c for c in (spec.text_column, spec.id_column, spec.label_column) if c]
+    start = 0
+    for batch in file.iter_batches(batch_size=chunk_size, columns=list(dict.fromkeys(columns))):
+        frame = batch.to_pandas()
+        yield _records(spec, frame, start)
+        start += len(frame)
+
+
+def _read_pandas(spec: InputSpec, fmt: str, chunk_size: int) -> Iterator[list[TextRecord]]:
+    import pandas as pd
+
+    if fmt == "jsonl":
+        reader = pd.read_json(spec.path, lines=True, chunksize=chunk_size, dtype=False)
+    else:
+        # Ids and labels stay text: "007" must not become 7.
+        reader = pd.read_csv(
+            spec.path, sep="\t" if fmt == "tsv" else ",", chunksize=chunk_size, dtype=str, keep_default_na=False
+        )
+    start = 0
+    with reader:
+        for frame in reader:
+            _check_columns(spec, [str(c) for c in frame.columns])
+            yield _records(spec, frame, start)
+            start += len(frame)
+
+
+def count_records(spec: InputSpec) -> int | None:
+    """How many texts the dataset holds (a cheap pass; None when it cannot be told without parsing everything)."""
+    fmt = spec.resolved_format()
+    if fmt == "parquet":
+        return int(pq.ParquetFile(spec.path).metadata.num_rows)
+    if fmt == "text":
+        with open(spec.path, "rb") as fh:
+            return sum(1 for _ in fh)
+    return sum(len(chunk) for chunk in read_records(spec, chunk_size=4096))
+
+
+# -- output ---------------------------------------------------------------------------------------------------------
+
+
+FILE_MODE = 0o644  # mkstemp makes 0600 files; outputs are ordinary files
+
+
+def _temp_beside(path: Path) -> str:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    os.chmod(tmp, FILE_MODE)
+    return tmp
+
+
+def _atomic_parquet(table: pa.Table, path: Path) -> None:
+    tmp = _temp_beside(path)
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_part(output: Path, index: int, rows: list[dict[str, Any]], weights: list[dict[str, Any]]) -> None:
+    """Write one part: the weights first, then the explanations, whose presence marks the part as done."""
+    parts = output / PARTS_DIR
+    parts.mkdir(parents=True, exist_ok=True)
+    _atomic_parquet(pa.Table.from_pylist(weights, schema=WEIGHTS_SCHEMA), parts / f"weights-{index:06d}.parquet")
+    _atomic_parquet(pa.Table.from_pylist(rows, schema=EXPLANATIONS_SCHEMA), parts / f"explanations-{index:06d}.parquet")
+
+
+def part_files(output: Path, kind: str = "explanations") -> list[Path]:
+    """The finished parts of one kind (``explanations`` or ``weights``), in order."""
+    parts = output / PARTS_DIR
+    if not parts.is_dir():
+        return []
+    return sorted(parts.glob(f"{kind}-[0-9]*.parquet"))
+
+
+def next_part_index(output: Path) -> int:
+    files = part_files(output) + part_files(output, "weights")
+    return 1 + max((int(f.stem.rsplit("-", 1)[1]) for f in files), default=-1)
+
+
+def done_ids(output: Path) -> set[str]:
+    """Ids already explained in ``output`` (the merged file and the finished parts), read one column at a time."""
+    ids: set[str] = set()
+    for path in explanation_sources(output):
+        ids.update(pq.read_table(path, columns=["id"]).column("id").to_pylist())
+    return ids
+
+
+def explanation_sources(output: Path, kind: str = "explanations") -> list[Path]:
+    """The merged file (if any) followed by the finished parts not yet merged."""
+    merged = output / (EXPLANATIONS_FILE if kind == "explanations" else WEIGHTS_FILE)
+    files = part_files(output, kind)
+    if kind == "weights":  # a weights part counts only once its explanations part is written
+        done = {f.name.replace("explanations-", "weights-") for f in part_files(output)}
+        files = [f for f in files if f.name in done]
+    return ([merged] if merged.is_file() else []) + files
+
+
+def compact(output: Path) -> None:
+    """Merge the finished parts into explanations.parquet and weights.parquet (streaming), then drop the parts.
+
+    Rows of an id already copied from an earlier source are skipped, so a run killed in the middle of
+    compacting and compacted again never duplicates a text.
+    """
+    explanation_parts = part_files(output)
+    if not explanation_parts:
+        return
+    for kind, name, schema in (
+        ("weights", WEIGHTS_FILE, WEIGHTS_SCHEMA),
+        ("explanations", EXPLANATIONS_FILE, EXPLANATIONS_SCHEMA),
+    ):
+        sources = explanation_sources(output, kind)
+        tmp = _temp_beside(output / name)
+        try:
+            seen: set[str] = set()
+            with pq.ParquetWriter(tmp, schema) as writer:
+                for source in sources:
+                    file = pq.ParquetFile(source)
+                    copied: set[str] = set()
+                    for group in range(file.num_row_groups):
+                        table = file.read_row_group(group).cast(schema)
+                        if seen:
+                            table = table.filter(pc.invert(pc.is_in(table.column("id"), pa.array(list(seen)))))
+                        copied.update(table.column("id").to_pylist())
+                        writer.write_table(table)
+                    seen |= copied
+            os.replace(tmp, output / name)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    # Only now that both merged files hold them are the parts removed.
+    for path in part_files(output, "weights") + explanation_parts:
+        path.unlink(missing_ok=True)
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON atomically (readers such as the dashboard never see half a file)."""
+    tmp = _temp_beside(path)
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, ensure_ascii=False)
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

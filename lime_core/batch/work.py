@@ -1,0 +1,194 @@
+"""What a worker does: load the model once, then explain texts one by one into table rows.
+
+Everything a worker receives is plain, picklable data (:class:`ModelSource`,
+:class:`BatchOptions`, :class:`~lime_core.batch.io.TextRecord`), so the same
+code runs in this process, in a local process pool and in a Ray actor. Each
+text gets a fresh explainer seeded by :func:`~lime_core.batch.seeds.text_seed`
+and a fresh prediction cache, so its explanation (and its count of model
+calls) does not depend on which texts the worker explained before.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import LimeCoreError, ModelUnavailableError, RemoteAuthError
+from .io import TextRecord
+from .seeds import text_seed
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Which model to load: a bundled ``name``, a joblib ``pipeline`` file, or a remote ``url``.
+
+    No secret is kept here: a remote model's token is read from ``LIME_API_TOKEN`` in the worker's own
+    environment at each request.
+    """
+
+    kind: str  # "name" | "pipeline" | "url"
+    value: str
+    max_requests: int | None = None
+    deadline: float | None = None  # seconds per HTTP request (the client's default when None)
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("name", "pipeline", "url"):
+            raise ValueError(f"model source kind must be 'name', 'pipeline' or 'url', not {self.kind!r}")
+
+    @property
+    def label(self) -> str:
+        """How the model is named in the output (a file's name, not its path)."""
+        return Path(self.value).name if self.kind == "pipeline" else self.value
+
+    def is_transformer(self) -> bool:
+        """Whether the model is a local transformer (worth a GPU)."""
+        if self.kind != "name":
+            return False
+        from ..models import registry
+
+        try:
+            return registry.get_spec(self.value).kind == "transformer"
+        except LimeCoreError:
+            return False
+
+    def load(self) -> Any:
+        if self.kind == "name":
+            from ..models import registry
+
+            return registry.load_model(self.value)
+        if self.kind == "pipeline":
+            from ..cli import CliError, _load_pipeline  # one loader for a pickle, with its checks and messages
+
+            try:
+                return _load_pipeline(self.value)
+            except CliError as exc:
+                raise ModelUnavailableError(str(exc)) from None
+        from ..cli import open_remote_model  # the token is read in this worker at each request
+
+        return open_remote_model(self.value, max_requests=self.max_requests, deadline=self.deadline)
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """The explanation settings of a run, the same for every text (the seed is per text)."""
+
+    samples: int | str = "auto"
+    seed: int = 0
+    targets: tuple[str, ...] | str | None = None  # None: the predicted class; "all"; or class names
+    bigrams: bool = False
+    sampler: str | None = None
+    surrogate: str | None = None
+    tokenization: str = "words"
+    mask_token: str | None = None
+    faithfulness: bool = False
+    max_chars: int | None = 100_000
+    extra: dict[str, Any] = field(default_factory=dict)  # further TextExplainer parameters
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["targets"] = list(self.targets) if isinstance(self.targets, tuple) else self.targets
+        return data
+
+    def make_explainer(self, random_state: int) -> Any:
+        from ..explainer import TextExplainer
+        from ..sampling import get_sampler
+        from ..surrogates import get_surrogate
+
+        params: dict[str, Any] = {
+            "n_samples": self.samples,
+            "tokenizer": self.tokenization,
+            "bigrams": self.bigrams,
+            "mask_token": self.mask_token,
+            "random_state": random_state,
+            "max_chars": self.max_chars,
+            "faithfulness": self.faithfulness,
+            **self.extra,
+        }
+        if self.sampler is not None:
+            params["sampler"] = get_sampler(self.sampler)
+        if self.surrogate is not None:
+            params["surrogate"] = get_surrogate(self.surrogate)
+        return TextExplainer(**params)
+
+
+@dataclass
+class TextResult:
+    """One explained text as table rows, with what it cost."""
+
+    row: dict[str, Any]
+    weights: list[dict[str, Any]]
+    n_model_calls: int
+    worker_peak_rss: int  # bytes, the worker process's peak resident memory so far
+    worker: str = ""  # which worker (its process id)
+
+
+def peak_rss_bytes() -> int:
+    """This process's peak resident memory (ru_maxrss is in KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)
+
+
+class Worker:
+    """Holds one loaded model and explains texts with it."""
+
+    def __init__(self, source: ModelSource, options: BatchOptions, model: Any = None) -> None:
+        self.source = source
+        self.options = options
+        self.model = model if model is not None else source.load()
+
+    def explain(self, record: TextRecord) -> TextResult:
+        from ..verdict import judge_trust
+
+        seed = text_seed(self.options.seed, record.id)
+        row: dict[str, Any] = {
+            "id": record.id, "row": record.row, "text": record.text, "label": record.label, "seed": seed
+        }
+        started = time.perf_counter()
+        try:
+            explainer = self.options.make_explainer(seed)
+            explanation = explainer.explain(record.text, self.model, targets=_targets(self.options.targets))
+        except (RemoteAuthError, ModelUnavailableError):  # no text could be explained: stop the run
+            raise
+        except (LimeCoreError, ValueError) as exc:  # this text cannot be explained; the run goes on
+            row.update(error=" ".join(str(exc).split()) or type(exc).__name__, seconds=time.perf_counter() - started)
+            return TextResult(row, [], 0, peak_rss_bytes(), str(os.getpid()))
+        row.update(
+            predicted_class=explanation.predicted_class,
+            probabilities=list(explanation.probabilities),
+            class_names=list(explanation.class_names),
+            mean_KL_divergence=explanation.metrics.mean_KL_divergence,
+            score=explanation.metrics.score,
+            verdict=judge_trust(explanation).level,
+            n_samples=explanation.n_samples,
+            n_model_calls=explanation.n_model_calls,
+            seconds=time.perf_counter() - started,
+            explanation=explanation.to_json(),
+        )
+        weights = [
+            {
+                "id": record.id,
+                "class": target.class_name,
+                "feature": w.feature,
+                "weight": w.weight,
+                "std": w.std,
+                "low": None if w.interval is None else w.interval[0],
+                "high": None if w.interval is None else w.interval[1],
+            }
+            for target in explanation.targets
+            for w in target.weights
+        ]
+        checks = explanation.faithfulness.n_model_calls if explanation.faithfulness is not None else 0
+        calls = int(explanation.n_model_calls) + int(checks)
+        return TextResult(row, weights, calls, peak_rss_bytes(), str(os.getpid()))
+
+    def explain_many(self, records: list[TextRecord]) -> list[TextResult]:
+        return [self.explain(r) for r in records]
+
+
+def _targets(targets: tuple[str, ...] | str | None) -> Any:
+    return list(targets) if isinstance(targets, tuple) else targets

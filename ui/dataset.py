@@ -1,0 +1,286 @@
+"""The Dataset page's parts: choosing data, running a batch in the background, and the error analysis.
+
+A run is a background thread of the server process writing to its output
+folder (lime_core.batch.run_batch); the page only reads that folder
+(``status.json`` for progress, the Parquet files for results), so the user can
+move to other pages and come back, and a folder from an earlier run (or from
+the command line) opens the same way. A stored explanation is shown in the
+Explain page's view from its JSON, with no model calls.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from lime_core.batch import BatchOptions, InputSpec, ModelSource, read_status, run_batch, stored_explanation, summarize
+from lime_core.batch.io import explanation_sources
+from lime_core.batch.summary import load_rows, normalise_labels
+from lime_core.explanation import Explanation
+from lime_core.settings import get_settings
+from lime_core.verdict import TITLES
+
+from . import models, state
+
+FOLDER = "dataset.folder"  # the output folder shown
+CELL = "dataset.cell"  # (label, predicted) of the confusion cell clicked, or None
+OPEN = "dataset.open"  # id of the text opened in the explanation view
+NEWSGROUPS = "20 Newsgroups test posts (bundled, labelled)"
+UPLOAD = "Upload a CSV or Parquet file"
+MAX_GRID_CLASSES = 12  # above this the confusion matrix is a table and a cell is chosen from a list
+SNIPPET = 90
+
+
+def batches_dir() -> Path:
+    """Where the dashboard's runs are written (``Settings.batches_dir``: ``LIME_BATCH_DIR`` or its default)."""
+    return get_settings().batches_dir
+
+
+def earlier_runs() -> list[Path]:
+    """Output folders under :func:`batches_dir`, newest first."""
+    root = batches_dir()
+    if not root.is_dir():
+        return []
+    runs = [p for p in root.iterdir() if (p / "run.json").is_file()]
+    return sorted(runs, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def new_folder(model_name: str) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in model_name)[:40]
+    folder = batches_dir() / f"{stamp}-{safe}"
+    n = 1
+    while folder.exists():
+        n += 1
+        folder = batches_dir() / f"{stamp}-{safe}-{n}"
+    return folder
+
+
+# -- data ----------------------------------------------------------------------------------------------------------
+
+
+def newsgroups_frame(n: int) -> pd.DataFrame:
+    """The first ``n`` posts of the bundled 20 Newsgroups test split, with their groups as labels."""
+    from lime_core.models.newsgroups import load_newsgroups
+
+    split = load_newsgroups("test")
+    n = min(n, len(split))
+    return pd.DataFrame(
+        {
+            "id": [f"test-{i:04d}" for i in range(n)],
+            "text": split.texts[:n],
+            "label": [split.target_names[t] for t in split.target[:n]],
+        }
+    )
+
+
+def read_upload(name: str, data: bytes) -> pd.DataFrame:
+    import io
+
+    if name.lower().endswith(".parquet"):
+        return pd.read_parquet(io.BytesIO(data))
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+
+
+# -- background runs -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Job:
+    folder: Path
+    thread: threading.Thread
+    error: str | None = None
+    started: float = field(default_factory=time.time)
+
+    @property
+    def running(self) -> bool:
+        return self.thread.is_alive()
+
+
+@st.cache_resource(show_spinner=False)
+def _jobs() -> dict[str, Job]:
+    """The runs of this server process, by folder (shared by every session, like the folders themselves)."""
+    return {}
+
+
+def job_for(folder: Path) -> Job | None:
+    return _jobs().get(str(folder))
+
+
+def start_run(
+    frame: pd.DataFrame, folder: Path, model_name: str, model: Any, options: BatchOptions, workers: int = 1
+) -> Job:
+    """Write the dataset into ``folder`` and explain it in a background thread."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data = folder / "input.parquet"
+    frame.to_parquet(data, index=False)
+    spec = InputSpec(data, "text", "id", "label" if "label" in frame.columns else None)
+    source = ModelSource("name", model_name)
+    job = Job(folder, threading.Thread())
+
+    def work() -> None:
+        try:
+            run_batch(spec, folder, source, options, workers=workers, model=model if workers == 1 else None)
+        except Exception as exc:  # also in status.json; kept here for the page
+            job.error = models.user_message(exc)
+
+    job.thread = threading.Thread(target=work, name=f"batch-{folder.name}", daemon=True)
+    _jobs()[str(folder)] = job
+    job.thread.start()
+    return job
+
+
+def _alive(pid: Any) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (OSError, TypeError, ValueError):
+        return False
+    return True
+
+
+def run_state(folder: Path) -> dict[str, Any]:
+    """The folder's status, with ``state`` corrected when the run that wrote it is gone (e.g. a killed process)."""
+    status = dict(read_status(folder) or {})
+    if status.get("state") == "running":
+        job = job_for(folder)
+        if job is not None:
+            if not job.running:
+                status["state"] = "failed" if job.error else "interrupted"
+        elif status.get("pid") == os.getpid() or not _alive(status.get("pid")):
+            status["state"] = "interrupted"  # no thread of this server and no live process is writing it
+    job = job_for(folder)
+    if job is not None and job.error:
+        status["message"] = job.error
+        if status.get("state") in (None, "running"):
+            status["state"] = "failed"
+    return status
+
+
+# -- results -------------------------------------------------------------------------------------------------------
+
+
+def _fingerprint(folder: Path) -> tuple:
+    return tuple((p.name, p.stat().st_mtime_ns) for p in explanation_sources(folder))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cached_summary(folder: str, fingerprint: tuple, pick: int, trusted_only: bool) -> dict[str, Any]:
+    return summarize(folder, pick=pick, trusted_only=trusted_only, top=30)
+
+
+def dataset_summary(folder: Path, pick: int, trusted_only: bool) -> dict[str, Any]:
+    return _cached_summary(str(folder), _fingerprint(folder), pick, trusted_only)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cached_rows(folder: str, fingerprint: tuple) -> pd.DataFrame:
+    rows = load_rows(folder)
+    rows = rows.assign(label=normalise_labels(rows))
+    labelled = rows["label"].notna()
+    rows["misclassified"] = labelled & (rows["label"] != rows["predicted_class"])
+    rows["verdict_title"] = rows["verdict"].map(lambda v: TITLES.get(v, "Not explained") if isinstance(v, str)
+                                                else "Not explained")
+    rows["snippet"] = rows["text"].map(lambda t: " ".join(str(t).split())[:SNIPPET])
+    return rows.drop(columns=["text", "class_names", "probabilities"])
+
+
+def text_rows(folder: Path) -> pd.DataFrame:
+    return _cached_rows(str(folder), _fingerprint(folder))
+
+
+def has_results(folder: Path) -> bool:
+    return bool(explanation_sources(folder))
+
+
+def filter_rows(
+    rows: pd.DataFrame,
+    *,
+    misclassified: bool = False,
+    verdicts: list[str] | None = None,
+    max_kl: float | None = None,
+    cell: tuple[str, str] | None = None,
+) -> pd.DataFrame:
+    """The texts the table shows: plain data logic, so tests reach it without Streamlit."""
+    keep = pd.Series(True, index=rows.index)
+    if misclassified:
+        keep &= rows["misclassified"]
+    if verdicts:
+        keep &= rows["verdict_title"].isin(verdicts)
+    if max_kl is not None:
+        keep &= rows["mean_KL_divergence"].fillna(float("inf")) <= max_kl
+    if cell is not None:
+        keep &= (rows["label"] == cell[0]) & (rows["predicted_class"] == cell[1])
+    return rows[keep]
+
+
+# -- a stored explanation in the Explain page's view ---------------------------------------------------------------
+
+
+class StoredResult:
+    """A batch result with the interface the explanation view reads from a :class:`ui.state.RunResult`.
+
+    It holds only the stored JSON: no explainer and no model, so nothing here can call a model. Classes that
+    were not explained in the run cannot be shown (the samples are not stored).
+    """
+
+    def __init__(self, explanation: Explanation, model_title: str, seed: int) -> None:
+        self.stored = explanation
+        self.text = explanation.text
+        self.model_name = explanation.model
+        self.model_title = model_title
+        self.options = dataclasses.replace(state.ExplainOptions(), seed=int(seed))
+        self.elapsed = 0.0
+        self.class_names = list(explanation.class_names)
+        self.predicted_class = explanation.predicted_class
+        self.n_model_calls = int(explanation.n_model_calls)
+        self.n_check_calls = 0
+
+    @property
+    def explained_classes(self) -> list[str]:
+        return [t.class_name for t in self.stored.targets]
+
+    def explanation(self, class_name: str | None = None) -> Explanation:
+        wanted = class_name or self.predicted_class
+        if wanted not in self.explained_classes:
+            wanted = self.explained_classes[0]
+        target = self.stored.target(wanted)
+        others = self.stored.faithfulness if wanted == self.predicted_class else None
+        return dataclasses.replace(self.stored, targets=(target,), faithfulness=others)
+
+    def faithfulness_checked(self, class_name: str | None = None) -> bool:
+        return self.explanation(class_name).faithfulness is not None
+
+    def measure_faithfulness(self, class_name: str) -> Explanation:
+        from lime_core.errors import LimeCoreError
+
+        raise LimeCoreError(
+            "this explanation was loaded from a batch run, which keeps no model or samples; paste the text on "
+            "the Explain page to check its faithfulness"
+        )
+
+
+def open_stored(folder: Path, text_id: str, model_title: str) -> StoredResult:
+    explanation = stored_explanation(folder, text_id)
+    seed = explanation.settings.random_state or 0
+    return StoredResult(explanation, model_title, seed)
+
+
+def folder_model(folder: Path) -> str:
+    """The model a run used (its registry name, pipeline file or URL), from ``run.json``."""
+    from lime_core.batch.io import read_json
+
+    model = (read_json(folder / "run.json") or {}).get("model") or {}
+    return str(model.get("value") or "unknown model")
+
+
+def folder_label(folder: Path) -> str:
+    """A stable label for the list of earlier runs (a widget's options must not change while a run goes on)."""
+    return f"{folder.name} \u00b7 {folder_model(folder)}"
