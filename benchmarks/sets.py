@@ -66,6 +66,7 @@ REFERENCE = "20000"
 TOP = 5
 SEED = 0
 HELDOUT_SEED, HELDOUT_N = 12345, 1001
+MIN_POST_WORDS = 10
 POST_SEED = 8
 KIDNEY = 0  # test post 0: the kidney-stones post of the showcase
 
@@ -224,7 +225,11 @@ def post_set(n_posts: int) -> tuple[list[tuple[str, str]], Any]:
     rng = np.random.default_rng(POST_SEED)
     chosen: list[int] = []
     for g in range(len(test.target_names)):
-        pool = [i for i in np.flatnonzero(test.target == g) if i != KIDNEY]
+        # Posts a user could bring: at least MIN_POST_WORDS words once headers and footers are gone (a few
+        # test posts are empty or one word, which no explainer can explain).
+        pool = [
+            i for i in np.flatnonzero(test.target == g) if i != KIDNEY and len(test.texts[i].split()) >= MIN_POST_WORDS
+        ]
         chosen += sorted(int(i) for i in rng.choice(pool, size=n_posts // len(test.target_names), replace=False))
     texts = [("kidney (post 0)", test.texts[KIDNEY])]
     texts += [(f"post {i} ({test.target_names[test.target[i]]})", test.texts[i]) for i in chosen]

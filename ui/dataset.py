@@ -241,6 +241,7 @@ class StoredResult:
         self.class_names = list(explanation.class_names)
         self.predicted_class = explanation.predicted_class
         self.n_model_calls = int(explanation.n_model_calls)
+        self.n_answers_reused = int(explanation.n_answers_reused)
         self.n_check_calls = 0
 
     @property
