@@ -21,8 +21,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import REPO_ROOT
+
+# A rerun (a model switch, a page change) can take longer than Playwright's 5 s default on a loaded 2-core CI
+# machine; assertions that wait for an explanation give their own, longer time-outs.
+expect.set_options(timeout=20_000)
 
 ARTIFACTS = REPO_ROOT / "artifacts"
 CHROMIUM_ARGS = [
