@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from eli5.lime import TextExplainer as Eli5TextExplainer
 from eli5.lime.samplers import MaskingTextSamplers
-from sklearn.datasets import fetch_20newsgroups
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.tree import DecisionTreeClassifier
 
 from lime_core import TextExplainer
-from lime_core.models.newsgroups import NewsgroupsClassifier, _archive_data_home
+from lime_core.models.newsgroups import NewsgroupsClassifier, load_newsgroups
 from lime_core.settings import get_settings
 
 CONFIGS = {
@@ -40,18 +38,8 @@ CONFIGS = {
 def main(n_posts: int = 20) -> None:
     settings = get_settings()
     model = NewsgroupsClassifier.load(settings)
-    data_home = str(_archive_data_home(settings.newsgroups_archive, Path(settings.cache_dir)))
-    categories = ["alt.atheism", "soc.religion.christian", "comp.graphics", "sci.med"]
-    test = fetch_20newsgroups(
-        subset="test",
-        categories=categories,
-        shuffle=True,
-        random_state=42,
-        remove=("headers", "footers"),
-        data_home=data_home,
-        download_if_missing=False,
-    )
-    posts = [d for d in test.data[1:] if d.split()][:n_posts]
+    test = load_newsgroups("test", settings)
+    posts = [d for d in test.texts[1:] if d.split()][:n_posts]
     proba = model.pipeline.predict_proba
     print(f"{len(posts)} posts, 5,000 samples each; median [min-max]")
     for name, params in CONFIGS.items():
