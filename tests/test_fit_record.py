@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import json
-import types
 
 import numpy as np
 import pytest
@@ -25,6 +24,7 @@ from lime_core.surrogates import RidgeSurrogate, SoftmaxSurrogate, output_scale
 from lime_core.trust.results import TrustResults, trust_class
 from lime_core.verdict import judge_trust
 from tests.blackboxes import LogisticWordModel
+from tests.reach import reachable
 
 TEXT = "good good bad and some other words to make many distinct samples"
 MODEL_WEIGHTS = {"good": 2.0, "bad": -1.5, "words": 0.5}
@@ -223,26 +223,6 @@ def test_the_settings_record_the_scale_and_old_json_still_loads() -> None:
 # -- a session result holds data, never the model or its token ------------------------------------------------------
 
 
-def _reachable(root: object) -> list[object]:
-    """Everything ``root`` refers to, transitively (not through modules, classes or functions' globals)."""
-    seen: set[int] = set()
-    stack, out = [root], []
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        out.append(obj)
-        if isinstance(obj, types.ModuleType | type):
-            continue
-        if isinstance(obj, types.FunctionType):
-            stack.extend(c.cell_contents for c in obj.__closure__ or () if c.cell_contents is not None)
-            stack.extend(obj.__defaults__ or ())
-            continue
-        stack.extend(gc.get_referents(obj))
-    return out
-
-
 def test_a_run_result_from_a_remote_model_holds_no_model_and_no_token() -> None:
     pytest.importorskip("streamlit")
     from lime_core.models.remote import RemoteClassifier
@@ -276,7 +256,7 @@ def test_a_run_result_from_a_remote_model_holds_no_model_and_no_token() -> None:
         assert first.faithfulness is not None and first.n_model_calls == explainer.n_model_calls_
         del explainer, model
         gc.collect()
-        held = _reachable(result)
+        held = reachable(result)
         assert not [o for o in held if isinstance(o, RemoteClassifier | BlackBox | PredictionCache)]
         assert not [o for o in held if o is token]
         assert not [o for o in held if isinstance(o, str) and secret in o]
@@ -290,4 +270,4 @@ def test_a_run_result_from_a_remote_model_holds_no_model_and_no_token() -> None:
         fresh.close()
         assert checked.faithfulness is not None and server.request_count > sent
         assert result.n_check_calls == first.faithfulness.n_model_calls + checked.faithfulness.n_model_calls
-        assert not [o for o in _reachable(result) if isinstance(o, RemoteClassifier | BlackBox)]
+        assert not [o for o in reachable(result) if isinstance(o, RemoteClassifier | BlackBox)]
