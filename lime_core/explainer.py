@@ -54,6 +54,18 @@ FIXED_COUNT = "fixed sample count"
 _TRUST_CACHE_FITS = 4
 
 
+class _Recorded:
+    """A learned attribute that is a field of the estimator's ``neighbourhood_`` (AttributeError before fit)."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __get__(self, explainer: Any, owner: type | None = None) -> Any:
+        if explainer is None:
+            return self
+        return getattr(explainer.neighbourhood_, self.field)
+
+
 class TextExplainer(Eli5Interface, BaseEstimator):
     """Explains one prediction of a text classifier with a local surrogate.
 
@@ -385,13 +397,14 @@ class TextExplainer(Eli5Interface, BaseEstimator):
 
     # -- the learned attributes, read from the record -------------------------------------------------------------
 
-    @property
-    def tokenized_(self) -> TokenizedText:
-        return self.neighbourhood_.tokenized
-
-    @property
-    def features_(self) -> Any:
-        return self.neighbourhood_.features
+    tokenized_ = _Recorded("tokenized")
+    features_ = _Recorded("features")
+    X_ = _Recorded("X")
+    proba_ = _Recorded("proba")
+    sample_weight_ = _Recorded("sample_weight")
+    similarity_ = _Recorded("similarity")
+    n_model_calls_ = _Recorded("n_model_calls")
+    n_answers_reused_ = _Recorded("n_answers_reused")
 
     @property
     def keep_(self) -> np.ndarray:
@@ -401,33 +414,9 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         return keep
 
     @property
-    def X_(self) -> Any:
-        return self.neighbourhood_.X
-
-    @property
-    def proba_(self) -> np.ndarray:
-        return self.neighbourhood_.proba
-
-    @property
-    def sample_weight_(self) -> np.ndarray:
-        return self.neighbourhood_.sample_weight
-
-    @property
-    def similarity_(self) -> np.ndarray:
-        return self.neighbourhood_.similarity
-
-    @property
     def sample_texts_(self) -> list[str] | None:
         texts = self.neighbourhood_.texts
         return None if texts is None else list(texts)
-
-    @property
-    def n_model_calls_(self) -> int:
-        return self.neighbourhood_.n_model_calls
-
-    @property
-    def n_answers_reused_(self) -> int:
-        return self.neighbourhood_.n_answers_reused
 
 
 # -- the work, in functions ----------------------------------------------------------------------------------------
