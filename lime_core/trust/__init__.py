@@ -11,10 +11,9 @@
   deletion curve on the black box, against random and occlusion rankings (a
   few dozen model calls).
 
-:class:`~lime_core.explainer.TextExplainer` runs them (the sampling loop of ``n_samples="auto"``
-is :func:`~lime_core.trust.adaptive.fit_adaptively`) (its ``uncertainty``,
-``stability_refits``, ``faithfulness`` and ``n_samples="auto"`` parameters)
-and puts their results on the :class:`~lime_core.explanation.Explanation`;
+:class:`~lime_core.explainer.TextExplainer` runs them (its ``uncertainty``,
+``stability_refits``, ``faithfulness`` and ``n_samples="auto"`` parameters; the
+sampling loop is :func:`~lime_core.trust.adaptive.fit_adaptively`) and puts their results on the :class:`~lime_core.explanation.Explanation`;
 :func:`lime_core.verdict.judge_trust` turns them into one plain-language
 verdict. docs/trust.md explains every number.
 """
