@@ -10,23 +10,21 @@ label-expansion trick.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, clone
 
 from .classifier import as_classifier, validate_class_names
 from .compat.eli5_api import Eli5Interface, check_eli5_params, eli5_kernel, eli5_tokenizer, seed_of
 from .compat.eli5_samples import fit_text_samples, safe_repr, uses_text_samples
+from .defaults import TOP_K
 from .explanation import (
     ExplainerSettings,
     Explanation,
-    FaithfulnessReport,
     FeatureWeight,
     SamplingReport,
-    SamplingRound,
-    StabilityReport,
     TargetExplanation,
     UncertaintyInfo,
 )
@@ -34,45 +32,41 @@ from .features import FeatureSpace
 from .fitting import LocalFit, fit_local_model
 from .kernels import CosineKernel, Kernel, cosine_similarity_to_original
 from .limits import check_sample_chars, check_samples
+from .neighbourhood import FitResult, Neighbourhood
 from .predictor import BlackBox, PredictionCache, ProgressCallback
 from .sampling import Sampler, default_sampler, draw_neighbourhood
-from .surrogates import ClassifierSurrogate, SoftmaxSurrogate, Surrogate, path_contributions
+from .surrogates import ClassifierSurrogate, SoftmaxSurrogate, Surrogate, class_weights, output_scale, weights_kind
 from .tokenization import TokenizedText, Tokenizer, get_tokenizer
 from .trust import adaptive
-from .trust.faithfulness import faithfulness_report
-from .trust.stability import DEFAULT_REFITS, bootstrap_refits, stability_report
-from .trust.uncertainty import (
-    DEFAULT_CONFIDENCE,
-    SoftmaxAnalysis,
-    WeightUncertainty,
-    single_threaded_blas,
-    weight_uncertainty,
-    z_value,
-)
+from .trust.results import TrustOptions, TrustResults, trust_class
+from .trust.stability import DEFAULT_REFITS
+from .trust.uncertainty import DEFAULT_CONFIDENCE, WeightUncertainty
 from .verdict import DISTRUST_MIN_SCORE
+
+__all__ = ["TextExplainer", "class_weights", "explain_fit", "explain_text", "resolve_targets"]
 
 DEFAULT_MAX_CHARS = 100_000
 
 Targets = None | str | int | Sequence[str | int]
-AUTO = "auto"
-# Fits whose trust computations (intervals, refits, faithfulness) are kept, besides the current one.
+AUTO = adaptive.AUTO
+FIXED_COUNT = "fixed sample count"
+# Fits other than the current one (explanation(local_fit=...)) whose trust results are kept.
 _TRUST_CACHE_FITS = 4
 
 
-class _FitTrust:
-    """What the trust computations found for one local fit (computed on demand, then kept)."""
+class _Recorded:
+    """A learned attribute that is a field of the estimator's ``neighbourhood_`` (AttributeError before fit)."""
 
-    def __init__(self, fit: LocalFit) -> None:
-        self.fit = fit  # keeps id(fit) from being reused while this entry lives
-        self.analysis: SoftmaxAnalysis | None = None
-        self.analysed = False
-        self.uncertainty: WeightUncertainty | None = None
-        self.uncertainty_done = False
-        self.refits: np.ndarray | None = None
-        self.faithfulness: dict[int, FaithfulnessReport] = {}
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __get__(self, explainer: Any, owner: type | None = None) -> Any:
+        if explainer is None:
+            return self
+        return getattr(explainer.neighbourhood_, self.field)
 
 
-class TextExplainer(Eli5Interface):
+class TextExplainer(Eli5Interface, BaseEstimator):
     """Explains one prediction of a text classifier with a local surrogate.
 
     ``model`` is any object with ``predict_proba(list[str])`` or a plain function ``f(list[str]) -> (n, k)``.
@@ -80,18 +74,23 @@ class TextExplainer(Eli5Interface):
     ``fit(doc, predict_proba)``, ``show_prediction``, ``metrics_``, ...): :mod:`lime_core.compat.eli5_api`
     says what each one does.
 
-    Parameters are stored unchanged; :meth:`fit` does the work and sets the
-    learned attributes (``tokenized_``, ``features_``, ``keep_``, ``X_``,
-    ``proba_``, ``sample_weight_``, ``similarity_``, ``local_fit_``, ``n_model_calls_``);
-    :meth:`explanation` turns them into an :class:`Explanation`. The same
-    ``random_state`` gives an identical explanation.
+    A scikit-learn estimator: parameters are stored unchanged (``get_params``, ``set_params``,
+    ``sklearn.base.clone`` and the repr come from ``BaseEstimator``; a clone shares the ``cache``, which is
+    meant to be shared); :meth:`fit` does the work and returns ``self``; :meth:`explanation` turns the fit
+    into an :class:`Explanation`. The same ``random_state`` gives an identical explanation.
+
+    The parts are swappable: ``tokenizer`` (:class:`~lime_core.tokenization.Tokenizer` or a name),
+    ``sampler`` (:class:`~lime_core.sampling.Sampler`: ``sample(groups, n_samples, rng) -> keep-masks``),
+    ``kernel`` (:class:`~lime_core.kernels.Kernel`: ``weights(keep) -> sample weights``) and ``surrogate``
+    (:class:`~lime_core.surrogates.Surrogate`, whose docstring lists what it must and may declare).
 
     Trust (docs/trust.md says what each number means and costs):
 
     * ``n_samples="auto"`` draws samples in rounds until the ``auto_top_k``
       leading words and the fit have settled (``auto_tolerance``: how close a
       near tie may be left unresolved, relative to the largest weight), at most
-      ``max_samples``; ``sampling`` in the explanation says how it went.
+      ``max_samples``; ``sampling`` in the explanation says how it went
+      (:func:`lime_core.trust.adaptive.fit_adaptively`).
     * ``uncertainty`` adds a standard error and a ``confidence`` interval to
       every weight (no model calls; a few ms).
     * ``stability_refits`` bootstrap refits of the surrogate on the stored
@@ -100,6 +99,30 @@ class TextExplainer(Eli5Interface):
     * ``faithfulness`` removes the ``top_k`` words from the text and asks the
       model what changes, against random and leave-one-out rankings (a few
       dozen model calls, made in :meth:`fit`; off by default).
+
+    Attributes
+    ----------
+    fit_result_ : FitResult
+        Everything the fit produced, as plain data with no model
+        (:class:`~lime_core.neighbourhood.FitResult`); :func:`explain_fit` explains any class from it.
+    neighbourhood_ : Neighbourhood
+        The samples and the model's answers (:class:`~lime_core.neighbourhood.Neighbourhood`).
+    local_fit_ : LocalFit
+        The fitted surrogate, its train / held-out rows and its held-out fidelity.
+    trust_ : TrustResults
+        The trust computations of ``local_fit_``, made on first use and kept.
+    sampling_ : SamplingReport
+        How the samples were drawn (one round, or the adaptive rounds).
+    trust_seed_ : int
+        Seeds the trust computations, drawn after the fit so that they never change the explanation.
+    model_ : TextClassifier
+        The model, as :func:`~lime_core.classifier.as_classifier` wrapped it.
+    black_box_ : BlackBox
+        The model behind its cache and batching (asked again only by a faithfulness check).
+    tokenized_, features_, keep_, X_, proba_, sample_weight_, similarity_, n_model_calls_, n_answers_reused_
+        The fields of ``neighbourhood_`` (``keep_`` only when lime_core's own sampler drew the samples).
+    doc_, samples_, y_proba_, metrics_, clf_, vec_
+        eli5's names (:class:`~lime_core.compat.eli5_api.Eli5Interface`).
     """
 
     def __init__(
@@ -119,7 +142,7 @@ class TextExplainer(Eli5Interface):
         max_samples: int = adaptive.DEFAULT_MAX_SAMPLES,
         auto_tolerance: float = adaptive.DEFAULT_REL_TOL,
         auto_top_k: int = adaptive.DEFAULT_TOP_K,
-        top_k: int = 5,
+        top_k: int = TOP_K,
         uncertainty: bool = True,
         confidence: float = DEFAULT_CONFIDENCE,
         stability_refits: int = DEFAULT_REFITS,
@@ -161,6 +184,12 @@ class TextExplainer(Eli5Interface):
         self.clf = clf
         self.vec = vec
 
+    def __sklearn_clone__(self) -> TextExplainer:
+        """A clone shares the prediction cache (a cache is meant to be shared; it cannot be deep-copied)."""
+        params = self.get_params(deep=False)
+        cache = params.pop("cache")
+        return type(self)(**{name: clone(value, safe=False) for name, value in params.items()}, cache=cache)
+
     # -- the resolved parts ---------------------------------------------------------------------------------------
 
     def _tokenizer(self) -> Tokenizer:
@@ -182,8 +211,17 @@ class TextExplainer(Eli5Interface):
             return self.surrogate
         if self.clf is None:
             return SoftmaxSurrogate()
-        seed = int(self.random_state) if isinstance(self.random_state, int | np.integer) else None
+        seed = _int_seed(self.random_state)
         return ClassifierSurrogate(self.clf, expand_factor=self.expand_factor, random_state=seed)
+
+    def _trust_options(self) -> TrustOptions:
+        return TrustOptions(
+            top_k=int(self.top_k),
+            uncertainty=bool(self.uncertainty),
+            confidence=float(self.confidence),
+            stability_refits=int(self.stability_refits),
+            faithfulness=bool(self.faithfulness),
+        )
 
     @property
     def adaptive(self) -> bool:
@@ -191,24 +229,7 @@ class TextExplainer(Eli5Interface):
         return isinstance(self.n_samples, str) and self.n_samples == AUTO
 
     def _check_params(self) -> None:
-        if not self.adaptive:
-            _check_count("n_samples", self.n_samples, 20, "to fit and hold out samples", AUTO)
-        _check_count("max_samples", self.max_samples, 20, "to fit and hold out samples")
-        if not self.adaptive:
-            check_samples(int(self.n_samples))
-        check_samples(int(self.max_samples), "max_samples")
-        _check_count("top_k", self.top_k, 1, "")
-        _check_count("auto_top_k", self.auto_top_k, 1, "")
-        _check_count("stability_refits", self.stability_refits, 0, "")
-        if isinstance(self.confidence, bool) or not isinstance(self.confidence, float | int | np.floating):
-            raise ValueError(f"confidence must be a number between 0 and 1, not {self.confidence!r}")
-        if not 0.0 < float(self.confidence) < 1.0:
-            raise ValueError(f"confidence must be between 0 and 1 (e.g. 0.95), not {self.confidence}")
-        if isinstance(self.auto_tolerance, bool) or not isinstance(self.auto_tolerance, float | int | np.floating):
-            raise ValueError(f"auto_tolerance must be a positive number, not {self.auto_tolerance!r}")
-        if not float(self.auto_tolerance) > 0:
-            raise ValueError(f"auto_tolerance must be positive, not {self.auto_tolerance}")
-        check_eli5_params(self)
+        check_params(self)
 
     # -- fitting --------------------------------------------------------------------------------------------------
 
@@ -229,131 +250,100 @@ class TextExplainer(Eli5Interface):
         features = FeatureSpace.build(tokenized, bigrams=self.bigrams, by_position=bool(self.position_dependent))
         black_box = BlackBox(classifier, cache=self.cache, batch_size=self.batch_size)
         validate_class_names(classifier)  # after BlackBox: a remote model's label probe counts in its budget
+        self._start(classifier, black_box)
 
+        def record(keep: np.ndarray, proba: np.ndarray, calls: int, reused: int) -> Neighbourhood:
+            return self._neighbourhood(tokenized, features, keep, proba, calls, reused)
+
+        if self.adaptive:
+            run = adaptive.fit_adaptively(
+                tokenized,
+                features,
+                self._sampler(),
+                black_box,
+                record,
+                lambda samples: self._fit_surrogate(samples, rng),
+                rng,
+                max_samples=int(self.max_samples),
+                top_k=int(self.auto_top_k),
+                confidence=float(self.confidence),
+                rel_tol=float(self.auto_tolerance),
+                distrust_below=DISTRUST_MIN_SCORE,
+                mask_token=self.mask_token,
+                progress=progress,
+            )
+            return self._finish(run.neighbourhood, run.fit, run.report, rng, run.trust)
+        keep = draw_neighbourhood(self._sampler(), features.groups, int(self.n_samples), rng)
+        predictions = black_box.predict(tokenized.rebuild(keep, replacement=self.mask_token or ""), progress=progress)
+        calls = predictions.n_model_calls
+        samples = record(keep, predictions.proba, calls, predictions.n_distinct - calls)
+        return self._finish(samples, self._fit_surrogate(samples, rng), fixed_sampling(samples), rng)
+
+    def _start(self, classifier: Any, black_box: BlackBox) -> None:
         self.model_ = classifier
         self.black_box_ = black_box
-        self.tokenized_ = tokenized
-        self.features_ = features
-        self._trust_cache: dict[int, _FitTrust] = {}
-        self.sample_texts_: list[str] | None = None  # samples_ is rebuilt from keep_ on this path
-        if self.adaptive:
-            self.local_fit_, self.sampling_ = self._fit_adaptively(rng, progress)
-        else:
-            keep = draw_neighbourhood(self._sampler(), features.groups, int(self.n_samples), rng)
-            texts = tokenized.rebuild(keep, replacement=self.mask_token or "")
-            predictions = black_box.predict(texts, progress=progress)
-            self._store_samples(keep, predictions.proba)
-            self.n_model_calls_ = predictions.n_model_calls
-            self.n_answers_reused_ = predictions.n_distinct - predictions.n_model_calls
-            self.local_fit_ = self.refit(rng)
-            self.sampling_ = SamplingReport(
-                mode="fixed",
-                rounds=1,
-                n_samples=int(keep.shape[0]),
-                n_model_calls=int(self.n_model_calls_),
-                stopped_because="fixed sample count",
-            )
-        # Drawn after the fit, so that trust computations never change the explanation itself.
-        self.trust_seed_ = int(rng.integers(2**32))
-        if self.faithfulness:  # its model calls belong to fit(), not to a later explanation()
-            self._faithfulness(self.local_fit_, int(np.argmax(self.proba_[0])))
-        return self
+        self._other_trust: dict[LocalFit, TrustResults] = {}
 
-    def _store_samples(self, keep: np.ndarray, proba: np.ndarray) -> None:
-        self.keep_ = keep
-        self.X_ = self.features_.transform(keep)
-        self.proba_ = proba
-        self.sample_weight_ = self._kernel().weights(keep)
-        self.similarity_ = cosine_similarity_to_original(keep)
-
-    def _fit_adaptively(
-        self, rng: np.random.Generator, progress: ProgressCallback | None
-    ) -> tuple[LocalFit, SamplingReport]:
-        """Draw samples in rounds until the top words have settled (see :mod:`lime_core.trust.adaptive`)."""
-        sampler, groups = self._sampler(), self.features_.groups
-        cap = int(self.max_samples)
-        k = int(self.auto_top_k)
-        z = z_value(float(self.confidence))
-        n_target = adaptive.initial_samples(self.features_.n_features, cap)
-        keep = draw_neighbourhood(sampler, groups, n_target, rng)
-        proba: np.ndarray | None = None
-        calls = 0
-        self.n_answers_reused_ = 0
-        history: list[SamplingRound] = []
-        previous: tuple[int, ...] | None = None
-        previous_score: float | None = None
-        while True:
-            new = keep[0 if proba is None else proba.shape[0] :]
-            texts = self.tokenized_.rebuild(new, replacement=self.mask_token or "")
-            offset = calls
-            round_progress = None if progress is None else (lambda d, t, o=offset: progress(o + d, o + t))
-            predictions = self.black_box_.predict(texts, progress=round_progress)
-            proba = predictions.proba if proba is None else np.vstack([proba, predictions.proba])
-            calls += predictions.n_model_calls
-            self.n_answers_reused_ += predictions.n_distinct - predictions.n_model_calls
-            self._store_samples(keep, proba)
-            self.n_model_calls_ = calls
-            fit = self.refit(rng)
-            c = int(np.argmax(proba[0]))
-            unc = self._uncertainty(fit)
-            coefs = self._reported(fit.surrogate)[0]
-            check = adaptive.check_round(
-                coefs[c],
-                None if unc is None else unc.std[c],
-                k,
-                z,
-                previous,
-                cov=None if unc is None or unc.class_cov is None else unc.class_cov(c),
-                excess_loss=None if unc is None else unc.excess_loss,
-                heldout_kl=fit.metrics.mean_KL_divergence,
-                rel_tol=float(self.auto_tolerance),
-            )
-            names = self.features_.names
-            history.append(
-                SamplingRound(
-                    n_samples=int(keep.shape[0]),
-                    n_model_calls=int(calls),
-                    top_k=tuple(names[j] for j in check.top),
-                    max_halfwidth=check.max_halfwidth,
-                )
-            )
-            if check.settled:
-                reason = check.reason
-                break
-            m = fit.metrics
-            if adaptive.hopeless(m.score, m.n_heldout, previous_score, DISTRUST_MIN_SCORE, _effective_count(self, fit)):
-                reason = adaptive.STOP_HOPELESS
-                break
-            previous_score = fit.metrics.score
-            if keep.shape[0] >= cap:
-                reason = adaptive.STOP_CAP
-                break
-            poor = m.score < DISTRUST_MIN_SCORE  # check again soon: it may be hopeless
-            n_next = adaptive.next_size(keep.shape[0], check, cap, adaptive.HOPELESS_GROWTH if poor else math.inf)
-            keep = np.vstack([keep, sampler.sample(groups, n_next - keep.shape[0], rng)])
-            previous = check.top
-        report = SamplingReport(
-            mode=AUTO,
-            rounds=len(history),
-            n_samples=int(keep.shape[0]),
+    def _neighbourhood(
+        self,
+        tokenized: TokenizedText,
+        features: FeatureSpace,
+        keep: np.ndarray,
+        proba: np.ndarray,
+        calls: int,
+        reused: int,
+    ) -> Neighbourhood:
+        return Neighbourhood(
+            tokenized=tokenized,
+            features=features,
+            X=features.transform(keep),
+            proba=proba,
+            sample_weight=self._kernel().weights(keep),
+            similarity=cosine_similarity_to_original(keep),
+            keep=keep,
+            mask_token=self.mask_token,
             n_model_calls=int(calls),
-            stopped_because=reason,
-            max_samples=cap,
-            history=tuple(history),
+            n_answers_reused=int(reused),
         )
-        return fit, report
 
-    def refit(self, rng: np.random.Generator, surrogate: Surrogate | None = None) -> LocalFit:
-        """Fit the surrogate again on the stored samples (no model calls)."""
+    def _fit_surrogate(
+        self, samples: Neighbourhood, rng: np.random.Generator, surrogate: Surrogate | None = None
+    ) -> LocalFit:
         return fit_local_model(
-            self.X_,
-            self.proba_,
-            self.sample_weight_,
+            samples.X,
+            samples.proba,
+            samples.sample_weight,
             surrogate if surrogate is not None else self._surrogate(),
             self.heldout_fraction,
             rng,
-            metric_weight=self.similarity_,
+            metric_weight=samples.similarity,
         )
+
+    def _finish(
+        self,
+        samples: Neighbourhood,
+        fit: LocalFit,
+        sampling: SamplingReport,
+        rng: np.random.Generator,
+        trust: TrustResults | None = None,
+    ) -> TextExplainer:
+        """Keep the fit's record; with ``faithfulness``, make the check's model calls now (they belong to fit())."""
+        self.neighbourhood_ = samples
+        self.local_fit_ = fit
+        self.sampling_ = sampling
+        self.trust_ = trust if trust is not None and trust.fit is fit else TrustResults(samples, fit)
+        # Drawn after the fit, so that trust computations never change the explanation itself.
+        self.trust_seed_ = int(rng.integers(2**32))
+        self.fit_result_ = self._fit_result(fit)
+        if self.faithfulness:
+            c = samples.predicted
+            name = self.fit_result_.class_names[c]
+            self.trust_.faithfulness(c, name, self.black_box_, int(self.top_k), self.trust_seed_)
+        return self
+
+    def refit(self, rng: np.random.Generator, surrogate: Surrogate | None = None) -> LocalFit:
+        """Fit the surrogate again on the stored samples (no model calls)."""
+        return self._fit_surrogate(self.neighbourhood_, rng, surrogate)
 
     # -- the result -----------------------------------------------------------------------------------------------
 
@@ -367,197 +357,37 @@ class TextExplainer(Eli5Interface):
         prepared in :meth:`fit`, this asks the model about a few dozen texts; ``faithfulness=False`` here
         leaves that check out (no model calls at all), None follows the explainer's parameter.
         """
-        check_faithfulness = self.faithfulness if faithfulness is None else faithfulness
         fit = local_fit or self.local_fit_
-        class_names = validate_class_names(self.model_)
-        original_proba = self.proba_[0]
-        x0 = self.X_[0]
-        surrogate_proba = fit.surrogate.predict_proba(x0)[0]
-        linear = getattr(fit.surrogate, "linear", True)
-        # A tree's weights are its path contributions to this text: each counts once, whatever the word count.
-        values = np.asarray(x0.todense()).ravel() if linear else np.ones(x0.shape[1])
-        predicted = int(np.argmax(original_proba))
-        target_ids = resolve_targets(targets, class_names, predicted)
-        names, spans = self.features_.names, self.features_.spans
-        explained = []
-        coefs, intercepts = self._reported(fit.surrogate)
-        unc = self._uncertainty(fit) if self.uncertainty and linear else None  # a tree has no weight intervals
-        for c in target_ids:
-            coef = coefs[c]
-            order = np.argsort(-coef, kind="stable")
-            if unc is not None:
-                low, high = unc.intervals(coef, c)
-                std = unc.std[c]
-                weights = tuple(
-                    FeatureWeight(
-                        feature=names[j],
-                        weight=float(coef[j]),
-                        spans=spans[j],
-                        value=float(values[j]),
-                        std=float(std[j]),
-                        interval=(float(low[j]), float(high[j])),
-                    )
-                    for j in order
-                )
-            else:
-                weights = tuple(
-                    FeatureWeight(feature=names[j], weight=float(coef[j]), spans=spans[j], value=float(values[j]))
-                    for j in order
-                )
-            explained.append(
-                TargetExplanation(
-                    class_name=class_names[c],
-                    class_index=c,
-                    probability=float(original_proba[c]),
-                    surrogate_probability=float(surrogate_proba[c]),
-                    bias=float(intercepts[c]),
-                    weights=weights,
-                )
-            )
-        focus = predicted if predicted in target_ids else target_ids[0]
-        return Explanation(
-            text=self.tokenized_.text,
-            model=str(getattr(self.model_, "name", type(self.model_).__name__)),
-            class_names=tuple(class_names),
-            probabilities=tuple(float(p) for p in original_proba),
-            surrogate_probabilities=tuple(float(p) for p in surrogate_proba),
-            targets=tuple(explained),
-            metrics=fit.metrics,
-            n_samples=int(self.X_.shape[0]),
-            n_model_calls=int(self.n_model_calls_),
-            n_answers_reused=int(getattr(self, "n_answers_reused_", 0)),
+        return explain_fit(self._fit_result(fit), targets, faithfulness=faithfulness, black_box=self.black_box_)
+
+    def _fit_result(self, fit: LocalFit) -> FitResult:
+        """The fit as data, with the parameters as they are now."""
+        model = self.model_
+        return FitResult(
+            neighbourhood=self.neighbourhood_,
+            local_fit=fit,
+            class_names=tuple(validate_class_names(model)),
+            model_name=str(getattr(model, "name", type(model).__name__)),
             settings=self.settings(),
-            uncertainty=None if unc is None else UncertaintyInfo(method=unc.method, confidence=unc.confidence),
-            stability=self._stability(fit, focus) if self.stability_refits and linear else None,
-            faithfulness=self._faithfulness(fit, focus) if check_faithfulness else None,
             sampling=self.sampling_,
+            options=self._trust_options(),
+            trust_seed=self.trust_seed_,
+            trust=self._trust_for(fit),
         )
 
-    # -- trust ----------------------------------------------------------------------------------------------------
-
-    def _reported(self, surrogate: Surrogate) -> tuple[np.ndarray, np.ndarray]:
-        if not getattr(surrogate, "linear", True):  # a tree (clf=): its path contributions on the fitted text
-            return path_contributions(surrogate.clf_, self.X_[0], surrogate.n_classes_, surrogate.classes_)
-        return class_weights(surrogate.coef_, surrogate.intercept_, getattr(surrogate, "output_scale", "logit"))
-
-    def _trust(self, fit: LocalFit) -> _FitTrust:
-        entry = self._trust_cache.get(id(fit))
-        if entry is None:
-            current = id(getattr(self, "local_fit_", None))
-            stale = [key for key in self._trust_cache if key != current]
-            for key in stale[: max(0, len(stale) - _TRUST_CACHE_FITS + 1)]:  # oldest first
-                del self._trust_cache[key]
-            entry = self._trust_cache[id(fit)] = _FitTrust(fit)
-        return entry
-
-    def _analysis(self, fit: LocalFit) -> SoftmaxAnalysis | None:
-        """The softmax surrogate's factorised objective on its training rows (None for other surrogates)."""
-        entry = self._trust(fit)
-        if not entry.analysed:
-            entry.analysed = True
-            if type(fit.surrogate) is SoftmaxSurrogate:
-                rows = fit.train_index
-                with single_threaded_blas():
-                    entry.analysis = SoftmaxAnalysis.build(
-                        self.X_[rows], self.proba_[rows], self.sample_weight_[rows], fit.surrogate
-                    )
-        return entry.analysis
-
-    def _uncertainty(self, fit: LocalFit) -> WeightUncertainty | None:
-        """Standard errors of ``fit``'s reported weights (no model calls)."""
-        entry = self._trust(fit)
-        if not entry.uncertainty_done:
-            entry.uncertainty_done = True
-            analysis = self._analysis(fit)
-            with single_threaded_blas():
-                if analysis is not None:
-                    entry.uncertainty = analysis.uncertainty(float(self.confidence))
-                elif type(fit.surrogate) is not SoftmaxSurrogate and getattr(fit.surrogate, "linear", True):
-                    rows = fit.train_index
-                    entry.uncertainty = weight_uncertainty(
-                        self.X_[rows],
-                        self.proba_[rows],
-                        self.sample_weight_[rows],
-                        fit.surrogate,
-                        float(self.confidence),
-                    )
-        return entry.uncertainty
-
-    def _stability(self, fit: LocalFit, class_index: int) -> StabilityReport:
-        """Bootstrap refits of ``fit``'s surrogate on its training rows (no model calls)."""
-        entry = self._trust(fit)
-        if entry.refits is None or entry.refits.shape[0] != int(self.stability_refits):
-            rows = fit.train_index
-            analysis = self._analysis(fit)
-            with single_threaded_blas():
-                entry.refits = bootstrap_refits(
-                    self.X_[rows],
-                    self.proba_[rows],
-                    self.sample_weight_[rows],
-                    fit.surrogate,
-                    int(self.stability_refits),
-                    np.random.default_rng([self.trust_seed_, 1]),
-                    reported=lambda s: self._reported(s)[0],
-                    analysis=analysis,
-                )
-        coefs = self._reported(fit.surrogate)[0]
-        return stability_report(
-            coefs[class_index],
-            entry.refits[:, class_index, :],
-            self.features_.names,
-            str(self.model_.class_names[class_index]),
-            int(self.top_k),
-        )
-
-    def _faithfulness(self, fit: LocalFit, class_index: int) -> FaithfulnessReport:
-        """Remove the top words from the text and ask the model (a few dozen model calls, cached)."""
-        entry = self._trust(fit)
-        report = entry.faithfulness.get(class_index)
-        if report is None:
-            n_words = self.features_.groups.n_words
-            coefs = self._reported(fit.surrogate)[0][class_index][:n_words]
-            values = np.asarray(self.X_[0].todense()).ravel()[:n_words]
-            if not getattr(fit.surrogate, "linear", True):  # a tree's path contributions already are per text
-                values = np.ones(n_words)
-            report = entry.faithfulness[class_index] = faithfulness_report(
-                self.tokenized_,
-                self.features_.groups.word_of_token,
-                self.features_.names[:n_words],
-                coefs * values,
-                self.black_box_,
-                class_index,
-                str(self.model_.class_names[class_index]),
-                int(self.top_k),
-                np.random.default_rng([self.trust_seed_, 2, class_index]),
-                mask_token=self.mask_token,
-            )
-        return report
-
-    # -- settings -------------------------------------------------------------------------------------------------
+    def _trust_for(self, fit: LocalFit) -> TrustResults:
+        if fit is self.local_fit_:
+            return self.trust_
+        trust = self._other_trust.get(fit)
+        if trust is None:
+            for stale in list(self._other_trust)[: max(0, len(self._other_trust) - _TRUST_CACHE_FITS + 1)]:
+                del self._other_trust[stale]  # oldest first
+            trust = self._other_trust[fit] = TrustResults(self.neighbourhood_, fit)
+        return trust
 
     def settings(self) -> ExplainerSettings:
-        fitted = getattr(self, "local_fit_", None)
-        surrogate = fitted.surrogate if fitted is not None else None
-        tokenizer = self.tokenizer if isinstance(self.tokenizer, str) else repr(self.tokenizer)
-        eli5_choice = eli5_tokenizer(self.char_based, self.token_pattern)
-        if eli5_choice is not None:
-            tokenizer = eli5_choice.name
-        if self.vec is not None:
-            tokenizer = f"vec={self.vec!r}"
-        return ExplainerSettings(
-            n_samples=int(self.max_samples if self.adaptive else self.n_samples),
-            random_state=int(self.random_state) if isinstance(self.random_state, int | np.integer) else None,
-            tokenization=tokenizer,
-            sampler=safe_repr(self._sampler()),
-            kernel=repr(self._kernel()),
-            surrogate=repr(self._surrogate()),
-            bigrams=bool(self.bigrams),
-            mask_token=self.mask_token,
-            heldout_fraction=float(self.heldout_fraction),
-            adaptive=self.adaptive,
-            position_dependent=bool(self.position_dependent),
-            weights_kind="linear" if getattr(surrogate, "linear", True) else "tree_path",
-        )
+        """What produced the explanation (:class:`ExplainerSettings`, its JSON record)."""
+        return explainer_settings(self, getattr(self, "local_fit_", None))
 
     def explain(
         self, text: str, model: Any, targets: Targets = None, progress: ProgressCallback | None = None
@@ -565,12 +395,192 @@ class TextExplainer(Eli5Interface):
         """Fit and explain in one call."""
         return self.fit(text, model, progress=progress).explanation(targets)
 
+    # -- the learned attributes, read from the record -------------------------------------------------------------
 
-def _effective_count(explainer: TextExplainer, fit: LocalFit) -> float:
-    """Kish's effective sample size of the held-out samples under the weights their metrics use."""
-    w = explainer.similarity_[fit.heldout_index]
-    total = float(np.sum(w * w))
-    return float(np.sum(w)) ** 2 / total if total > 0 else float(len(w))
+    tokenized_ = _Recorded("tokenized")
+    features_ = _Recorded("features")
+    X_ = _Recorded("X")
+    proba_ = _Recorded("proba")
+    sample_weight_ = _Recorded("sample_weight")
+    similarity_ = _Recorded("similarity")
+    n_model_calls_ = _Recorded("n_model_calls")
+    n_answers_reused_ = _Recorded("n_answers_reused")
+
+    @property
+    def keep_(self) -> np.ndarray:
+        keep = self.neighbourhood_.keep
+        if keep is None:
+            raise AttributeError("keep_ is set only when lime_core's own sampler drew the samples")
+        return keep
+
+    @property
+    def sample_texts_(self) -> list[str] | None:
+        texts = self.neighbourhood_.texts
+        return None if texts is None else list(texts)
+
+
+# -- the work, in functions ----------------------------------------------------------------------------------------
+
+
+def explain_fit(
+    result: FitResult,
+    targets: Targets = None,
+    *,
+    faithfulness: bool | None = None,
+    black_box: BlackBox | None = None,
+) -> Explanation:
+    """The :class:`Explanation` of a fit for the given classes (default: the predicted one), from its data alone.
+
+    No model calls, except a faithfulness check not made yet (``faithfulness=True``, or None and the fit's
+    ``options.faithfulness``), which asks ``black_box``; without one it raises. Trust results are computed
+    once per fit and kept in ``result.trust``.
+    """
+    samples, fit, options, trust = result.neighbourhood, result.local_fit, result.options, result.trust
+    check_faithfulness = options.faithfulness if faithfulness is None else faithfulness
+    class_names = list(result.class_names)
+    original_proba = samples.proba[0]
+    surrogate_proba = fit.surrogate.predict_proba(samples.X[0])[0]
+    linear = trust.linear
+    predicted = samples.predicted
+    target_ids = resolve_targets(targets, class_names, predicted)
+    unc = trust.uncertainty(options.confidence) if options.uncertainty and linear else None  # a tree has none
+    explained = tuple(_target(result, c, unc, surrogate_proba) for c in target_ids)
+    focus = trust_class(predicted, target_ids)
+    seed = result.trust_seed
+    stability = None
+    if options.stability_refits and linear:
+        stability = trust.stability(focus, class_names[focus], options.stability_refits, options.top_k, seed)
+    return Explanation(
+        text=samples.tokenized.text,
+        model=result.model_name,
+        class_names=tuple(class_names),
+        probabilities=tuple(float(p) for p in original_proba),
+        surrogate_probabilities=tuple(float(p) for p in surrogate_proba),
+        targets=explained,
+        metrics=fit.metrics,
+        n_samples=samples.n_samples,
+        n_model_calls=int(samples.n_model_calls),
+        n_answers_reused=int(samples.n_answers_reused),
+        settings=result.settings,
+        uncertainty=None if unc is None else UncertaintyInfo(method=unc.method, confidence=unc.confidence),
+        stability=stability,
+        faithfulness=(
+            trust.faithfulness(focus, class_names[focus], black_box, options.top_k, seed)
+            if check_faithfulness
+            else None
+        ),
+        sampling=result.sampling,
+    )
+
+
+def _target(result: FitResult, c: int, unc: WeightUncertainty | None, surrogate_proba: np.ndarray) -> TargetExplanation:
+    """One class's weights, largest first, with their intervals when known."""
+    samples, trust = result.neighbourhood, result.trust
+    x0 = samples.X[0]
+    # A tree's weights are its path contributions to this text: each counts once, whatever the word count.
+    values = np.asarray(x0.todense()).ravel() if trust.linear else np.ones(x0.shape[1])
+    coefs, intercepts = trust.reported()
+    coef = coefs[c]
+    names, spans = samples.features.names, samples.features.spans
+    order = np.argsort(-coef, kind="stable")
+    if unc is not None:
+        low, high = unc.intervals(coef, c)
+        std = unc.std[c]
+        weights = tuple(
+            FeatureWeight(
+                feature=names[j],
+                weight=float(coef[j]),
+                spans=spans[j],
+                value=float(values[j]),
+                std=float(std[j]),
+                interval=(float(low[j]), float(high[j])),
+            )
+            for j in order
+        )
+    else:
+        weights = tuple(
+            FeatureWeight(feature=names[j], weight=float(coef[j]), spans=spans[j], value=float(values[j]))
+            for j in order
+        )
+    return TargetExplanation(
+        class_name=result.class_names[c],
+        class_index=c,
+        probability=float(samples.proba[0][c]),
+        surrogate_probability=float(surrogate_proba[c]),
+        bias=float(intercepts[c]),
+        weights=weights,
+    )
+
+
+def fixed_sampling(samples: Neighbourhood) -> SamplingReport:
+    """The sampling report of a fixed sample count: one round."""
+    return SamplingReport(
+        mode="fixed",
+        rounds=1,
+        n_samples=samples.n_samples,
+        n_model_calls=int(samples.n_model_calls),
+        stopped_because=FIXED_COUNT,
+    )
+
+
+def explainer_settings(explainer: TextExplainer, fitted: LocalFit | None) -> ExplainerSettings:
+    """The :class:`ExplainerSettings` of ``explainer``'s parameters and, when fitted, of its surrogate."""
+    surrogate = fitted.surrogate if fitted is not None else None
+    tokenizer = explainer.tokenizer if isinstance(explainer.tokenizer, str) else repr(explainer.tokenizer)
+    eli5_choice = eli5_tokenizer(explainer.char_based, explainer.token_pattern)
+    if eli5_choice is not None:
+        tokenizer = eli5_choice.name
+    if explainer.vec is not None:
+        tokenizer = f"vec={explainer.vec!r}"
+    declared = surrogate if surrogate is not None else explainer._surrogate()
+    return ExplainerSettings(
+        n_samples=int(explainer.max_samples if explainer.adaptive else explainer.n_samples),
+        random_state=_int_seed(explainer.random_state),
+        tokenization=tokenizer,
+        sampler=safe_repr(explainer._sampler()),
+        kernel=repr(explainer._kernel()),
+        surrogate=repr(explainer._surrogate()),
+        bigrams=bool(explainer.bigrams),
+        mask_token=explainer.mask_token,
+        heldout_fraction=float(explainer.heldout_fraction),
+        adaptive=explainer.adaptive,
+        position_dependent=bool(explainer.position_dependent),
+        weights_kind=weights_kind(surrogate),
+        output_scale=_reported_scale(declared),
+    )
+
+
+def _reported_scale(surrogate: Any) -> str:
+    """The scale of the reported weights: a tree's path contributions are probabilities."""
+    return "probability" if weights_kind(surrogate) == "tree_path" else output_scale(surrogate)
+
+
+def _int_seed(random_state: Any) -> int | None:
+    return int(random_state) if isinstance(random_state, int | np.integer) else None
+
+
+def check_params(explainer: TextExplainer) -> None:
+    """Refuse parameters that cannot work, saying why, before anything is sampled."""
+    adaptive_count = explainer.adaptive
+    if not adaptive_count:
+        _check_count("n_samples", explainer.n_samples, 20, "to fit and hold out samples", AUTO)
+    _check_count("max_samples", explainer.max_samples, 20, "to fit and hold out samples")
+    if not adaptive_count:
+        check_samples(int(explainer.n_samples))
+    check_samples(int(explainer.max_samples), "max_samples")
+    _check_count("top_k", explainer.top_k, 1, "")
+    _check_count("auto_top_k", explainer.auto_top_k, 1, "")
+    _check_count("stability_refits", explainer.stability_refits, 0, "")
+    confidence, tolerance = explainer.confidence, explainer.auto_tolerance
+    if isinstance(confidence, bool) or not isinstance(confidence, float | int | np.floating):
+        raise ValueError(f"confidence must be a number between 0 and 1, not {confidence!r}")
+    if not 0.0 < float(confidence) < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1 (e.g. 0.95), not {confidence}")
+    if isinstance(tolerance, bool) or not isinstance(tolerance, float | int | np.floating):
+        raise ValueError(f"auto_tolerance must be a positive number, not {tolerance!r}")
+    if not float(tolerance) > 0:
+        raise ValueError(f"auto_tolerance must be positive, not {tolerance}")
+    check_eli5_params(explainer)
 
 
 def _check_count(name: str, value: Any, minimum: int, why: str, alternative: str | None = None) -> None:
@@ -579,26 +589,6 @@ def _check_count(name: str, value: Any, minimum: int, why: str, alternative: str
         raise ValueError(f"{name} must be a whole number{also}, not {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}{' ' + why if why else ''}, not {value}")
-
-
-def class_weights(
-    coef: np.ndarray, intercept: np.ndarray, output_scale: str = "logit"
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per-class weights as reported to users.
-
-    With two classes a softmax's weights are only defined up to a common shift,
-    and the centred ones are half of the log-odds; users (and eli5, which fits
-    a binary model) read a weight as the change in log-odds of this class
-    against the other, so that is what is reported. With more classes the
-    centred weights are reported: each class against the average class. A
-    surrogate on the probability scale (ridge) is reported as fitted: the
-    change in P(class).
-    """
-    if coef.shape[0] == 2 and output_scale == "logit":
-        diff = coef[1] - coef[0]
-        bias = intercept[1] - intercept[0]
-        return np.vstack([-diff, diff]), np.array([-bias, bias])
-    return coef, intercept
 
 
 def resolve_targets(targets: Targets, class_names: Sequence[str], predicted: int) -> list[int]:

@@ -105,6 +105,8 @@ class ExplainerSettings:
     # "linear": weights are a linear surrogate's; "tree_path": a decision tree's (clf=) contributions along this
     # text's path, on the probability scale (docs/json-schema.md)
     weights_kind: str = "linear"
+    # The unit of the weights: "logit" (log-odds) or "probability" (changes in P(class): ridge, a tree's paths)
+    output_scale: str = "logit"
 
 
 # -- trust reports (issue 5; docs/trust.md says how each number is computed) --------------------------------------
@@ -346,7 +348,7 @@ class Explanation:
             n_model_calls=int(data["n_model_calls"]),
             n_answers_reused=int(data.get("n_answers_reused", 0)),
             language=_optional(data.get("language"), LanguageReport.from_dict),
-            settings=ExplainerSettings(**data["settings"]),
+            settings=_settings_from_dict(data["settings"]),
             extras={k: v for k, v in data.items() if k not in known},
             **trust,
         )
@@ -420,7 +422,21 @@ def _settings_to_dict(settings: ExplainerSettings) -> dict[str, Any]:
         del out["position_dependent"]  # likewise: only when set
     if settings.weights_kind == "linear":
         del out["weights_kind"]
+    if settings.output_scale == _implied_scale(settings.weights_kind):
+        del out["output_scale"]  # written only when the weights_kind does not imply it
     return out
+
+
+def _implied_scale(weights_kind: str) -> str:
+    return "probability" if weights_kind == "tree_path" else "logit"
+
+
+def _settings_from_dict(d: dict[str, Any]) -> ExplainerSettings:
+    d = dict(d)
+    if "output_scale" not in d:  # implied by weights_kind; JSON written before the key existed named ridge only
+        ridge = str(d.get("surrogate", "")).startswith("RidgeSurrogate")
+        d["output_scale"] = "probability" if ridge else _implied_scale(d.get("weights_kind", "linear"))
+    return ExplainerSettings(**d)
 
 
 def _optional(value: Any, parse: Any) -> Any:

@@ -18,9 +18,12 @@ from .metrics import mean_kl_divergence, top_class_agreement
 from .surrogates import Matrix, Surrogate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LocalFit:
-    """A fitted surrogate, which samples it saw, and its held-out fidelity."""
+    """A fitted surrogate, which samples it saw, and its held-out fidelity.
+
+    Compared and hashed by identity: it is the key its trust results are kept under.
+    """
 
     surrogate: Surrogate
     train_index: np.ndarray

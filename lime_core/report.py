@@ -12,12 +12,15 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .explanation import BIAS_FEATURE, Explanation, FaithfulnessReport, FeatureWeight, TargetExplanation
+
+if TYPE_CHECKING:
+    from lime_core.neighbourhood import FitResult
 
 FOR, AGAINST, BIAS = "for", "against", "bias"
 
@@ -252,8 +255,9 @@ def sampling_frame(explanation: Explanation) -> pd.DataFrame:
 # --------------------------------------------------------------------------- the neighbourhood picture
 
 
-def neighbourhood_frame(explainer: Any, class_name: str | None = None, max_points: int | None = 2000) -> pd.DataFrame:
-    """What LIME looked at, one row per perturbed sample of a fitted ``TextExplainer``.
+def neighbourhood_frame(fit: FitResult, class_name: str | None = None, max_points: int | None = 2000) -> pd.DataFrame:
+    """What LIME looked at, one row per perturbed sample of a fit (:class:`~lime_core.neighbourhood.FitResult`,
+    e.g. a ``TextExplainer``'s ``fit_result_``); no model calls.
 
     Columns: ``similarity`` (cosine similarity of the sample to the original),
     ``fit_weight`` (its weight in the fit: the similarity itself for the default
@@ -264,23 +268,24 @@ def neighbourhood_frame(explainer: Any, class_name: str | None = None, max_point
     ``original`` (row 0, the text itself). At most ``max_points`` rows (the
     original plus an even-spaced subset) keep the chart light.
     """
-    keep = np.asarray(explainer.keep_)
-    proba = np.asarray(explainer.proba_)
-    weights = np.asarray(explainer.sample_weight_, dtype=float)
-    similarity = getattr(explainer, "similarity_", None)
-    similarity = weights if similarity is None else np.asarray(similarity, dtype=float)
-    X = explainer.X_
-    class_names = [str(c) for c in explainer.model_.class_names]
-    c = int(np.argmax(proba[0])) if class_name is None else class_names.index(class_name)
-    expl = explainer.explanation(targets=[c], faithfulness=False)
-    target = expl.targets[0]
+    from lime_core.explainer import explain_fit  # absolute: this function may move with the dashboard's frames
+
+    samples = fit.neighbourhood
+    keep = np.asarray(samples.keep)
+    proba = np.asarray(samples.proba)
+    weights = np.asarray(samples.sample_weight, dtype=float)
+    similarity = np.asarray(samples.similarity, dtype=float)
+    X = samples.X
+    class_names = list(fit.class_names)
+    c = samples.predicted if class_name is None else class_names.index(class_name)
+    target = explain_fit(fit, [c], faithfulness=False).targets[0]
     words = [w for w in target.weights if w.weight > 0] or list(target.top(1))
     top = words[0] if words else None
-    surrogate = explainer.local_fit_.surrogate.predict_proba(X)[:, c]
+    surrogate = fit.local_fit.surrogate.predict_proba(X)[:, c]
 
     n = keep.shape[0]
     if top is not None:
-        j = explainer.features_.names.index(top.feature)
+        j = samples.features.names.index(top.feature)
         counts = np.asarray(X[:, j].todense()).ravel()
         full = counts[0]
         status = np.where(counts >= full, "kept", np.where(counts <= 0, "removed", "partly removed"))

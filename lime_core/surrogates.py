@@ -1,16 +1,22 @@
-"""Local surrogate models fitted on (features, black-box probabilities, sample weights).
+"""Local surrogate models fitted on (features, black-box probabilities, sample weights), and their protocol.
 
 Domain-free: nothing here knows about text. Each surrogate follows
 scikit-learn's conventions (parameters stored unchanged in ``__init__``, work
 in ``fit`` which returns ``self``, learned attributes end with ``_``) and
 exposes ``coef_`` of shape ``(n_classes, n_features)`` and ``intercept_`` of
 shape ``(n_classes,)``; the intercept is what explanations call ``<BIAS>``.
+
+:class:`Surrogate` spells out what the explainer and the trust code need from
+a surrogate, declaration by declaration, with the default that applies to a
+surrogate that declares nothing; the module functions :func:`output_scale`,
+:func:`weights_kind`, :func:`reported_weights`, :func:`curvature` and
+:func:`surrogate_uncertainty` are the one place those defaults apply.
 """
 
 from __future__ import annotations
 
 import itertools
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,7 +25,14 @@ from scipy.special import softmax
 from sklearn.base import BaseEstimator
 from threadpoolctl import ThreadpoolController
 
+if TYPE_CHECKING:
+    from .trust.uncertainty import SoftmaxAnalysis, WeightUncertainty
+
 Matrix = np.ndarray | sp.spmatrix
+OutputScale = Literal["logit", "probability"]
+OUTPUT_SCALES = ("logit", "probability")
+WeightsKind = Literal["linear", "tree_path"]
+WEIGHTS_KINDS = ("linear", "tree_path")
 
 # Below this many matrix entries a dense copy is cheaper to multiply than CSR (the optimiser does it hundreds of
 # times); above it (very long texts with bigrams) the sparse matrix saves memory.
@@ -38,12 +51,120 @@ def _as_fast_matrix(X: Matrix) -> Matrix:
 
 
 class Surrogate(Protocol):
-    coef_: np.ndarray
-    intercept_: np.ndarray
+    """What :class:`~lime_core.explainer.TextExplainer` needs from a surrogate (``surrogate=`` takes any such object).
+
+    Required:
+
+    * ``fit(X, y_proba, sample_weight) -> self``: ``X`` ``(n_samples, n_features)`` (sparse or dense) are the
+      samples' features, ``y_proba`` ``(n_samples, n_classes)`` the black box's probabilities, ``sample_weight``
+      ``(n_samples,)`` the kernel's non-negative weights. The explainer fits a fresh ``sklearn.base.clone`` of
+      the surrogate, so its parameters must follow scikit-learn's ``get_params`` convention.
+    * ``predict_proba(X) -> (n_samples, n_classes)``: the surrogate's probabilities (for the fidelity metrics).
+    * ``coef_`` ``(n_classes, n_features)`` and ``intercept_`` ``(n_classes,)`` after ``fit``, unless
+      ``reported_weights`` is declared.
+
+    Optional declarations (what applies when one is absent):
+
+    * ``output_scale``: ``"logit"`` (default: ``coef_`` acts on the logits of a softmax, and with two classes
+      the weights are reported as log-odds of one class against the other, see :func:`class_weights`) or
+      ``"probability"`` (``coef_`` acts on the probabilities directly: reported as fitted).
+    * ``weights_kind``: ``"linear"`` (default: a weight times the feature's count is its contribution, so
+      weights get intervals and stability refits) or ``"tree_path"`` (the weights are contributions along the
+      explained sample's path through a tree: each counts once, no intervals, no stability).
+    * ``reported_weights(x) -> (weights (n_classes, n_features), bias (n_classes,))``: the weights shown for
+      the explained sample ``x`` (a ``(1, n_features)`` row); default :func:`class_weights` of ``coef_`` and
+      ``intercept_`` on the declared ``output_scale``.
+    * ``curvature(X, y_proba, sample_weight) -> SoftmaxAnalysis | None``: the surrogate's objective factorised
+      at its fitted weights on its training rows (:class:`~lime_core.trust.uncertainty.SoftmaxAnalysis`); when
+      declared, the intervals come from it and stability refits take its fast Newton steps. Default: none.
+    * ``uncertainty(X, y_proba, sample_weight, confidence) -> WeightUncertainty | None``: standard errors of
+      the reported weights from the training rows, for a surrogate without ``curvature``. Default: none (the
+      explanation then has no intervals).
+
+    ``curvature`` and ``uncertainty`` describe one class's own objective, so they are not inherited: a subclass
+    of :class:`SoftmaxSurrogate` or :class:`RidgeSurrogate` that keeps the objective re-declares them
+    (``curvature = SoftmaxSurrogate.curvature``); otherwise it gets no intervals.
+    """
 
     def fit(self, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -> Surrogate: ...
 
     def predict_proba(self, X: Matrix) -> np.ndarray: ...
+
+
+# The declarations of one objective (not inherited by subclasses, which may change the objective).
+_OBJECTIVE_HOOKS = ("curvature", "uncertainty")
+
+
+class _OwnObjective:
+    """Mixin: a subclass that does not re-declare the trust hooks of its parent's objective declares none."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in _OBJECTIVE_HOOKS:
+            if name not in cls.__dict__:
+                setattr(cls, name, None)
+
+
+def output_scale(surrogate: Any) -> str:
+    """The surrogate's declared ``output_scale`` (default ``"logit"``); an unknown one is refused."""
+    scale = getattr(surrogate, "output_scale", "logit")
+    if scale not in OUTPUT_SCALES:
+        raise ValueError(f"{type(surrogate).__name__}.output_scale must be one of {OUTPUT_SCALES}, not {scale!r}")
+    return str(scale)
+
+
+def weights_kind(surrogate: Any) -> str:
+    """The fitted surrogate's declared ``weights_kind`` (default ``"linear"``); an unknown one is refused."""
+    kind = getattr(surrogate, "weights_kind", "linear")
+    if kind not in WEIGHTS_KINDS:
+        raise ValueError(f"{type(surrogate).__name__}.weights_kind must be one of {WEIGHTS_KINDS}, not {kind!r}")
+    return str(kind)
+
+
+def reported_weights(surrogate: Any, x: Matrix) -> tuple[np.ndarray, np.ndarray]:
+    """The fitted surrogate's weights as explanations report them for the sample ``x``: ``(weights, bias)``."""
+    own = getattr(surrogate, "reported_weights", None)
+    if callable(own):
+        return own(x)
+    return class_weights(surrogate.coef_, surrogate.intercept_, output_scale(surrogate))
+
+
+def curvature(surrogate: Any, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -> SoftmaxAnalysis | None:
+    """The surrogate's ``curvature`` analysis on its training rows, or None when it declares none."""
+    hook = getattr(surrogate, "curvature", None)
+    return hook(X, y_proba, sample_weight) if callable(hook) else None
+
+
+def has_curvature(surrogate: Any) -> bool:
+    return callable(getattr(surrogate, "curvature", None))
+
+
+def surrogate_uncertainty(
+    surrogate: Any, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray, confidence: float
+) -> WeightUncertainty | None:
+    """The surrogate's ``uncertainty`` on its training rows, or None when it declares none."""
+    hook = getattr(surrogate, "uncertainty", None)
+    return hook(X, y_proba, sample_weight, confidence) if callable(hook) else None
+
+
+def class_weights(
+    coef: np.ndarray, intercept: np.ndarray, output_scale: str = "logit"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-class weights as reported to users (the one definition; the intervals use it too).
+
+    With two classes a softmax's weights are only defined up to a common shift,
+    and the centred ones are half of the log-odds; users (and eli5, which fits
+    a binary model) read a weight as the change in log-odds of this class
+    against the other, so that is what is reported. With more classes the
+    centred weights are reported: each class against the average class. A
+    surrogate on the probability scale (ridge) is reported as fitted: the
+    change in P(class).
+    """
+    if coef.shape[0] == 2 and output_scale == "logit":
+        diff = coef[1] - coef[0]
+        bias = intercept[1] - intercept[0]
+        return np.vstack([-diff, diff]), np.array([-bias, bias])
+    return coef, intercept
 
 
 def _check_fit_args(X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -> np.ndarray:
@@ -55,7 +176,7 @@ def _check_fit_args(X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -
     return w / w.sum()
 
 
-class SoftmaxSurrogate(BaseEstimator):
+class SoftmaxSurrogate(_OwnObjective, BaseEstimator):
     """Weighted multinomial logistic regression fitted on soft targets.
 
     Minimises the similarity-weighted cross-entropy between the black box's
@@ -137,8 +258,15 @@ class SoftmaxSurrogate(BaseEstimator):
     def predict_proba(self, X: Matrix) -> np.ndarray:
         return softmax(self.decision_function(X), axis=1)
 
+    def curvature(self, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -> SoftmaxAnalysis | None:
+        """This objective's Hessian at the fitted weights, factorised (the :class:`Surrogate` hook)."""
+        from .trust.uncertainty import SoftmaxAnalysis, single_threaded_blas
 
-class RidgeSurrogate(BaseEstimator):
+        with single_threaded_blas():
+            return SoftmaxAnalysis.build(X, y_proba, sample_weight, self)
+
+
+class RidgeSurrogate(_OwnObjective, BaseEstimator):
     """One weighted ridge regression per class on the class probability, as ``lime`` does.
 
     Its outputs are not probabilities; for the fidelity metrics they are
@@ -173,6 +301,15 @@ class RidgeSurrogate(BaseEstimator):
         raw = np.clip(self.decision_function(X), 1e-6, 1.0)
         return raw / raw.sum(axis=1, keepdims=True)
 
+    def uncertainty(
+        self, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray, confidence: float
+    ) -> WeightUncertainty | None:
+        """The sandwich covariance of each class's least-squares fit (the :class:`Surrogate` hook)."""
+        from .trust.uncertainty import ridge_uncertainty, single_threaded_blas
+
+        with single_threaded_blas():
+            return ridge_uncertainty(X, y_proba, sample_weight, self, confidence)
+
 
 SURROGATES = {"softmax": SoftmaxSurrogate, "ridge": RidgeSurrogate}
 
@@ -198,10 +335,10 @@ class ClassifierSurrogate(BaseEstimator):
     * ``None``: each sample once, labelled with its most probable class (eli5's ``expand_factor=None``).
 
     ``clf`` must accept ``sample_weight``. A linear classifier (``coef_``: ``LogisticRegression``,
-    ``SGDClassifier(loss="log_loss")``, ...) is explained by its weights (``linear`` is True); any other
-    (a decision tree, ...) has no weights: ``coef_`` is absent and explanations show what its prediction
-    path does instead (:func:`path_contributions`). ``predict_proba`` is the classifier's own, with a zero
-    column for a class it never saw.
+    ``SGDClassifier(loss="log_loss")``, ...) is explained by its weights (``linear`` is True, ``weights_kind``
+    ``"linear"``); any other (a decision tree, ...) has no weights: ``coef_`` is absent and explanations show
+    what its prediction path does instead (:func:`path_contributions`, ``weights_kind`` ``"tree_path"``).
+    ``predict_proba`` is the classifier's own, with a zero column for a class it never saw.
     """
 
     output_scale = "logit"
@@ -265,6 +402,17 @@ class ClassifierSurrogate(BaseEstimator):
         out = np.zeros((X.shape[0], self.n_classes_))
         out[:, self.classes_] = self.clf_.predict_proba(X)
         return out
+
+    @property
+    def weights_kind(self) -> str:
+        """``"linear"`` for a classifier with weights, ``"tree_path"`` for one without (set by ``fit``)."""
+        return "linear" if self.linear else "tree_path"
+
+    def reported_weights(self, x: Matrix) -> tuple[np.ndarray, np.ndarray]:
+        """Its weights (:func:`class_weights`), or a tree's path contributions for the sample ``x``."""
+        if not self.linear:
+            return path_contributions(self.clf_, x, self.n_classes_, self.classes_)
+        return class_weights(self.coef_, self.intercept_, self.output_scale)
 
 
 def path_contributions(tree: Any, x: Matrix, n_classes: int, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -47,6 +47,7 @@ from typing import Literal
 import numpy as np
 
 from .explanation import Explanation, FeatureWeight, FidelityMetrics, TargetExplanation
+from .trust.results import trust_class
 from .trust.stability import top_k_indices
 
 Level = Literal["trust", "check", "distrust"]
@@ -424,8 +425,8 @@ def judge_trust(explanation: Explanation, target: TargetExplanation | str | None
     if isinstance(target, str):
         target = explanation.target(target)
     if target is None:
-        predicted = [t for t in explanation.targets if t.class_name == explanation.predicted_class]
-        target = (predicted or list(explanation.targets) or [None])[0]
+        name = trust_class(explanation.predicted_class, [t.class_name for t in explanation.targets])
+        target = None if name is None else explanation.target(name)
     checks = [_fidelity_check(explanation, target)]
     if target is not None:
         for make in (_stability_check, _signs_check, _faithfulness_check):

@@ -51,9 +51,9 @@ if result is not None:
     class_name = views.class_picker("how.class", result.class_names, result.predicted_class, narrow=True)
     explanation = result.explanation(class_name)
     target = explanation.targets[0]
-    frame_all = report.neighbourhood_frame(result.explainer, target.class_name, max_points=None)
+    frame_all = report.neighbourhood_frame(result.fit, target.class_name, max_points=None)
     effect = report.top_word_effect(frame_all)
-    frame = report.neighbourhood_frame(result.explainer, target.class_name, max_points=2000)
+    frame = report.neighbourhood_frame(result.fit, target.class_name, max_points=2000)
     word = md_escape(effect["word"])
     cls = md_escape(target.class_name)
 

@@ -44,9 +44,9 @@ if clicked:
         else:
             new, error = run.explain(
                 text, classifier, classifier.url, classifier.name, options, label="Asking the API",
-                batch_size=conn.batch_size * 2,
+                batch_size=conn.batch_size * 2, source=state.ModelSource(state.REMOTE, classifier.url, conn),
             )
-            classifier.close()  # the result keeps the classifier, not an open connection
+            classifier.close()  # the result keeps the connection settings only; a later check builds a new one
     st.session_state[remote.ERROR] = remote.sentence(error) if error else None
     if new is not None:
         state.put(state.REMOTE_RESULT, new)

@@ -339,7 +339,7 @@ def test_shared_words_frame(fitted: TextExplainer) -> None:
 
 
 def test_neighbourhood_frame_from_the_fitted_explainer(fitted: TextExplainer) -> None:
-    frame = neighbourhood_frame(fitted, "positive", max_points=None)
+    frame = neighbourhood_frame(fitted.fit_result_, "positive", max_points=None)
     assert len(frame) == 400
     assert frame["original"].iloc[0] and frame["similarity"].iloc[0] == pytest.approx(1.0)
     assert frame["top_word"].iloc[0] == "great"
@@ -347,7 +347,7 @@ def test_neighbourhood_frame_from_the_fitted_explainer(fitted: TextExplainer) ->
     np.testing.assert_allclose(frame["model_probability"], fitted.proba_[:, 1])
     effect = top_word_effect(frame)
     assert effect["kept_mean"] > effect["removed_mean"]  # removing "great" lowers P(positive)
-    assert len(neighbourhood_frame(fitted, "positive", max_points=50)) <= 50
+    assert len(neighbourhood_frame(fitted.fit_result_, "positive", max_points=50)) <= 50
 
 
 # --------------------------------------------------------------------------- exports

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import socket
-import types
 
 import pytest
 
 pytest.importorskip("streamlit")
 
 from tests.http_fixtures import Canned, RawServer, ScriptedServer, hf_responder, http_head
+from tests.reach import reachable, reachable_strings
 from tests.test_app_pages import SECRET, app_env, errors, free_port, goto, press, start, visible_text  # noqa: F401
 
 LABELS = ["food", "sports", "tech"]
@@ -109,33 +109,6 @@ def test_a_token_sent_to_a_server_that_does_not_check_tokens_gets_a_note():
     assert errors(at) == [] and any("does not check tokens" in i for i in infos(at))
 
 
-def _reachable_strings(root: object) -> list[str]:
-    """Strings held by ``root`` and what it refers to, not through modules, classes or functions' globals."""
-    import gc
-
-    seen: set[int] = set()
-    stack = [root]
-    found = []
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        if isinstance(obj, str):
-            found.append(obj)
-            continue
-        if isinstance(obj, bytes | bytearray):
-            found.append(bytes(obj).decode("utf-8", "replace"))
-            continue
-        if isinstance(obj, types.ModuleType | type):
-            continue
-        if isinstance(obj, types.FunctionType):
-            stack.extend(c.cell_contents for c in obj.__closure__ or () if c.cell_contents is not None)
-            continue
-        stack.extend(gc.get_referents(obj))
-    return found
-
-
 def test_no_session_result_or_cache_holds_the_token():
     from ui import models
 
@@ -143,10 +116,35 @@ def test_no_session_result_or_cache_holds_the_token():
     at.text_input(key="remote.token").set_value(SECRET).run()
     press(at, "Explain", key="remote.explain")
     result = at.session_state["remote.result"]
-    # The classifier reads the field during a script run only; on its own (here, outside one) it yields no token.
-    assert result is not None and not result.explainer.model_.has_token
+    # The result keeps the fit as data and the connection settings: no classifier (and so no token reader).
+    from lime_core.models.remote import RemoteClassifier
+
+    assert result is not None and not [o for o in reachable(result) if isinstance(o, RemoteClassifier)]
     for root in (result, models.prediction_cache()):
-        assert not [s for s in _reachable_strings(root) if SECRET in s]
+        assert not [s for s in reachable_strings(root) if SECRET in s]
+
+
+def test_a_later_faithfulness_check_builds_a_new_classifier_that_reads_the_token_then():
+    labels = ["sport", "food", "tech"]
+    with ScriptedServer(default=hf_responder(labels)) as server:
+        at = goto(start(), "remote_api")
+        at.text_input(key="remote.url").set_value(server.url + "/").run()
+        at.text_input(key="remote.token").set_value(SECRET).run()
+        at.text_area(key="remote.text").set_value("sport food and tech: the sport team ate food").run()
+        press(at, "Explain", key="remote.explain")
+        assert errors(at) == []
+        result = at.session_state["remote.result"]
+        other = next(c for c in result.class_names if c != result.predicted_class)
+        at.selectbox(key="remote.class").set_value(other).run()
+        assert result.explanation(other).faithfulness is None
+        sent = server.request_count
+        at.text_input(key="remote.token").set_value(SECRET + "-now").run()  # the field as it is at the check
+        press(at, f"Check faithfulness for \u201c{other}\u201d")
+        assert errors(at) == []
+        later = server.requests[sent:]
+        assert later and all(r.headers.get("Authorization") == f"Bearer {SECRET}-now" for r in later)
+        assert result.explanation(other).faithfulness is not None
+        assert not [s for s in reachable_strings(result) if SECRET in s]
 
 
 def test_the_deadline_applies_on_the_page():

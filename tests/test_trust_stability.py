@@ -62,9 +62,11 @@ def test_same_seed_same_report_and_reports_are_cached_per_fit() -> None:
     a = TextExplainer(n_samples=400, random_state=3).fit(TOPIC_TEXT, topic_model())
     b = TextExplainer(n_samples=400, random_state=3).fit(TOPIC_TEXT, topic_model())
     assert a.explanation().stability == b.explanation().stability
-    first = a._stability(a.local_fit_, 0)
-    assert a._trust(a.local_fit_).refits is not None
-    assert a._stability(a.local_fit_, 0) == first
+    trust, name, seed = a.trust_, a.fit_result_.class_names[0], a.trust_seed_
+    first = trust.stability(0, name, a.stability_refits, a.top_k, seed)
+    assert trust.refits(a.stability_refits, seed) is not None
+    assert trust.refits(a.stability_refits, seed) is trust.refits(a.stability_refits, seed)  # kept with the fit
+    assert trust.stability(0, name, a.stability_refits, a.top_k, seed) == first
 
 
 def test_newton_refits_match_refitting_from_scratch() -> None:

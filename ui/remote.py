@@ -2,9 +2,10 @@
 
 The token lives only in its password widget. The
 :class:`~lime_core.models.remote.RemoteClassifier` gets a function that reads
-the widget at each request, not the token itself, so the classifier kept in
-a session result (for re-explaining another class) holds no secret. It is
-never written to session results, downloads or messages.
+the widget at each request, not the token itself, and a session result keeps
+no classifier at all: only the fit as data and the connection settings, from
+which a later faithfulness check builds a new classifier. The token is never
+written to session results, downloads or messages.
 
 The page only calls URLs that ``LIME_REMOTE_ALLOW`` admits (default: loopback),
 because the *server* makes the request: without the list, anyone who can open

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
 
-from lime_core import InputTextError
+from lime_core import InputTextError, ModelUnavailableError
+from lime_core.predictor import BlackBox
 from lime_core.progress import TimeLeft
 
 from . import models, state
@@ -44,8 +47,12 @@ def explain(
     batch_size: int | None = None,
     languages: tuple[str, ...] = (),
     running_key: str | None = None,
+    source: state.ModelSource | None = None,
 ) -> tuple[state.RunResult | None, str | None]:
     """Fit an explainer with a progress bar; return ``(result, None)`` or ``(None, message)``.
+
+    The result keeps the fit as data, not the explainer or ``model``; ``source`` says how to get the model
+    again for a later faithfulness check (None: no later check).
 
     ``running_key`` (a page's name) marks the run in :data:`state.RUNNING` until it ends; a run that Streamlit
     stops (the user left the page or changed a widget) leaves the mark, and the page says so on return.
@@ -75,10 +82,11 @@ def explain(
             text=text,
             model_name=model_name,
             model_title=model_title,
-            explainer=explainer,
+            fit=explainer.fit_result_,
             options=options,
             elapsed=0.0,
             languages=tuple(languages),
+            source=source,
         )
         result.explanation()  # the trust figures (intervals, refits) now, so the time and any error belong here
     except InputTextError as exc:
@@ -96,13 +104,40 @@ def explain(
 
 
 def measure_faithfulness(result: state.RunResult, class_name: str) -> str | None:
-    """Run the faithfulness check for another class (a few dozen model calls); a message on failure."""
+    """Run the faithfulness check for another class (a few dozen model calls); a message on failure.
+
+    The model is got again from the result's :class:`~ui.state.ModelSource`: a bundled model from the
+    process's cache, a remote one built for this request (its token read from the page's field now).
+    """
     try:
         with st.spinner(f"Asking the model about texts without the top words of \u201c{class_name}\u201d\u2026"):
-            result.measure_faithfulness(class_name)
+            source = getattr(result, "source", None)
+            if source is None:  # a stored result, or one whose model cannot be asked again: it says why
+                result.measure_faithfulness(class_name)
+            else:
+                with black_box_for(source) as black_box:
+                    result.measure_faithfulness(class_name, black_box)
     except Exception as exc:
         return models.user_message(exc)
     return None
+
+
+@contextmanager
+def black_box_for(source: state.ModelSource) -> Iterator[BlackBox]:
+    """The source's model behind the process's prediction cache, for one request; a remote one is closed after."""
+    if source.kind == state.REMOTE:
+        from . import remote
+
+        classifier = remote.make_classifier(source.connection)
+        try:
+            yield BlackBox(classifier, cache=models.prediction_cache(), batch_size=source.connection.batch_size * 2)
+        finally:
+            classifier.close()
+        return
+    model, error = models.get_model(source.name)
+    if model is None:
+        raise ModelUnavailableError(error or f"{source.name} is not available")
+    yield BlackBox(model, cache=models.prediction_cache(), batch_size=progress_chunk(model))
 
 
 def explain_bundled(
@@ -133,4 +168,5 @@ def explain_bundled(
         label=label,
         languages=info.languages if info else (),
         running_key=running_key,
+        source=state.ModelSource(state.BUNDLED, model_name),
     )

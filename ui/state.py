@@ -2,13 +2,16 @@
 
 Every page stores what it computed under a named key, so a result stays on
 screen after an error, a page switch or a change of the class to explain.
-A :class:`RunResult` keeps the fitted explainer, so another class is
-re-explained from the same samples with no model calls.
+A :class:`RunResult` keeps the fit as plain data
+(:class:`~lime_core.neighbourhood.FitResult`: samples, answers, surrogate),
+never the estimator or the model, so another class is re-explained from the
+same samples with no model calls, and nothing of a remote model (its token
+included) outlives the request. A later faithfulness check gets the model
+again from :class:`ModelSource`.
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import time
 import uuid
@@ -17,8 +20,12 @@ from typing import Any
 
 import streamlit as st
 
-from lime_core import Explanation, TextExplainer
+from lime_core import Explanation, LimeCoreError, TextExplainer
+from lime_core.defaults import TOP_K
+from lime_core.explainer import explain_fit
 from lime_core.language import LanguageReport, language_report
+from lime_core.neighbourhood import FitResult
+from lime_core.predictor import BlackBox
 from lime_core.sampling import get_sampler
 
 # The longest text the dashboard accepts (characters). Longer texts make thousands of long
@@ -53,7 +60,6 @@ SAMPLES_MODE_HELP = (
     "Auto: LIME draws variations in rounds and stops as soon as the top words have settled (or at the cap "
     "below), so an easy text costs few model calls and a hard one gets more. Fixed: exactly this many variations."
 )
-TOP_K = 5  # the top words the stability and faithfulness checks look at
 
 SAMPLER_LABELS = {
     "mixture": "Mixture (default)",
@@ -109,17 +115,35 @@ class ExplainOptions:
         )
 
 
+BUNDLED, REMOTE = "bundled", "remote"
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """Where a result's model comes from, to ask it again later (a faithfulness check): plain data, no secret.
+
+    ``kind`` BUNDLED: ``name`` is the registry name (loaded through ``st.cache_resource``). REMOTE: ``name`` is
+    the URL and ``connection`` the Remote API page's settings (URL, batch size, budget, deadline; never the
+    token, which the classifier built from them reads from the page's field at request time).
+    """
+
+    kind: str
+    name: str
+    connection: Any = None
+
+
 @dataclass
 class RunResult:
-    """One fitted explanation: the text, the model, the fitted explainer and the explanations drawn from it."""
+    """One fit and the explanations drawn from it: plain data, with no estimator and no model."""
 
     text: str
     model_name: str  # registry name, or the remote URL (without secrets)
     model_title: str
-    explainer: TextExplainer
+    fit: FitResult
     options: ExplainOptions
     elapsed: float
     languages: tuple[str, ...] = ()  # the languages the model declares; () when unknown
+    source: ModelSource | None = None  # how to get the model again (None: it cannot be asked again)
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     created: float = field(default_factory=time.time)
     _explanations: dict[str, Explanation] = field(default_factory=dict, repr=False)
@@ -137,21 +161,21 @@ class RunResult:
 
     @property
     def class_names(self) -> list[str]:
-        return [str(c) for c in self.explainer.model_.class_names]
+        return list(self.fit.class_names)
 
     @property
     def predicted_class(self) -> str:
-        return self.class_names[int(self.explainer.proba_[0].argmax())]
+        return self.fit.predicted_class
 
     @property
     def n_model_calls(self) -> int:
         """Model calls of the sampling (what the explanation itself cost)."""
-        return int(self.explainer.n_model_calls_)
+        return int(self.fit.neighbourhood.n_model_calls)
 
     @property
     def n_answers_reused(self) -> int:
         """Answers of the sampling that the prediction cache gave (no model call made for them)."""
-        return int(getattr(self.explainer, "n_answers_reused_", 0))
+        return int(self.fit.neighbourhood.n_answers_reused)
 
     @property
     def n_check_calls(self) -> int:
@@ -175,26 +199,26 @@ class RunResult:
             # Another class is explained from the stored samples: no model calls, so no faithfulness check
             # until the user asks for one (measure_faithfulness).
             check = None if class_name is None else False
-            self._explanations[key] = self._with_language(
-                self.explainer.explanation(targets=class_name, faithfulness=check)
-            )
+            self._explanations[key] = self._with_language(explain_fit(self.fit, class_name, faithfulness=check))
         return self._explanations[key]
 
     def faithfulness_checked(self, class_name: str | None = None) -> bool:
         return self.explanation(class_name).faithfulness is not None
 
-    def measure_faithfulness(self, class_name: str) -> Explanation:
-        """Explain ``class_name`` with its faithfulness check: asks the model about a few dozen texts."""
-        explainer = copy.copy(self.explainer)
-        explainer.faithfulness = True
-        explanation = self._with_language(explainer.explanation(targets=class_name))
+    def measure_faithfulness(self, class_name: str, black_box: BlackBox | None = None) -> Explanation:
+        """Explain ``class_name`` with its faithfulness check, asking ``black_box`` about a few dozen texts."""
+        if black_box is None:
+            raise LimeCoreError(
+                "this result's model cannot be asked again here; explain the text again to check its faithfulness"
+            )
+        explanation = self._with_language(explain_fit(self.fit, class_name, faithfulness=True, black_box=black_box))
         self._explanations[class_name if class_name != self.predicted_class else "<predicted>"] = explanation
         return explanation
 
     def all_classes(self) -> Explanation:
         """Every class at once (targets='all'), with no model calls."""
         if "<all>" not in self._explanations:
-            self._explanations["<all>"] = self._with_language(self.explainer.explanation(targets="all"))
+            self._explanations["<all>"] = self._with_language(explain_fit(self.fit, "all"))
         return self._explanations["<all>"]
 
 

@@ -44,10 +44,13 @@ import numpy as np
 
 from ..explanation import Explanation
 from ..kernels import ExponentialKernel, Kernel
+from ..surrogates import weights_kind
 from ..tokenization import RegexTokenizer, Tokenizer, char_tokenizer
 
 if TYPE_CHECKING:
     from ..features import FeatureSpace
+    from ..fitting import LocalFit
+    from ..neighbourhood import Neighbourhood
     from ..surrogates import Surrogate
 
 # eli5's display options of show_prediction/show_weights that change only eli5's own HTML layout; they are
@@ -169,11 +172,11 @@ class Eli5Interface:
     """
 
     # Set by lime_core.explainer.TextExplainer.fit.
+    neighbourhood_: Neighbourhood
+    local_fit_: LocalFit
     tokenized_: Any
-    keep_: np.ndarray
     proba_: np.ndarray
     features_: FeatureSpace
-    mask_token: str | None
 
     def _require_fit(self, name: str) -> None:
         if not hasattr(self, "local_fit_"):
@@ -189,10 +192,7 @@ class Eli5Interface:
     def samples_(self) -> list[str]:
         """The perturbed texts the surrogate learned from (row 0 is the text itself)."""
         self._require_fit("samples_")
-        texts = getattr(self, "sample_texts_", None)  # set when an eli5 sampler or vec= made the samples
-        if texts is not None:
-            return list(texts)
-        return self.tokenized_.rebuild(self.keep_, replacement=self.mask_token or "")
+        return self.neighbourhood_.sample_texts()
 
     @property
     def y_proba_(self) -> np.ndarray:
@@ -268,7 +268,7 @@ class Eli5Interface:
         _check_display(display)
         self._require_fit("explain_weights")
         names = self._class_names(target_names)
-        if not getattr(self.clf_, "linear", True):
+        if weights_kind(self.clf_) == "tree_path":
             return self._tree_weights(names)
         if targets is None and top_targets is None:
             chosen: Any = "all"

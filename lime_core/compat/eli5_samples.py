@@ -34,7 +34,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..classifier import as_classifier, validate_class_names
-from ..explanation import SamplingReport
 from ..kernels import cosine_similarity_to_original
 from ..limits import check_sample_chars
 from ..predictor import BlackBox, ProgressCallback
@@ -108,6 +107,8 @@ def fit_text_samples(
 ) -> TextExplainer:
     """``explainer.fit`` with a user's sampler and/or vectorizer; sets the same learned attributes."""
     from ..compat.eli5_api import seed_of
+    from ..explainer import fixed_sampling
+    from ..neighbourhood import Neighbourhood
 
     explainer._check_params()
     check_text_sample_params(explainer)
@@ -145,28 +146,20 @@ def fit_text_samples(
         X = sp.csr_matrix(features.vectorizer.transform(texts), dtype=np.float64)
     predictions = black_box.predict(list(texts), progress=progress)
 
-    explainer.model_ = classifier
-    explainer.black_box_ = black_box
-    explainer.tokenized_ = tokenized
-    explainer.features_ = features
-    explainer._trust_cache = {}
-    explainer.sample_texts_ = list(texts)
-    explainer.__dict__.pop("keep_", None)  # no keep-masks on this path (a previous fit's would be stale)
-    explainer.X_ = X.tocsr()
-    explainer.proba_ = predictions.proba
-    explainer.sample_weight_ = np.asarray(weight, dtype=np.float64)
-    explainer.similarity_ = similarity
-    explainer.n_model_calls_ = predictions.n_model_calls
-    explainer.local_fit_ = explainer.refit(rng)
-    explainer.sampling_ = SamplingReport(
-        mode="fixed",
-        rounds=1,
-        n_samples=len(texts),
+    explainer._start(classifier, black_box)
+    samples = Neighbourhood(
+        tokenized=tokenized,
+        features=features,
+        X=X.tocsr(),
+        proba=predictions.proba,
+        sample_weight=np.asarray(weight, dtype=np.float64),
+        similarity=similarity,
+        texts=tuple(texts),  # no keep-masks on this path: samples_ are these texts
+        mask_token=explainer.mask_token,
         n_model_calls=int(predictions.n_model_calls),
-        stopped_because="fixed sample count",
     )
-    explainer.trust_seed_ = int(rng.integers(2**32))
-    return explainer
+    fit = explainer._fit_surrogate(samples, rng)
+    return explainer._finish(samples, fit, fixed_sampling(samples), rng)
 
 
 def safe_repr(part: Any) -> str:

@@ -225,7 +225,7 @@ def weights_meaning(explanation: Explanation) -> str:
             "The surrogate is a decision tree: each weight is what that word's split adds to P(this class) along "
             "this text's path from the root (<BIAS>) to its leaf. A tree has no intervals or stability refits."
         )
-    if explanation.settings.surrogate.startswith("Ridge"):
+    if explanation.settings.output_scale == "probability":
         return "Weights come from a linear (ridge) surrogate of the probabilities: the change in P(this class)."
     if two:
         return "Weights are changes in the log-odds of this class against the other one."

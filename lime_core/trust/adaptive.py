@@ -190,3 +190,132 @@ def next_size(n: int, check: RoundCheck, max_samples: int, max_growth: float = M
     growth = min(MAX_GROWTH, max(MIN_GROWTH, HEADROOM * check.factor)) if math.isfinite(check.factor) else MAX_GROWTH
     growth = min(growth, max_growth)
     return int(min(max_samples, math.ceil(n * growth)))
+
+
+# -- the sampling loop ---------------------------------------------------------------------------------------------
+# Imported here, after the rules above, which need none of them.
+from collections.abc import Callable  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+from ..explanation import SamplingReport, SamplingRound  # noqa: E402
+from ..sampling import draw_neighbourhood  # noqa: E402
+from .results import TrustResults  # noqa: E402
+from .uncertainty import z_value  # noqa: E402
+
+if TYPE_CHECKING:
+    from ..features import FeatureSpace
+    from ..fitting import LocalFit
+    from ..neighbourhood import Neighbourhood
+    from ..predictor import BlackBox, ProgressCallback
+    from ..sampling import Sampler
+    from ..tokenization import TokenizedText
+
+AUTO = "auto"
+
+
+@dataclass(frozen=True, eq=False)
+class AdaptiveFit:
+    """What :func:`fit_adaptively` ends with: every sample drawn, the last fit, its trust results, the report."""
+
+    neighbourhood: Neighbourhood
+    fit: LocalFit
+    trust: TrustResults  # the last round's: its intervals are the explanation's
+    report: SamplingReport
+
+
+def effective_count(similarity: np.ndarray) -> float:
+    """Kish's effective sample size of samples under the weights their metrics use."""
+    total = float(np.sum(similarity * similarity))
+    return float(np.sum(similarity)) ** 2 / total if total > 0 else float(len(similarity))
+
+
+def fit_adaptively(
+    tokenized: TokenizedText,
+    features: FeatureSpace,
+    sampler: Sampler,
+    black_box: BlackBox,
+    neighbourhood: Callable[[np.ndarray, np.ndarray, int, int], Neighbourhood],
+    refit: Callable[[Neighbourhood], LocalFit],
+    rng: np.random.Generator,
+    *,
+    max_samples: int,
+    top_k: int,
+    confidence: float,
+    rel_tol: float,
+    distrust_below: float,
+    mask_token: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> AdaptiveFit:
+    """Draw samples in rounds until the top words have settled (the rules above), at most ``max_samples``.
+
+    ``neighbourhood(keep, proba, n_model_calls, n_answers_reused)`` makes the record of the samples so far
+    (features, kernel weights, similarities); ``refit(neighbourhood)`` fits the surrogate on it, drawing its
+    train / held-out split from ``rng``, the generator every round's samples are drawn from.
+    ``distrust_below`` is the verdict's "do not trust" agreement (:func:`hopeless`).
+    """
+    cap, k, z = int(max_samples), int(top_k), z_value(float(confidence))
+    keep = draw_neighbourhood(sampler, features.groups, initial_samples(features.n_features, cap), rng)
+    proba: np.ndarray | None = None
+    calls = reused = 0
+    history: list[SamplingRound] = []
+    previous: tuple[int, ...] | None = None
+    previous_score: float | None = None
+    while True:
+        new = keep[0 if proba is None else proba.shape[0] :]
+        texts = tokenized.rebuild(new, replacement=mask_token or "")
+        offset = calls
+        round_progress = None if progress is None else (lambda d, t, o=offset: progress(o + d, o + t))
+        predictions = black_box.predict(texts, progress=round_progress)
+        proba = predictions.proba if proba is None else np.vstack([proba, predictions.proba])
+        calls += predictions.n_model_calls
+        reused += predictions.n_distinct - predictions.n_model_calls
+        samples = neighbourhood(keep, proba, calls, reused)
+        fit = refit(samples)
+        trust = TrustResults(samples, fit)
+        c = samples.predicted
+        unc = trust.uncertainty(confidence)
+        check = check_round(
+            trust.reported()[0][c],
+            None if unc is None else unc.std[c],
+            k,
+            z,
+            previous,
+            cov=None if unc is None or unc.class_cov is None else unc.class_cov(c),
+            excess_loss=None if unc is None else unc.excess_loss,
+            heldout_kl=fit.metrics.mean_KL_divergence,
+            rel_tol=float(rel_tol),
+        )
+        history.append(
+            SamplingRound(
+                n_samples=int(keep.shape[0]),
+                n_model_calls=int(calls),
+                top_k=tuple(features.names[j] for j in check.top),
+                max_halfwidth=check.max_halfwidth,
+            )
+        )
+        if check.settled:
+            reason = check.reason
+            break
+        m = fit.metrics
+        n_effective = effective_count(samples.similarity[fit.heldout_index])
+        if hopeless(m.score, m.n_heldout, previous_score, distrust_below, n_effective):
+            reason = STOP_HOPELESS
+            break
+        previous_score = m.score
+        if keep.shape[0] >= cap:
+            reason = STOP_CAP
+            break
+        poor = m.score < distrust_below  # check again soon: it may be hopeless
+        n_next = next_size(keep.shape[0], check, cap, HOPELESS_GROWTH if poor else math.inf)
+        keep = np.vstack([keep, sampler.sample(features.groups, n_next - keep.shape[0], rng)])
+        previous = check.top
+    report = SamplingReport(
+        mode=AUTO,
+        rounds=len(history),
+        n_samples=int(keep.shape[0]),
+        n_model_calls=int(calls),
+        stopped_because=reason,
+        max_samples=cap,
+        history=tuple(history),
+    )
+    return AdaptiveFit(neighbourhood=samples, fit=fit, trust=trust, report=report)

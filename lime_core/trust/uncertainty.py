@@ -23,8 +23,10 @@ The intervals are ``weight +- z * std`` (z = 1.96 for 95 %); tests check
 their coverage over repeated seeds on black boxes with known effects
 (tests/test_trust_uncertainty.py) and docs/trust.md reports the figures.
 
-Supported surrogates: :class:`~lime_core.surrogates.SoftmaxSurrogate` (the
-default) and :class:`~lime_core.surrogates.RidgeSurrogate`; for others
+Supported surrogates: those that declare a ``curvature`` or an ``uncertainty``
+hook (:class:`~lime_core.surrogates.Surrogate`):
+:class:`~lime_core.surrogates.SoftmaxSurrogate` (the default) and
+:class:`~lime_core.surrogates.RidgeSurrogate`; for others
 :func:`weight_uncertainty` returns None and no intervals are shown.
 """
 
@@ -38,9 +40,19 @@ import scipy.linalg
 import scipy.sparse as sp
 from scipy.special import ndtri
 
-from ..surrogates import _THREADPOOLS, Matrix, RidgeSurrogate, SoftmaxSurrogate
+from ..defaults import CONFIDENCE
+from ..surrogates import (
+    _THREADPOOLS,
+    Matrix,
+    RidgeSurrogate,
+    SoftmaxSurrogate,
+    class_weights,
+    has_curvature,
+    surrogate_uncertainty,
+)
+from ..surrogates import curvature as surrogate_curvature
 
-DEFAULT_CONFIDENCE = 0.95
+DEFAULT_CONFIDENCE = CONFIDENCE
 METHOD = "sandwich"
 # Above this many parameters ((classes - 1) x (features + 1)) the covariance costs more than the fit itself
 # (cubic in the parameters); no intervals are computed then.
@@ -123,12 +135,10 @@ class SoftmaxProblem:
         mask = np.ones(self.d1)
         mask[-1] = 0.0  # the intercept is not penalised
         self.penalty = self.alpha * np.kron(np.eye(m) - 1.0 / self.K, np.diag(mask))
-        # Reported weights as a linear map of the contrasts (see explainer.class_weights): with two classes the
-        # log-odds (-D, D); with more, the centred weights D_c - mean(D).
-        if self.K == 2:
-            self.M = np.array([[-1.0], [1.0]])
-        else:
-            self.M = np.vstack([np.zeros((1, m)), np.eye(m)]) - 1.0 / self.K
+        # Reported weights as a linear map of the contrasts: the centred weights D_c - mean(D) as
+        # surrogates.class_weights reports them (with two classes the log-odds (-D, D)).
+        centred = np.vstack([np.zeros((1, m)), np.eye(m)]) - 1.0 / self.K
+        self.M = class_weights(centred, np.zeros(self.K), "logit")[0]
 
     @property
     def n_parameters(self) -> int:
@@ -374,12 +384,17 @@ def weight_uncertainty(
 ) -> WeightUncertainty | None:
     """Standard errors of a fitted surrogate's reported weights, or None when they cannot be computed.
 
+    From the surrogate's ``curvature`` analysis when it declares one, else from its ``uncertainty`` hook, else
+    None (see :class:`~lime_core.surrogates.Surrogate`).
+
     ``X``, ``y_proba`` and ``sample_weight`` must be the rows the surrogate was fitted on (the training split).
     """
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
-    if type(surrogate) is SoftmaxSurrogate:
-        return softmax_uncertainty(X, y_proba, sample_weight, surrogate, confidence)
-    if type(surrogate) is RidgeSurrogate:
-        return ridge_uncertainty(X, y_proba, sample_weight, surrogate, confidence)
-    return None
+    if has_curvature(surrogate):
+        analysis = surrogate_curvature(surrogate, X, y_proba, sample_weight)
+        if analysis is None:
+            return None
+        with single_threaded_blas():
+            return analysis.uncertainty(confidence)
+    return surrogate_uncertainty(surrogate, X, y_proba, sample_weight, confidence)
