@@ -58,6 +58,13 @@ class PredictionCache:
     def __len__(self) -> int:
         return len(self._rows)
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_lock": None}  # a lock cannot be pickled; the copy gets its own
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     @property
     def nbytes(self) -> int:
         """The memory the cached rows take, as :func:`entry_bytes` counts it."""
