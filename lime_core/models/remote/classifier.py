@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from ...classifier import BudgetedClassifier
 from ...errors import RemoteModelError
 from ...predictor import PredictionCache
 from .budget import RequestBudget
@@ -40,7 +41,7 @@ def _client_setting(name: str, doc: str) -> property:
     return property(lambda self: getattr(self._client, name), doc=doc)
 
 
-class RemoteClassifier:
+class RemoteClassifier(BudgetedClassifier):
     """A :class:`~lime_core.classifier.TextClassifier` served over HTTP.
 
     Class order: either ``class_names`` is given, or it is learned from the
@@ -52,7 +53,7 @@ class RemoteClassifier:
     ``class_names`` is a property that, when the labels are not known yet,
     sends one short probe request (counted against the budget) to learn them.
 
-    Budget (:class:`~lime_core.classifier.RequestBudgeted`): ``requests_sent``
+    Budget (:class:`~lime_core.classifier.BudgetedClassifier`): ``requests_sent``
     counts every HTTP attempt (retries included) since :meth:`reset_budget`;
     call ``reset_budget()`` at the start of each explanation. A prediction that
     would need more than ``max_requests`` in total raises
@@ -210,7 +211,7 @@ class RemoteClassifier:
         with self._lock:
             self._client.close()
 
-    # ------------------------------------------------------------------ budget (the RequestBudgeted protocol)
+    # ------------------------------------------------------------------ budget (the BudgetedClassifier protocol)
 
     def requests_needed(self, n_texts: int | Sequence[str]) -> int:
         """Requests a prediction of ``n_texts`` would send.
