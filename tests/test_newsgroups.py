@@ -19,8 +19,6 @@ import sklearn
 from lime_core.classifier import TextClassifier, validate_probabilities
 from lime_core.errors import ModelUnavailableError
 from lime_core.models import newsgroups
-from lime_core.models.newsgroups import data as newsgroups_data
-from lime_core.models.newsgroups import training as newsgroups_training
 from lime_core.models.newsgroups import (
     GROUPS,
     NewsgroupsClassifier,
@@ -29,6 +27,8 @@ from lime_core.models.newsgroups import (
     pipeline_path,
     pipeline_status,
 )
+from lime_core.models.newsgroups import data as newsgroups_data
+from lime_core.models.newsgroups import training as newsgroups_training
 from lime_core.models.svm_probability import class_pairs, couple_pairwise, fit_platt_sigmoid, sigmoid_probability
 from lime_core.settings import Settings
 

@@ -11,6 +11,7 @@ from sklearn.pipeline import Pipeline
 
 from ...classifier import as_text_list
 from ...settings import Settings
+from .._naming import shown_as
 from .fast import FastPredictor
 from .recipe import MODEL_NAME
 from .training import load_or_train
@@ -18,6 +19,7 @@ from .training import load_or_train
 logger = logging.getLogger(__name__)
 
 
+@shown_as("lime_core.models.newsgroups")
 class NewsgroupsClassifier:
     """The 20 Newsgroups topic model as a :class:`~lime_core.classifier.TextClassifier`.
 

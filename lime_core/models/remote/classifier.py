@@ -23,6 +23,7 @@ import numpy as np
 from ...classifier import BudgetedClassifier
 from ...errors import RemoteModelError
 from ...predictor import PredictionCache
+from .._naming import shown_as
 from .budget import RequestBudget
 from .connection import PROBE_TEXT, ConnectionReport, check_connection
 from .credentials import TOKEN_ENV_VAR, BearerToken, TokenSource
@@ -41,6 +42,7 @@ def _client_setting(name: str, doc: str) -> property:
     return property(lambda self: getattr(self._client, name), doc=doc)
 
 
+@shown_as("lime_core.models.remote")
 class RemoteClassifier(BudgetedClassifier):
     """A :class:`~lime_core.classifier.TextClassifier` served over HTTP.
 
