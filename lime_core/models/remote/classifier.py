@@ -276,9 +276,8 @@ class RemoteClassifier(BudgetedClassifier):
             if not isinstance(t, str):
                 raise TypeError(f"texts must be strings, not {type(t).__name__}")
         with self._lock:
-            distinct = list(dict.fromkeys(texts))
             # Rows looked up before sending: a call larger than the cache may evict some while it stores.
-            known = dict(zip(distinct, self._cache.lookup(_ANSWERS, distinct), strict=True))
+            known = self._known(texts)
             todo = [t for t, row in known.items() if row is None]
             if todo:
                 self._check_room(self._budget.requests_for(len(todo), self.batch_size), len(todo))
@@ -290,9 +289,13 @@ class RemoteClassifier(BudgetedClassifier):
                 out[i] = known[t]
             return out
 
-    def _uncached(self, texts: Sequence[str]) -> list[str]:
+    def _known(self, texts: Sequence[str]) -> dict[str, np.ndarray | None]:
+        """Each distinct text's cached answer, or None."""
         distinct = list(dict.fromkeys(texts))
-        return [t for t, row in zip(distinct, self._cache.lookup(_ANSWERS, distinct), strict=True) if row is None]
+        return dict(zip(distinct, self._cache.lookup(_ANSWERS, distinct), strict=True))
+
+    def _uncached(self, texts: Sequence[str]) -> list[str]:
+        return [t for t, row in self._known(texts).items() if row is None]
 
     def _predict_uncached(self, texts: list[str]) -> dict[str, np.ndarray]:
         rows: dict[str, np.ndarray] = {}

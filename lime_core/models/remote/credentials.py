@@ -19,10 +19,10 @@ from urllib.parse import quote
 
 from ...errors import RemoteModelError
 from ...netpolicy import is_loopback_host
-from ...settings import get_settings
+from ...settings import ENV_API_TOKEN, get_settings
 from .display import printable
 
-TOKEN_ENV_VAR = "LIME_API_TOKEN"  # read through lime_core.settings; named here for messages
+TOKEN_ENV_VAR = ENV_API_TOKEN  # read through lime_core.settings; named again here for messages (public name)
 TokenSource = str | Callable[[], "str | None"] | None
 
 
