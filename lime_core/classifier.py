@@ -4,6 +4,11 @@ A text classifier is anything with ``class_names`` and
 ``predict_proba(list[str]) -> ndarray (n_texts, n_classes)``. Adapters for the
 bundled models live in :mod:`lime_core.models`; :func:`as_classifier` wraps a
 plain object such as a fitted scikit-learn pipeline.
+
+Optional parts a classifier may declare, read by the black box
+(:class:`lime_core.predictor.BlackBox`): a request budget (:class:`BudgetLimited`;
+:class:`BudgetedClassifier` when it is per explanation, as a paid API's is) and a
+preferred batch size (:class:`BatchedClassifier`). A classifier without them works as before.
 """
 
 from __future__ import annotations
@@ -29,6 +34,54 @@ class TextClassifier(Protocol):
     def class_names(self) -> Sequence[str]: ...
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@runtime_checkable
+class BudgetLimited(Protocol):
+    """A classifier whose predictions a budget limits (a metered API): it refuses what it cannot pay for.
+
+    The black box calls :meth:`check_budget` before it sends texts that are not in its cache, so that a
+    prediction the budget cannot pay for is refused before any request is sent. A budget that is not per
+    explanation (a cap for the model's lifetime) needs only this; one per explanation is a
+    :class:`BudgetedClassifier`. Declare it by inheriting from the class, or just define the method (the
+    check is structural, ``isinstance(model, BudgetLimited)``: it looks for the method, not its signature).
+    """
+
+    def check_budget(self, texts: Sequence[str]) -> int:
+        """Refuse, before anything is sent, a prediction of ``texts`` that the rest of the budget cannot pay for.
+
+        Raises :class:`~lime_core.errors.BudgetExceededError` with a message that says what it would
+        cost; otherwise returns the number of requests ``texts`` need (texts the model has answered
+        already cost nothing). Sends nothing and spends nothing.
+        """
+        ...
+
+
+@runtime_checkable
+class BudgetedClassifier(BudgetLimited, Protocol):
+    """A :class:`BudgetLimited` classifier whose budget is per explanation.
+
+    The black box calls :meth:`reset_budget` once when an explanation starts (one
+    :class:`~lime_core.predictor.BlackBox` serves one explanation), then :meth:`check_budget`
+    before each prediction that sends texts. :class:`~lime_core.models.remote.RemoteClassifier`
+    implements it.
+
+    Only the budget is declared here, not ``class_names``: on Python 3.11 an ``isinstance`` check
+    reads every member, and a remote model's ``class_names`` may send a request to learn its labels.
+    """
+
+    def reset_budget(self) -> None:
+        """Start a new explanation: what it has spent goes back to 0 (answers already cached are kept)."""
+        ...
+
+
+@runtime_checkable
+class BatchedClassifier(Protocol):
+    """A classifier that says how many texts it wants per call (a transformer's batch, an API's request)."""
+
+    batch_size: int
+    """Texts per ``predict_proba`` call the model handles best; the black box reports progress per at least
+    a few hundred texts whatever it is."""
 
 
 class ClassifierAdapter:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .classifier import model_identity, validate_probabilities
+from .classifier import BatchedClassifier, BudgetedClassifier, BudgetLimited, model_identity, validate_probabilities
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` with counts of distinct texts sent to the model."""
@@ -57,6 +57,13 @@ class PredictionCache:
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_lock": None}  # a lock cannot be pickled; the copy gets its own
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     @property
     def nbytes(self) -> int:
@@ -105,7 +112,14 @@ class Predictions:
 
 
 class BlackBox:
-    """Wraps a :class:`~lime_core.classifier.TextClassifier` with deduplication, batching, validation and caching."""
+    """Wraps a :class:`~lime_core.classifier.TextClassifier` with deduplication, batching, validation and caching.
+
+    A model that declares :class:`~lime_core.classifier.BudgetedClassifier` has its budget reset here (one
+    BlackBox serves one explanation); one that declares :class:`~lime_core.classifier.BudgetLimited` (which
+    every BudgetedClassifier is) has it checked before texts are sent; one that declares
+    :class:`~lime_core.classifier.BatchedClassifier` is called with its own batch size unless ``batch_size``
+    is given.
+    """
 
     def __init__(self, model: Any, cache: PredictionCache | None = None, batch_size: int | None = None) -> None:
         self.model = model
@@ -113,9 +127,9 @@ class BlackBox:
         self.batch_size = batch_size
         self.model_key = model_identity(model)
         # A paid API's request budget is per explanation, and one BlackBox serves one explanation.
-        reset_budget = getattr(model, "reset_budget", None)
-        if callable(reset_budget):
-            reset_budget()
+        if isinstance(model, BudgetedClassifier):
+            model.reset_budget()
+        self.budget: BudgetLimited | None = model if isinstance(model, BudgetLimited) else None
 
     def _known_n_classes(self) -> int | None:
         """The number of classes if the model can say before predicting (a bare predict_proba cannot)."""
@@ -133,14 +147,14 @@ class BlackBox:
         cached = self.cache.lookup(self.model_key, distinct)
         missing = [i for i, row in enumerate(cached) if row is None]
 
-        check_budget = getattr(self.model, "check_budget", None)
-        if missing and callable(check_budget):
-            check_budget([distinct[i] for i in missing])  # a paid API refuses before anything is sent
+        if missing and self.budget is not None:
+            self.budget.check_budget([distinct[i] for i in missing])  # a paid API refuses before anything is sent
 
         total = len(missing)
         if progress is not None:
             progress(0, total)
-        batch = self.batch_size or getattr(self.model, "batch_size", None) or DEFAULT_BATCH_SIZE
+        preferred = self.model.batch_size if isinstance(self.model, BatchedClassifier) else None
+        batch = self.batch_size or preferred or DEFAULT_BATCH_SIZE
         # Large batches are faster for vectorised models; the model's own batch size may be small
         # (a transformer's), so progress is reported per chunk of at least a few hundred texts.
         chunk = max(int(batch), DEFAULT_BATCH_SIZE) if self.batch_size is None else int(batch)

@@ -27,6 +27,8 @@ from lime_core.models.newsgroups import (
     pipeline_path,
     pipeline_status,
 )
+from lime_core.models.newsgroups import data as newsgroups_data
+from lime_core.models.newsgroups import training as newsgroups_training
 from lime_core.models.svm_probability import class_pairs, couple_pairwise, fit_platt_sigmoid, sigmoid_probability
 from lime_core.settings import Settings
 
@@ -103,7 +105,7 @@ def test_failed_download_says_what_to_do(tmp_path: Path, monkeypatch: pytest.Mon
     def no_network(**_kwargs):
         raise URLError("Name or service not known")
 
-    monkeypatch.setattr(newsgroups, "fetch_20newsgroups", no_network)
+    monkeypatch.setattr(newsgroups_data, "fetch_20newsgroups", no_network)
     with pytest.raises(ModelUnavailableError, match="connect to the internet or set LIME_20NG_ARCHIVE"):
         load_newsgroups("train", Settings(newsgroups_archive=None, cache_dir=tmp_path))
 
@@ -250,7 +252,7 @@ def test_second_load_reads_the_cache(
     before = _mtime(path)
     trainings: list[int] = []
     real_train = newsgroups.train_pipeline
-    monkeypatch.setattr(newsgroups, "train_pipeline", lambda s: trainings.append(1) or real_train(s))
+    monkeypatch.setattr(newsgroups_training, "train_pipeline", lambda s: trainings.append(1) or real_train(s))
     result = load_or_train(copied_cache)
     assert not result.trained and trainings == []
     assert _mtime(path) == before
@@ -322,8 +324,8 @@ def _damage(settings: Settings, damage: str) -> None:
 )
 def test_damaged_cache_is_not_used(copied_cache: Settings, damage: str, reason: str) -> None:
     _damage(copied_cache, damage)
-    with pytest.raises(newsgroups._StaleCache, match=reason):
-        newsgroups._read_cached(pipeline_path(copied_cache))
+    with pytest.raises(newsgroups_training._StaleCache, match=reason):
+        newsgroups_training._read_cached(pipeline_path(copied_cache))
     ok, message = pipeline_status(copied_cache)
     assert ok, message  # it can still be trained from the archive
 
@@ -334,7 +336,7 @@ def test_retrains_when_the_cache_is_damaged(copied_cache: Settings) -> None:
     _damage(copied_cache, "truncated")
     result = load_or_train(copied_cache)
     assert result.trained and "damaged" in result.reason
-    assert newsgroups._read_cached(path)[1]["file_sha256"] == result.meta["file_sha256"]
+    assert newsgroups_training._read_cached(path)[1]["file_sha256"] == result.meta["file_sha256"]
     model = NewsgroupsClassifier(result.pipeline, result.meta)
     assert model.predict_proba(["The doctor said it was an infection"]).shape == (1, 4)
     assert not load_or_train(copied_cache).trained

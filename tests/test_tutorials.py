@@ -36,7 +36,7 @@ from tests.http_fixtures import tiny_text_pipeline
 
 @pytest.fixture(scope="module")
 def data_home(newsgroups_settings):
-    from lime_core.models.newsgroups import _archive_data_home
+    from lime_core.models.newsgroups.data import _archive_data_home
 
     return str(_archive_data_home(newsgroups_settings.newsgroups_archive, newsgroups_settings.cache_dir))
 

@@ -1,0 +1,109 @@
+"""The API token of a remote model: where it comes from, where it may go, and keeping it out of text.
+
+* It is never logged, never part of a ``repr``/``str``, never pickled, and
+  redacted from every message even when a server echoes it back.
+* It goes over plain http only to a literal loopback address (``127.0.0.0/8``,
+  ``::1``) or ``localhost``: the host is parsed, not matched as a string, and
+  the refusal comes before any connection or DNS lookup.
+* It may be a callable read at each request (the dashboard's password field),
+  so that no long-lived object has to hold it; ``None`` reads ``LIME_API_TOKEN``
+  (through :mod:`lime_core.settings`) at each request.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from ...errors import RemoteModelError
+from ...netpolicy import is_loopback_host
+from ...settings import ENV_API_TOKEN, get_settings
+from .display import printable
+
+TOKEN_ENV_VAR = ENV_API_TOKEN  # read through lime_core.settings; named again here for messages (public name)
+TokenSource = str | Callable[[], "str | None"] | None
+
+
+class _Secret:
+    """Holds the token so that an accidental print, repr or f-string shows nothing."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<secret>"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("an API token cannot be pickled")
+
+
+class BearerToken:
+    """Where one remote model's token is read from, and the rule for sending it to ``scheme://host``.
+
+    A string is kept (the caller chose to hand it over); a callable is asked at
+    each request; ``None`` reads the settings at each request. The guard runs
+    at construction, before anything is sent, and again at every request: a
+    callable or the environment may have a token by then.
+    """
+
+    def __init__(self, token: TokenSource, *, scheme: str, host: str, allow_insecure: bool = False) -> None:
+        self.scheme, self.host, self.allow_insecure = scheme, host, bool(allow_insecure)
+        self._source: _Secret | Callable[[], str | None] | None
+        if isinstance(token, str):
+            self._source = _Secret(token.strip()) if token.strip() else None
+        elif token is None or callable(token):
+            self._source = token
+        else:
+            raise TypeError("token must be a string, a callable returning one, or None")
+        self.guard(self.current())
+
+    def current(self) -> str | None:
+        """The token as it is now (stripped; None when there is none)."""
+        source = self._source
+        if isinstance(source, _Secret):
+            return source.reveal()
+        value = get_settings().api_token if source is None else source()
+        return value.strip() or None if isinstance(value, str) else None
+
+    def for_request(self) -> str | None:
+        """The token to send with one request, after the plain-http guard."""
+        token = self.current()
+        self.guard(token)
+        return token
+
+    @property
+    def present(self) -> bool:
+        """Whether a token will be sent (the token itself is never exposed)."""
+        return self.current() is not None
+
+    def guard(self, token: str | None) -> None:
+        """Refuse (before any connection or DNS lookup) to send a token over plain http to a non-loopback host."""
+        if token and self.scheme == "http" and not is_loopback_host(self.host) and not self.allow_insecure:
+            raise RemoteModelError(
+                f"refusing to send the API token over plain http to {printable(self.host)[:80]}: without TLS "
+                "only a loopback address (127.0.0.0/8, ::1, localhost) may receive it; use an https URL"
+            )
+
+    def redact(self, text: str) -> str:
+        """``text`` with the token (also URL-quoted) and anything after ``Bearer`` replaced by ``***``."""
+        secret = self.current()
+        if secret:
+            for form in {secret, quote(secret, safe="")}:
+                text = text.replace(form, "***")
+        return re.sub(r"(?i)(bearer)\s+[^\s\"',;]+", r"\1 ***", text)
+
+    def __repr__(self) -> str:
+        return "BearerToken(<secret>)"  # not even whether one is set: that would call the token source
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A pickled model may end up in a cache on disk: the copy reads the token from the environment.
+        return {**self.__dict__, "_source": None}
