@@ -13,7 +13,8 @@
 
 :class:`~lime_core.explainer.TextExplainer` runs them (its ``uncertainty``,
 ``stability_refits``, ``faithfulness`` and ``n_samples="auto"`` parameters; the
-sampling loop is :func:`~lime_core.trust.adaptive.fit_adaptively`) and puts their results on the :class:`~lime_core.explanation.Explanation`;
+sampling loop is :func:`~lime_core.trust.adaptive.fit_adaptively`) and puts
+their results on the :class:`~lime_core.explanation.Explanation`;
 :func:`lime_core.verdict.judge_trust` turns them into one plain-language
 verdict. docs/trust.md explains every number.
 """
