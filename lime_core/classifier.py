@@ -133,9 +133,22 @@ class ClassifierAdapter:
 
 def as_classifier(model: Any, class_names: Sequence[str] | None = None) -> TextClassifier:
     """Return ``model`` itself if it already is a TextClassifier, else an adapter."""
-    if class_names is None and isinstance(model, TextClassifier):
+    if class_names is None and is_text_classifier(model):
         return model
     return ClassifierAdapter(model, class_names=class_names)
+
+
+def is_text_classifier(model: Any) -> bool:
+    """Whether ``model`` has the :class:`TextClassifier` members, found without reading them.
+
+    ``isinstance(model, TextClassifier)`` reads every member on Python 3.11, and reading a remote model's
+    ``class_names`` sends a label probe before any budget has been reset for the explanation; looking the
+    members up statically sends nothing.
+    """
+    missing = object()
+    if inspect.getattr_static(model, "class_names", missing) is missing:
+        return False
+    return callable(inspect.getattr_static(model, "predict_proba", None))
 
 
 def model_identity(model: Any) -> str:

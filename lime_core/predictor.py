@@ -125,10 +125,11 @@ class BlackBox:
         self.model = model
         self.cache = cache if cache is not None else PredictionCache()
         self.batch_size = batch_size
-        self.model_key = model_identity(model)
-        # A paid API's request budget is per explanation, and one BlackBox serves one explanation.
+        # A paid API's request budget is per explanation, and one BlackBox serves one explanation. Reset before
+        # the model's identity is read: a remote model's cache key names its labels, which a probe may learn.
         if isinstance(model, BudgetedClassifier):
             model.reset_budget()
+        self.model_key = model_identity(model)
         self.budget: BudgetLimited | None = model if isinstance(model, BudgetLimited) else None
 
     def _known_n_classes(self) -> int | None:

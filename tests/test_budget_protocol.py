@@ -13,7 +13,13 @@ import numpy as np
 import pytest
 
 from lime_core import explain_text
-from lime_core.classifier import BatchedClassifier, BudgetedClassifier, BudgetLimited, ClassifierAdapter
+from lime_core.classifier import (
+    BatchedClassifier,
+    BudgetedClassifier,
+    BudgetLimited,
+    ClassifierAdapter,
+    as_classifier,
+)
 from lime_core.errors import BudgetExceededError
 from lime_core.models.remote import RemoteClassifier
 from lime_core.predictor import BlackBox
@@ -70,6 +76,15 @@ def test_the_remote_model_declares_the_protocol_without_sending_anything(server:
     assert isinstance(remote, BudgetedClassifier) and isinstance(remote, BudgetLimited)
     assert isinstance(remote, BatchedClassifier)
     assert server.request_count == 0
+
+
+def test_the_label_probe_is_sent_inside_the_explanation_budget(server: ScriptedServer) -> None:
+    remote = remote_model(server.url, batch_size=50, max_requests=5)  # labels unknown: one probe to learn them
+    assert as_classifier(remote) is remote
+    assert server.request_count == 0  # recognising the model as a classifier reads nothing
+    explanation = explain_text(TEXT, remote, n_samples=200, random_state=0)
+    assert explanation.class_names == tuple(LABELS)
+    assert remote.requests_sent == server.request_count  # the probe counted in this explanation's budget
 
 
 def test_a_black_box_resets_the_remote_budget_and_refuses_before_sending(server: ScriptedServer) -> None:
