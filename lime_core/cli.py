@@ -20,11 +20,11 @@ from typing import Any, NoReturn
 
 from .errors import LimeCoreError
 from .limits import MAX_SAMPLES
+from .settings import ENV_API_TOKEN as TOKEN_ENV_VAR
 
 EXIT_RUNTIME = 1
 EXIT_USAGE = 2
 MIN_SAMPLES = 20
-TOKEN_ENV_VAR = "LIME_API_TOKEN"
 SAMPLERS = ("mixture", "positions", "bow")
 SURROGATES = ("softmax", "ridge")
 FORMATS = ("text", "json", "html")
