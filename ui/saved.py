@@ -22,7 +22,7 @@ from lime_core.verdict import TITLES
 from . import state, views
 from .text import md_escape
 
-PAGE = "pages/saved.py"
+PAGE = "app_pages/saved.py"
 URL_PATH = "saved"  # the page's address: /saved?id=<id>
 QUERY_KEY = "id"
 TOKEN_WIDGET_KEY = "remote.token"  # the Remote API page's token field (ui.remote.TOKEN_KEY)

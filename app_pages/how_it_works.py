@@ -6,10 +6,8 @@ import streamlit as st
 
 from lime_core import report
 from lime_core.verdict import LOCAL_CAVEAT
-from ui import charts, entry, run, state, views
+from ui import charts, run, state, views
 from ui.text import md_escape, pct
-
-entry.require_app()
 
 st.title("How it works")
 st.caption("LIME (Local Interpretable Model-agnostic Explanations) in five steps, for people who use the answers.")

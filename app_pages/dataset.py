@@ -8,12 +8,10 @@ import streamlit as st
 from lime_core.batch import BatchOptions
 from lime_core.batch.summary import CAVEAT
 from lime_core.verdict import TITLES
-from ui import dataset, entry, models, state, views
+from ui import dataset, models, state, views
 from ui.text import md_escape
 
 ERROR = "dataset.error"
-
-entry.require_app()
 
 st.title("Explain a dataset")
 st.caption(

@@ -3,9 +3,7 @@
 import streamlit as st
 
 from lime_core.examples import COMPARE_MODEL, COMPARE_PAIR
-from ui import compare, entry, models, state
-
-entry.require_app()
+from ui import compare, models, state
 
 st.title("Compare two explanations")
 st.caption(
