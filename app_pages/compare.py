@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lime_core.examples import COMPARE_MODEL, COMPARE_PAIR
+from dashboard.examples import COMPARE_MODEL, COMPARE_PAIR
 from ui import compare, models, state
 
 st.title("Compare two explanations")

@@ -6,8 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lime_core.batch import BatchOptions
-from lime_core.batch.summary import CAVEAT
-from lime_core.verdict import TITLES
+from lime_core.wording import DATASET_CAVEAT, TITLES
 from ui import dataset, models, state, views
 from ui.text import md_escape
 
@@ -158,7 +157,7 @@ if not dataset.has_results(folder):
     st.stop()
 
 # -- the error analysis --------------------------------------------------------------------------------------------
-st.info(CAVEAT, icon=":material/my_location:")
+st.info(DATASET_CAVEAT, icon=":material/my_location:")
 controls = st.columns([1, 1, 2])
 trusted_only = controls[0].toggle("Trustworthy explanations only", value=True, key="dataset.trusted_only",
                                   help="Count only explanations whose verdict is Trustworthy in the word "

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lime_core import report
+from dashboard import report
 from lime_core.formatters.trust import sampling_line
 from ui import charts, models, run, state, views
 from ui.text import md_escape, pct

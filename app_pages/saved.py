@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lime_core.saved import SavedStoreError
+from dashboard.saved import SavedStoreError
 from ui import saved
 from ui.text import md_escape
 

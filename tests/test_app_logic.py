@@ -19,12 +19,9 @@ import numpy as np
 import pytest
 from scipy.special import softmax
 
-from lime_core import Explanation, TextExplainer
-from lime_core.examples import COMPARE_PAIR, EXAMPLES, KIDNEY_STONES, examples_for, get_example
-from lime_core.explanation import BIAS_FEATURE, FidelityMetrics
-from lime_core.formatters.trust import sampling_line, stop_reason
-from lime_core.progress import TimeLeft, format_duration
-from lime_core.report import (
+from dashboard.examples import COMPARE_PAIR, EXAMPLES, KIDNEY_STONES, examples_for, get_example
+from dashboard.progress import TimeLeft, format_duration
+from dashboard.report import (
     bias_frame,
     class_weights_frame,
     class_weights_table,
@@ -42,12 +39,14 @@ from lime_core.report import (
     top_word_effect,
     weights_frame,
 )
+from dashboard.wording import METRIC_HELP
+from lime_core import Explanation, TextExplainer
+from lime_core.explanation import BIAS_FEATURE, FidelityMetrics
+from lime_core.formatters.trust import sampling_line, stop_reason
 from lime_core.verdict import (
     DISTRUST_MAX_GAP,
     DISTRUST_MAX_KL,
     DISTRUST_MIN_SCORE,
-    LOCAL_CAVEAT,
-    METRIC_HELP,
     MIN_HELDOUT,
     TRUST_MAX_GAP,
     TRUST_MAX_KL,
@@ -56,6 +55,7 @@ from lime_core.verdict import (
     judge_explanation,
     judge_trust,
 )
+from lime_core.wording import LOCAL_CAVEAT
 
 HOSTILE = '<script>window.__pwned=1</script> great <img src=x onerror="window.__pwned=1"> =cmd|calc awful'
 

@@ -27,9 +27,10 @@ import streamlit as st
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
-from lime_core import report
-from lime_core.examples import COMPARE_CLASS, COMPARE_MODEL, KIDNEY_STONES, get_example
-from lime_core.verdict import TITLES, judge_trust
+from dashboard import report
+from dashboard.examples import COMPARE_CLASS, COMPARE_MODEL, KIDNEY_STONES, get_example
+from lime_core.verdict import judge_trust
+from lime_core.wording import TITLES
 from tests.conftest import REPO_ROOT
 
 APP = REPO_ROOT / "app.py"

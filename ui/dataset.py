@@ -26,7 +26,7 @@ from lime_core.batch.io import explanation_sources
 from lime_core.batch.summary import load_rows, normalise_labels
 from lime_core.explanation import Explanation
 from lime_core.settings import get_settings
-from lime_core.verdict import TITLES
+from lime_core.wording import TITLES
 
 from . import models, state
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard.progress import TimeLeft
 from lime_core import InputTextError
-from lime_core.progress import TimeLeft
 
 from . import models, state
 

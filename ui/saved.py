@@ -1,4 +1,4 @@
-"""Saving explanations and showing a saved one (the store itself is :mod:`lime_core.saved`, free of Streamlit).
+"""Saving explanations and showing a saved one (the store itself is :mod:`dashboard.saved`, free of Streamlit).
 
 A saved explanation is shown from its stored data alone: no model is loaded
 and no model call is made, so it opens instantly, even when its model is
@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from dashboard.saved import SavedExplanation, SavedStore, SavedStoreError
 from lime_core.explanation import Explanation
 from lime_core.formatters.trust import sampling_line, trust_summary
-from lime_core.saved import SavedExplanation, SavedStore, SavedStoreError
 from lime_core.settings import ENV_API_TOKEN, get_settings
-from lime_core.verdict import TITLES
+from lime_core.wording import TITLES
 
 from . import state, views
 from .text import md_escape

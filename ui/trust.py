@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lime_core import report
+from dashboard import report
+from dashboard.wording import METRIC_HELP, TRUST_HELP
 from lime_core.explanation import Explanation
 from lime_core.formatters.trust import (
-    MEANING,
     TrustSummary,
     calls_phrase,
     check_figure,
@@ -24,7 +24,7 @@ from lime_core.formatters.trust import (
     stability_words_line,
     stop_reason,
 )
-from lime_core.verdict import METRIC_HELP, TRUST_HELP
+from lime_core.wording import CHECK_TITLES, MEANING
 
 from . import charts, run, state
 from .text import md_escape, pct
@@ -37,15 +37,7 @@ CHECK_ICON = {
     "distrust": ":red[:material/cancel:]",
     None: ":gray[:material/remove_circle_outline:]",
 }
-CHECK_ORDER = ("fidelity", "stability", "signs", "faithfulness", "sampling", "language")
-CHECK_TITLES = {
-    "fidelity": "Fidelity",
-    "stability": "Stability",
-    "signs": "Signs",
-    "faithfulness": "Faithfulness",
-    "sampling": "Sampling",
-    "language": "Language",
-}
+CHECK_ORDER = tuple(CHECK_TITLES)  # fidelity, stability, signs, faithfulness, sampling, language
 
 
 def _sentence(text: str) -> str:

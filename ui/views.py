@@ -12,14 +12,15 @@ import dataclasses
 
 import streamlit as st
 
-from lime_core import report
-from lime_core.examples import EXAMPLES, Example, get_example
+from dashboard import report
+from dashboard.examples import EXAMPLES, Example, get_example
+from lime_core.defaults import CONFIDENCE
 from lime_core.explanation import BIAS_FEATURE, Explanation, TargetExplanation
 from lime_core.formatters.highlight import NEGATIVE_RGB, POSITIVE_RGB, default_scale, weights_meaning
 from lime_core.formatters.html import highlight_html
 from lime_core.formatters.trust import TrustSummary, sampling_line, trust_summary
 from lime_core.language import language_name
-from lime_core.verdict import LOCAL_CAVEAT
+from lime_core.wording import LOCAL_CAVEAT
 
 from . import charts, models, state, trust
 from .text import md_escape, pct
@@ -255,7 +256,7 @@ def weights_section(
         st.altair_chart(chart, width="stretch")
         if frame["interval_low"].notna().any():
             unsure = frame[frame["sign"] == report.SIGN_UNCERTAIN]["feature"].tolist()
-            level = f"{confidence or 0.95:.0%}"
+            level = f"{confidence or CONFIDENCE:.0%}"
             note = f"Error bars: the range where each weight would most likely fall in a re-run ({level}). "
             if unsure:
                 named = ", ".join(f"\u201c{md_escape(w)}\u201d" for w in unsure[:8])
@@ -282,7 +283,7 @@ def weights_table(target: TargetExplanation, confidence: float | None = None) ->
     show = frame[["feature", "weight", "direction", "count", "contribution"]]
     if frame["std"].notna().any():
         show = frame
-    level = f"{confidence or 0.95:.0%}"
+    level = f"{confidence or CONFIDENCE:.0%}"
     st.dataframe(
         show,
         hide_index=True,

@@ -40,6 +40,7 @@ from ..limits import check_sample_chars
 from ..predictor import BlackBox, ProgressCallback
 from ..sampling import draw_neighbourhood
 from ..tokenization import TokenizedText
+from ..wording import STOP_FIXED
 
 if TYPE_CHECKING:
     from ..explainer import TextExplainer
@@ -163,7 +164,7 @@ def fit_text_samples(
         rounds=1,
         n_samples=len(texts),
         n_model_calls=int(predictions.n_model_calls),
-        stopped_because="fixed sample count",
+        stopped_because=STOP_FIXED,
     )
     explainer.trust_seed_ = int(rng.integers(2**32))
     return explainer

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .explanation import BIAS_FEATURE, Explanation, FaithfulnessReport, FeatureWeight, TargetExplanation
+from lime_core.explanation import BIAS_FEATURE, Explanation, FaithfulnessReport, FeatureWeight, TargetExplanation
 
 FOR, AGAINST, BIAS = "for", "against", "bias"
 
@@ -221,7 +221,7 @@ def deletion_curve_frame(faithfulness: FaithfulnessReport) -> pd.DataFrame:
     Columns: ranking ("This explanation", "Random words", "Occlusion"), words_removed,
     fraction_removed, probability (the real model's probability of the class).
     """
-    from .formatters.trust import curve_points
+    from lime_core.formatters.trust import curve_points
 
     columns = ["ranking", "words_removed", "fraction_removed", "probability"]
     return pd.DataFrame(curve_points(faithfulness), columns=columns)
@@ -229,7 +229,7 @@ def deletion_curve_frame(faithfulness: FaithfulnessReport) -> pd.DataFrame:
 
 def faithfulness_frame(faithfulness: FaithfulnessReport) -> pd.DataFrame:
     """Comprehensiveness, sufficiency and deletion AUC of the explanation, random words and occlusion."""
-    from .formatters.trust import faithfulness_rows
+    from lime_core.formatters.trust import faithfulness_rows
 
     columns = ["measure", "explanation", "random", "occlusion", "better"]
     return pd.DataFrame(faithfulness_rows(faithfulness), columns=columns)
@@ -363,7 +363,7 @@ def report_filename(explanation: Explanation, extension: str) -> str:
 
 def html_report(explanation: Explanation, top: int = 20) -> str:
     """The downloadable report: the formatter's standalone page (escaped by its templates, inline CSS, no scripts)."""
-    from .formatters.html import format_html  # imported late: the frames above do not need the formatters
+    from lime_core.formatters.html import format_html  # imported late: the frames above do not need the formatters
 
     return format_html(explanation, top=top, standalone=True)
 
