@@ -280,7 +280,7 @@ def verdict_section(explanation: Explanation, target: TargetExplanation) -> None
 
 def weights_table(target: TargetExplanation, confidence: float | None = None) -> None:
     frame = report.weights_frame(target, include_bias=True)
-    show = frame[["feature", "weight", "direction", "count", "contribution"]]
+    show = frame[["feature", "weight", "direction", "value", "contribution"]]
     if frame["std"].notna().any():
         show = frame
     level = f"{confidence or CONFIDENCE:.0%}"
@@ -293,7 +293,7 @@ def weights_table(target: TargetExplanation, confidence: float | None = None) ->
             "feature": st.column_config.TextColumn("Word"),
             "weight": st.column_config.NumberColumn("Weight", format="%+.3f"),
             "direction": st.column_config.TextColumn("Pushes"),
-            "count": st.column_config.NumberColumn("Count in text", format="%d"),
+            "value": st.column_config.NumberColumn("Count in text", format="%d"),
             "contribution": st.column_config.NumberColumn("Contribution", format="%+.3f"),
             "std": st.column_config.NumberColumn(
                 "Std error", format="%.3f", help="How much the weight would vary from one run to the next."
