@@ -225,7 +225,7 @@ with left:
                      column_config={"feature": "Word",
                                     "mean_abs_weight": st.column_config.NumberColumn("Mean |weight|", format="%.3f"),
                                     "mean_weight": st.column_config.NumberColumn("Mean weight", format="%+.3f"),
-                                    "n_texts": "Texts", "n_trusted": "Trustworthy"})
+                                    "n_texts": "Texts", "n_trusted": TITLES["trust"]})
     else:
         st.caption("No explanation is counted: none is trustworthy. Turn off *Trustworthy explanations only* to "
                    "count them all.")
