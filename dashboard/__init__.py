@@ -7,6 +7,7 @@ of it without a Streamlit runtime:
 
 * :mod:`dashboard.report` -- pandas frames for the charts and tables, the
   downloads (CSV, JSON, HTML);
+* :mod:`dashboard.checklist` -- the one-line-per-check list beside each verdict;
 * :mod:`dashboard.progress` -- progress over model calls and the time left;
 * :mod:`dashboard.examples` -- the ready-made demo texts and their stories;
 * :mod:`dashboard.saved` -- the SQLite store of saved explanations;

@@ -11,12 +11,11 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import report
+from dashboard.checklist import checklist_rows
 from dashboard.wording import METRIC_HELP, TRUST_HELP
 from lime_core.explanation import Explanation
 from lime_core.formatters.trust import (
     TrustSummary,
-    calls_phrase,
-    check_figure,
     faithfulness_line,
     rounds_line,
     signs_line,
@@ -37,7 +36,6 @@ CHECK_ICON = {
     "distrust": ":red[:material/cancel:]",
     None: ":gray[:material/remove_circle_outline:]",
 }
-CHECK_ORDER = tuple(CHECK_TITLES)  # fidelity, stability, signs, faithfulness, sampling, language
 
 
 def _sentence(text: str) -> str:
@@ -58,34 +56,11 @@ def verdict_box(summary: TrustSummary) -> None:
 
 
 def checklist(summary: TrustSummary) -> None:
-    """One line per check: its level, its name and its key figure."""
-    lines = []
-    for name in CHECK_ORDER:
-        check = summary.verdict.check(name)
-        if name == "language":  # a line only when the text is outside the model's languages
-            figure = "the text is not in a language the model reads" if check is not None else ""
-        else:
-            figure = check_figure(summary, name) if check is not None else _missing(summary, name)
-        if not figure:
-            continue
-        level = check.level if check is not None else None
-        lines.append(f"{CHECK_ICON[level]} **{CHECK_TITLES[name]}** \u00b7 {md_escape(figure)}")
+    """One line per check: its level, its name and its key figure (:func:`dashboard.checklist.checklist_rows`)."""
+    lines = [
+        f"{CHECK_ICON[row.level]} **{row.title}** \u00b7 {md_escape(row.figure)}" for row in checklist_rows(summary)
+    ]
     st.markdown("  \n".join(lines))
-
-
-def _missing(summary: TrustSummary, name: str) -> str:
-    """Why a check is absent, for the checklist ("" hides the line)."""
-    if name == "faithfulness":
-        if summary.faithfulness_elsewhere is not None:
-            return f"measured for \u201c{summary.faithfulness_elsewhere}\u201d only"
-        return "not checked"
-    if name == "sampling" and summary.sampling is not None and summary.sampling.mode != "auto":
-        return f"fixed: {summary.sampling.n_samples:,} samples, " + calls_phrase(
-            summary.sampling.n_model_calls, summary.n_answers_reused
-        )
-    if name == "stability":
-        return "not computed"
-    return ""
 
 
 # -- the figures -----------------------------------------------------------------------------------------------------

@@ -275,28 +275,3 @@ def curve_points(report: FaithfulnessReport) -> list[dict[str, object]]:
                 }
             )
     return rows
-
-
-def check_figure(summary: TrustSummary, name: str) -> str:
-    """A short figure for one check, for a checklist row ("agreement 97.9%, KL 0.047")."""
-    if name == "fidelity":
-        return f"agreement {summary.score:.1%}, KL {summary.kl:.3f}"
-    if name == "stability" and summary.stability is not None:
-        r = summary.stability
-        return f"top-{r.k} agreement {r.top_k_jaccard:.0%} over {r.n_refits} refits"
-    if name == "signs":
-        n = len(summary.top_words)
-        return f"{n - len(summary.top_uncertain)} of {n} top words certain"
-    if name == "faithfulness" and summary.faithfulness is not None:
-        f = summary.faithfulness
-        rand = f.baselines.get("random")
-        return f"deletion AUC {f.auc:.2f}" + (f" vs {rand.auc:.2f} random" if rand is not None else "")
-    if name == "sampling" and summary.sampling is not None:
-        s = summary.sampling
-        done = f"{s.n_samples:,} samples, {calls_phrase(s.n_model_calls, summary.n_answers_reused)}"
-        if s.mode != "auto":
-            return f"fixed: {done}"
-        if s.stopped_because == STOP_CAP:
-            return f"used its full cap: {done}"
-        return f"settled after {s.rounds} round{'s' if s.rounds != 1 else ''}: {done}"
-    return ""
