@@ -50,7 +50,13 @@ from .defaults import CONFIDENCE, TOP_K
 from .explanation import Explanation, FeatureWeight, FidelityMetrics, TargetExplanation
 from .trust.adaptive import STOP_CAP
 from .trust.stability import top_k_indices
-from .wording import CHECK_TITLES, LOCAL_CAVEAT, TITLES, VERDICT_SCOPE, Level  # noqa: F401 (the names stay importable here)
+from .wording import (
+    CHECK_TITLES,
+    LOCAL_CAVEAT,  # noqa: F401 - still importable from here
+    TITLES,
+    VERDICT_SCOPE,
+    Level,
+)
 
 # Thresholds (see the module docstring; tests pin them).
 TRUST_MIN_SCORE = 0.95
@@ -132,11 +138,14 @@ def judge_explanation(explanation: Explanation, target: TargetExplanation | str 
 # and whether adaptive sampling had to stop at its cap. Each becomes a check with its own level; the verdict is the
 # worst of them. Checks whose report is absent (not computed) are left out, not failed.
 
+CheckName = Literal["fidelity", "stability", "signs", "faithfulness", "sampling", "language"]
+
+
 @dataclass(frozen=True)
 class TrustCheck:
     """One aspect of trust: its level and a one-sentence finding."""
 
-    name: Literal["fidelity", "stability", "signs", "faithfulness", "sampling", "language"]
+    name: CheckName
     level: Level
     title: str  # short label for a UI row, e.g. "Stability"
     message: str
@@ -159,8 +168,9 @@ class TrustVerdict:
 _ORDER: dict[Level, int] = {"trust": 0, "check": 1, "distrust": 2}
 
 
-def _check(name: str, level: Level, message: str) -> TrustCheck:
-    return TrustCheck(name, level, CHECK_TITLES[name], message)  # type: ignore[arg-type]
+def _check(name: CheckName, level: Level, message: str) -> TrustCheck:
+    return TrustCheck(name, level, CHECK_TITLES[name], message)
+
 
 _TRUST_SUMMARIES: dict[Level, str] = {
     "trust": "The explanation passes every check: a reliable summary of how the model behaves near this text.",
