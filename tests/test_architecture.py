@@ -65,3 +65,15 @@ def test_an_offending_import_breaks_a_contract(tree: Path, module: str, line: st
     assert "0 broken" not in out.stdout  # (dashboard/ imports lime_core, so an engine break can break both)
     broken = out.stdout[out.stdout.index("Broken contracts"):]
     assert contract in broken and module.removesuffix(".py").replace("/", ".") in broken
+
+
+def test_the_app_uses_streamlit_as_designed() -> None:
+    """No ``pages/`` folder beside app.py (it would switch on the legacy multipage mode), no private internals."""
+    assert not (REPO_ROOT / "pages").exists()
+    scripts = [REPO_ROOT / "app.py", *(REPO_ROOT / "app_pages").glob("*.py"), *(REPO_ROOT / "ui").glob("*.py")]
+    pages = sorted(p.name for p in (REPO_ROOT / "app_pages").glob("*.py"))
+    app = (REPO_ROOT / "app.py").read_text(encoding="utf-8")
+    assert pages and all(f'st.Page("app_pages/{name}"' in app for name in pages)  # every page is in st.navigation
+    for path in scripts:
+        source = path.read_text(encoding="utf-8")
+        assert "streamlit.runtime" not in source and "runpy" not in source, path
