@@ -57,7 +57,7 @@ def check_figure(summary: TrustSummary, name: str) -> str:
         return f"deletion AUC {f.auc:.2f}" + (f" vs {rand.auc:.2f} random" if rand is not None else "")
     if name == "sampling" and summary.sampling is not None:
         s = summary.sampling
-        done = f"{s.n_samples:,} samples, {calls_phrase(s.n_model_calls, summary.n_answers_reused)}"
+        done = _samples_done(summary)
         if s.mode != "auto":
             return f"fixed: {done}"
         if s.stopped_because == STOP_CAP:
@@ -73,9 +73,13 @@ def missing_figure(summary: TrustSummary, name: str) -> str:
             return f"measured for \u201c{summary.faithfulness_elsewhere}\u201d only"
         return "not checked"
     if name == "sampling" and summary.sampling is not None and summary.sampling.mode != "auto":
-        return f"fixed: {summary.sampling.n_samples:,} samples, " + calls_phrase(
-            summary.sampling.n_model_calls, summary.n_answers_reused
-        )
+        return f"fixed: {_samples_done(summary)}"
     if name == "stability":
         return "not computed"
     return ""
+
+
+def _samples_done(summary: TrustSummary) -> str:
+    s = summary.sampling
+    assert s is not None
+    return f"{s.n_samples:,} samples, {calls_phrase(s.n_model_calls, summary.n_answers_reused)}"
