@@ -19,6 +19,7 @@ import pandas as pd
 
 from lime_core.explanation import Explanation, FaithfulnessReport, FeatureWeight, TargetExplanation
 from lime_core.formatters.dataframe import COLUMNS, DTYPES, weight_rows
+from lime_core.wording import BASELINE_LABELS
 
 FOR, AGAINST, BIAS = "for", "against", "bias"
 
@@ -203,10 +204,17 @@ def deletion_curve_frame(faithfulness: FaithfulnessReport) -> pd.DataFrame:
     Columns: ranking ("This explanation", "Random words", "Occlusion"), words_removed,
     fraction_removed, probability (the real model's probability of the class).
     """
-    from lime_core.formatters.trust import curve_points
-
-    columns = ["ranking", "words_removed", "fraction_removed", "probability"]
-    return pd.DataFrame(curve_points(faithfulness), columns=columns)
+    rows = [
+        {
+            "ranking": BASELINE_LABELS.get(name, name),
+            "words_removed": int(p.k),
+            "fraction_removed": p.k / faithfulness.n_words if faithfulness.n_words else 0.0,
+            "probability": float(p.probability),
+        }
+        for name, scores in [("explanation", faithfulness.scores), *faithfulness.baselines.items()]
+        for p in scores.curve
+    ]
+    return pd.DataFrame(rows, columns=["ranking", "words_removed", "fraction_removed", "probability"])
 
 
 def faithfulness_frame(faithfulness: FaithfulnessReport) -> pd.DataFrame:

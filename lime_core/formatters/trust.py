@@ -30,7 +30,7 @@ from ..explanation import (
 )
 from ..trust.adaptive import STOP_CAP
 from ..verdict import TrustVerdict, calls_phrase, judge_trust, probability_change, probability_gap, top_words
-from ..wording import BASELINE_LABELS, STOP_REASONS
+from ..wording import STOP_REASONS
 
 
 @dataclass(frozen=True)
@@ -258,20 +258,3 @@ def faithfulness_line(report: FaithfulnessReport) -> str:
         + (f" ({', '.join(curves)})" if curves else "")
         + "."
     )
-
-
-def curve_points(report: FaithfulnessReport) -> list[dict[str, object]]:
-    """The deletion curves as long rows: ranking, words removed, fraction removed, probability."""
-    rows: list[dict[str, object]] = []
-    curves = [("explanation", report.scores)] + [(n, s) for n, s in report.baselines.items()]
-    for name, scores in curves:
-        for p in scores.curve:
-            rows.append(
-                {
-                    "ranking": BASELINE_LABELS.get(name, name),
-                    "words_removed": int(p.k),
-                    "fraction_removed": p.k / report.n_words if report.n_words else 0.0,
-                    "probability": float(p.probability),
-                }
-            )
-    return rows
