@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 
 from lime_core.formatters.highlight import NEGATIVE_RGB, POSITIVE_RGB
+from lime_core.wording import BASELINE_LABELS
 
 GREEN = "#{:02x}{:02x}{:02x}".format(*POSITIVE_RGB)
 RED = "#{:02x}{:02x}{:02x}".format(*NEGATIVE_RGB)
@@ -126,7 +127,7 @@ def deletion_curve_chart(frame: pd.DataFrame, class_name: str, k: int | None = N
     ``frame`` is :func:`dashboard.report.deletion_curve_frame`; ``k`` marks how many words the
     comprehensiveness and sufficiency figures remove.
     """
-    order = ["This explanation", "Random words", "Occlusion"]
+    order = [BASELINE_LABELS[name] for name in ("explanation", "random", "occlusion")]
     class_name = chart_label(class_name)
     lines = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=22), strokeWidth=2.2).encode(
         x=alt.X("words_removed:Q", title="Words removed, most important first", axis=alt.Axis(tickMinStep=1)),

@@ -23,7 +23,7 @@ from lime_core.formatters.trust import (
     stability_words_line,
     stop_reason,
 )
-from lime_core.wording import CHECK_TITLES, MEANING
+from lime_core.wording import BASELINE_LABELS, CHECK_TITLES, MEANING
 
 from . import charts, run, state
 from .text import md_escape, pct
@@ -157,9 +157,10 @@ def faithfulness_card(result: state.RunResult, summary: TrustSummary, key: str) 
         width="stretch",
         column_config={
             "measure": st.column_config.TextColumn("Measure"),
-            "explanation": st.column_config.NumberColumn("This explanation", format="%.3f"),
-            "random": st.column_config.NumberColumn("Random words", format="%.3f"),
-            "occlusion": st.column_config.NumberColumn("Occlusion", format="%.3f"),
+            **{
+                name: st.column_config.NumberColumn(BASELINE_LABELS[name], format="%.3f")
+                for name in ("explanation", "random", "occlusion")
+            },
             "better": st.column_config.TextColumn("Better"),
         },
     )
