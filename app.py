@@ -2,7 +2,8 @@
 
 The entry point sets the page up, warms the models once per process, draws
 the shared sidebar and runs the page chosen in the navigation. Pages are
-short scripts in pages/; their view code lives in ui/.
+short scripts in app_pages/ (not ``pages/``: that name would switch on
+Streamlit's older directory-based multipage mode); their view code lives in ui/.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import entry, models, sidebar
+from ui import models, sidebar
 
 # A local file: a Material icon or an emoji as the favicon would be fetched from another host at every page load.
 ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
@@ -24,13 +25,13 @@ st.set_page_config(
 )
 
 pages = [
-    st.Page("pages/explain.py", title="Explain", icon=":material/manage_search:", default=True),
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
-    st.Page("pages/local_model.py", title="Local model", icon=":material/grid_on:"),
-    st.Page("pages/remote_api.py", title="Remote API", icon=":material/cloud:"),
-    st.Page("pages/dataset.py", title="Dataset", icon=":material/dataset:"),
-    st.Page("pages/how_it_works.py", title="How it works", icon=":material/school:"),
-    st.Page("pages/saved.py", title="Saved", icon=":material/bookmarks:", url_path="saved"),
+    st.Page("app_pages/explain.py", title="Explain", icon=":material/manage_search:", default=True),
+    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare:"),
+    st.Page("app_pages/local_model.py", title="Local model", icon=":material/grid_on:"),
+    st.Page("app_pages/remote_api.py", title="Remote API", icon=":material/cloud:"),
+    st.Page("app_pages/dataset.py", title="Dataset", icon=":material/dataset:"),
+    st.Page("app_pages/how_it_works.py", title="How it works", icon=":material/school:"),
+    st.Page("app_pages/saved.py", title="Saved", icon=":material/bookmarks:", url_path="saved"),
 ]
 page = st.navigation(pages, position="top")
 st.html(
@@ -47,5 +48,4 @@ with st.spinner("Loading the models (first start only)\u2026"):
     load_errors = models.warm_up()
 
 sidebar.render_sidebar(load_errors)
-with entry.running_app():
-    page.run()
+page.run()

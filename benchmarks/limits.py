@@ -32,7 +32,7 @@ class CheapModel:
 
 
 def _text(chars: int) -> str:
-    from lime_core.examples import KIDNEY_STONES
+    from dashboard.examples import KIDNEY_STONES
 
     if chars <= len(KIDNEY_STONES):
         return KIDNEY_STONES

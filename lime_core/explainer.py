@@ -42,6 +42,7 @@ from .trust.results import TrustOptions, TrustResults, trust_class
 from .trust.stability import DEFAULT_REFITS
 from .trust.uncertainty import DEFAULT_CONFIDENCE, WeightUncertainty
 from .verdict import DISTRUST_MIN_SCORE
+from .wording import STOP_FIXED
 
 __all__ = ["TextExplainer", "class_weights", "explain_fit", "explain_text", "resolve_targets"]
 
@@ -49,7 +50,6 @@ DEFAULT_MAX_CHARS = 100_000
 
 Targets = None | str | int | Sequence[str | int]
 AUTO = adaptive.AUTO
-FIXED_COUNT = "fixed sample count"
 # Fits other than the current one (explanation(local_fit=...)) whose trust results are kept.
 _TRUST_CACHE_FITS = 4
 
@@ -519,7 +519,7 @@ def fixed_sampling(samples: Neighbourhood) -> SamplingReport:
         rounds=1,
         n_samples=samples.n_samples,
         n_model_calls=int(samples.n_model_calls),
-        stopped_because=FIXED_COUNT,
+        stopped_because=STOP_FIXED,
     )
 
 

@@ -30,7 +30,7 @@ where
 The thresholds follow eli5's guidance (its tutorial calls ~0.98 agreement with
 ~0.04 KL a good fit and warns when agreement drops); they are deliberately
 conservative, because a demo must never present a poor fit as an explanation.
-Whatever the verdict, the explanation stays *local* (see :data:`LOCAL_CAVEAT`).
+Whatever the verdict, the explanation stays *local* (see :data:`lime_core.wording.LOCAL_CAVEAT`).
 
 :func:`judge_trust` extends this fidelity verdict with the trust reports an
 explanation may carry (stability of the top words, certainty of their signs,
@@ -46,11 +46,18 @@ from typing import Literal
 
 import numpy as np
 
+from .defaults import CONFIDENCE, TOP_K
 from .explanation import Explanation, FeatureWeight, FidelityMetrics, TargetExplanation
+from .trust.adaptive import STOP_CAP
 from .trust.results import trust_class
 from .trust.stability import top_k_indices
-
-Level = Literal["trust", "check", "distrust"]
+from .wording import (
+    CHECK_TITLES,
+    LOCAL_CAVEAT,  # noqa: F401 - still importable from here
+    TITLES,
+    VERDICT_SCOPE,
+    Level,
+)
 
 # Thresholds (see the module docstring; tests pin them).
 TRUST_MIN_SCORE = 0.95
@@ -60,33 +67,6 @@ MIN_HELDOUT = 50
 DISTRUST_MIN_SCORE = 0.80
 DISTRUST_MAX_KL = 0.30
 DISTRUST_MAX_GAP = 0.25
-
-TITLES: dict[Level, str] = {"trust": "Trustworthy", "check": "Check it", "distrust": "Do not trust"}
-
-LOCAL_CAVEAT = (
-    "This explanation is local: it describes how the model behaves near this text (on variations of it with "
-    "words removed), not how the model works in general. The same word can weigh differently in another text."
-)
-
-METRIC_HELP: dict[str, str] = {
-    "score": (
-        "Agreement: on variations of the text kept aside for checking, how often the simple explaining model picks "
-        "the same class as the real model (closer variations count more); 100% is perfect."
-    ),
-    "mean_KL_divergence": (
-        "Mean KL divergence: how far the simple model's probabilities are from the real model's on those "
-        "variations; 0 is perfect, above 0.3 the simple model misses a lot."
-    ),
-    "gap": (
-        "Probability gap: how far the simple model's probability for the explained class is from the real "
-        "model's on the original text; 0 is perfect."
-    ),
-    "n_heldout": (
-        "Held-out samples: how many variations were kept aside for this check; with fewer than "
-        f"{MIN_HELDOUT} the check itself is unreliable."
-    ),
-}
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -159,43 +139,14 @@ def judge_explanation(explanation: Explanation, target: TargetExplanation | str 
 # and whether adaptive sampling had to stop at its cap. Each becomes a check with its own level; the verdict is the
 # worst of them. Checks whose report is absent (not computed) are left out, not failed.
 
-TOP_WORDS = 5  # top words whose signs are checked, when the explanation has no stability report to say how many
-
-TRUST_HELP: dict[str, str] = {
-    "interval": (
-        "Interval: the range in which the word's weight would most likely fall if the explanation were run again "
-        "with other random variations (95% by default). If it contains 0, even the direction of the word's effect "
-        "is uncertain."
-    ),
-    "stability": (
-        "Stability: the explaining model is refitted several times on resampled variations (no extra model calls); "
-        "the share of top words the refits agree on (mean Jaccard similarity, 100% = always the same words)."
-    ),
-    "comprehensiveness": (
-        "Comprehensiveness: how much the real model's probability drops when the explanation's top words are "
-        "removed from the text; higher means the words really drive the prediction."
-    ),
-    "sufficiency": (
-        "Sufficiency: how much the probability drops when only the top words are kept; lower means they suffice "
-        "on their own (negative: the model is even surer with them alone)."
-    ),
-    "auc": (
-        "Deletion curve: the model's probability as the top-ranked words are removed one after another; the area "
-        "under it (0-1) is lower when the ranking finds the important words first. Compared with a random order "
-        "and with leaving out one word at a time (occlusion)."
-    ),
-    "sampling": (
-        "Sampling: how many variations were drawn and sent to the model; in automatic mode they are drawn in "
-        "rounds until the top words settle."
-    ),
-}
+CheckName = Literal["fidelity", "stability", "signs", "faithfulness", "sampling", "language"]
 
 
 @dataclass(frozen=True)
 class TrustCheck:
     """One aspect of trust: its level and a one-sentence finding."""
 
-    name: Literal["fidelity", "stability", "signs", "faithfulness", "sampling", "language"]
+    name: CheckName
     level: Level
     title: str  # short label for a UI row, e.g. "Stability"
     message: str
@@ -216,6 +167,11 @@ class TrustVerdict:
 
 
 _ORDER: dict[Level, int] = {"trust": 0, "check": 1, "distrust": 2}
+
+
+def _check(name: CheckName, level: Level, message: str) -> TrustCheck:
+    return TrustCheck(name, level, CHECK_TITLES[name], message)
+
 
 _TRUST_SUMMARIES: dict[Level, str] = {
     "trust": "The explanation passes every check: a reliable summary of how the model behaves near this text.",
@@ -253,7 +209,7 @@ def calls_phrase(n_model_calls: int, reused: int = 0) -> str:
 
 def _language_check(explanation: Explanation) -> TrustCheck | None:
     warning = explanation.language.warning() if explanation.language is not None else None
-    return None if warning is None else TrustCheck("language", "check", "Language", warning)
+    return None if warning is None else _check("language", "check", warning)
 
 
 def _words(names: list[str]) -> str:
@@ -264,7 +220,7 @@ def _words(names: list[str]) -> str:
 def _fidelity_check(explanation: Explanation, target: TargetExplanation | None) -> TrustCheck:
     v = judge(explanation.metrics, probability_gap(target) if target is not None else None)
     message = v.summary if v.level == "trust" else f"{v.summary} ({'; '.join(v.reasons)})"
-    return TrustCheck("fidelity", v.level, "Fidelity", message)
+    return _check("fidelity", v.level, message)
 
 
 def _stability_check(explanation: Explanation, target: TargetExplanation) -> TrustCheck | None:
@@ -272,7 +228,7 @@ def _stability_check(explanation: Explanation, target: TargetExplanation) -> Tru
     if r is None or (r.class_name != target.class_name and len(explanation.class_names) != 2):
         return None
     if not r.top_k and not r.entered:
-        return TrustCheck("stability", "trust", "Stability", "No word has a noticeable weight, in any refit.")
+        return _check("stability", "trust", "No word has a noticeable weight, in any refit.")
     agree = f"refits agree on {r.top_k_jaccard:.0%} of the top words"
     flips = [w for w in r.sign_flips if w in r.top_k]
     moving = list(dict.fromkeys([*r.dropped, *r.entered]))
@@ -296,21 +252,20 @@ def _stability_check(explanation: Explanation, target: TargetExplanation) -> Tru
         message = f"The top words are stable ({agree}, {r.n_refits} refits)."
         if moving:
             message = message[:-1] + f"; only {_words(moving)} sometimes move."
-    return TrustCheck("stability", level, "Stability", message)
+    return _check("stability", level, message)
 
 
 def _signs_check(explanation: Explanation, target: TargetExplanation) -> TrustCheck | None:
-    k = explanation.stability.k if explanation.stability is not None else TOP_WORDS
+    k = explanation.stability.k if explanation.stability is not None else TOP_K
     top = top_words(target, k)
     if not top or any(w.interval is None for w in top):
         return None
     uncertain = [w.feature for w in top if not w.sign_certain]
-    confidence = explanation.uncertainty.confidence if explanation.uncertainty is not None else 0.95
+    confidence = explanation.uncertainty.confidence if explanation.uncertainty is not None else CONFIDENCE
     if not uncertain:
-        return TrustCheck(
+        return _check(
             "signs",
             "trust",
-            "Signs",
             f"Every top word's {confidence:.0%} interval excludes zero: its direction is certain.",
         )
     level: Level = "distrust" if len(uncertain) == len(top) else "check"
@@ -320,7 +275,7 @@ def _signs_check(explanation: Explanation, target: TargetExplanation) -> TrustCh
         f"{'its' if one else 'their'} {confidence:.0%} {'interval contains' if one else 'intervals contain'} zero; "
         "more samples may help."
     )
-    return TrustCheck("signs", level, "Signs", message)
+    return _check("signs", level, message)
 
 
 def _faithfulness_check(explanation: Explanation, target: TargetExplanation) -> TrustCheck | None:
@@ -342,25 +297,22 @@ def _faithfulness_check(explanation: Explanation, target: TargetExplanation) -> 
             else f"The ranking beats a random one, though removing the words moves the probability by less than "
             f"{RELIES_MIN_DROP:.2f}"
         )
-        return TrustCheck("faithfulness", "trust", "Faithfulness", f"{claim}: {numbers}; {curve}.")
+        return _check("faithfulness", "trust", f"{claim}: {numbers}; {curve}.")
     if r.level == "weak":
-        return TrustCheck(
+        return _check(
             "faithfulness",
             "check",
-            "Faithfulness",
             f"The ranking beats a random one but not by much: {numbers}; {curve}.",
         )
     if r.level == "uninformative":
-        return TrustCheck(
+        return _check(
             "faithfulness",
             "check",
-            "Faithfulness",
             "Removing words barely changes the model's prediction, so faithfulness cannot be judged.",
         )
-    return TrustCheck(
+    return _check(
         "faithfulness",
         "distrust",
-        "Faithfulness",
         f"Removing the top words does not change the prediction more than removing random words: {numbers}; {curve}.",
     )
 
@@ -369,38 +321,29 @@ def _sampling_check(explanation: Explanation) -> TrustCheck | None:
     r = explanation.sampling
     if r is None or r.mode != "auto":
         return None
-    if r.stopped_because == "sample cap reached":
+    if r.stopped_because == STOP_CAP:
         stable = explanation.stability is not None and explanation.stability.level == "high"
         if stable and not explanation.stability.warning:
             # The cap stops the rounds before their ranking test passes (often a near tie among lower top words),
             # but refits that agree on the top words are the evidence the rounds were looking for.
-            return TrustCheck(
+            return _check(
                 "sampling",
                 "trust",
-                "Sampling",
                 f"Automatic sampling used its full cap of {r.n_samples:,} samples "
                 f"({calls_phrase(r.n_model_calls, explanation.n_answers_reused)}); "
                 "the order of some top words is a near tie, but refits agree on which words they are.",
             )
-        return TrustCheck(
+        return _check(
             "sampling",
             "check",
-            "Sampling",
             f"Automatic sampling reached its cap of {r.n_samples:,} samples before the top words settled.",
         )
-    return TrustCheck(
+    return _check(
         "sampling",
         "trust",
-        "Sampling",
         f"Automatic sampling stopped after {r.rounds} rounds and {r.n_samples:,} samples "
         f"({calls_phrase(r.n_model_calls, explanation.n_answers_reused)}): {r.stopped_because}.",
     )
-
-
-VERDICT_SCOPE = (
-    "The verdict is about the explanation: whether it describes faithfully how this model behaves near this text. "
-    "It does not say whether the model's prediction is right."
-)
 
 
 def verdict_to_dict(verdict: TrustVerdict) -> dict[str, object]:

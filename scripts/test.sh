@@ -15,5 +15,7 @@ echo "==> preparing the bundled models"
 "$PY" scripts/prepare_models.py
 echo "==> ruff"
 "$PY" -m ruff check .
+echo "==> import contracts (pyproject.toml [tool.importlinter]: lime_core and dashboard/ never import Streamlit)"
+PYTHONPATH="$ROOT" "$VENV/bin/lint-imports" --no-cache --no-logo
 echo "==> pytest"
 exec "$PY" -m pytest "$@"

@@ -19,12 +19,9 @@ import numpy as np
 import pytest
 from scipy.special import softmax
 
-from lime_core import Explanation, TextExplainer
-from lime_core.examples import COMPARE_PAIR, EXAMPLES, KIDNEY_STONES, examples_for, get_example
-from lime_core.explanation import BIAS_FEATURE, FidelityMetrics
-from lime_core.formatters.trust import sampling_line, stop_reason
-from lime_core.progress import TimeLeft, format_duration
-from lime_core.report import (
+from dashboard.examples import COMPARE_PAIR, EXAMPLES, KIDNEY_STONES, examples_for, get_example
+from dashboard.progress import TimeLeft, format_duration
+from dashboard.report import (
     bias_frame,
     class_weights_frame,
     class_weights_table,
@@ -42,12 +39,14 @@ from lime_core.report import (
     top_word_effect,
     weights_frame,
 )
+from dashboard.wording import METRIC_HELP
+from lime_core import Explanation, TextExplainer
+from lime_core.explanation import BIAS_FEATURE, FidelityMetrics
+from lime_core.formatters.trust import sampling_line, stop_reason
 from lime_core.verdict import (
     DISTRUST_MAX_GAP,
     DISTRUST_MAX_KL,
     DISTRUST_MIN_SCORE,
-    LOCAL_CAVEAT,
-    METRIC_HELP,
     MIN_HELDOUT,
     TRUST_MAX_GAP,
     TRUST_MAX_KL,
@@ -56,6 +55,7 @@ from lime_core.verdict import (
     judge_explanation,
     judge_trust,
 )
+from lime_core.wording import LOCAL_CAVEAT
 
 HOSTILE = '<script>window.__pwned=1</script> great <img src=x onerror="window.__pwned=1"> =cmd|calc awful'
 
@@ -240,7 +240,7 @@ def test_weights_frames_match_the_model(explanation: Explanation) -> None:
     assert weight["great"] == pytest.approx(2.0, abs=0.15)
     assert weight["awful"] == pytest.approx(-2.5, abs=0.15)
     assert abs(weight["film"]) < 0.05
-    assert full.loc[full["feature"] == "great", "count"].item() == 2
+    assert full.loc[full["feature"] == "great", "value"].item() == 2
 
     top = top_weights_frame(target, top=2)
     assert BIAS_FEATURE not in set(top["feature"])
@@ -361,10 +361,39 @@ def hostile() -> Explanation:
 def test_csv_export_is_parseable_and_neutralises_formulas(hostile: Explanation) -> None:
     text = to_csv(hostile)
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert {r["class"] for r in rows} == {hostile.targets[0].class_name}
+    assert {r["target"] for r in rows} == {hostile.targets[0].class_name}
     assert rows[-1]["feature"] == BIAS_FEATURE
     assert not any(r["feature"].startswith(("=", "+", "-", "@")) for r in rows)
-    assert {"feature", "weight", "direction", "count", "contribution"} <= set(rows[0])
+    assert {"feature", "weight", "direction", "value", "contribution"} <= set(rows[0])
+
+
+def test_the_csv_export_and_format_dataframe_share_one_set_of_column_names(explanation: Explanation) -> None:
+    """The dashboard's CSV is lime_core's weights table under the same names, with a few columns added."""
+    import pandas as pd
+
+    from lime_core.formatters import format_dataframe
+    from lime_core.formatters.dataframe import COLUMNS
+
+    exported = pd.read_csv(io.StringIO(to_csv(explanation)))
+    assert [c for c in exported.columns if c in COLUMNS] == list(COLUMNS)
+    assert set(exported.columns) - set(COLUMNS) == {"model_probability", "surrogate_probability", "direction",
+                                                    "sign_certain"}
+    pd.testing.assert_frame_equal(exported[list(COLUMNS)], format_dataframe(explanation), check_dtype=False,
+                                  rtol=1e-5)
+    shown = weights_frame(explanation.targets[0])
+    assert set(shown.columns) - {"direction", "sign_certain"} <= set(COLUMNS)  # the screen table: the same names
+
+
+def test_the_request_estimate_bounds_what_the_faithfulness_check_sends() -> None:
+    """The Remote API page's count comes from lime_core's bound, which holds on a real check."""
+    from lime_core.trust.faithfulness import max_texts
+    from ui.remote import faithfulness_texts
+
+    text = "great food , awful service , great view , slow kitchen , friendly staff"
+    explanation = TextExplainer(n_samples=300, random_state=0, faithfulness=True).explain(text, WordModel())
+    report = explanation.faithfulness
+    assert report is not None and 0 < report.n_model_calls <= max_texts(report.n_words)
+    assert faithfulness_texts(text) >= max_texts(report.n_words)
 
 
 def test_json_export_round_trips(hostile: Explanation) -> None:

@@ -27,9 +27,10 @@ import streamlit as st
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
-from lime_core import report
-from lime_core.examples import COMPARE_CLASS, COMPARE_MODEL, KIDNEY_STONES, get_example
-from lime_core.verdict import TITLES, judge_trust
+from dashboard import report
+from dashboard.examples import COMPARE_CLASS, COMPARE_MODEL, KIDNEY_STONES, get_example
+from lime_core.verdict import judge_trust
+from lime_core.wording import TITLES
 from tests.conftest import REPO_ROOT
 
 APP = REPO_ROOT / "app.py"
@@ -84,7 +85,7 @@ def start(samples: int | None = SAMPLES, cap: int | None = None) -> AppTest:
 
 
 def goto(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"pages/{page}.py").run()
+    at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -676,7 +677,7 @@ def test_save_then_open_from_the_saved_page_and_by_link_with_no_model_calls(news
 
     fresh = AppTest.from_file(str(APP), default_timeout=TIMEOUT)  # another session, as from a link
     fresh.query_params["id"] = saved_id
-    fresh.switch_page("pages/saved.py").run()
+    fresh.switch_page("app_pages/saved.py").run()
     assert not fresh.exception, fresh.exception
     row = [t.value for t in fresh.text][:4]  # the list: title, model, date, verdict
     assert row[0] == "Kidney post for Monday" and row[1] == at.session_state["explain.result"].model_title

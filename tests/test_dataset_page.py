@@ -65,7 +65,7 @@ def open_dataset_page() -> AppTest:
     at.run()
     at.radio(key="sidebar.samples_mode").set_value("fixed").run()
     at.number_input(key="sidebar.n_samples").set_value(300).run()
-    at.switch_page("pages/dataset.py").run()
+    at.switch_page("app_pages/dataset.py").run()
     return at
 
 
@@ -78,9 +78,9 @@ def test_run_a_batch_click_a_confusion_cell_and_open_a_stored_explanation(app_en
     assert not at.exception, at.exception
 
     # The run goes on in the background: the page answers, and another page can be opened meanwhile.
-    at.switch_page("pages/how_it_works.py").run()
+    at.switch_page("app_pages/how_it_works.py").run()
     assert not at.exception, at.exception
-    at.switch_page("pages/dataset.py").run()
+    at.switch_page("app_pages/dataset.py").run()
     wait_for_results(at)
 
     folder = Path(at.session_state["dataset.folder"])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lime_core.examples import COMPARE_CLASS, COMPARE_MODEL, COMPARE_PAIR, EXAMPLES, get_example
+from dashboard.examples import COMPARE_CLASS, COMPARE_MODEL, COMPARE_PAIR, EXAMPLES, get_example
 from lime_core.language import language_report
 from lime_core.models.registry import SENTIMENT_MODEL_NAME
 from lime_core.models.transformer import TransformerClassifier

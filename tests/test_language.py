@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
+from dashboard.examples import EXAMPLES, GERMAN_REVIEW, KIDNEY_STONES, get_example
 from lime_core import TextExplainer
-from lime_core.examples import EXAMPLES, GERMAN_REVIEW, KIDNEY_STONES, get_example
 from lime_core.formatters.html import format_html
 from lime_core.language import MIN_CONFIDENCE, LanguageReport, detect_language, language_report, languages_phrase
 from lime_core.models.registry import SENTIMENT_MODEL_NAME, get_spec

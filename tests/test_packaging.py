@@ -84,7 +84,7 @@ def test_the_wheel_ships_the_package_and_its_templates(tmp_path):
         "lime_core/formatters/templates/weights.html.j2",
     ):
         assert needed in names
-    assert not any(n.startswith(("tests/", "ui/", "pages/")) for n in names)
+    assert not any(n.startswith(("tests/", "ui/", "app_pages/", "dashboard/")) for n in names)
 
 
 def test_the_core_imports_none_of_the_extras(tmp_path):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.saved import SavedStore, SavedStoreError
 from lime_core import TextExplainer
-from lime_core.saved import SavedStore, SavedStoreError
 from lime_core.settings import get_settings
 from lime_core.verdict import judge_trust
 from tests.blackboxes import SENTIMENT_TEXT, sentiment_model
@@ -47,7 +47,7 @@ def test_saved_explanations_survive_a_new_process(tmp_path: Path, explanation) -
     path = tmp_path / "saved.sqlite3"
     saved = SavedStore(path).save(explanation, title="kept", model_name="m", model_title="M")
     code = (
-        "import sys; from lime_core.saved import SavedStore; "
+        "import sys; from dashboard.saved import SavedStore; "
         "r = SavedStore(sys.argv[1]).get(sys.argv[2]); print(r.title, r.explanation.predicted_class)"
     )
     out = subprocess.run([sys.executable, "-c", code, str(path), saved.id], cwd=REPO_ROOT, capture_output=True,

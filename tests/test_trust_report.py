@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from dashboard.wording import TRUST_HELP
 from lime_core.explainer import TextExplainer
 from lime_core.explanation import (
     CurvePoint,
@@ -20,7 +21,7 @@ from lime_core.explanation import (
     UncertaintyInfo,
     WordStability,
 )
-from lime_core.verdict import TRUST_HELP, judge_explanation, judge_trust
+from lime_core.verdict import judge_explanation, judge_trust
 from tests.blackboxes import SENTIMENT_TEXT, TOPIC_TEXT, ConstantModel, sentiment_model, topic_model
 
 

@@ -1,8 +1,10 @@
 """Streamlit view code shared by the dashboard's pages.
 
 lime_core never imports streamlit; everything that needs it lives here. Pure
-logic (example texts, verdict rules, progress estimates, chart frames and
-exports) is in lime_core so tests reach it without a Streamlit runtime.
+logic is below this layer so tests reach it without a Streamlit runtime: the
+engine's rules (verdict, trust figures, wording) in lime_core, the dashboard's
+support (example texts, progress estimates, chart frames, exports, stored
+results) in dashboard/. The pages themselves are short scripts in app_pages/.
 
 Modules: :mod:`ui.state` (session keys and the stored results),
 :mod:`ui.models` (models and the local server, loaded once per process),

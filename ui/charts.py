@@ -1,4 +1,4 @@
-"""Altair charts of the frames computed in :mod:`lime_core.report`.
+"""Altair charts of the frames computed in :mod:`dashboard.report`.
 
 Colours match the highlighted text (lime_core.formatters.highlight): green for
 words that push towards the class, red for words that push against it.
@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 
 from lime_core.formatters.highlight import NEGATIVE_RGB, POSITIVE_RGB
+from lime_core.wording import BASELINE_LABELS
 
 GREEN = "#{:02x}{:02x}{:02x}".format(*POSITIVE_RGB)
 RED = "#{:02x}{:02x}{:02x}".format(*NEGATIVE_RGB)
@@ -48,7 +49,7 @@ def weights_chart(
     """Diverging bars of the top words for (green, right) and against (red, left) the class.
 
     With intervals in the frame (``interval_low``/``interval_high``, from
-    :func:`lime_core.report.top_weights_frame`) each bar gets an error bar,
+    :func:`dashboard.report.top_weights_frame`) each bar gets an error bar,
     and the bars of words whose interval crosses zero (``sign`` "uncertain")
     are lighter with a dashed outline, explained in the legend.
     ``domain`` fixes the x axis to [-domain, domain] so two charts can be compared.
@@ -123,10 +124,10 @@ def weights_chart(
 def deletion_curve_chart(frame: pd.DataFrame, class_name: str, k: int | None = None) -> alt.Chart:
     """The real model's probability as words are removed, most important first: ours vs random vs occlusion.
 
-    ``frame`` is :func:`lime_core.report.deletion_curve_frame`; ``k`` marks how many words the
+    ``frame`` is :func:`dashboard.report.deletion_curve_frame`; ``k`` marks how many words the
     comprehensiveness and sufficiency figures remove.
     """
-    order = ["This explanation", "Random words", "Occlusion"]
+    order = [BASELINE_LABELS[name] for name in ("explanation", "random", "occlusion")]
     class_name = chart_label(class_name)
     lines = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=22), strokeWidth=2.2).encode(
         x=alt.X("words_removed:Q", title="Words removed, most important first", axis=alt.Axis(tickMinStep=1)),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lime_core import report
-from lime_core.examples import COMPARE_CLASS
+from dashboard import report
+from dashboard.examples import COMPARE_CLASS
 from lime_core.formatters.highlight import default_scale
 
 from . import models, run, state, views

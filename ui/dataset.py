@@ -10,7 +10,6 @@ Explain page's view from its JSON, with no model calls.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import threading
 import time
@@ -21,14 +20,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lime_core.batch import BatchOptions, InputSpec, ModelSource, read_status, run_batch, stored_explanation, summarize
+from dashboard.stored import StoredResult
+from lime_core.batch import BatchOptions, InputSpec, ModelSource, read_status, run_batch, summarize
 from lime_core.batch.io import explanation_sources
 from lime_core.batch.summary import load_rows, normalise_labels
-from lime_core.explanation import Explanation
 from lime_core.settings import get_settings
-from lime_core.verdict import TITLES
+from lime_core.wording import TITLES
 
-from . import models, state
+from . import models
 
 FOLDER = "dataset.folder"  # the output folder shown
 CELL = "dataset.cell"  # (label, predicted) of the confusion cell clicked, or None
@@ -224,54 +223,8 @@ def filter_rows(
 # -- a stored explanation in the Explain page's view ---------------------------------------------------------------
 
 
-class StoredResult:
-    """A batch result with the interface the explanation view reads from a :class:`ui.state.RunResult`.
-
-    It holds only the stored JSON: no explainer and no model, so nothing here can call a model. Classes that
-    were not explained in the run cannot be shown (the samples are not stored).
-    """
-
-    def __init__(self, explanation: Explanation, model_title: str, seed: int) -> None:
-        self.stored = explanation
-        self.text = explanation.text
-        self.model_name = explanation.model
-        self.model_title = model_title
-        self.options = dataclasses.replace(state.ExplainOptions(), seed=int(seed))
-        self.elapsed = 0.0
-        self.class_names = list(explanation.class_names)
-        self.predicted_class = explanation.predicted_class
-        self.n_model_calls = int(explanation.n_model_calls)
-        self.n_answers_reused = int(explanation.n_answers_reused)
-        self.n_check_calls = 0
-
-    @property
-    def explained_classes(self) -> list[str]:
-        return [t.class_name for t in self.stored.targets]
-
-    def explanation(self, class_name: str | None = None) -> Explanation:
-        wanted = class_name or self.predicted_class
-        if wanted not in self.explained_classes:
-            wanted = self.explained_classes[0]
-        target = self.stored.target(wanted)
-        others = self.stored.faithfulness if wanted == self.predicted_class else None
-        return dataclasses.replace(self.stored, targets=(target,), faithfulness=others)
-
-    def faithfulness_checked(self, class_name: str | None = None) -> bool:
-        return self.explanation(class_name).faithfulness is not None
-
-    def measure_faithfulness(self, class_name: str) -> Explanation:
-        from lime_core.errors import LimeCoreError
-
-        raise LimeCoreError(
-            "this explanation was loaded from a batch run, which keeps no model or samples; paste the text on "
-            "the Explain page to check its faithfulness"
-        )
-
-
 def open_stored(folder: Path, text_id: str, model_title: str) -> StoredResult:
-    explanation = stored_explanation(folder, text_id)
-    seed = explanation.settings.random_state or 0
-    return StoredResult(explanation, model_title, seed)
+    return StoredResult.from_batch(folder, text_id, model_title)
 
 
 def folder_model(folder: Path) -> str:

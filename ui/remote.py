@@ -23,6 +23,7 @@ from lime_core.models.remote import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES
 from lime_core.netpolicy import url_refusal
 from lime_core.settings import ENV_API_TOKEN, ENV_REMOTE_ALLOW, get_settings
 from lime_core.tokenization import get_tokenizer
+from lime_core.trust.faithfulness import max_texts
 
 from . import models, state
 from .text import md_escape
@@ -174,14 +175,10 @@ UNCHECKED_TOKEN_NOTE = (
 
 
 def faithfulness_texts(text: str) -> int:
-    """At most how many texts the faithfulness check sends for ``text`` (lime_core.trust.faithfulness's bound).
-
-    One text per word left out (occlusion), the original, and for each of the five rankings (the
-    explanation's, occlusion's, three random ones) its deletion curve (at most 22 points) plus one sufficiency
-    text; counted with every token as a distinct word, so an upper bound.
+    """At most how many texts the faithfulness check sends for ``text``: lime_core's bound, every token counted
+    as a distinct word (:func:`lime_core.trust.faithfulness.max_texts`).
     """
-    n_words = len(get_tokenizer("words").tokenize(text))
-    return 1 + n_words + 5 * (min(n_words, 20) + 3)
+    return max_texts(len(get_tokenizer("words").tokenize(text)))
 
 
 def request_estimate(conn: Connection, options: state.ExplainOptions, text: str = "") -> None:

@@ -9,9 +9,9 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard.progress import TimeLeft
 from lime_core import InputTextError, ModelUnavailableError
 from lime_core.predictor import BlackBox
-from lime_core.progress import TimeLeft
 
 from . import models, state
 

@@ -1,4 +1,4 @@
-"""Saving explanations and showing a saved one (the store itself is :mod:`lime_core.saved`, free of Streamlit).
+"""Saving explanations and showing a saved one (the store itself is :mod:`dashboard.saved`, free of Streamlit).
 
 A saved explanation is shown from its stored data alone: no model is loaded
 and no model call is made, so it opens instantly, even when its model is
@@ -13,16 +13,17 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from dashboard.saved import SavedExplanation, SavedStore, SavedStoreError
+from dashboard.stored import StoredResult
 from lime_core.explanation import Explanation
 from lime_core.formatters.trust import sampling_line, trust_summary
-from lime_core.saved import SavedExplanation, SavedStore, SavedStoreError
 from lime_core.settings import ENV_API_TOKEN, get_settings
-from lime_core.verdict import TITLES
+from lime_core.wording import TITLES
 
 from . import state, views
 from .text import md_escape
 
-PAGE = "pages/saved.py"
+PAGE = "app_pages/saved.py"
 URL_PATH = "saved"  # the page's address: /saved?id=<id>
 QUERY_KEY = "id"
 TOKEN_WIDGET_KEY = "remote.token"  # the Remote API page's token field (ui.remote.TOKEN_KEY)
@@ -87,14 +88,14 @@ def when(created: float) -> str:
 
 def saved_view(record: SavedExplanation) -> None:
     """A saved explanation as it was saved: the same parts as the Explain page, from stored data only."""
-    explanation = record.explanation
+    result = StoredResult.from_saved(record)
+    explanation = result.explanation()
     target = explanation.targets[0]
-    st.markdown(views.headline_line(record.model_title, explanation, target, verb="predicted"))
-    reused = int(record.details.get("n_answers_reused", explanation.n_answers_reused) or 0)
-    made = sampling_line(explanation.sampling, explanation.n_samples, explanation.n_model_calls, reused)
+    st.markdown(views.headline_line(result.model_title, explanation, target, verb="predicted"))
+    made = sampling_line(explanation.sampling, explanation.n_samples, result.n_model_calls, result.n_answers_reused)
     st.caption(
         md_escape(f"Saved {when(record.created)} \u00b7 {made} when it was made \u00b7 seed "
-                  f"{explanation.settings.random_state} \u00b7 opened from the saved copy: no model calls now")
+                  f"{result.options.seed} \u00b7 opened from {result.source}: no model calls now")
     )
     summary = trust_summary(explanation, target)
     views.explanation_parts(explanation, target, summary, f"saved-{record.id}")

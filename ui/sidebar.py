@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.wording import LIME_IS_LOCAL
 from lime_core.language import languages_phrase
 from lime_core.sampling import SAMPLERS
 
@@ -116,6 +117,4 @@ def render_sidebar(load_errors: dict[str, str] | None = None) -> None:
                 help="Remove the explanation's top words and ask the model again, against random words and "
                 "one-word-at-a-time removal: a few dozen extra model calls per explanation.",
             )
-        st.caption(
-            "LIME explanations are local: they describe the model near one text, not the model in general."
-        )
+        st.caption(LIME_IS_LOCAL)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lime_core import report
+from dashboard import report
+from dashboard.checklist import checklist_rows
+from dashboard.wording import METRIC_HELP, TRUST_HELP
 from lime_core.explanation import Explanation
 from lime_core.formatters.trust import (
-    MEANING,
     TrustSummary,
-    calls_phrase,
-    check_figure,
     faithfulness_line,
     rounds_line,
     signs_line,
@@ -24,7 +23,7 @@ from lime_core.formatters.trust import (
     stability_words_line,
     stop_reason,
 )
-from lime_core.verdict import METRIC_HELP, TRUST_HELP
+from lime_core.wording import BASELINE_LABELS, CHECK_TITLES, MEANING
 
 from . import charts, run, state
 from .text import md_escape, pct
@@ -36,15 +35,6 @@ CHECK_ICON = {
     "check": ":orange[:material/error:]",
     "distrust": ":red[:material/cancel:]",
     None: ":gray[:material/remove_circle_outline:]",
-}
-CHECK_ORDER = ("fidelity", "stability", "signs", "faithfulness", "sampling", "language")
-CHECK_TITLES = {
-    "fidelity": "Fidelity",
-    "stability": "Stability",
-    "signs": "Signs",
-    "faithfulness": "Faithfulness",
-    "sampling": "Sampling",
-    "language": "Language",
 }
 
 
@@ -66,34 +56,11 @@ def verdict_box(summary: TrustSummary) -> None:
 
 
 def checklist(summary: TrustSummary) -> None:
-    """One line per check: its level, its name and its key figure."""
-    lines = []
-    for name in CHECK_ORDER:
-        check = summary.verdict.check(name)
-        if name == "language":  # a line only when the text is outside the model's languages
-            figure = "the text is not in a language the model reads" if check is not None else ""
-        else:
-            figure = check_figure(summary, name) if check is not None else _missing(summary, name)
-        if not figure:
-            continue
-        level = check.level if check is not None else None
-        lines.append(f"{CHECK_ICON[level]} **{CHECK_TITLES[name]}** \u00b7 {md_escape(figure)}")
+    """One line per check: its level, its name and its key figure (:func:`dashboard.checklist.checklist_rows`)."""
+    lines = [
+        f"{CHECK_ICON[row.level]} **{row.title}** \u00b7 {md_escape(row.figure)}" for row in checklist_rows(summary)
+    ]
     st.markdown("  \n".join(lines))
-
-
-def _missing(summary: TrustSummary, name: str) -> str:
-    """Why a check is absent, for the checklist ("" hides the line)."""
-    if name == "faithfulness":
-        if summary.faithfulness_elsewhere is not None:
-            return f"measured for \u201c{summary.faithfulness_elsewhere}\u201d only"
-        return "not checked"
-    if name == "sampling" and summary.sampling is not None and summary.sampling.mode != "auto":
-        return f"fixed: {summary.sampling.n_samples:,} samples, " + calls_phrase(
-            summary.sampling.n_model_calls, summary.n_answers_reused
-        )
-    if name == "stability":
-        return "not computed"
-    return ""
 
 
 # -- the figures -----------------------------------------------------------------------------------------------------
@@ -190,9 +157,10 @@ def faithfulness_card(result: state.RunResult, summary: TrustSummary, key: str) 
         width="stretch",
         column_config={
             "measure": st.column_config.TextColumn("Measure"),
-            "explanation": st.column_config.NumberColumn("This explanation", format="%.3f"),
-            "random": st.column_config.NumberColumn("Random words", format="%.3f"),
-            "occlusion": st.column_config.NumberColumn("Occlusion", format="%.3f"),
+            **{
+                name: st.column_config.NumberColumn(BASELINE_LABELS[name], format="%.3f")
+                for name in ("explanation", "random", "occlusion")
+            },
             "better": st.column_config.TextColumn("Better"),
         },
     )

@@ -12,14 +12,15 @@ import dataclasses
 
 import streamlit as st
 
-from lime_core import report
-from lime_core.examples import EXAMPLES, Example, get_example
+from dashboard import report
+from dashboard.examples import EXAMPLES, Example, get_example
+from lime_core.defaults import CONFIDENCE
 from lime_core.explanation import BIAS_FEATURE, Explanation, TargetExplanation
 from lime_core.formatters.highlight import NEGATIVE_RGB, POSITIVE_RGB, default_scale, weights_meaning
 from lime_core.formatters.html import highlight_html
 from lime_core.formatters.trust import TrustSummary, sampling_line, trust_summary
 from lime_core.language import language_name
-from lime_core.verdict import LOCAL_CAVEAT
+from lime_core.wording import LOCAL_CAVEAT
 
 from . import charts, models, state, trust
 from .text import md_escape, pct
@@ -255,7 +256,7 @@ def weights_section(
         st.altair_chart(chart, width="stretch")
         if frame["interval_low"].notna().any():
             unsure = frame[frame["sign"] == report.SIGN_UNCERTAIN]["feature"].tolist()
-            level = f"{confidence or 0.95:.0%}"
+            level = f"{confidence or CONFIDENCE:.0%}"
             note = f"Error bars: the range where each weight would most likely fall in a re-run ({level}). "
             if unsure:
                 named = ", ".join(f"\u201c{md_escape(w)}\u201d" for w in unsure[:8])
@@ -279,10 +280,10 @@ def verdict_section(explanation: Explanation, target: TargetExplanation) -> None
 
 def weights_table(target: TargetExplanation, confidence: float | None = None) -> None:
     frame = report.weights_frame(target, include_bias=True)
-    show = frame[["feature", "weight", "direction", "count", "contribution"]]
+    show = frame[["feature", "weight", "direction", "value", "contribution"]]
     if frame["std"].notna().any():
         show = frame
-    level = f"{confidence or 0.95:.0%}"
+    level = f"{confidence or CONFIDENCE:.0%}"
     st.dataframe(
         show,
         hide_index=True,
@@ -292,7 +293,7 @@ def weights_table(target: TargetExplanation, confidence: float | None = None) ->
             "feature": st.column_config.TextColumn("Word"),
             "weight": st.column_config.NumberColumn("Weight", format="%+.3f"),
             "direction": st.column_config.TextColumn("Pushes"),
-            "count": st.column_config.NumberColumn("Count in text", format="%d"),
+            "value": st.column_config.NumberColumn("Count in text", format="%d"),
             "contribution": st.column_config.NumberColumn("Contribution", format="%+.3f"),
             "std": st.column_config.NumberColumn(
                 "Std error", format="%.3f", help="How much the weight would vary from one run to the next."

@@ -21,13 +21,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
+from ..wording import DATASET_CAVEAT as CAVEAT
 from .io import EXPLANATIONS_FILE, BatchInputError, explanation_sources
 from .splime import submodular_pick
 
-CAVEAT = (
-    "A summary of local explanations: which words carried weight in the explanations of single texts. "
-    "It is not the model's global logic; the model may weigh a word differently in other texts."
-)
 TRUSTED = "trust"
 DEFAULT_TOP_WORDS = 20
 DEFAULT_PICK_FEATURES = 10  # top words per explanation in SP-LIME's explanation matrix

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from ..explanation import BIAS_FEATURE, Explanation
+from ..explanation import BIAS_FEATURE, Explanation, TargetExplanation
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,6 +25,57 @@ COLUMNS = (
     "interval_high",
     "n_occurrences",
 )
+"""The columns of a weights table, in every export of one (eli5's ``format_as_dataframe`` names where it has them)."""
+DTYPES = {
+    "target": "object",
+    "feature": "object",
+    "weight": "float64",
+    "value": "float64",
+    "contribution": "float64",
+    "std": "float64",
+    "interval_low": "float64",
+    "interval_high": "float64",
+    "n_occurrences": "int64",
+}
+
+
+def weight_rows(target: TargetExplanation, include_bias: bool = True) -> list[dict[str, Any]]:
+    """One class's rows of the table, keyed by :data:`COLUMNS`: its features in order, then ``<BIAS>``.
+
+    The one definition of a weights row: :func:`format_dataframe` and the
+    dashboard's tables and CSV export (``dashboard/report.py``) are built from it.
+    """
+    rows: list[dict[str, Any]] = []
+    for w in target.weights:
+        low, high = w.interval if w.interval is not None else (math.nan, math.nan)
+        rows.append(
+            {
+                "target": target.class_name,
+                "feature": w.feature,
+                "weight": w.weight,
+                "value": w.value,
+                "contribution": w.contribution,
+                "std": math.nan if w.std is None else w.std,
+                "interval_low": low,
+                "interval_high": high,
+                "n_occurrences": len(w.spans),
+            }
+        )
+    if include_bias:
+        rows.append(
+            {
+                "target": target.class_name,
+                "feature": BIAS_FEATURE,
+                "weight": target.bias,
+                "value": 1.0,
+                "contribution": target.bias,
+                "std": math.nan,
+                "interval_low": math.nan,
+                "interval_high": math.nan,
+                "n_occurrences": 0,
+            }
+        )
+    return rows
 
 
 def format_dataframe(explanation: Explanation) -> pd.DataFrame:
@@ -36,47 +87,6 @@ def format_dataframe(explanation: Explanation) -> pd.DataFrame:
     """
     import pandas as pd
 
-    rows: list[dict[str, Any]] = []
-    for t in explanation.targets:
-        for w in t.weights:
-            low, high = w.interval if w.interval is not None else (math.nan, math.nan)
-            rows.append(
-                {
-                    "target": t.class_name,
-                    "feature": w.feature,
-                    "weight": w.weight,
-                    "value": w.value,
-                    "contribution": w.contribution,
-                    "std": math.nan if w.std is None else w.std,
-                    "interval_low": low,
-                    "interval_high": high,
-                    "n_occurrences": len(w.spans),
-                }
-            )
-        rows.append(
-            {
-                "target": t.class_name,
-                "feature": BIAS_FEATURE,
-                "weight": t.bias,
-                "value": 1.0,
-                "contribution": t.bias,
-                "std": math.nan,
-                "interval_low": math.nan,
-                "interval_high": math.nan,
-                "n_occurrences": 0,
-            }
-        )
+    rows = [row for t in explanation.targets for row in weight_rows(t)]
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    return frame.astype(
-        {
-            "target": "object",
-            "feature": "object",
-            "weight": "float64",
-            "value": "float64",
-            "contribution": "float64",
-            "std": "float64",
-            "interval_low": "float64",
-            "interval_high": "float64",
-            "n_occurrences": "int64",
-        }
-    )
+    return frame.astype(DTYPES)

@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 
 from ..explanation import BIAS_FEATURE, Explanation, FaithfulnessReport, FeatureWeight, TargetExplanation
+from ..wording import BASELINE_LABELS, FAITHFULNESS_MEASURES, LOCAL_CAVEAT_BODY, LOCAL_CAVEAT_LEAD, MEANING
 from .highlight import (
     NEGATIVE_RGB,
     POSITIVE_RGB,
@@ -31,9 +32,6 @@ from .highlight import (
     weights_meaning,
 )
 from .trust import (
-    BASELINE_LABELS,
-    FAITHFULNESS_MEASURES,
-    MEANING,
     TrustSummary,
     faithfulness_line,
     faithfulness_rows,
@@ -97,6 +95,8 @@ def format_html(
         "language_warning": explanation.language.warning() if explanation.language is not None else None,
         "seed": explanation.settings.random_state,
         "weights_meaning": weights_meaning(explanation),
+        "caveat_lead": LOCAL_CAVEAT_LEAD,
+        "caveat_body": LOCAL_CAVEAT_BODY,
         "verdicts": [_verdict_view(s) for s in summaries],
         "trust": _trust_view(explanation, chosen, summaries),
     }

@@ -7,13 +7,9 @@ against it, ``<BIAS>`` among them at its place, numbers right-aligned.
 from __future__ import annotations
 
 from ..explanation import BIAS_FEATURE, Explanation, TargetExplanation
-from ..verdict import VERDICT_SCOPE
+from ..wording import LOCAL_CAVEAT, VERDICT_SCOPE
 from .highlight import format_weight, top_features, weights_meaning
 from .trust import faithfulness_line, rounds_line, sampling_line, signs_line, stability_words_line, trust_summary
-
-_CAVEAT = (
-    "The explanation is local: it describes the model near this text only, not how it treats these words elsewhere."
-)
 
 
 def format_text(explanation: Explanation, top: int = 20) -> str:
@@ -34,7 +30,7 @@ def format_text(explanation: Explanation, top: int = 20) -> str:
     if e.targets:
         lines.append("")
         lines.extend(trust_lines(e))
-    lines += ["", weights_meaning(e), _CAVEAT]
+    lines += ["", weights_meaning(e), LOCAL_CAVEAT]
     return "\n".join(lines) + "\n"
 
 

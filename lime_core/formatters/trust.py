@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..defaults import CONFIDENCE, TOP_K
 from ..explanation import (
     BIAS_FEATURE,
     Explanation,
@@ -27,53 +28,9 @@ from ..explanation import (
     TargetExplanation,
     WordStability,
 )
+from ..trust.adaptive import STOP_CAP
 from ..verdict import TrustVerdict, calls_phrase, judge_trust, probability_change, probability_gap, top_words
-
-TOP_WORDS = 5  # top words whose signs are checked when the explanation has no stability report to say how many
-
-# One sentence each, for people who do not read statistics.
-MEANING: dict[str, str] = {
-    "fidelity": (
-        "How closely the simple explaining model copies the real model on variations of this text that were "
-        "kept aside for checking."
-    ),
-    "stability": (
-        "Whether the same top words come out when the explanation is refitted on resampled variations "
-        "(no extra model calls); 100% means the same top words every time."
-    ),
-    "signs": (
-        "Every weight comes with a range where it would most likely fall in a re-run; when the range includes "
-        "zero, even whether the word pushes for or against is uncertain."
-    ),
-    "faithfulness": (
-        "Whether the real model's probability drops when the explanation's top words are removed, compared "
-        "with removing random words and with removing the words that matter most one at a time (occlusion)."
-    ),
-    "sampling": "How many variations of the text were sent to the model, and why sampling stopped.",
-}
-
-FAITHFULNESS_MEASURES: dict[str, str] = {
-    "comprehensiveness": "drop in probability when the top words are removed; higher is better",
-    "sufficiency": "drop in probability when only the top words are kept; lower is better",
-    "auc": "average probability while words are removed in ranked order (deletion curve); lower is better",
-}
-
-BASELINE_LABELS: dict[str, str] = {
-    "explanation": "This explanation",
-    "random": "Random words",
-    "occlusion": "Occlusion",
-}
-
-# The adaptive sampler's reasons (lime_core.trust.adaptive.STOP_*) in plain words; anything else is shown as it is.
-_STOP_REASONS: dict[str, str] = {
-    "top words separated and fit settled": "the top words were clearly ahead of the others and the fit had settled",
-    "top words settled (near ties within tolerance) and fit settled": (
-        "the top words had settled (near ties left as ties) and the fit had settled"
-    ),
-    "top words unchanged (no intervals for this surrogate)": "the top words stayed the same from one round to the next",
-    "sample cap reached": "the cap was reached before the top words settled",
-    "fixed sample count": "a fixed number of samples was asked for",
-}
+from ..wording import STOP_REASONS
 
 
 @dataclass(frozen=True)
@@ -126,13 +83,13 @@ def trust_summary(explanation: Explanation, target: TargetExplanation | str | No
     if faithfulness is not None and faithfulness.class_name != target.class_name:
         elsewhere, faithfulness = faithfulness.class_name, None
 
-    k = stability.k if stability is not None else TOP_WORDS
+    k = stability.k if stability is not None else TOP_K
     words = [w for w in target.weights if w.feature != BIAS_FEATURE]
     top = top_words(target, k)
     with_interval = all(w.interval is not None for w in words) and bool(words)
     confidence = None
     if with_interval:
-        confidence = explanation.uncertainty.confidence if explanation.uncertainty is not None else 0.95
+        confidence = explanation.uncertainty.confidence if explanation.uncertainty is not None else CONFIDENCE
     ranked = sorted(words, key=lambda w: -abs(w.weight))
     moving: tuple[WordStability, ...] = ()
     flips: tuple[str, ...] = ()
@@ -187,8 +144,8 @@ def quoted(words: tuple[str, ...] | list[str], limit: int = 6) -> str:
 
 def stop_reason(sampling: SamplingReport) -> str:
     """Why sampling stopped, in plain words."""
-    reason = _STOP_REASONS.get(sampling.stopped_because, sampling.stopped_because)
-    if sampling.stopped_because == "sample cap reached":
+    reason = STOP_REASONS.get(sampling.stopped_because, sampling.stopped_because)
+    if sampling.stopped_because == STOP_CAP:
         cap = sampling.max_samples or sampling.n_samples
         reason = f"the cap of {cap:,} samples was reached before the top words settled"
     return reason
@@ -301,45 +258,3 @@ def faithfulness_line(report: FaithfulnessReport) -> str:
         + (f" ({', '.join(curves)})" if curves else "")
         + "."
     )
-
-
-def curve_points(report: FaithfulnessReport) -> list[dict[str, object]]:
-    """The deletion curves as long rows: ranking, words removed, fraction removed, probability."""
-    rows: list[dict[str, object]] = []
-    curves = [("explanation", report.scores)] + [(n, s) for n, s in report.baselines.items()]
-    for name, scores in curves:
-        for p in scores.curve:
-            rows.append(
-                {
-                    "ranking": BASELINE_LABELS.get(name, name),
-                    "words_removed": int(p.k),
-                    "fraction_removed": p.k / report.n_words if report.n_words else 0.0,
-                    "probability": float(p.probability),
-                }
-            )
-    return rows
-
-
-def check_figure(summary: TrustSummary, name: str) -> str:
-    """A short figure for one check, for a checklist row ("agreement 97.9%, KL 0.047")."""
-    if name == "fidelity":
-        return f"agreement {summary.score:.1%}, KL {summary.kl:.3f}"
-    if name == "stability" and summary.stability is not None:
-        r = summary.stability
-        return f"top-{r.k} agreement {r.top_k_jaccard:.0%} over {r.n_refits} refits"
-    if name == "signs":
-        n = len(summary.top_words)
-        return f"{n - len(summary.top_uncertain)} of {n} top words certain"
-    if name == "faithfulness" and summary.faithfulness is not None:
-        f = summary.faithfulness
-        rand = f.baselines.get("random")
-        return f"deletion AUC {f.auc:.2f}" + (f" vs {rand.auc:.2f} random" if rand is not None else "")
-    if name == "sampling" and summary.sampling is not None:
-        s = summary.sampling
-        done = f"{s.n_samples:,} samples, {calls_phrase(s.n_model_calls, summary.n_answers_reused)}"
-        if s.mode != "auto":
-            return f"fixed: {done}"
-        if s.stopped_because == "sample cap reached":
-            return f"used its full cap: {done}"
-        return f"settled after {s.rounds} round{'s' if s.rounds != 1 else ''}: {done}"
-    return ""

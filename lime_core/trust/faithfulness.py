@@ -190,3 +190,15 @@ def faithfulness_level(ours: FaithfulnessScores, baselines: dict[str, Faithfulne
     occ = baselines.get("occlusion")
     reference = max(rand.auc - occ.auc, UNINFORMATIVE_DROP) if occ is not None else UNINFORMATIVE_DROP
     return "good" if margin >= GOOD_SHARE_OF_OCCLUSION * reference else "weak"
+
+
+def max_texts(n_words: int, n_random: int = DEFAULT_RANDOM_DRAWS, max_points: int = DEFAULT_MAX_POINTS) -> int:
+    """At most how many texts :func:`faithfulness_report` sends for ``n_words`` words, before deduplication.
+
+    The original, one text per word left out (occlusion), and for each of the
+    ``2 + n_random`` rankings its deletion curve (:func:`curve_steps`, plus the
+    step ``k`` when it is off the grid) and one sufficiency text. What a caller
+    shows as the check's cost before running it (e.g. the dashboard's request count).
+    """
+    curve = len(curve_steps(n_words, 0, max_points)) + 1
+    return 1 + n_words + (2 + n_random) * (curve + 1)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from lime_core.examples import KIDNEY_STONES
+from dashboard.examples import KIDNEY_STONES
 
 pytestmark = pytest.mark.e2e
 

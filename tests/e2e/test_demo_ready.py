@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from lime_core.examples import COMPARE_CLASS, GERMAN_REVIEW, get_example
+from dashboard.examples import COMPARE_CLASS, GERMAN_REVIEW, get_example
 from tests.e2e.conftest import streamlit_server
 from tests.e2e.test_browser import WAIT, go, main_area, open_app, paste_text, wait_idle
 from tests.http_fixtures import ScriptedServer, hf_responder

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import LimeCoreError
-from .explanation import Explanation
-from .verdict import judge_trust
+from lime_core.errors import LimeCoreError
+from lime_core.explanation import Explanation
+from lime_core.verdict import judge_trust
 
 MAX_TITLE_CHARS = 200
 

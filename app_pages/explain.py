@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from ui import entry, models, run, saved, state, views
+from ui import models, run, saved, state, views
 
 ERROR = "explain.error"
-
-entry.require_app()
 
 st.title("Explain a prediction")
 st.caption(

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .explanation import BIAS_FEATURE, Explanation, FaithfulnessReport, FeatureWeight, TargetExplanation
+from lime_core.explanation import Explanation, FaithfulnessReport, FeatureWeight, TargetExplanation
+from lime_core.formatters.dataframe import COLUMNS, DTYPES, weight_rows
+from lime_core.wording import BASELINE_LABELS
 
 if TYPE_CHECKING:
     from lime_core.neighbourhood import FitResult
@@ -46,50 +48,31 @@ def _direction(weight: float) -> str:
     return FOR if weight > 0 else AGAINST
 
 
+def _weights_rows_frame(target: TargetExplanation, include_bias: bool) -> pd.DataFrame:
+    """:func:`lime_core.formatters.dataframe.weight_rows` as a frame, with direction and sign_certain added."""
+    frame = pd.DataFrame(weight_rows(target, include_bias=include_bias), columns=list(COLUMNS)).astype(DTYPES)
+    directions = [_direction(w.weight) if w.weight != 0 else "none" for w in target.weights]
+    signs = [w.sign_certain for w in target.weights]
+    frame.insert(frame.columns.get_loc("value"), "direction", directions + ([BIAS] if include_bias else []))
+    frame["sign_certain"] = pd.Series(signs + ([None] if include_bias else []), index=frame.index, dtype=object)
+    return frame
+
+
 def weights_frame(target: TargetExplanation, include_bias: bool = True) -> pd.DataFrame:
     """Every feature's weight for one class, most positive first; ``<BIAS>`` last when included.
 
-    Columns: feature, weight, direction (for / against / bias), count (occurrences in the
-    text), contribution (weight x count), std and interval_low/high (empty without an
-    uncertainty estimate) and sign_certain (whether the interval excludes zero; empty
-    without an interval).
+    The rows of :func:`lime_core.formatters.dataframe.weight_rows` under the
+    same names (feature, weight, value: occurrences in the text, contribution:
+    weight x value, std and interval_low/high: empty without an uncertainty
+    estimate), plus direction (for / against / bias) and sign_certain (whether
+    the interval excludes zero; empty without an interval).
     """
-    rows: list[dict[str, Any]] = []
-    for w in target.weights:
-        rows.append(
-            {
-                "feature": w.feature,
-                "weight": float(w.weight),
-                "direction": _direction(w.weight) if w.weight != 0 else "none",
-                "count": float(w.value),
-                "contribution": float(w.contribution),
-                "std": np.nan if w.std is None else float(w.std),
-                "interval_low": np.nan if w.interval is None else float(w.interval[0]),
-                "interval_high": np.nan if w.interval is None else float(w.interval[1]),
-                "sign_certain": w.sign_certain,
-            }
-        )
-    if include_bias:
-        rows.append(
-            {
-                "feature": BIAS_FEATURE,
-                "weight": float(target.bias),
-                "direction": BIAS,
-                "count": 1.0,
-                "contribution": float(target.bias),
-                "std": np.nan,
-                "interval_low": np.nan,
-                "interval_high": np.nan,
-                "sign_certain": None,
-            }
-        )
-    columns = [
-        "feature", "weight", "direction", "count", "contribution", "std", "interval_low", "interval_high",
-        "sign_certain",
-    ]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["sign_certain"] = frame["sign_certain"].astype(object)
-    return frame
+    return _weights_rows_frame(target, include_bias)[WEIGHTS_COLUMNS]
+
+
+WEIGHTS_COLUMNS = [
+    "feature", "weight", "direction", "value", "contribution", "std", "interval_low", "interval_high", "sign_certain",
+]  # fmt: skip
 
 
 def top_weights_frame(target: TargetExplanation, top: int = 10) -> pd.DataFrame:
@@ -224,15 +207,22 @@ def deletion_curve_frame(faithfulness: FaithfulnessReport) -> pd.DataFrame:
     Columns: ranking ("This explanation", "Random words", "Occlusion"), words_removed,
     fraction_removed, probability (the real model's probability of the class).
     """
-    from .formatters.trust import curve_points
-
-    columns = ["ranking", "words_removed", "fraction_removed", "probability"]
-    return pd.DataFrame(curve_points(faithfulness), columns=columns)
+    rows = [
+        {
+            "ranking": BASELINE_LABELS.get(name, name),
+            "words_removed": int(p.k),
+            "fraction_removed": p.k / faithfulness.n_words if faithfulness.n_words else 0.0,
+            "probability": float(p.probability),
+        }
+        for name, scores in [("explanation", faithfulness.scores), *faithfulness.baselines.items()]
+        for p in scores.curve
+    ]
+    return pd.DataFrame(rows, columns=["ranking", "words_removed", "fraction_removed", "probability"])
 
 
 def faithfulness_frame(faithfulness: FaithfulnessReport) -> pd.DataFrame:
     """Comprehensiveness, sufficiency and deletion AUC of the explanation, random words and occlusion."""
-    from .formatters.trust import faithfulness_rows
+    from lime_core.formatters.trust import faithfulness_rows
 
     columns = ["measure", "explanation", "random", "occlusion", "better"]
     return pd.DataFrame(faithfulness_rows(faithfulness), columns=columns)
@@ -326,23 +316,27 @@ def _csv_safe(value: Any) -> Any:
 
 
 def weights_table(explanation: Explanation) -> pd.DataFrame:
-    """Every explained class's weights in one frame (class column first), bias included."""
+    """Every explained class's weights in one frame, bias included: the CSV export.
+
+    :func:`lime_core.formatters.format_dataframe`'s columns under its names
+    (target first), with each class's model and surrogate probabilities after
+    ``target``, and the ``direction`` and ``sign_certain`` of :func:`weights_frame`.
+    """
     parts = []
     for t in explanation.targets:
-        frame = weights_frame(t, include_bias=True)
-        frame.insert(0, "class", t.class_name)
+        frame = _weights_rows_frame(t, include_bias=True)
         frame.insert(1, "model_probability", t.probability)
         frame.insert(2, "surrogate_probability", t.surrogate_probability)
         parts.append(frame)
     if not parts:
-        return weights_frame(TargetExplanation("", 0, 0.0, 0.0, 0.0, ()), include_bias=False)
+        return _weights_rows_frame(TargetExplanation("", 0, 0.0, 0.0, 0.0, ()), include_bias=False)
     return pd.concat(parts, ignore_index=True)
 
 
 def to_csv(explanation: Explanation) -> str:
     """The weights of every explained class as CSV (UTF-8 text), safe to open in a spreadsheet."""
     frame = weights_table(explanation)
-    for column in ("class", "feature", "direction"):
+    for column in ("target", "feature", "direction"):
         if column in frame:
             frame[column] = frame[column].map(_csv_safe)
     buffer = io.StringIO()
@@ -368,7 +362,7 @@ def report_filename(explanation: Explanation, extension: str) -> str:
 
 def html_report(explanation: Explanation, top: int = 20) -> str:
     """The downloadable report: the formatter's standalone page (escaped by its templates, inline CSS, no scripts)."""
-    from .formatters.html import format_html  # imported late: the frames above do not need the formatters
+    from lime_core.formatters.html import format_html  # imported late: the frames above do not need the formatters
 
     return format_html(explanation, top=top, standalone=True)
 

@@ -4,12 +4,10 @@ import math
 
 import streamlit as st
 
-from lime_core import report
-from lime_core.verdict import LOCAL_CAVEAT
-from ui import charts, entry, run, state, views
+from dashboard import report
+from lime_core.wording import LOCAL_CAVEAT
+from ui import charts, run, state, views
 from ui.text import md_escape, pct
-
-entry.require_app()
 
 st.title("How it works")
 st.caption("LIME (Local Interpretable Model-agnostic Explanations) in five steps, for people who use the answers.")
@@ -37,7 +35,7 @@ result: state.RunResult | None = state.get(state.LAST_RESULT)
 if result is None:
     st.info("Explain a text first (on the Explain page), or run the example post here.", icon=":material/info:")
     if st.button("Explain the example post", type="primary", icon=":material/play_arrow:"):
-        from lime_core.examples import get_example
+        from dashboard.examples import get_example
 
         example = get_example("kidney-stones")
         new, error = run.explain_bundled(example.text, example.model, state.options_from_sidebar())

@@ -2,9 +2,7 @@
 
 import streamlit as st
 
-from ui import entry, remote, run, state, views
-
-entry.require_app()
+from ui import remote, run, state, views
 
 st.title("Explain a model behind an API")
 st.caption(

@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-from lime_core.examples import COMPARE_MODEL, COMPARE_PAIR
-from ui import compare, entry, models, state
-
-entry.require_app()
+from dashboard.examples import COMPARE_MODEL, COMPARE_PAIR
+from ui import compare, models, state
 
 st.title("Compare two explanations")
 st.caption(

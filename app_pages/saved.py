@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from lime_core.saved import SavedStoreError
-from ui import entry, saved
+from dashboard.saved import SavedStoreError
+from ui import saved
 from ui.text import md_escape
-
-entry.require_app()
 
 st.title("Saved explanations")
 st.caption(

@@ -2,14 +2,12 @@
 
 import streamlit as st
 
-from lime_core import report
+from dashboard import report
 from lime_core.formatters.trust import sampling_line
-from ui import charts, entry, models, run, state, views
+from ui import charts, models, run, state, views
 from ui.text import md_escape, pct
 
 ERROR = "local.error"
-
-entry.require_app()
 
 st.title("The local model")
 st.caption(

@@ -1,0 +1,100 @@
+"""The sentences and labels that the reports (text, HTML, JSON) and the dashboard both show: each is written here once.
+
+The rules that produce a sentence from numbers (the verdict's reasons, the
+sampling line) stay with their rules, in :mod:`lime_core.verdict` and
+:mod:`lime_core.formatters.trust`; what is fixed text lives here, so that the
+dashboard, a downloaded report and the CLI say the same thing in the same words.
+Sentences that only the dashboard shows are in the dashboard's own package
+(``dashboard/wording.py``), which lime_core never imports.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from .trust.adaptive import STOP_CAP, STOP_PRECISE, STOP_SEPARATED, STOP_UNCHANGED
+
+Level = Literal["trust", "check", "distrust"]  # a verdict's level (lime_core.verdict)
+
+# -- the caveat every explanation carries ----------------------------------------------------------------------------
+
+LOCAL_CAVEAT_LEAD = "This explanation is local"
+LOCAL_CAVEAT_BODY = (
+    "it describes how the model behaves near this text (on variations of it with words removed), not how the model "
+    "works in general. The same word can weigh differently in another text."
+)
+LOCAL_CAVEAT = f"{LOCAL_CAVEAT_LEAD}: {LOCAL_CAVEAT_BODY}"
+
+DATASET_CAVEAT = (
+    "A summary of local explanations: which words carried weight in the explanations of single texts. "
+    "It is not the model's global logic; the model may weigh a word differently in other texts."
+)
+
+# -- the verdict -----------------------------------------------------------------------------------------------------
+
+TITLES: dict[Level, str] = {"trust": "Trustworthy", "check": "Check it", "distrust": "Do not trust"}
+
+CHECK_TITLES: dict[str, str] = {
+    "fidelity": "Fidelity",
+    "stability": "Stability",
+    "signs": "Signs",
+    "faithfulness": "Faithfulness",
+    "sampling": "Sampling",
+    "language": "Language",
+}
+"""The short label of each trust check (:class:`lime_core.verdict.TrustCheck`), in the order reports list them."""
+
+VERDICT_SCOPE = (
+    "The verdict is about the explanation: whether it describes faithfully how this model behaves near this text. "
+    "It does not say whether the model's prediction is right."
+)
+
+# -- what each trust figure means, for people who do not read statistics ---------------------------------------------
+
+MEANING: dict[str, str] = {
+    "fidelity": (
+        "How closely the simple explaining model copies the real model on variations of this text that were "
+        "kept aside for checking."
+    ),
+    "stability": (
+        "Whether the same top words come out when the explanation is refitted on resampled variations "
+        "(no extra model calls); 100% means the same top words every time."
+    ),
+    "signs": (
+        "Every weight comes with a range where it would most likely fall in a re-run; when the range includes "
+        "zero, even whether the word pushes for or against is uncertain."
+    ),
+    "faithfulness": (
+        "Whether the real model's probability drops when the explanation's top words are removed, compared "
+        "with removing random words and with removing the words that matter most one at a time (occlusion)."
+    ),
+    "sampling": "How many variations of the text were sent to the model, and why sampling stopped.",
+}
+
+FAITHFULNESS_MEASURES: dict[str, str] = {
+    "comprehensiveness": "drop in probability when the top words are removed; higher is better",
+    "sufficiency": "drop in probability when only the top words are kept; lower is better",
+    "auc": "average probability while words are removed in ranked order (deletion curve); lower is better",
+}
+
+BASELINE_LABELS: dict[str, str] = {
+    "explanation": "This explanation",
+    "random": "Random words",
+    "occlusion": "Occlusion",
+}
+
+# -- why sampling stopped --------------------------------------------------------------------------------------------
+
+STOP_FIXED = "fixed sample count"
+"""The ``stopped_because`` of a run with a fixed number of samples (the adaptive reasons are
+``lime_core.trust.adaptive.STOP_*``)."""
+
+STOP_REASONS: dict[str, str] = {
+    STOP_SEPARATED: "the top words were clearly ahead of the others and the fit had settled",
+    STOP_PRECISE: "the top words had settled (near ties left as ties) and the fit had settled",
+    STOP_UNCHANGED: "the top words stayed the same from one round to the next",
+    STOP_CAP: "the cap was reached before the top words settled",
+    STOP_FIXED: "a fixed number of samples was asked for",
+}
+"""Each recorded stop reason in plain words; a reason not listed here (e.g. ``STOP_HOPELESS``, already a
+sentence) is shown as it is."""
