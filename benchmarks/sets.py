@@ -73,7 +73,6 @@ POST_SEED = 8
 KIDNEY = 0  # test post 0: the kidney-stones post of the showcase
 
 
-
 class ConstantKernel:
     """Equal sample weights, for samples drawn where the cosine kernel puts its weight (KernelSampler)."""
 
