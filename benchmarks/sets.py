@@ -114,6 +114,9 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "auto_top_k": 5,
         "adaptive": {"MAX_INITIAL": 500, "FIT_REL_TOL": 0.2, "SET_TIE_SHARE": 1.0},
     },
+    # With the set rule as the default: rounds that grow at most 2x (stopping closer to the count needed).
+    "auto-g2": {"n_samples": "auto", "adaptive": {"MAX_GROWTH": 2.0}},
+    "auto-g2-i300": {"n_samples": "auto", "adaptive": {"MAX_GROWTH": 2.0, "MAX_INITIAL": 300}},
     "auto-set-fit20-ties05": {
         "n_samples": "auto",
         "auto_top_k": 5,

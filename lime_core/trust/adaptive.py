@@ -57,7 +57,7 @@ INITIAL_PER_FEATURE = 10
 # the first check, including on black boxes that no word model can describe (issue 8).
 MAX_INITIAL = 500
 MIN_GROWTH = 1.25
-MAX_GROWTH = 4.0
+MAX_GROWTH = 2.0
 HEADROOM = 1.1
 
 # The fit has settled when the KL it still loses to sampling noise is at most this share of its held-out KL
