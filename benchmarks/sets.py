@@ -418,6 +418,15 @@ def print_set(name: str, rows: list[dict]) -> None:
             r["runs"]["5000"]["common_kl"] for r in rows
         )
         print(f"median common KL auto / 5000: {kl_ratio:.2f}")
+    # The median Jaccard of a set of texts takes few values (1, 0.67, 0.43, ...): the share of texts whose top 5
+    # equal the reference's says more.
+    same = [
+        f"{run} {sum(x['jaccard'] == 1 for x in rs)}/{len(rs)}"
+        for run in runs
+        if run != REFERENCE
+        and (rs := [r["runs"][run] for r in rows if run in r["runs"] and r["runs"][run]["jaccard"] is not None])
+    ]
+    print("top 5 = the reference's top 5: " + ", ".join(same))
     for run in runs:
         rs = [r["runs"][run] for r in rows if run in r["runs"]]
         trusted = [x for x in rs if x.get("verdict") == "trust" and x["jaccard"] is not None]
@@ -531,6 +540,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="add the runs of --variants/--peers to the rows of this stored result file (same sets, same texts) "
         "and write the union to --out; the stored 20,000 reference stays the reference",
     )
+    parser.add_argument(
+        "--rerun",
+        action="store_true",
+        help="with --merge: explain every text again even if the stored rows have all of --variants (a changed "
+        "default), replacing their runs",
+    )
     args = parser.parse_args(argv)
     if args.report is not None:
         stored = json.loads(args.report.read_text())
@@ -559,7 +574,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 continue
             with_peers = peers if set_name != "posts" or i % args.peer_every == 0 else []
             done = previous.get(name, {}).get("runs", {})
-            if all(run in done for run in [*variants, *with_peers]):  # a resumed run: this text is complete
+            # A resumed run: this text is complete.
+            if not args.rerun and all(run in done for run in [*variants, *with_peers]):
                 rows.append(previous[name])
                 results["sets"][set_name] = rows
                 continue

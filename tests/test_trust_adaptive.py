@@ -211,3 +211,32 @@ def test_first_round_size() -> None:
     assert initial_samples(30, 5000) == 310
     assert initial_samples(100, 5000) == adaptive.MAX_INITIAL  # a long text no longer spends its budget at once
     assert initial_samples(100, 300) == 300
+
+
+# Four words of exactly equal effect share the 5th place: no sample count can order them.
+TIED = ("fine", "slow", "long", "pace")
+TIED_COEFS = {
+    "good": 1.6,
+    "great": 1.3,
+    "bad": -1.0,
+    "awful": -0.8,
+    "fine": 0.5,
+    "slow": -0.5,
+    "long": 0.5,
+    "pace": -0.5,
+}
+
+
+def test_a_near_tie_at_the_last_place_is_declared_instead_of_sampled_to_the_cap(monkeypatch) -> None:
+    def run() -> Explanation:
+        model = NoisyLogisticModel(TIED_COEFS, 0.3)
+        return TextExplainer(n_samples="auto", random_state=0).explain(REVIEW_TEXT, model, targets="positive")
+
+    declared = run()
+    s = declared.sampling
+    assert s.stopped_because == adaptive.STOP_PRECISE and s.n_samples < s.max_samples / 4
+    top = [w.feature for w in declared.targets[0].top(5)]
+    assert set(top[:4]) == {"good", "great", "bad", "awful"} and top[4] in TIED
+    monkeypatch.setattr(adaptive, "SET_TIE_SHARE", 0.0)  # without declared ties the tie is sampled much longer
+    undeclared = run()
+    assert undeclared.sampling.n_samples >= 2 * s.n_samples
