@@ -24,6 +24,10 @@ transformer answers ~60 texts/s on this machine). A run's wall time is reported 
 the model's measured seconds per text for the texts *it* sends (lime_core sends each distinct text once;
 eli5 and lime send every sample, duplicates included).
 
+Experiments (issue 8's sampling pass): ``--every 4`` explains every 4th stratified post only (the 25-post
+development subset), ``--rerun`` re-explains texts whose stored rows already have the variants (a changed
+default), and the runs of adaptive variants keep their per-round ``history`` (which criterion held).
+
 Then the "hopeless" black boxes (an XOR of two words; a hash of the whole text) on a few posts, with
 ``auto``: model calls and verdict. Everything is written to a JSON file (``--out``) and printed as
 distributions (median, p10, p90).
