@@ -24,6 +24,10 @@ transformer answers ~60 texts/s on this machine). A run's wall time is reported 
 the model's measured seconds per text for the texts *it* sends (lime_core sends each distinct text once;
 eli5 and lime send every sample, duplicates included).
 
+Experiments (issue 8's sampling pass): ``--every 4`` explains every 4th stratified post only (the 25-post
+development subset), ``--rerun`` re-explains texts whose stored rows already have the variants (a changed
+default), and the runs of adaptive variants keep their per-round ``history`` (which criterion held).
+
 Then the "hopeless" black boxes (an XOR of two words; a hash of the whole text) on a few posts, with
 ``auto``: model calls and verdict. Everything is written to a JSON file (``--out``) and printed as
 distributions (median, p10, p90).
@@ -56,7 +60,9 @@ from reviews import REVIEWS  # noqa: E402
 from run import common_heldout, run_eli5, run_lime  # noqa: E402
 
 from lime_core.explainer import TextExplainer  # noqa: E402
+from lime_core.kernels import CosineKernel  # noqa: E402
 from lime_core.metrics import mean_kl_divergence, top_class_agreement  # noqa: E402
+from lime_core.sampling import AntitheticSampler, KernelSampler  # noqa: E402
 from lime_core.trust import adaptive  # noqa: E402
 from lime_core.trust.stability import jaccard  # noqa: E402
 from lime_core.verdict import judge_trust, top_words  # noqa: E402
@@ -70,6 +76,17 @@ MIN_POST_WORDS = 10
 POST_SEED = 8
 KIDNEY = 0  # test post 0: the kidney-stones post of the showcase
 
+
+class ConstantKernel:
+    """Equal sample weights, for samples drawn where the cosine kernel puts its weight (KernelSampler)."""
+
+    def weights(self, keep: np.ndarray) -> np.ndarray:
+        return np.ones(keep.shape[0])
+
+    def __repr__(self) -> str:
+        return "ConstantKernel()"
+
+
 # lime_core variants: name -> TextExplainer parameters (on top of random_state).
 VARIANTS: dict[str, dict[str, Any]] = {
     "auto": {"n_samples": "auto"},
@@ -78,6 +95,10 @@ VARIANTS: dict[str, dict[str, Any]] = {
     REFERENCE: {"n_samples": 20000, "uncertainty": False, "stability_refits": 0},
     "auto-pairs": {"n_samples": "auto", "bigrams": True},
     "5000-pairs": {"n_samples": 5000, "bigrams": True},
+    # Features compared on the whole post set (issue 8, item 4): no intervals or refits, which on a post of
+    # 2,600 words and its pairs would need a covariance over 15,000 parameters.
+    "5000-words-bare": {"n_samples": 5000, "uncertainty": False, "stability_refits": 0},
+    "5000-pairs-bare": {"n_samples": 5000, "bigrams": True, "uncertainty": False, "stability_refits": 0},
     "auto-faithful": {"n_samples": "auto", "faithfulness": True},
     # Experiments of issue 8 (docs/trust.md reports them):
     "auto-old": {"n_samples": "auto", "adaptive": {"MAX_INITIAL": 5000}},
@@ -85,6 +106,31 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "auto-fit20-k5": {"n_samples": "auto", "auto_top_k": 5, "adaptive": {"FIT_REL_TOL": 0.2}},
     "auto-nofit": {"n_samples": "auto", "adaptive": {"FIT_REL_TOL": 1e9}},
     "auto-tol25": {"n_samples": "auto", "auto_tolerance": 0.25, "adaptive": {"FIT_REL_TOL": 0.2}},
+    # Second round of issue 8 experiments: other samplers at a fixed count, then stopping rules.
+    "1250-anti": {"n_samples": 1250, "sampler": AntitheticSampler()},
+    "1250-kernel": {"n_samples": 1250, "sampler": KernelSampler(CosineKernel()), "kernel": ConstantKernel()},
+    "5000-anti": {"n_samples": 5000, "sampler": AntitheticSampler()},
+    "auto-anti": {"n_samples": "auto", "sampler": AntitheticSampler()},
+    "auto-set": {"n_samples": "auto", "auto_top_k": 5, "adaptive": {"MAX_INITIAL": 500}},
+    "auto-set-fit20": {"n_samples": "auto", "auto_top_k": 5, "adaptive": {"MAX_INITIAL": 500, "FIT_REL_TOL": 0.2}},
+    "auto-set-fit20-ties": {
+        "n_samples": "auto",
+        "auto_top_k": 5,
+        "adaptive": {"MAX_INITIAL": 500, "FIT_REL_TOL": 0.2, "SET_TIE_SHARE": 1.0},
+    },
+    # With the set rule as the default: rounds that grow at most 2x (stopping closer to the count needed).
+    "auto-g2": {"n_samples": "auto", "adaptive": {"MAX_GROWTH": 2.0}},
+    "auto-g2-i300": {"n_samples": "auto", "adaptive": {"MAX_GROWTH": 2.0, "MAX_INITIAL": 300}},
+    "auto-set-fit20-ties05": {
+        "n_samples": "auto",
+        "auto_top_k": 5,
+        "adaptive": {"MAX_INITIAL": 500, "FIT_REL_TOL": 0.2, "SET_TIE_SHARE": 0.5},
+    },
+    "auto-set-fit20-ties-a95": {
+        "n_samples": "auto",
+        "auto_top_k": 5,
+        "adaptive": {"MAX_INITIAL": 500, "FIT_REL_TOL": 0.2, "SET_TIE_SHARE": 1.0, "SET_AGREEMENT": 0.95},
+    },
 }
 DEFAULT_VARIANTS = ("auto", "5000", REFERENCE)
 LEVELS = ("trust", "check", "distrust")
@@ -161,6 +207,41 @@ def _wall(wall: float, answers: SharedAnswers) -> float:
     return wall - answers.seconds + answers.seconds_per_text * answers.texts
 
 
+class RoundLog:
+    """Records every adaptive.check_round result of one run: which criterion kept sampling going."""
+
+    def __init__(self) -> None:
+        self.checks: list[adaptive.RoundCheck] = []
+        self._original = adaptive.check_round
+
+    def __enter__(self) -> RoundLog:
+        def logged(*args: Any, **kwargs: Any) -> adaptive.RoundCheck:
+            check = self._original(*args, **kwargs)
+            self.checks.append(check)
+            return check
+
+        adaptive.check_round = logged
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        adaptive.check_round = self._original
+
+    def history(self, sampling: Any) -> list[dict]:
+        return [
+            {
+                "n_samples": r.n_samples,
+                "calls": r.n_model_calls,
+                "top": list(r.top_k),
+                "unchanged": c.unchanged,
+                "separated": c.separated,
+                "ranking_settled": c.ranking_settled,
+                "fit_settled": c.fit_settled,
+                "factor": c.factor,
+            }
+            for r, c in zip(sampling.history, self.checks, strict=False)
+        ]
+
+
 def explain_one(text: str, answers: SharedAnswers, variants: Sequence[str], peers: Sequence[str]) -> dict:
     """Every variant and peer on one text; returns the row of the JSON results."""
     answers.reset()
@@ -171,7 +252,7 @@ def explain_one(text: str, answers: SharedAnswers, variants: Sequence[str], peer
         answers.reset()
         start = time.perf_counter()
         params = dict(variant_params(name))
-        with _patched(adaptive, params.pop("adaptive", {})):
+        with _patched(adaptive, params.pop("adaptive", {})), RoundLog() as log:
             explainer = TextExplainer(random_state=SEED, **params)
             e = explainer.explain(text, answers, targets=[target])
         wall = time.perf_counter() - start
@@ -193,6 +274,8 @@ def explain_one(text: str, answers: SharedAnswers, variants: Sequence[str], peer
             "reasons": list(verdict.reasons),
             "wall": _wall(wall, answers),
         }
+        if s.history:
+            row["runs"][name]["history"] = log.history(s)
     for name in peers:
         answers.reset()
         with contextlib.redirect_stdout(io.StringIO()):
@@ -339,6 +422,15 @@ def print_set(name: str, rows: list[dict]) -> None:
             r["runs"]["5000"]["common_kl"] for r in rows
         )
         print(f"median common KL auto / 5000: {kl_ratio:.2f}")
+    # The median Jaccard of a set of texts takes few values (1, 0.67, 0.43, ...): the share of texts whose top 5
+    # equal the reference's says more.
+    same = [
+        f"{run} {sum(x['jaccard'] == 1 for x in rs)}/{len(rs)}"
+        for run in runs
+        if run != REFERENCE
+        and (rs := [r["runs"][run] for r in rows if run in r["runs"] and r["runs"][run]["jaccard"] is not None])
+    ]
+    print("top 5 = the reference's top 5: " + ", ".join(same))
     for run in runs:
         rs = [r["runs"][run] for r in rows if run in r["runs"]]
         trusted = [x for x in rs if x.get("verdict") == "trust" and x["jaccard"] is not None]
@@ -434,6 +526,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=1,
         help="run eli5 and lime on every N-th post only (the kidney post always; reviews always)",
     )
+    parser.add_argument(
+        "--every",
+        type=int,
+        default=1,
+        help="explain every N-th post only, from the first stratified one (4: a development subset of 25 posts)",
+    )
     parser.add_argument("--markdown", action="store_true", help="with --report: print the README's tables")
     parser.add_argument("--order", default="posts,reviews", help="which set runs first")
     parser.add_argument("--hopeless", type=int, default=3, help="texts per set for the XOR and hash black boxes")
@@ -445,6 +543,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="add the runs of --variants/--peers to the rows of this stored result file (same sets, same texts) "
         "and write the union to --out; the stored 20,000 reference stays the reference",
+    )
+    parser.add_argument(
+        "--rerun",
+        action="store_true",
+        help="with --merge: explain every text again even if the stored rows have all of --variants (a changed "
+        "default), replacing their runs",
     )
     args = parser.parse_args(argv)
     if args.report is not None:
@@ -470,9 +574,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = []
         previous = {r["name"]: r for r in stored["sets"].get(set_name, [])} if stored else {}
         for i, (name, text) in enumerate(texts):
+            if set_name == "posts" and args.every > 1 and (i - 1) % args.every:
+                continue
             with_peers = peers if set_name != "posts" or i % args.peer_every == 0 else []
             done = previous.get(name, {}).get("runs", {})
-            if all(run in done for run in [*variants, *with_peers]):  # a resumed run: this text is complete
+            # A resumed run: this text is complete.
+            if not args.rerun and all(run in done for run in [*variants, *with_peers]):
                 rows.append(previous[name])
                 results["sets"][set_name] = rows
                 continue

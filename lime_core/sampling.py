@@ -19,6 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from .errors import InputTextError
+from .kernels import Kernel
 
 
 @dataclass(frozen=True)
@@ -124,3 +125,57 @@ def draw_neighbourhood(sampler: Sampler, groups: TokenGroups, n_samples: int, rn
     keep[0] = True
     keep[1:] = sampler.sample(groups, n_samples - 1, rng)
     return keep
+
+
+class AntitheticSampler:
+    """Pairs every mask of ``base`` with its complement: the tokens one sample removes, its partner keeps.
+
+    ``sample(groups, n_samples, rng)`` returns ``base.sample(groups, ceil(n_samples / 2), rng)`` with each row
+    followed by its negation (an odd count drops the last partner). With the default samplers the
+    complement of "remove k of n units" removes n - k of them (k ~ U{1..n} becomes U{0..n-1}), so each row's
+    distribution is all but the base's. In a linear fit, a mask and its complement cancel every effect of an
+    even number of words (a two-word interaction, say) out of the single-word weights: the fold-over of
+    fractional factorial designs.
+    """
+
+    def __init__(self, base: Sampler | None = None) -> None:
+        self.base = base
+
+    def sample(self, groups: TokenGroups, n_samples: int, rng: np.random.Generator) -> np.ndarray:
+        base = self.base if self.base is not None else default_sampler()
+        half = base.sample(groups, (n_samples + 1) // 2, rng)
+        paired = np.empty((2 * half.shape[0], half.shape[1]), dtype=bool)
+        paired[0::2], paired[1::2] = half, ~half
+        return paired[:n_samples]
+
+    def __repr__(self) -> str:
+        return f"AntitheticSampler({self.base!r})"
+
+
+class KernelSampler:
+    """Draws ``base``'s masks where ``kernel`` puts its weight, by rejection: a mask is kept with probability
+    ``kernel.weights(mask) / max_weight``.
+
+    Its samples have the density of ``base`` times the kernel's weight, so a fit on them with equal weights
+    (a kernel whose weights are all 1) minimises the same loss, in expectation, as the kernel-weighted
+    fit on ``base``'s samples, without the samples the kernel would almost ignore. ``max_weight`` must bound
+    the kernel's weights (1 for the cosine and exponential kernels).
+    """
+
+    def __init__(self, kernel: Kernel, base: Sampler | None = None, max_weight: float = 1.0) -> None:
+        self.kernel = kernel
+        self.base = base
+        self.max_weight = max_weight
+
+    def sample(self, groups: TokenGroups, n_samples: int, rng: np.random.Generator) -> np.ndarray:
+        base = self.base if self.base is not None else default_sampler()
+        parts, have = [], 0
+        while have < n_samples:
+            drawn = base.sample(groups, max(16, 2 * (n_samples - have)), rng)
+            accept = rng.random(drawn.shape[0]) * self.max_weight < self.kernel.weights(drawn)
+            parts.append(drawn[accept])
+            have += int(accept.sum())
+        return np.vstack(parts)[:n_samples] if parts else np.zeros((0, len(groups.word_of_token)), dtype=bool)
+
+    def __repr__(self) -> str:
+        return f"KernelSampler({self.kernel!r}, base={self.base!r}, max_weight={self.max_weight})"

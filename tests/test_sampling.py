@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from lime_core.features import FeatureSpace
 from lime_core.kernels import CosineKernel, ExponentialKernel, cosine_similarity_to_original
 from lime_core.sampling import (
+    AntitheticSampler,
     BagOfWordsSampler,
+    KernelSampler,
     MixtureSampler,
     PositionSampler,
     TokenGroups,
@@ -147,6 +149,35 @@ def test_default_mixture_is_70_percent_positions_30_percent_bag_of_words() -> No
 def test_mixture_rejects_bad_weights(weights) -> None:
     with pytest.raises(ValueError, match="weight"):
         MixtureSampler([PositionSampler(), BagOfWordsSampler()], weights).sample(REPEATS, 5, np.random.default_rng())
+
+
+def test_antithetic_pairs_are_complements_and_keep_the_base_row_distribution() -> None:
+    sampler = AntitheticSampler(PositionSampler())
+    keep = sampler.sample(REPEATS, 2001, np.random.default_rng(3))
+    assert keep.shape == (2001, 7)
+    assert np.array_equal(keep[1:-1:2], ~keep[0:-1:2])  # every pair: one removes what the other keeps
+    # Base rows remove k ~ U{1..7} tokens, partners 7 - k ~ U{0..6}: both average 3.5 of 7 kept.
+    assert keep[0::2].sum(axis=1).mean() == pytest.approx(3.0, abs=0.15)
+    assert keep[1::2].sum(axis=1).mean() == pytest.approx(4.0, abs=0.15)
+    # A pair of bag-of-words masks still removes every occurrence of a word together.
+    bow = AntitheticSampler(BagOfWordsSampler()).sample(REPEATS, 50, np.random.default_rng(4))
+    assert np.array_equal(bow[:, 0], bow[:, 2]) and np.array_equal(bow[:, 1], bow[:, 5])
+    again = AntitheticSampler(PositionSampler()).sample(REPEATS, 2001, np.random.default_rng(3))
+    assert np.array_equal(keep, again)
+
+
+def test_kernel_sampler_draws_in_proportion_to_the_kernel_weight() -> None:
+    groups = groups_of(list(range(4)))
+    kernel = ExponentialKernel(width=0.25)
+    drawn = KernelSampler(kernel, PositionSampler()).sample(groups, 4000, np.random.default_rng(5))
+    assert drawn.shape == (4000, 4)
+    kept = drawn.sum(axis=1)
+    # Base: 0-3 tokens kept with probability 1/4 each; accepted in proportion to exp(-(1 - sqrt(m/4))^2 / 0.0625).
+    weight = np.exp(-((1 - np.sqrt(np.arange(4) / 4)) ** 2) / 0.25**2)
+    expected = weight / weight.sum()
+    observed = np.bincount(kept, minlength=4) / len(kept)
+    assert observed == pytest.approx(expected, abs=0.02)
+    assert observed[0] == 0  # the empty text has weight e^-16 against up to 0.42
 
 
 def test_draw_neighbourhood_needs_two_samples() -> None:
