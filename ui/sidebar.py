@@ -70,7 +70,7 @@ def render_sidebar(load_errors: dict[str, str] | None = None) -> None:
                 st.number_input(
                     "At most (samples)",
                     min_value=200,
-                    max_value=20_000,
+                    max_value=state.MAX_SIDEBAR_SAMPLES,
                     value=state.ExplainOptions.max_samples,
                     step=500,
                     key=state.MAX_SAMPLES_KEY,
@@ -81,7 +81,7 @@ def render_sidebar(load_errors: dict[str, str] | None = None) -> None:
                 st.number_input(
                     "Number of samples",
                     min_value=100,
-                    max_value=20_000,
+                    max_value=state.MAX_SIDEBAR_SAMPLES,
                     value=state.ExplainOptions.n_samples,
                     step=100,
                     key=state.SAMPLES_KEY,

@@ -31,6 +31,8 @@ from lime_core.sampling import get_sampler
 # The longest text the dashboard accepts (characters). Longer texts make thousands of long
 # perturbations; the explainer refuses them with a clear message before any model call.
 MAX_TEXT_CHARS = 20_000
+# The most samples the sidebar offers (fixed count or automatic cap): a few seconds on the bundled models.
+MAX_SIDEBAR_SAMPLES = 20_000
 
 # -- session keys (one place, so pages and tests agree) ------------------------------------------------------------
 EXPLAIN_RESULT = "explain.result"

@@ -1,0 +1,94 @@
+"""The same inputs and seeds give the same explanations as before issue 11 split the estimator.
+
+tests/data/explanations_before_issue_11.jsonl was written by the code before that refactor (commit
+19e10e0) on the bundled 20 Newsgroups model: fixed sample counts with word pairs and every class, a ridge
+surrogate, a decision-tree surrogate (eli5's ``clf=``), the faithfulness check, eli5's ``fit(doc,
+predict_proba)`` with ``metrics_``, and lime's ``explain_instance``. Every number must match (to rounding
+that another BLAS may change); the one key added since, ``settings.output_scale``, is left out. Runs of
+``n_samples="auto"`` are not here: issue 8 changed its stopping rule on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sklearn.tree import DecisionTreeClassifier
+
+from lime_core.compat.lime_api import LimeTextExplainer
+from lime_core.explainer import TextExplainer
+from lime_core.models.newsgroups import load_newsgroups
+from lime_core.surrogates import RidgeSurrogate
+
+BEFORE = Path(__file__).parent / "data" / "explanations_before_issue_11.jsonl"
+POST = 0  # the first test post of at least 10 words
+
+
+def _stored() -> dict[str, Any]:
+    return {row["case"]: row["out"] for row in map(json.loads, BEFORE.read_text().splitlines())}
+
+
+def _json(explanation: Any) -> dict[str, Any]:
+    data = json.loads(explanation.to_json())
+    data["settings"].pop("output_scale", None)  # added by issue 11
+    return data
+
+
+def _assert_same(old: Any, new: Any, where: str = "") -> None:
+    if isinstance(old, dict):
+        assert isinstance(new, dict) and sorted(old) == sorted(new), f"{where}: keys {sorted(old)} vs {sorted(new)}"
+        for key in old:
+            _assert_same(old[key], new[key], f"{where}.{key}")
+    elif isinstance(old, list):
+        assert isinstance(new, list | tuple) and len(old) == len(new), f"{where}: length"
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
+            _assert_same(a, b, f"{where}[{i}]")
+    elif isinstance(old, float) and not isinstance(new, bool):
+        assert isinstance(new, float | int) and math.isclose(old, new, rel_tol=1e-6, abs_tol=1e-9), (
+            f"{where}: {old} vs {new}"
+        )
+    else:
+        assert old == new, f"{where}: {old!r} vs {new!r}"
+
+
+@pytest.fixture(scope="module")
+def post(newsgroups_settings) -> str:
+    return [t for t in load_newsgroups("test", newsgroups_settings).texts if len(t.split()) >= 10][POST]
+
+
+@pytest.fixture(scope="module")
+def before() -> dict[str, Any]:
+    return _stored()
+
+
+def test_fixed_samples_with_pairs_for_every_class_and_one(newsgroups_model, post, before) -> None:
+    explainer = TextExplainer(n_samples=1000, bigrams=True, random_state=10).fit(post, newsgroups_model)
+    _assert_same(before["svm-1000-bigrams-all-0"], _json(explainer.explanation(targets="all")))
+    _assert_same(before["svm-1000-bigrams-cls1-0"], _json(explainer.explanation(targets=1)))
+
+
+def test_other_surrogates_and_the_faithfulness_check(newsgroups_model, post, before) -> None:
+    ridge = TextExplainer(n_samples=800, surrogate=RidgeSurrogate(), random_state=0).fit(post, newsgroups_model)
+    _assert_same(before["svm-ridge-0"], _json(ridge.explanation()))
+    tree = DecisionTreeClassifier(max_depth=3, random_state=0)
+    _assert_same(
+        before["svm-tree-0"],
+        _json(TextExplainer(n_samples=500, clf=tree, random_state=0).fit(post, newsgroups_model).explanation()),
+    )
+    faithful = TextExplainer(n_samples=600, faithfulness=True, random_state=0).fit(post, newsgroups_model)
+    _assert_same(before["svm-faith-0"], _json(faithful.explanation()))
+
+
+def test_the_eli5_and_lime_front_ends(newsgroups_model, post, before) -> None:
+    eli5_style = TextExplainer(n_samples=500, random_state=0, position_dependent=True, char_based=False)
+    eli5_style.fit(post, newsgroups_model.predict_proba)
+    _assert_same(
+        before["eli5-0"],
+        {"metrics": {k: float(v) for k, v in eli5_style.metrics_.items()}, "expl": _json(eli5_style.explanation())},
+    )
+    lime_style = LimeTextExplainer(class_names=list(newsgroups_model.class_names), random_state=3)
+    explained = lime_style.explain_instance(post, newsgroups_model.predict_proba, num_features=6, num_samples=700)
+    _assert_same(before["lime-0"], json.loads(json.dumps({"list": explained.as_list(), "score": explained.score})))
