@@ -40,17 +40,17 @@ class StoredResult:
     model_title: str
     options: StoredOptions
     n_answers_reused: int
-    source: str = BATCH_RUN  # where it was loaded from, for the message of what it cannot do
+    origin: str = BATCH_RUN  # where it was loaded from, for the message of what it cannot do
     elapsed: float = 0.0  # nothing was computed now
     n_check_calls: int = 0  # no faithfulness check is made now
 
     @classmethod
-    def of(cls, explanation: Explanation, model_title: str, source: str = BATCH_RUN,
+    def of(cls, explanation: Explanation, model_title: str, origin: str = BATCH_RUN,
            n_answers_reused: int | None = None) -> StoredResult:
         """The stored ``explanation`` (its seed from its settings; 0 when it recorded none)."""
         reused = explanation.n_answers_reused if n_answers_reused is None else n_answers_reused
         seed = StoredOptions(seed=int(explanation.settings.random_state or 0))
-        return cls(explanation, model_title, seed, int(reused or 0), source)
+        return cls(explanation, model_title, seed, int(reused or 0), origin)
 
     @classmethod
     def from_batch(cls, folder: Path, text_id: str, model_title: str) -> StoredResult:
@@ -108,6 +108,6 @@ class StoredResult:
 
     def measure_faithfulness(self, class_name: str) -> Explanation:
         raise LimeCoreError(
-            f"this explanation was loaded from {self.source}, which keeps no model or samples; paste the text on "
+            f"this explanation was loaded from {self.origin}, which keeps no model or samples; paste the text on "
             "the Explain page to check its faithfulness"
         )

@@ -691,3 +691,17 @@ def test_save_then_open_from_the_saved_page_and_by_link_with_no_model_calls(news
     assert not fresh.exception
     assert "Nothing is saved yet" in unescaped(visible_text(fresh))
     assert not highlights(fresh)
+
+
+def test_a_stored_result_says_why_its_faithfulness_cannot_be_checked() -> None:
+    """The Dataset and Saved pages' button on a stored explanation: its own message, not an unexpected error."""
+    from dashboard.stored import SAVED_COPY, StoredResult
+    from lime_core import explain_text
+    from tests.blackboxes import SENTIMENT_TEXT, sentiment_model
+    from ui import run
+
+    explanation = explain_text(SENTIMENT_TEXT, sentiment_model(), n_samples=200, random_state=0)
+    for origin in ("a batch run", SAVED_COPY):
+        stored = StoredResult.of(explanation, "Word model", origin)
+        message = run.measure_faithfulness(stored, explanation.predicted_class)
+        assert message is not None and message.startswith(f"This explanation was loaded from {origin}, which keeps no")

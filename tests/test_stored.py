@@ -53,5 +53,5 @@ def test_the_saved_page_reads_the_same_shape(tmp_path: Path, everything) -> None
     record = store.get(store.save(one, title="t", model_name="m", model_title="M",
                                   details={"n_answers_reused": 12}).id)
     result = StoredResult.from_saved(record)
-    assert result.source == SAVED_COPY and result.model_title == "M" and result.n_answers_reused == 12
+    assert result.origin == SAVED_COPY and result.model_title == "M" and result.n_answers_reused == 12
     assert result.explanation() == one  # shown as it was saved

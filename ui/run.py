@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.progress import TimeLeft
+from dashboard.stored import StoredResult
 from lime_core import InputTextError, ModelUnavailableError
 from lime_core.predictor import BlackBox
 
@@ -103,7 +104,7 @@ def explain(
     return result, None
 
 
-def measure_faithfulness(result: state.RunResult, class_name: str) -> str | None:
+def measure_faithfulness(result: state.RunResult | StoredResult, class_name: str) -> str | None:
     """Run the faithfulness check for another class (a few dozen model calls); a message on failure.
 
     The model is got again from the result's :class:`~ui.state.ModelSource`: a bundled model from the
@@ -111,7 +112,7 @@ def measure_faithfulness(result: state.RunResult, class_name: str) -> str | None
     """
     try:
         with st.spinner(f"Asking the model about texts without the top words of \u201c{class_name}\u201d\u2026"):
-            source = getattr(result, "source", None)
+            source = result.source if isinstance(result, state.RunResult) else None
             if source is None:  # a stored result, or one whose model cannot be asked again: it says why
                 result.measure_faithfulness(class_name)
             else:

@@ -95,7 +95,7 @@ def saved_view(record: SavedExplanation) -> None:
     made = sampling_line(explanation.sampling, explanation.n_samples, result.n_model_calls, result.n_answers_reused)
     st.caption(
         md_escape(f"Saved {when(record.created)} \u00b7 {made} when it was made \u00b7 seed "
-                  f"{result.options.seed} \u00b7 opened from {result.source}: no model calls now")
+                  f"{result.options.seed} \u00b7 opened from {result.origin}: no model calls now")
     )
     summary = trust_summary(explanation, target)
     views.explanation_parts(explanation, target, summary, f"saved-{record.id}")
