@@ -476,39 +476,25 @@ def explain_fit(
 def _target(result: FitResult, c: int, unc: WeightUncertainty | None, surrogate_proba: np.ndarray) -> TargetExplanation:
     """One class's weights, largest first, with their intervals when known."""
     samples, trust = result.neighbourhood, result.trust
-    x0 = samples.X[0]
-    # A tree's weights are its path contributions to this text: each counts once, whatever the word count.
-    values = np.asarray(x0.todense()).ravel() if trust.linear else np.ones(x0.shape[1])
+    values = trust.feature_values()
     coefs, intercepts = trust.reported()
     coef = coefs[c]
     names, spans = samples.features.names, samples.features.spans
-    order = np.argsort(-coef, kind="stable")
     if unc is not None:
         low, high = unc.intervals(coef, c)
         std = unc.std[c]
-        weights = tuple(
-            FeatureWeight(
-                feature=names[j],
-                weight=float(coef[j]),
-                spans=spans[j],
-                value=float(values[j]),
-                std=float(std[j]),
-                interval=(float(low[j]), float(high[j])),
-            )
-            for j in order
-        )
-    else:
-        weights = tuple(
-            FeatureWeight(feature=names[j], weight=float(coef[j]), spans=spans[j], value=float(values[j]))
-            for j in order
-        )
+
+    def weight(j: int) -> FeatureWeight:
+        known = {} if unc is None else {"std": float(std[j]), "interval": (float(low[j]), float(high[j]))}
+        return FeatureWeight(feature=names[j], weight=float(coef[j]), spans=spans[j], value=float(values[j]), **known)
+
     return TargetExplanation(
         class_name=result.class_names[c],
         class_index=c,
         probability=float(samples.proba[0][c]),
         surrogate_probability=float(surrogate_proba[c]),
         bias=float(intercepts[c]),
-        weights=weights,
+        weights=tuple(weight(j) for j in np.argsort(-coef, kind="stable")),
     )
 
 

@@ -107,18 +107,20 @@ class _OwnObjective:
 
 def output_scale(surrogate: Any) -> str:
     """The surrogate's declared ``output_scale`` (default ``"logit"``); an unknown one is refused."""
-    scale = getattr(surrogate, "output_scale", "logit")
-    if scale not in OUTPUT_SCALES:
-        raise ValueError(f"{type(surrogate).__name__}.output_scale must be one of {OUTPUT_SCALES}, not {scale!r}")
-    return str(scale)
+    return _declared(surrogate, "output_scale", OUTPUT_SCALES)
 
 
 def weights_kind(surrogate: Any) -> str:
     """The fitted surrogate's declared ``weights_kind`` (default ``"linear"``); an unknown one is refused."""
-    kind = getattr(surrogate, "weights_kind", "linear")
-    if kind not in WEIGHTS_KINDS:
-        raise ValueError(f"{type(surrogate).__name__}.weights_kind must be one of {WEIGHTS_KINDS}, not {kind!r}")
-    return str(kind)
+    return _declared(surrogate, "weights_kind", WEIGHTS_KINDS)
+
+
+def _declared(surrogate: Any, name: str, allowed: tuple[str, ...]) -> str:
+    """A declared choice of the protocol; the first of ``allowed`` is the default of a surrogate that declares none."""
+    value = getattr(surrogate, name, allowed[0])
+    if value not in allowed:
+        raise ValueError(f"{type(surrogate).__name__}.{name} must be one of {allowed}, not {value!r}")
+    return str(value)
 
 
 def reported_weights(surrogate: Any, x: Matrix) -> tuple[np.ndarray, np.ndarray]:

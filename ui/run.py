@@ -11,7 +11,8 @@ import streamlit as st
 
 from dashboard.progress import TimeLeft
 from dashboard.stored import StoredResult
-from lime_core import InputTextError, ModelUnavailableError
+from lime_core import ModelUnavailableError
+from lime_core.classifier import BatchedClassifier
 from lime_core.predictor import BlackBox
 
 from . import models, state
@@ -31,7 +32,7 @@ def check_text(text: str) -> str | None:
 
 def progress_chunk(model: Any) -> int | None:
     """Texts per progress update: small for slow models that batch (transformers), the engine's default otherwise."""
-    own = getattr(model, "batch_size", None)
+    own = model.batch_size if isinstance(model, BatchedClassifier) else None
     if isinstance(own, int) and 0 < own < 500:
         return min(256, max(64, 2 * own))
     return None
@@ -90,9 +91,6 @@ def explain(
             source=source,
         )
         result.explanation()  # the trust figures (intervals, refits) now, so the time and any error belong here
-    except InputTextError as exc:
-        state.clear_running(running_key)
-        return None, models.user_message(exc)
     except Exception as exc:  # lime_core's errors carry user-facing messages; anything else is logged
         state.clear_running(running_key)
         return None, models.user_message(exc)

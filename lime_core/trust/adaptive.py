@@ -40,12 +40,26 @@ new perturbations are sent to the model, duplicates and cached texts free.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..defaults import TOP_K
+from ..explanation import SamplingReport, SamplingRound
+from ..sampling import draw_neighbourhood
+from .results import TrustResults
 from .stability import NEGLIGIBLE_SHARE, NEGLIGIBLE_WEIGHT, top_k_indices
+from .uncertainty import z_value
+
+if TYPE_CHECKING:
+    from ..features import FeatureSpace
+    from ..fitting import LocalFit
+    from ..neighbourhood import Neighbourhood
+    from ..predictor import BlackBox, ProgressCallback
+    from ..sampling import Sampler
+    from ..tokenization import TokenizedText
 
 DEFAULT_MAX_SAMPLES = 5000
 DEFAULT_TOP_K = TOP_K  # the set criterion looks at the top words the explanation shows (issue 8)
@@ -259,22 +273,6 @@ def next_size(n: int, check: RoundCheck, max_samples: int, max_growth: float = M
 
 
 # -- the sampling loop ---------------------------------------------------------------------------------------------
-# Imported here, after the rules above, which need none of them.
-from collections.abc import Callable  # noqa: E402
-from typing import TYPE_CHECKING  # noqa: E402
-
-from ..explanation import SamplingReport, SamplingRound  # noqa: E402
-from ..sampling import draw_neighbourhood  # noqa: E402
-from .results import TrustResults  # noqa: E402
-from .uncertainty import z_value  # noqa: E402
-
-if TYPE_CHECKING:
-    from ..features import FeatureSpace
-    from ..fitting import LocalFit
-    from ..neighbourhood import Neighbourhood
-    from ..predictor import BlackBox, ProgressCallback
-    from ..sampling import Sampler
-    from ..tokenization import TokenizedText
 
 AUTO = "auto"
 

@@ -59,6 +59,7 @@ class TrustResults:
         self.neighbourhood = neighbourhood
         self.fit = fit
         self._reported: tuple[np.ndarray, np.ndarray] | None = None
+        self._values: np.ndarray | None = None
         self._analysis: SoftmaxAnalysis | None = None
         self._analysed = False
         self._uncertainty: WeightUncertainty | None = None
@@ -79,6 +80,14 @@ class TrustResults:
         if self._reported is None:
             self._reported = reported_weights(self.fit.surrogate, self.neighbourhood.X[0])
         return self._reported
+
+    def feature_values(self) -> np.ndarray:
+        """What each reported weight counts for in the explained text: a linear weight once per occurrence of its
+        feature; a tree's path contributions already are per text, so each counts once."""
+        if self._values is None:
+            x0 = self.neighbourhood.X[0]
+            self._values = np.asarray(x0.todense()).ravel() if self.linear else np.ones(x0.shape[1])
+        return self._values
 
     def analysis(self) -> SoftmaxAnalysis | None:
         """The surrogate's ``curvature`` on its training rows (None when it declares none)."""
@@ -142,8 +151,7 @@ class TrustResults:
         groups = nb.features.groups
         n_words = groups.n_words
         coefs = self.reported()[0][class_index][:n_words]
-        # A tree's path contributions already are per text; a linear weight counts once per occurrence.
-        values = np.asarray(nb.X[0].todense()).ravel()[:n_words] if self.linear else np.ones(n_words)
+        values = self.feature_values()[:n_words]
         report = self._faithfulness[class_index] = faithfulness_report(
             nb.tokenized,
             groups.word_of_token,
