@@ -258,7 +258,7 @@ def neighbourhood_frame(fit: FitResult, class_name: str | None = None, max_point
     ``original`` (row 0, the text itself). At most ``max_points`` rows (the
     original plus an even-spaced subset) keep the chart light.
     """
-    from lime_core.explainer import explain_fit  # absolute: this function may move with the dashboard's frames
+    from lime_core.explainer import explain_fit  # imported late: only this frame needs the explainer (scikit-learn)
 
     samples = fit.neighbourhood
     keep = np.asarray(samples.keep)

@@ -134,6 +134,10 @@ class ModelSource:
     connection: Any = None
 
 
+# RunResult's keys of the predicted class's explanation and of every class's at once (other classes: their name).
+PREDICTED_KEY, ALL_KEY = "<predicted>", "<all>"
+
+
 @dataclass
 class RunResult:
     """One fit and the explanations drawn from it: plain data, with no estimator and no model."""
@@ -185,7 +189,7 @@ class RunResult:
         return sum(
             e.faithfulness.n_model_calls
             for key, e in self._explanations.items()
-            if e.faithfulness is not None and key != "<all>"
+            if e.faithfulness is not None and key != ALL_KEY
         )
 
     def explanation(self, class_name: str | None = None) -> Explanation:
@@ -194,14 +198,12 @@ class RunResult:
         The faithfulness check of the predicted class was made during the fit; another class gets no
         faithfulness report (measuring it asks the model: see :meth:`measure_faithfulness`).
         """
-        if class_name == self.predicted_class:
-            class_name = None
-        key = class_name or "<predicted>"
+        key = self._key(class_name)
         if key not in self._explanations:
             # Another class is explained from the stored samples: no model calls, so no faithfulness check
             # until the user asks for one (measure_faithfulness).
-            check = None if class_name is None else False
-            self._explanations[key] = self._with_language(explain_fit(self.fit, class_name, faithfulness=check))
+            targets, check = (None, None) if key == PREDICTED_KEY else (class_name, False)
+            self._explanations[key] = self._with_language(explain_fit(self.fit, targets, faithfulness=check))
         return self._explanations[key]
 
     def faithfulness_checked(self, class_name: str | None = None) -> bool:
@@ -214,14 +216,18 @@ class RunResult:
                 "this result's model cannot be asked again here; explain the text again to check its faithfulness"
             )
         explanation = self._with_language(explain_fit(self.fit, class_name, faithfulness=True, black_box=black_box))
-        self._explanations[class_name if class_name != self.predicted_class else "<predicted>"] = explanation
+        self._explanations[self._key(class_name)] = explanation
         return explanation
+
+    def _key(self, class_name: str | None) -> str:
+        """The key of one class's explanation in ``_explanations`` (the predicted class has one, however named)."""
+        return PREDICTED_KEY if class_name is None or class_name == self.predicted_class else class_name
 
     def all_classes(self) -> Explanation:
         """Every class at once (targets='all'), with no model calls."""
-        if "<all>" not in self._explanations:
-            self._explanations["<all>"] = self._with_language(explain_fit(self.fit, "all"))
-        return self._explanations["<all>"]
+        if ALL_KEY not in self._explanations:
+            self._explanations[ALL_KEY] = self._with_language(explain_fit(self.fit, "all"))
+        return self._explanations[ALL_KEY]
 
 
 def get(key: str, default: Any = None) -> Any:
