@@ -74,6 +74,7 @@ SEED = 0
 HELDOUT_SEED, HELDOUT_N = 12345, 1001
 MIN_POST_WORDS = 10
 POST_SEED = 8
+HOLDOUT_POST_SEED = 9
 KIDNEY = 0  # test post 0: the kidney-stones post of the showcase
 
 
@@ -131,6 +132,29 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "auto_top_k": 5,
         "adaptive": {"MAX_INITIAL": 500, "FIT_REL_TOL": 0.2, "SET_TIE_SHARE": 1.0, "SET_AGREEMENT": 0.95},
     },
+    # Third round: a top-k set that differs from the previous round's only by near ties counts as unchanged
+    # (CHANGE_TIE_SHARE, the default since); the exact-set rule before it, and stricter settings with it.
+    "auto-exactset": {"n_samples": "auto", "adaptive": {"CHANGE_TIE_SHARE": 0.0}},
+    "auto-ties05-c10": {"n_samples": "auto", "adaptive": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0}},
+    "auto-ties04-c10": {"n_samples": "auto", "adaptive": {"SET_TIE_SHARE": 0.4, "CHANGE_TIE_SHARE": 1.0}},
+    "auto-ties07": {"n_samples": "auto", "adaptive": {"SET_TIE_SHARE": 0.7, "CHANGE_TIE_SHARE": 0.7}},
+    "auto-ties03-c10": {"n_samples": "auto", "adaptive": {"SET_TIE_SHARE": 0.3, "CHANGE_TIE_SHARE": 1.0}},
+    "auto-ties05-c10-fit25": {
+        "n_samples": "auto",
+        "adaptive": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0, "FIT_REL_TOL": 0.25},
+    },
+    "auto-ties05-c10-g18": {
+        "n_samples": "auto",
+        "adaptive": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0, "MAX_GROWTH": 1.8},
+    },
+    "auto-ties05-c10-min115": {
+        "n_samples": "auto",
+        "adaptive": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0, "MIN_GROWTH": 1.15},
+    },
+    "auto-ties05": {"n_samples": "auto", "adaptive": {"SET_TIE_SHARE": 0.5}},
+    "auto-a97": {"n_samples": "auto", "adaptive": {"SET_AGREEMENT": 0.97}},
+    "auto-a98": {"n_samples": "auto", "adaptive": {"SET_AGREEMENT": 0.98}},
+    "auto-ties05-a97": {"n_samples": "auto", "adaptive": {"SET_TIE_SHARE": 0.5, "SET_AGREEMENT": 0.97}},
 }
 DEFAULT_VARIANTS = ("auto", "5000", REFERENCE)
 LEVELS = ("trust", "check", "distrust")
@@ -242,6 +266,16 @@ class RoundLog:
         ]
 
 
+def set_agreement(explainer: TextExplainer, target: int) -> float | None:
+    """The fit's expected top-5 Jaccard with an endless sample's, no ties declared (None without intervals)."""
+    unc = explainer.trust_.uncertainty()
+    if unc is None:
+        return None
+    weights = explainer.trust_.reported()[0][target]
+    cov = None if unc.class_cov is None else unc.class_cov(target)
+    return float(adaptive.expected_set_agreement(weights, unc.std[target], TOP, cov)[0])
+
+
 def explain_one(text: str, answers: SharedAnswers, variants: Sequence[str], peers: Sequence[str]) -> dict:
     """Every variant and peer on one text; returns the row of the JSON results."""
     answers.reset()
@@ -276,6 +310,7 @@ def explain_one(text: str, answers: SharedAnswers, variants: Sequence[str], peer
         }
         if s.history:
             row["runs"][name]["history"] = log.history(s)
+        row["runs"][name]["set_agreement"] = set_agreement(explainer, target)
     for name in peers:
         answers.reset()
         with contextlib.redirect_stdout(io.StringIO()):
@@ -300,12 +335,16 @@ def explain_one(text: str, answers: SharedAnswers, variants: Sequence[str], peer
 # -- the sets -------------------------------------------------------------------------------------------------------
 
 
-def post_set(n_posts: int) -> tuple[list[tuple[str, str]], Any]:
-    """``(name, text)`` for the stratified posts and the kidney post, and the 20ng-svm classifier."""
+def post_set(n_posts: int, holdout: bool = False) -> tuple[list[tuple[str, str]], Any]:
+    """``(name, text)`` for the stratified posts and the kidney post, and the 20ng-svm classifier.
+
+    ``holdout``: as many other posts, stratified the same way and drawn from the posts the set left out (no
+    kidney post): the texts that check constants chosen on the set.
+    """
     from lime_core.models.newsgroups import NewsgroupsClassifier, load_newsgroups
 
     test = load_newsgroups("test")
-    rng = np.random.default_rng(POST_SEED)
+    rng, other = np.random.default_rng(POST_SEED), np.random.default_rng(HOLDOUT_POST_SEED)
     chosen: list[int] = []
     for g in range(len(test.target_names)):
         # Posts a user could bring: at least MIN_POST_WORDS words once headers and footers are gone (a few
@@ -313,7 +352,15 @@ def post_set(n_posts: int) -> tuple[list[tuple[str, str]], Any]:
         pool = [
             i for i in np.flatnonzero(test.target == g) if i != KIDNEY and len(test.texts[i].split()) >= MIN_POST_WORDS
         ]
-        chosen += sorted(int(i) for i in rng.choice(pool, size=n_posts // len(test.target_names), replace=False))
+        picked = rng.choice(pool, size=n_posts // len(test.target_names), replace=False)
+        if holdout:
+            rest = sorted(set(pool) - {int(i) for i in picked})
+            picked = other.choice(rest, size=len(picked), replace=False)
+        chosen += sorted(int(i) for i in picked)
+    if holdout:
+        return [(f"post {i} ({test.target_names[test.target[i]]})", test.texts[i]) for i in chosen], (
+            NewsgroupsClassifier.load()
+        )
     texts = [("kidney (post 0)", test.texts[KIDNEY])]
     texts += [(f"post {i} ({test.target_names[test.target[i]]})", test.texts[i]) for i in chosen]
     return texts, NewsgroupsClassifier.load()
@@ -532,6 +579,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=1,
         help="explain every N-th post only, from the first stratified one (4: a development subset of 25 posts)",
     )
+    parser.add_argument(
+        "--holdout",
+        action="store_true",
+        help="explain as many other posts instead (stratified, none of the set's): a check of constants chosen on "
+        "the set; use with --reviews 0 and another --out",
+    )
     parser.add_argument("--markdown", action="store_true", help="with --report: print the README's tables")
     parser.add_argument("--order", default="posts,reviews", help="which set runs first")
     parser.add_argument("--hopeless", type=int, default=3, help="texts per set for the XOR and hash black boxes")
@@ -564,7 +617,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stored = json.loads(args.merge.read_text()) if args.merge is not None else None
     results: dict[str, Any] = {"sets": {}, "model": stored["model"] if stored else model_check()}
     results["hopeless"] = hopeless_boxes(args.hopeless) if args.hopeless else (stored or {}).get("hopeless", [])
-    builders = {"posts": lambda: post_set(args.posts), "reviews": lambda: review_set(args.reviews)}
+    builders = {"posts": lambda: post_set(args.posts, args.holdout), "reviews": lambda: review_set(args.reviews)}
     counts = {"posts": args.posts, "reviews": args.reviews}
     for set_name in args.order.split(","):
         if not counts[set_name]:

@@ -47,7 +47,8 @@ def check_figure(summary: TrustSummary, name: str) -> str:
         return f"agreement {summary.score:.1%}, KL {summary.kl:.3f}"
     if name == "stability" and summary.stability is not None:
         r = summary.stability
-        return f"top-{r.k} agreement {r.top_k_jaccard:.0%} over {r.n_refits} refits"
+        expected = f", {r.expected_jaccard:.0%} expected" if r.expected_jaccard is not None else ""
+        return f"top-{r.k} agreement {r.top_k_jaccard:.0%} over {r.n_refits} refits{expected}"
     if name == "signs":
         n = len(summary.top_words)
         return f"{n - len(summary.top_uncertain)} of {n} top words certain"

@@ -41,6 +41,11 @@ TRUST_HELP: dict[str, str] = {
         "Stability: the explaining model is refitted several times on resampled variations (no extra model calls); "
         "the share of top words the refits agree on (mean Jaccard similarity, 100% = always the same words)."
     ),
+    "expected_jaccard": (
+        "Expected agreement with unlimited samples: from the weights' intervals, the share of these top words that "
+        "a run with endlessly many variations would also put at the top (mean Jaccard similarity). Below 90% the "
+        "last top words are near ties with the next ones."
+    ),
     "comprehensiveness": (
         "Comprehensiveness: how much the real model's probability drops when the explanation's top words are "
         "removed from the text; higher means the words really drive the prediction."

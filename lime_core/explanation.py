@@ -142,8 +142,11 @@ class StabilityReport:
     ``top_k_jaccard`` is the mean Jaccard similarity of the top-k word sets
     over all pairs of refits (1: every refit picks the same words).
     ``words`` lists every word that is in the reported top k or enters the top
-    k in some refit. ``level`` is ``"high"``, ``"medium"`` or ``"low"``;
-    ``warning`` is True when the reader should be told the top words move.
+    k in some refit. ``expected_jaccard`` is the expected Jaccard similarity of
+    the reported top k with the top k an endless sample would give, from the
+    weights' covariance (None without intervals). ``level`` is ``"high"``,
+    ``"medium"`` or ``"low"``; ``warning`` is True when the reader should be
+    told the top words move.
     """
 
     class_name: str
@@ -155,6 +158,14 @@ class StabilityReport:
     top_k: tuple[str, ...]
     words: tuple[WordStability, ...]
     method: str
+    expected_jaccard: float | None = None
+
+    @property
+    def settled(self) -> bool:
+        """Whether the intervals say the top k would stay with unlimited samples (True without intervals)."""
+        from .trust.stability import top_k_settled  # late: that module builds this record
+
+        return top_k_settled(self.expected_jaccard)
 
     @property
     def dropped(self) -> tuple[str, ...]:
@@ -496,6 +507,7 @@ def _stability_from_dict(d: dict[str, Any]) -> StabilityReport:
             for w in d.get("words", ())
         ),
         method=str(d.get("method", "")),
+        expected_jaccard=None if d.get("expected_jaccard") is None else float(d["expected_jaccard"]),
     )
 
 

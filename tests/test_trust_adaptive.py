@@ -179,6 +179,21 @@ def test_near_ties_settle_when_their_gap_is_known_to_within_the_tolerance() -> N
     assert not c.separated and c.ranking_settled and c.settled and c.reason == adaptive.STOP_PRECISE
 
 
+def test_a_set_that_changed_only_by_a_near_tie_counts_as_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Words 2 and 3 swapped the 2nd place since the previous round; their gap is inside the declared tolerance.
+    w = np.array([3.0, 1.0, 0.98, 0.1])
+    assert adaptive.same_set_up_to_ties(w, (0, 1), (0, 2), tie_tol=0.05)
+    assert not adaptive.same_set_up_to_ties(w, (0, 1), (0, 2), tie_tol=0.01)
+    assert not adaptive.same_set_up_to_ties(w, (0, 1), (0, 3), tie_tol=0.05)  # word 3 is far behind: a real change
+    assert not adaptive.same_set_up_to_ties(w, (0, 1), None, tie_tol=1.0)  # a first round has nothing to repeat
+    std = np.full(4, 0.005)
+    tolerance = 0.1 * 3.0 + 0.02
+    c = check_round(w, std, 2, 1.96, previous_top=(0, 2), rel_tol=0.1, abs_tol=0.02)
+    assert c.unchanged == (adaptive.CHANGE_TIE_SHARE * tolerance >= 0.02)
+    monkeypatch.setattr(adaptive, "CHANGE_TIE_SHARE", 0.0)  # the rule before issue 8's third pass: the exact set
+    assert not check_round(w, std, 2, 1.96, previous_top=(0, 2), rel_tol=0.1, abs_tol=0.02).unchanged
+
+
 def test_correlated_weights_have_a_precise_gap() -> None:
     # Two collinear words: each weight is uncertain, their difference is not.
     w = np.array([2.0, 1.0, 0.2])

@@ -6,9 +6,17 @@ import numpy as np
 import pytest
 
 from lime_core.explainer import TextExplainer, class_weights
+from lime_core.explanation import Explanation
 from lime_core.surrogates import RidgeSurrogate, SoftmaxSurrogate
-from lime_core.trust.stability import bootstrap_counts, bootstrap_refits, stability_report, top_k_indices
+from lime_core.trust.stability import (
+    SETTLED_JACCARD,
+    bootstrap_counts,
+    bootstrap_refits,
+    stability_report,
+    top_k_indices,
+)
 from lime_core.trust.uncertainty import SoftmaxAnalysis
+from lime_core.verdict import judge_trust
 from tests.blackboxes import SENTIMENT_TEXT, TOPIC_TEXT, sentiment_model, topic_model
 from tests.test_trust_uncertainty import NoisyLogisticModel
 
@@ -149,3 +157,40 @@ def test_resamples_the_shared_hessian_cannot_handle_get_their_own(monkeypatch) -
     own = bootstrap_refits(X, P, w, fit.surrogate, 3, np.random.default_rng(1), reported, analysis)
     slow = bootstrap_refits(X, P, w, SoftmaxSurrogate(tol=1e-8), 3, np.random.default_rng(1), reported, None)
     np.testing.assert_allclose(own, slow, atol=5e-3)
+
+
+# Two words a hair apart at the edge of the top 2 (issue 8): a longer run would often pick the other one.
+TIED_COEFS = {"good": 2.0, "great": 0.8, "fine": 0.78, "long": -0.1}
+CLEAR_COEFS = {"good": 2.0, "great": 1.2, "fine": 0.3, "long": -0.1}
+EDGE_TEXT = "A good film with a great cast and a fine score, a long middle and a plain ending."
+
+
+def test_the_intervals_say_when_the_top_set_is_a_near_tie() -> None:
+    def run(coefs: dict[str, float], seed: int) -> Explanation:
+        model = NoisyLogisticModel(coefs, noise=0.5, bias=0.0)
+        return TextExplainer(n_samples=400, random_state=seed, top_k=2).explain(EDGE_TEXT, model)
+
+    tied = [run(TIED_COEFS, seed) for seed in range(4)]
+    clear = [run(CLEAR_COEFS, seed) for seed in range(4)]
+    for e in clear:
+        assert e.stability.expected_jaccard >= SETTLED_JACCARD and e.stability.settled
+        assert judge_trust(e).check("stability").level == "trust"
+    assert sum(not e.stability.settled for e in tied) >= 2
+    for e in tied:
+        r = e.stability
+        assert 0.0 <= r.expected_jaccard <= 1.0 and r.settled == (r.expected_jaccard >= SETTLED_JACCARD)
+        if not r.settled:  # whatever the refits say, the verdict does not call the top words stable
+            assert r.level != "high" and r.warning
+            assert judge_trust(e).check("stability").level == "check"
+    data = tied[0].to_dict()["stability"]
+    assert Explanation.from_dict(tied[0].to_dict()).stability.expected_jaccard == data["expected_jaccard"]
+
+
+def test_refits_that_agree_do_not_make_an_unsettled_set_stable() -> None:
+    weights = np.array([2.0, 0.8, 0.79, 0.0])
+    refits = np.tile(weights, (5, 1))  # every refit picks the same two words
+    names = ["good", "great", "fine", "long"]
+    assert stability_report(weights, refits, names, "positive", 2).level == "high"  # no intervals: refits decide
+    r = stability_report(weights, refits, names, "positive", 2, expected_jaccard=0.7)
+    assert r.top_k_jaccard == 1.0 and r.level == "medium" and r.warning and not r.settled
+    assert stability_report(weights, refits, names, "positive", 2, expected_jaccard=SETTLED_JACCARD).level == "high"

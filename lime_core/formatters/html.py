@@ -285,6 +285,7 @@ def _trust_view(
     if r is not None:
         view["stability"] = {
             "jaccard": f"{r.top_k_jaccard:.0%}",
+            "expected": None if r.expected_jaccard is None else f"{r.expected_jaccard:.0%}",
             "k": r.k,
             "n_refits": r.n_refits,
             "level": r.level,

@@ -54,7 +54,9 @@ def trust_lines(explanation: Explanation) -> list[str]:
     if s.stability is not None:
         r = s.stability
         out.append(
-            f"  Stability: top-{r.k} agreement {r.top_k_jaccard:.0%} over {r.n_refits} refits ({r.level}). "
+            f"  Stability: top-{r.k} agreement {r.top_k_jaccard:.0%} over {r.n_refits} refits"
+            + (f", {r.expected_jaccard:.0%} expected with unlimited samples" if r.expected_jaccard is not None else "")
+            + f" ({r.level}). "
             + stability_words_line(s)
         )
     if s.has_intervals:

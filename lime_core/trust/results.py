@@ -19,7 +19,7 @@ from ..defaults import CONFIDENCE, TOP_K
 from ..errors import LimeCoreError
 from ..surrogates import curvature, has_curvature, reported_weights, surrogate_uncertainty, weights_kind
 from .faithfulness import faithfulness_report
-from .stability import DEFAULT_REFITS, bootstrap_refits, stability_report
+from .stability import DEFAULT_REFITS, bootstrap_refits, expected_set_agreement, stability_report
 from .uncertainty import SoftmaxAnalysis, WeightUncertainty, single_threaded_blas
 
 if TYPE_CHECKING:
@@ -127,13 +127,21 @@ class TrustResults:
         return self._refits
 
     def stability(self, class_index: int, class_name: str, n_refits: int, top_k: int, seed: int) -> StabilityReport:
-        """Whether the top words of ``class_index`` survive bootstrap refits."""
+        """Whether the top words of ``class_index`` survive bootstrap refits, and how settled the intervals say
+        they are (:func:`~lime_core.trust.stability.expected_set_agreement`)."""
+        weights = self.reported()[0][class_index]
+        unc = self.uncertainty()
+        expected = None
+        if unc is not None:
+            cov = None if unc.class_cov is None else unc.class_cov(class_index)
+            expected = float(expected_set_agreement(weights, unc.std[class_index], int(top_k), cov)[0])
         return stability_report(
-            self.reported()[0][class_index],
+            weights,
             self.refits(n_refits, seed)[:, class_index, :],
             self.neighbourhood.features.names,
             class_name,
             int(top_k),
+            expected,
         )
 
     def faithfulness(

@@ -18,6 +18,7 @@ and which change sign.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from itertools import combinations
 
@@ -37,6 +38,14 @@ MEDIUM_JACCARD = 0.6
 # A weight below this share of the largest one (or below NEGLIGIBLE_WEIGHT) does not make a word a top word.
 NEGLIGIBLE_SHARE = 0.05
 NEGLIGIBLE_WEIGHT = 1e-4
+# expected_set_agreement: SET_DRAWS fixed-seed draws of the weights over the SET_CANDIDATES likeliest words.
+SET_DRAWS = 256
+SET_CANDIDATES = 100
+SET_SEED = 0
+# "high" stability also needs the top-k set's expected Jaccard with an endless sample's (from the intervals) to
+# reach this. Issue 8's post set: that figure is calibrated (posts at 0.80-0.90 share 0.84 of the 20,000-sample
+# reference's top 5 on average, posts at 0.90+ share 0.96), and the bootstrap alone let near ties through.
+SETTLED_JACCARD = 0.9
 
 
 def bootstrap_counts(n_rows: int, n_draws: int, rng: np.random.Generator) -> np.ndarray:
@@ -102,14 +111,69 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(union) if union else 1.0
 
 
+def expected_set_agreement(
+    weights: np.ndarray,
+    std: np.ndarray,
+    k: int,
+    cov: np.ndarray | None = None,
+    multiples: tuple[float, ...] = (1.0,),
+    tie_tol: float = 0.0,
+) -> np.ndarray:
+    """Expected top-``k`` Jaccard between these weights and the weights of an endless sample, for each multiple of
+    the current sample count.
+
+    The estimated weights are taken as normal around the true ones with covariance ``cov`` (default
+    ``diag(std ** 2)``), shrinking as ``1 / n``: at ``m`` times the samples the true weights lie about the
+    current ones with covariance ``cov / m``. ``SET_DRAWS`` fixed-seed draws (so the rule is deterministic)
+    give the expected Jaccard of the top-``k`` set (words of negligible weight excluded, as in
+    :func:`top_k_indices`) with the current one; only the ``SET_CANDIDATES`` words
+    with the largest ``|w| + 3 std`` can enter the set. The order inside the set does not count. With
+    ``tie_tol`` > 0 near ties are declared: a current top word that a draw puts outside its top ``k`` but
+    within ``tie_tol`` of its ``k``-th weight still counts as agreeing.
+    """
+    a = np.abs(weights)
+    current = top_k_indices(weights, k)
+    if not len(current):
+        return np.ones(len(multiples))
+    bound = a + 3.0 * std
+    candidates = np.union1d(np.argsort(-bound, kind="stable")[:SET_CANDIDATES], current)
+    c_cov = np.diag(std[candidates] ** 2) if cov is None else cov[np.ix_(candidates, candidates)]
+    values, vectors = np.linalg.eigh((c_cov + c_cov.T) / 2)
+    root = vectors * np.sqrt(np.clip(values, 0.0, None))
+    noise = np.random.default_rng(SET_SEED).standard_normal((SET_DRAWS, len(candidates))) @ root.T
+    in_current = np.isin(candidates, current)
+    out = []
+    for m in multiples:
+        drawn = weights[candidates] + noise / math.sqrt(m)
+        d = np.abs(drawn)
+        floor = np.maximum(NEGLIGIBLE_SHARE * d.max(axis=1), NEGLIGIBLE_WEIGHT)
+        kth = -np.sort(-d, axis=1)[:, min(k, d.shape[1]) - 1]
+        # Ties at the k-th place are measure-zero with continuous draws.
+        member = (d >= kth[:, None] - tie_tol) & (d >= floor[:, None])
+        inter = (member & in_current).sum(axis=1)
+        union = np.maximum(np.minimum(member.sum(axis=1), k), 1) + in_current.sum() - inter
+        out.append(float(np.mean(inter / np.maximum(union, inter))))
+    return np.asarray(out)
+
+
+def top_k_settled(expected_jaccard: float | None) -> bool:
+    """Whether the intervals say the top k would stay with unlimited samples (True without intervals)."""
+    return expected_jaccard is None or expected_jaccard >= SETTLED_JACCARD
+
+
 def stability_report(
     weights: np.ndarray,
     refits: np.ndarray,
     names: Sequence[str],
     class_name: str,
     k: int,
+    expected_jaccard: float | None = None,
 ) -> StabilityReport:
-    """Compare the top ``k`` words of ``weights`` (one class, ``(n_features,)``) with those of ``refits`` (R, n)."""
+    """Compare the top ``k`` words of ``weights`` (one class, ``(n_features,)``) with those of ``refits`` (R, n).
+
+    ``expected_jaccard`` is :func:`expected_set_agreement` of the weights (None without intervals); below
+    ``SETTLED_JACCARD`` it keeps the level from "high".
+    """
     k = max(1, min(int(k), len(weights)))
     n_refits = refits.shape[0]
     reported_order = np.argsort(-np.abs(weights), kind="stable")
@@ -130,7 +194,13 @@ def stability_report(
         sign = np.sign(weights[j])
         flips = float(np.mean(np.sign(refits[:, j]) != sign)) if n_refits and sign != 0 else 0.0
         words.append(WordStability(feature=names[j], in_top_k=in_top, sign_flips=flips, reported_rank=int(rank[j])))
-    level = "high" if jac >= HIGH_JACCARD else "medium" if jac >= MEDIUM_JACCARD else "low"
+    level = (
+        "high"
+        if jac >= HIGH_JACCARD and top_k_settled(expected_jaccard)
+        else "medium"
+        if jac >= MEDIUM_JACCARD
+        else "low"
+    )
     top_flips = any(w.sign_flips > 0 for w, j in zip(words, involved, strict=True) if j in top)
     return StabilityReport(
         class_name=class_name,
@@ -142,4 +212,5 @@ def stability_report(
         top_k=tuple(names[j] for j in top),
         words=tuple(words),
         method=METHOD,
+        expected_jaccard=None if expected_jaccard is None else float(expected_jaccard),
     )
