@@ -74,7 +74,6 @@ SEED = 0
 HELDOUT_SEED, HELDOUT_N = 12345, 1001
 MIN_POST_WORDS = 10
 POST_SEED = 8
-HOLDOUT_POST_SEED = 9
 KIDNEY = 0  # test post 0: the kidney-stones post of the showcase
 
 
@@ -87,6 +86,10 @@ class ConstantKernel:
     def __repr__(self) -> str:
         return "ConstantKernel()"
 
+
+# The rule of issue 8's second pass, the starting point of the third pass's variants.
+PASS2 = {"SET_TIE_SHARE": 1.0, "CHANGE_TIE_SHARE": 0.0, "FIT_REL_TOL": 0.2, "SET_AGREEMENT": 0.95}
+PASS3 = {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0, "FIT_REL_TOL": 0.25}  # PASS2's changes in the third pass
 
 # lime_core variants: name -> TextExplainer parameters (on top of random_state).
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -132,29 +135,37 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "auto_top_k": 5,
         "adaptive": {"MAX_INITIAL": 500, "FIT_REL_TOL": 0.2, "SET_TIE_SHARE": 1.0, "SET_AGREEMENT": 0.95},
     },
-    # Third round: a top-k set that differs from the previous round's only by near ties counts as unchanged
-    # (CHANGE_TIE_SHARE, the default since); the exact-set rule before it, and stricter settings with it.
-    "auto-exactset": {"n_samples": "auto", "adaptive": {"CHANGE_TIE_SHARE": 0.0}},
-    "auto-ties05-c10": {"n_samples": "auto", "adaptive": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0}},
-    "auto-ties04-c10": {"n_samples": "auto", "adaptive": {"SET_TIE_SHARE": 0.4, "CHANGE_TIE_SHARE": 1.0}},
-    "auto-ties07": {"n_samples": "auto", "adaptive": {"SET_TIE_SHARE": 0.7, "CHANGE_TIE_SHARE": 0.7}},
-    "auto-ties03-c10": {"n_samples": "auto", "adaptive": {"SET_TIE_SHARE": 0.3, "CHANGE_TIE_SHARE": 1.0}},
-    "auto-ties05-c10-fit25": {
-        "n_samples": "auto",
-        "adaptive": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0, "FIT_REL_TOL": 0.25},
+    # Third round (each spelled out from the second round's default, PASS2): a top-k set that differs from the
+    # previous round's only by near ties counts as unchanged (CHANGE_TIE_SHARE), near ties declared at other
+    # shares of the tolerance, stricter set agreement, other growth and fit tolerances. The default since is
+    # "auto-ties05-c10-fit25". (Variants of the rounds before are relative to the defaults of their time.)
+    **{
+        name: {"n_samples": "auto", "adaptive": {**PASS2, **changes}}
+        for name, changes in {
+            "auto-pass2": {},
+            "auto-ties10-c10": {"CHANGE_TIE_SHARE": 1.0},
+            "auto-ties10-c10-a97": {"CHANGE_TIE_SHARE": 1.0, "SET_AGREEMENT": 0.97},
+            "auto-ties10-c10-a98": {"CHANGE_TIE_SHARE": 1.0, "SET_AGREEMENT": 0.98},
+            "auto-ties07-c07": {"SET_TIE_SHARE": 0.7, "CHANGE_TIE_SHARE": 0.7},
+            "auto-ties05-c05": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 0.5},
+            "auto-ties05-c05-a97": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 0.5, "SET_AGREEMENT": 0.97},
+            "auto-ties05-c10": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0},
+            "auto-ties04-c10": {"SET_TIE_SHARE": 0.4, "CHANGE_TIE_SHARE": 1.0},
+            "auto-ties03-c10": {"SET_TIE_SHARE": 0.3, "CHANGE_TIE_SHARE": 1.0},
+            "auto-ties05-c10-fit25": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0, "FIT_REL_TOL": 0.25},
+            "auto-ties05-c10-g18": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0, "MAX_GROWTH": 1.8},
+            "auto-ties05-c10-min115": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0, "MIN_GROWTH": 1.15},
+            # From the third pass's default: rounds that stop closer to the count the criteria ask for, a
+            # looser set agreement.
+            "auto-p3-fine": {
+                **PASS3,
+                "SET_MULTIPLES": (1.0, 1.1, 1.2, 1.35, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0),
+                "HEADROOM": 1.05,
+            },
+            "auto-p3-a93": {**PASS3, "SET_AGREEMENT": 0.93},
+            "auto-p3-a90": {**PASS3, "SET_AGREEMENT": 0.90},
+        }.items()
     },
-    "auto-ties05-c10-g18": {
-        "n_samples": "auto",
-        "adaptive": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0, "MAX_GROWTH": 1.8},
-    },
-    "auto-ties05-c10-min115": {
-        "n_samples": "auto",
-        "adaptive": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0, "MIN_GROWTH": 1.15},
-    },
-    "auto-ties05": {"n_samples": "auto", "adaptive": {"SET_TIE_SHARE": 0.5}},
-    "auto-a97": {"n_samples": "auto", "adaptive": {"SET_AGREEMENT": 0.97}},
-    "auto-a98": {"n_samples": "auto", "adaptive": {"SET_AGREEMENT": 0.98}},
-    "auto-ties05-a97": {"n_samples": "auto", "adaptive": {"SET_TIE_SHARE": 0.5, "SET_AGREEMENT": 0.97}},
 }
 DEFAULT_VARIANTS = ("auto", "5000", REFERENCE)
 LEVELS = ("trust", "check", "distrust")
@@ -335,16 +346,17 @@ def explain_one(text: str, answers: SharedAnswers, variants: Sequence[str], peer
 # -- the sets -------------------------------------------------------------------------------------------------------
 
 
-def post_set(n_posts: int, holdout: bool = False) -> tuple[list[tuple[str, str]], Any]:
+def post_set(n_posts: int, holdout: int = 0) -> tuple[list[tuple[str, str]], Any]:
     """``(name, text)`` for the stratified posts and the kidney post, and the 20ng-svm classifier.
 
-    ``holdout``: as many other posts, stratified the same way and drawn from the posts the set left out (no
-    kidney post): the texts that check constants chosen on the set.
+    ``holdout`` k > 0: as many other posts, stratified the same way, drawn (seed ``POST_SEED + k``) from the
+    posts that the set and the holdouts before k left out, without the kidney post: texts to check constants
+    chosen on the set (and on the earlier holdouts) on.
     """
     from lime_core.models.newsgroups import NewsgroupsClassifier, load_newsgroups
 
     test = load_newsgroups("test")
-    rng, other = np.random.default_rng(POST_SEED), np.random.default_rng(HOLDOUT_POST_SEED)
+    rngs = [np.random.default_rng(POST_SEED + k) for k in range(holdout + 1)]
     chosen: list[int] = []
     for g in range(len(test.target_names)):
         # Posts a user could bring: at least MIN_POST_WORDS words once headers and footers are gone (a few
@@ -352,11 +364,11 @@ def post_set(n_posts: int, holdout: bool = False) -> tuple[list[tuple[str, str]]
         pool = [
             i for i in np.flatnonzero(test.target == g) if i != KIDNEY and len(test.texts[i].split()) >= MIN_POST_WORDS
         ]
-        picked = rng.choice(pool, size=n_posts // len(test.target_names), replace=False)
-        if holdout:
-            rest = sorted(set(pool) - {int(i) for i in picked})
-            picked = other.choice(rest, size=len(picked), replace=False)
-        chosen += sorted(int(i) for i in picked)
+        size = n_posts // len(test.target_names)
+        for rng in rngs:
+            picked = [int(i) for i in rng.choice(pool, size=size, replace=False)]
+            pool = sorted(set(pool) - set(picked))
+        chosen += sorted(picked)
     if holdout:
         return [(f"post {i} ({test.target_names[test.target[i]]})", test.texts[i]) for i in chosen], (
             NewsgroupsClassifier.load()
@@ -581,9 +593,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--holdout",
-        action="store_true",
-        help="explain as many other posts instead (stratified, none of the set's): a check of constants chosen on "
-        "the set; use with --reviews 0 and another --out",
+        type=int,
+        default=0,
+        help="k > 0: explain as many other posts instead (stratified; none of the set's or of holdouts 1..k-1): a "
+        "check of constants chosen on those; use with --reviews 0 and another --out",
     )
     parser.add_argument("--markdown", action="store_true", help="with --report: print the README's tables")
     parser.add_argument("--order", default="posts,reviews", help="which set runs first")

@@ -268,7 +268,8 @@ def test_trust_panel_shows_the_verdict_and_figures_of_the_explanation() -> None:
     stability = explanation.stability
     assert shown_metrics[f"Top-{stability.k} agreement"] == f"{stability.top_k_jaccard:.0%}"
     assert shown_metrics["Refits"] == str(stability.n_refits)
-    warned = any("do not agree across re-runs" in unescaped(w.value) for w in at.warning)
+    assert shown_metrics["Expected with unlimited samples"] == f"{stability.expected_jaccard:.0%}"
+    warned = any("agree across re-runs" in unescaped(w.value) for w in at.warning)
     assert warned == stability.warning  # a visible warning exactly when the top words move
     for word in stability.dropped[:3]:
         assert f"\u201c{word}\u201d" in checklist

@@ -114,7 +114,10 @@ def test_explain_then_every_page(page: Page, app_url: str, artifacts: Path) -> N
     expect(details).to_be_visible()
     for title in ("Fidelity", "Stability", "Signs", "Faithfulness", "Sampling"):
         expect(main.get_by_text(title, exact=True).first).to_be_visible()
-    for label in ("Top-5 agreement", "Top words with a certain sign", "Samples", "Model calls", "Rounds"):
+    for label in (
+        "Top-5 agreement", "Expected with unlimited samples", "Top words with a certain sign", "Samples", "Model calls",
+        "Rounds",
+    ):
         expect(labels.filter(has_text=re.compile(f"^{label}$"))).to_have_count(1)
     expect(main.get_by_text(re.compile(
         r"^auto: [\d,]+ samples in \d+ rounds?, [\d,]+ model calls made now(, answers reused: [\d,]+)?, "
