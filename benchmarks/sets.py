@@ -59,6 +59,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from reviews import REVIEWS  # noqa: E402
 from run import common_heldout, run_eli5, run_lime  # noqa: E402
 
+from lime_core.errors import WorkLimitError  # noqa: E402
 from lime_core.explainer import TextExplainer  # noqa: E402
 from lime_core.kernels import CosineKernel  # noqa: E402
 from lime_core.metrics import mean_kl_divergence, top_class_agreement  # noqa: E402
@@ -164,6 +165,16 @@ VARIANTS: dict[str, dict[str, Any]] = {
             },
             "auto-p3-a93": {**PASS3, "SET_AGREEMENT": 0.93},
             "auto-p3-a90": {**PASS3, "SET_AGREEMENT": 0.90},
+            "auto-p3-costly3": {**PASS3, "SET_COSTLY_FACTOR": 3.0, "SET_AFFORDABLE_AGREEMENT": 0.85},
+            "auto-p3-costly2": {**PASS3, "SET_COSTLY_FACTOR": 2.0, "SET_AFFORDABLE_AGREEMENT": 0.9},
+            # Any change of the set between rounds accepted (still at least two rounds).
+            "auto-p3-anychange": {**PASS3, "CHANGE_TIE_SHARE": 1e9},
+            "auto-p3-costly3-anychange": {
+                **PASS3,
+                "SET_COSTLY_FACTOR": 3.0,
+                "SET_AFFORDABLE_AGREEMENT": 0.85,
+                "CHANGE_TIE_SHARE": 1e9,
+            },
         }.items()
     },
 }
@@ -271,6 +282,7 @@ class RoundLog:
                 "separated": c.separated,
                 "ranking_settled": c.ranking_settled,
                 "fit_settled": c.fit_settled,
+                "costly": c.costly,
                 "factor": c.factor,
             }
             for r, c in zip(sampling.history, self.checks, strict=False)
@@ -550,6 +562,8 @@ def print_report(results: dict) -> None:
     for name, rows in results["sets"].items():
         if rows:
             print_set(name, rows)
+        for text, why in results.get("skipped", {}).get(name, {}).items():
+            print(f"skipped in {name}: {text}: {why}")
     hopeless = results.get("hopeless") or []
     if hopeless:
         print("\n== hopeless black boxes, auto sampling")
@@ -629,6 +643,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     stored = json.loads(args.merge.read_text()) if args.merge is not None else None
     results: dict[str, Any] = {"sets": {}, "model": stored["model"] if stored else model_check()}
+    if stored and stored.get("skipped"):
+        results["skipped"] = stored["skipped"]
     results["hopeless"] = hopeless_boxes(args.hopeless) if args.hopeless else (stored or {}).get("hopeless", [])
     builders = {"posts": lambda: post_set(args.posts, args.holdout), "reviews": lambda: review_set(args.reviews)}
     counts = {"posts": args.posts, "reviews": args.reviews}
@@ -649,7 +665,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rows.append(previous[name])
                 results["sets"][set_name] = rows
                 continue
-            row = {"name": name, **explain_one(text, answers, variants, with_peers)}
+            try:
+                row = {"name": name, **explain_one(text, answers, variants, with_peers)}
+            except WorkLimitError as error:  # e.g. a 61,000-character post: 20,000 samples of it are refused
+                results.setdefault("skipped", {}).setdefault(set_name, {})[name] = str(error)
+                print(f"  {set_name} {i + 1}/{len(texts)} {name}: skipped ({error})", file=sys.stderr, flush=True)
+                continue
             if name in previous:  # keep the stored runs, add (or replace) the new ones, re-score against the reference
                 row = {**previous[name], "runs": {**previous[name]["runs"], **row["runs"]}}
                 reference = row["runs"].get(REFERENCE)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .trust.adaptive import STOP_CAP, STOP_PRECISE, STOP_SEPARATED, STOP_UNCHANGED
+from .trust.adaptive import STOP_CAP, STOP_COSTLY, STOP_PRECISE, STOP_SEPARATED, STOP_UNCHANGED
 
 Level = Literal["trust", "check", "distrust"]  # a verdict's level (lime_core.verdict)
 
@@ -92,6 +92,10 @@ STOP_FIXED = "fixed sample count"
 STOP_REASONS: dict[str, str] = {
     STOP_SEPARATED: "the top words were clearly ahead of the others and the fit had settled",
     STOP_PRECISE: "the top words had settled (near ties left as ties) and the fit had settled",
+    STOP_COSTLY: (
+        "the top words had nearly settled and the fit had settled; the last near tie at the edge of the top words "
+        "would have cost several times more samples"
+    ),
     STOP_UNCHANGED: "the top words stayed the same from one round to the next",
     STOP_CAP: "the cap was reached before the top words settled",
     STOP_FIXED: "a fixed number of samples was asked for",

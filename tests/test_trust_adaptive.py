@@ -254,3 +254,27 @@ def test_a_near_tie_at_the_last_place_is_declared_instead_of_sampled_to_the_cap(
     monkeypatch.setattr(adaptive, "SET_TIE_SHARE", 0.0)  # without declared ties the tie is sampled much longer
     undeclared = run()
     assert undeclared.sampling.n_samples >= 2 * s.n_samples
+
+
+def test_a_near_tie_that_would_cost_several_times_the_samples_is_left_as_it_is(monkeypatch) -> None:
+    w = np.array([3.0, 2.0, 1.0, 0.9, 0.1])  # the 3rd and 4th words: a near tie
+    std = np.full(5, 0.1)
+    agreement = expected_set_agreement(w, std, 3, None, adaptive.SET_MULTIPLES, adaptive.SET_TIE_SHARE * 0.03)
+    assert 0.85 <= agreement[0] < adaptive.SET_AGREEMENT  # close to settled, not settled
+
+    def check() -> adaptive.RoundCheck:
+        return check_round(w, std, 3, 1.96, previous_top=(0, 1, 2), rel_tol=0.01, abs_tol=0.0)
+
+    monkeypatch.setattr(adaptive, "SET_COSTLY_FACTOR", math.inf)
+    patient = check()
+    assert not patient.ranking_settled and patient.factor >= 3.0  # settling it takes at least 3x the samples
+    monkeypatch.setattr(adaptive, "SET_COSTLY_FACTOR", 3.0)
+    monkeypatch.setattr(adaptive, "SET_AFFORDABLE_AGREEMENT", 0.85)
+    thrifty = check()
+    assert thrifty.settled and thrifty.costly and thrifty.reason == adaptive.STOP_COSTLY
+    monkeypatch.setattr(adaptive, "SET_AFFORDABLE_AGREEMENT", float(agreement[0]) + 0.01)
+    assert not check().ranking_settled  # further from settled: keep sampling
+    # Samples that mostly repeat texts already answered cost little: then the near tie is settled after all.
+    monkeypatch.setattr(adaptive, "SET_AFFORDABLE_AGREEMENT", 0.85)
+    cheap = check_round(w, std, 3, 1.96, (0, 1, 2), rel_tol=0.01, abs_tol=0.0, new_text_share=0.2)
+    assert not cheap.ranking_settled and not cheap.costly
