@@ -659,6 +659,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if set_name == "posts" and args.every > 1 and (i - 1) % args.every:
                 continue
             with_peers = peers if set_name != "posts" or i % args.peer_every == 0 else []
+            if name in results.get("skipped", {}).get(set_name, {}):  # a merged run keeps the set as it was
+                continue
             done = previous.get(name, {}).get("runs", {})
             # A resumed run: this text is complete.
             if not args.rerun and all(run in done for run in [*variants, *with_peers]):
