@@ -3,8 +3,8 @@
 tests/data/explanations_before_issue_11.jsonl was written by the code before that refactor (commit
 19e10e0) on the bundled 20 Newsgroups model: fixed sample counts with word pairs and every class, a ridge
 surrogate, a decision-tree surrogate (eli5's ``clf=``), the faithfulness check, eli5's ``fit(doc,
-predict_proba)`` with ``metrics_``, and lime's ``explain_instance``. Every number must match (to rounding
-that another BLAS may change); the keys added since, ``settings.output_scale`` and
+predict_proba)`` with ``metrics_``, and lime's ``explain_instance``. Every number must match (to 1e-4 relative,
+1e-5 absolute: what BLAS's thread count changes); the keys added since, ``settings.output_scale`` and
 ``stability.expected_jaccard``, are left out, and the rule that the latter added to the stability level
 (issue 8) is switched off. Runs of ``n_samples="auto"`` are not here: issue 8 changed its stopping rule on
 purpose.
@@ -58,7 +58,10 @@ def _assert_same(old: Any, new: Any, where: str = "") -> None:
         for i, (a, b) in enumerate(zip(old, new, strict=True)):
             _assert_same(a, b, f"{where}[{i}]")
     elif isinstance(old, float) and not isinstance(new, bool):
-        assert isinstance(new, float | int) and math.isclose(old, new, rel_tol=1e-6, abs_tol=1e-9), (
+        # OpenBLAS's thread count alone moves the numbers by up to ~2e-6 relative and ~2e-7 absolute near zero
+        # (OMP_NUM_THREADS=1 against the default, on the code that wrote the file): a logic change moves them
+        # far more.
+        assert isinstance(new, float | int) and math.isclose(old, new, rel_tol=1e-4, abs_tol=1e-5), (
             f"{where}: {old} vs {new}"
         )
     else:

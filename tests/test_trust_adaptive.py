@@ -251,8 +251,13 @@ def test_a_near_tie_at_the_last_place_is_declared_instead_of_sampled_to_the_cap(
     assert s.stopped_because == adaptive.STOP_PRECISE and s.n_samples < s.max_samples / 4
     top = [w.feature for w in declared.targets[0].top(5)]
     assert set(top[:4]) == {"good", "great", "bad", "awful"} and top[4] in TIED
-    monkeypatch.setattr(adaptive, "SET_TIE_SHARE", 0.0)  # without declared ties the tie is sampled much longer
-    undeclared = run()
+    monkeypatch.setattr(adaptive, "SET_TIE_SHARE", 0.0)  # without declared ties ...
+    thrifty = run()
+    # ... the cost step leaves the tie once settling it would take 3x the samples so far ...
+    assert thrifty.sampling.stopped_because == adaptive.STOP_COSTLY
+    assert thrifty.sampling.n_samples < thrifty.sampling.max_samples / 4
+    monkeypatch.setattr(adaptive, "SET_COSTLY_FACTOR", math.inf)
+    undeclared = run()  # ... and without it the tie is sampled much longer
     assert undeclared.sampling.n_samples >= 2 * s.n_samples
 
 
