@@ -27,6 +27,10 @@ eli5 and lime send every sample, duplicates included).
 Experiments (issue 8's sampling pass): ``--every 4`` explains every 4th stratified post only (the 25-post
 development subset), ``--rerun`` re-explains texts whose stored rows already have the variants (a changed
 default), and the runs of adaptive variants keep their per-round ``history`` (which criterion held).
+``--holdout K`` (K = 1, 2, ...) explains 100 other posts instead, stratified the same way and sharing none
+with the set or with holdouts 1..K-1 (``benchmarks/results/sets-holdout.json``: constants chosen on the set
+and holdout 1, checked on holdout 2). A text the work limit refuses (20,000 samples of a post over 20,000
+characters) is recorded under ``skipped`` with the reason.
 
 Then the "hopeless" black boxes (an XOR of two words; a hash of the whole text) on a few posts, with
 ``auto``: model calls and verdict. Everything is written to a JSON file (``--out``) and printed as
