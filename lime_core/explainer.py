@@ -449,7 +449,7 @@ def explain_fit(
     seed = result.trust_seed
     stability = None
     if options.stability_refits and linear:
-        stability = trust.stability(focus, class_names[focus], options.stability_refits, options.top_k, seed)
+        stability = trust.stability(focus, class_names[focus], options.stability_refits, options.top_k, seed, unc)
     return Explanation(
         text=samples.tokenized.text,
         model=result.model_name,

@@ -47,10 +47,10 @@ from typing import Literal
 import numpy as np
 
 from .defaults import CONFIDENCE, TOP_K
-from .explanation import Explanation, FeatureWeight, FidelityMetrics, TargetExplanation
+from .explanation import Explanation, FeatureWeight, FidelityMetrics, StabilityReport, TargetExplanation
 from .trust.adaptive import STOP_CAP
 from .trust.results import trust_class
-from .trust.stability import HIGH_JACCARD, top_k_indices
+from .trust.stability import near_tie_at_edge, top_k_indices
 from .wording import (
     CHECK_TITLES,
     LOCAL_CAVEAT,  # noqa: F401 - still importable from here
@@ -67,7 +67,6 @@ MIN_HELDOUT = 50
 DISTRUST_MIN_SCORE = 0.80
 DISTRUST_MAX_KL = 0.30
 DISTRUST_MAX_GAP = 0.25
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -192,7 +191,7 @@ NO_CHANGE = 0.005  # a change of the probability below this is "no change" (it s
 
 
 def probability_change(drop: float, class_name: str) -> str:
-    """ "lowers P(c) by 0.12", "raises P(c) by 0.03" or "leaves P(c) unchanged": the sign in words, not in the number.
+    """"lowers P(c) by 0.12", "raises P(c) by 0.03" or "leaves P(c) unchanged": the sign in words, not in the number.
 
     ``class_name`` "it" gives "lowers it by 0.12".
     """
@@ -203,7 +202,7 @@ def probability_change(drop: float, class_name: str) -> str:
 
 
 def calls_phrase(n_model_calls: int, reused: int = 0) -> str:
-    """ "640 model calls made now, answers reused: 120": two figures, never "0 model calls" for a cached run."""
+    """"640 model calls made now, answers reused: 120": two figures, never "0 model calls" for a cached run."""
     made = f"{n_model_calls:,} model call{'s' if n_model_calls != 1 else ''} made now"
     return made + (f", answers reused: {reused:,}" if reused else "")
 
@@ -224,6 +223,11 @@ def _fidelity_check(explanation: Explanation, target: TargetExplanation | None) 
     return _check("fidelity", v.level, message)
 
 
+def unlimited_samples_share(r: StabilityReport) -> str:
+    """"from the intervals a run with unlimited samples would share only 86% of them" (of the top words)."""
+    return f"from the intervals a run with unlimited samples would share only {r.expected_jaccard:.0%} of them"
+
+
 def _stability_check(explanation: Explanation, target: TargetExplanation) -> TrustCheck | None:
     r = explanation.stability
     if r is None or (r.class_name != target.class_name and len(explanation.class_names) != 2):
@@ -240,14 +244,13 @@ def _stability_check(explanation: Explanation, target: TargetExplanation) -> Tru
             f"Even the leading word \u201c{leader.feature}\u201d is not stable: it leaves the top {r.k} or changes "
             f"sign in some re-runs ({agree})."
         )
-    elif r.top_k_jaccard >= HIGH_JACCARD and not flips and not r.settled:
-        # The refits agree, but the intervals say a longer run would often pick another word at the edge.
+    elif near_tie_at_edge(r) and not flips:
         level = "check"
         edge = top_words(target, r.k + 1)[r.k - 1 :]
         close = f"; {_words([w.feature for w in edge])} are close at the edge" if len(edge) == 2 else ""
         message = (
-            f"The top {r.k} words are not settled: {agree}, but from the intervals a run with unlimited samples "
-            f"would share only {r.expected_jaccard:.0%} of them on average{close}. More samples may settle them."
+            f"The top {r.k} words are not settled: {agree}, but {unlimited_samples_share(r)} on average{close}. "
+            "More samples may settle them."
         )
     elif r.level != "high" or flips:
         level = "check"

@@ -194,3 +194,6 @@ def test_refits_that_agree_do_not_make_an_unsettled_set_stable() -> None:
     r = stability_report(weights, refits, names, "positive", 2, expected_jaccard=0.7)
     assert r.top_k_jaccard == 1.0 and r.level == "medium" and r.warning and not r.settled
     assert stability_report(weights, refits, names, "positive", 2, expected_jaccard=SETTLED_JACCARD).level == "high"
+    # Intervals turned off: the refits alone decide, and no covariance is computed for the figure.
+    bare = TextExplainer(n_samples=300, random_state=0, uncertainty=False).explain(EDGE_TEXT, sentiment_model())
+    assert bare.stability is not None and bare.stability.expected_jaccard is None

@@ -29,8 +29,16 @@ from ..explanation import (
     WordStability,
 )
 from ..trust.adaptive import STOP_CAP
-from ..trust.stability import HIGH_JACCARD
-from ..verdict import TrustVerdict, calls_phrase, judge_trust, probability_change, probability_gap, top_words
+from ..trust.stability import near_tie_at_edge
+from ..verdict import (
+    TrustVerdict,
+    calls_phrase,
+    judge_trust,
+    probability_change,
+    probability_gap,
+    top_words,
+    unlimited_samples_share,
+)
 from ..wording import STOP_REASONS
 
 
@@ -194,11 +202,10 @@ def stability_warning(summary: TrustSummary) -> str | None:
         if summary.sign_flips:
             parts.append(f"but {quoted(summary.sign_flips)} change sign in some of them")
         return " ".join(parts) + ". Do not make a point of the direction of those words; more samples may help."
-    if r.top_k_jaccard >= HIGH_JACCARD and not r.settled:  # the refits agree; the intervals do not
+    if near_tie_at_edge(r):
         return (
-            f"The top words agree across re-runs (agreement {r.top_k_jaccard:.0%}), but from the intervals a run with "
-            f"unlimited samples would share only {r.expected_jaccard:.0%} of them. Treat the last of the top words "
-            "as uncertain; more samples may help."
+            f"The top words agree across re-runs (agreement {r.top_k_jaccard:.0%}), but {unlimited_samples_share(r)}. "
+            "Treat the last of the top words as uncertain; more samples may help."
         )
     parts = [f"The top words do not agree across re-runs (agreement {r.top_k_jaccard:.0%})"]
     if summary.sign_flips:

@@ -126,11 +126,19 @@ class TrustResults:
                 )
         return self._refits
 
-    def stability(self, class_index: int, class_name: str, n_refits: int, top_k: int, seed: int) -> StabilityReport:
-        """Whether the top words of ``class_index`` survive bootstrap refits, and how settled the intervals say
-        they are (:func:`~lime_core.trust.stability.expected_set_agreement`)."""
+    def stability(
+        self,
+        class_index: int,
+        class_name: str,
+        n_refits: int,
+        top_k: int,
+        seed: int,
+        unc: WeightUncertainty | None = None,
+    ) -> StabilityReport:
+        """Whether the top words of ``class_index`` survive bootstrap refits, and, given the explanation's
+        intervals ``unc`` (None: not asked), how settled they say the top words are
+        (:func:`~lime_core.trust.stability.expected_set_agreement`)."""
         weights = self.reported()[0][class_index]
-        unc = self.uncertainty()
         expected = None
         if unc is not None:
             cov = None if unc.class_cov is None else unc.class_cov(class_index)

@@ -161,6 +161,11 @@ def top_k_settled(expected_jaccard: float | None) -> bool:
     return expected_jaccard is None or expected_jaccard >= SETTLED_JACCARD
 
 
+def near_tie_at_edge(report: StabilityReport) -> bool:
+    """The refits agree on the top k, but the intervals expect a run with unlimited samples to swap the last of them."""
+    return report.top_k_jaccard >= HIGH_JACCARD and not report.settled
+
+
 def stability_report(
     weights: np.ndarray,
     refits: np.ndarray,
