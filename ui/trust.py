@@ -96,11 +96,11 @@ def stability_card(summary: TrustSummary) -> None:
     if r is None:
         st.caption("Not computed for this explanation.")
         return
-    a, b, c = st.columns(3)
+    a, b = st.columns(2)
     a.metric(f"Top-{r.k} agreement", f"{r.top_k_jaccard:.0%}", help=TRUST_HELP["stability"])
     b.metric("Refits", f"{r.n_refits}", help="Refits of the simple model on resampled variations (no model calls).")
-    if r.expected_jaccard is not None:
-        c.metric("Expected with unlimited samples", f"{r.expected_jaccard:.0%}", help=TRUST_HELP["expected_jaccard"])
+    if r.expected_jaccard is not None:  # a row of its own: its label does not fit a third of a card
+        st.metric("Expected with unlimited samples", f"{r.expected_jaccard:.0%}", help=TRUST_HELP["expected_jaccard"])
     st.markdown(md_escape(stability_words_line(summary)))
     warning = stability_warning(summary)
     if warning:
