@@ -108,8 +108,8 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
                              help="with --url: most HTTP requests one explanation may send (default: the "
                              "client's budget, 50)")
     model_group.add_argument("--deadline", type=_seconds, default=None, metavar="SECONDS",
-                             help="with --url: the most one HTTP request may take, connecting, sending and the "
-                             "whole answer together (default 60)")
+                             help="with --url: the most one HTTP request may take, connecting, sending, the "
+                             "whole answer and any retries with their waits together (default 60)")
 
 
 def check_model_options(args: argparse.Namespace) -> None:

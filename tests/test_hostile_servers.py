@@ -209,7 +209,7 @@ def test_deeply_nested_json_is_refused_before_parsing():
 
     with RawServer(handler) as server:
         message, seconds, peak = measured(lambda: client(server.url).predict_proba(["x"]))
-    assert "is JSON nested 200000 levels deep (the limit is 32)" in message
+    assert "is JSON nested more than 32 levels deep (the limit)" in message
     assert seconds < 4 and peak < 10
 
 
@@ -217,6 +217,41 @@ def test_json_depth_ignores_brackets_inside_strings():
     assert json_depth(b'[[{"label": "[[[[{{{{", "score": 1}]]') == 3
     assert json_depth(b'["\\"[[[[", 1]') == 1
     assert json_depth(b"") == 0
+
+
+def _quote_bomb(size: int) -> bytes:
+    """An unterminated string of escaped quotes: a regular expression that skips strings takes quadratic time."""
+    return b'"' + b'\\"' * ((size - 1) // 2)
+
+
+@pytest.mark.parametrize("status", [200, 503])
+def test_a_quote_bomb_at_the_cap_ends_within_the_deadline(status):
+    # 8 MB, the default cap: the old check took about a day on it, and ran again on each retry of a 503.
+    body = _quote_bomb(8 * MB)
+
+    def handler(sock, stopping):
+        server.send(sock, http_head(status, {"Content-Length": str(len(body))}) + body)
+
+    with RawServer(handler) as server:
+        model = client(server.url, deadline=3.0, max_retries=2, backoff_base=0.2, read_timeout=3.0)
+        message, seconds, peak = measured(lambda: model.predict_proba(["x"]))
+    assert ("not valid JSON" if status == 200 else "server error") in message
+    assert seconds < 3.0 + 1.0
+    assert peak < 3 * 8 + 20  # the answer (held by server and client) and 256 KB slices of the check
+
+
+def test_json_depth_is_linear_and_exact_across_its_slices(monkeypatch):
+    import lime_core.models.remote.transport as transport
+
+    started = time.perf_counter()
+    assert json_depth(_quote_bomb(4 * MB)) == 0
+    assert json_depth(b'"' * (4 * MB)) == 0
+    assert 32 < json_depth(b"[" * (4 * MB), limit=32) < 4 * MB  # stops in the slice that passes the limit
+    assert time.perf_counter() - started < 5  # linear: the regular expression took 12.5 s on 64 KB
+    texts = [b'["\\\\", [1, {"a": "]]\\"[["}]]', b'"\\\\\\\"[" [[', b'[["\\', b"[\\]"]
+    expected = [json_depth(text) for text in texts]
+    monkeypatch.setattr(transport, "_SLICE", 3)  # backslash runs and strings that cross a slice's edge
+    assert [json_depth(text) for text in texts] == expected == [3, 2, 2, 1]
 
 
 @pytest.mark.parametrize(

@@ -136,7 +136,9 @@ class RemoteClassifier(BudgetedClassifier):
 
     connect_timeout = _client_setting("connect_timeout", "Seconds to wait for a connection, per attempt.")
     read_timeout = _client_setting("read_timeout", "Seconds to wait for each read of the answer, per attempt.")
-    deadline = _client_setting("deadline", "Seconds for one whole attempt: connect, send and the full answer.")
+    deadline = _client_setting(
+        "deadline", "Seconds for one whole request: every attempt (connect, send, the answer) and the waits between."
+    )
     max_response_bytes = _client_setting("max_response_bytes", "The largest answer read (also once decompressed).")
     backoff_base = _client_setting("backoff_base", "First back-off in seconds when the server gives no Retry-After.")
     max_wait = _client_setting("max_wait", "The longest wait before a retry, in seconds.")

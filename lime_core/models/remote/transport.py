@@ -16,7 +16,6 @@ import email.utils
 import json
 import logging
 import math
-import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -42,14 +41,55 @@ DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 MAX_JSON_DEPTH = 32  # the HF format needs 3; json.loads would recurse on deeper input
 
 
-def json_depth(data: bytes) -> int:
-    """The deepest nesting of arrays/objects in a JSON text, found without recursion (strings skipped)."""
-    stripped = re.sub(rb'"(?:[^"\\]|\\.)*"', b'""', data)
-    codes = np.frombuffer(stripped, dtype=np.uint8)
-    if codes.size == 0:
-        return 0
-    step = np.isin(codes, (ord("["), ord("{"))).astype(np.int32) - np.isin(codes, (ord("]"), ord("}")))
-    return int(np.max(np.cumsum(step), initial=0))
+# Bytes that open (+1) or close (-1) a level; the structural check reads the answer in slices of _SLICE bytes
+# (256 KB: a few MB of index arrays at most).
+_LEVEL_STEP = np.zeros(256, dtype=np.int8)
+_LEVEL_STEP[[ord("["), ord("{")]] = 1
+_LEVEL_STEP[[ord("]"), ord("}")]] = -1
+_SLICE = 1 << 18
+_QUOTE, _BACKSLASH = ord('"'), ord("\\")
+
+
+def json_depth(data: bytes, *, limit: int | None = None, stop_at: float | None = None) -> int:
+    """The deepest nesting of arrays/objects in a JSON text, in one linear pass (brackets inside strings skipped).
+
+    Vectorised over 256 KB slices, so time and memory grow linearly with the answer whatever it holds (an
+    unterminated string of escaped quotes took quadratic time with a regular expression). A quote ends a string
+    unless an odd run of backslashes precedes it; a backslash outside a string is invalid JSON, which the parser
+    refuses at that point, so the count is exact wherever the parser could get to. With ``limit`` it returns as
+    soon as the depth passes it; with ``stop_at`` (a ``time.monotonic()`` value) it raises ``TimeoutError`` past it.
+    """
+    codes = np.frombuffer(data, dtype=np.uint8)
+    depth = deepest = 0
+    in_string = 0  # 1 while the slice starts inside a string
+    backslashes = 0  # the run of backslashes that ended the previous slice
+    positions = np.arange(min(_SLICE, codes.size), dtype=np.int32)
+    for start in range(0, codes.size, _SLICE):
+        if stop_at is not None and time.monotonic() > stop_at:
+            raise TimeoutError("the structural check of the answer passed the deadline")
+        part = codes[start : start + _SLICE]
+        not_backslash = part != _BACKSLASH
+        quotes = np.flatnonzero(part == _QUOTE)
+        if quotes.size:
+            # the last byte before each quote that is not a backslash (-1 - carried run: before the slice)
+            last_other = np.maximum.accumulate(np.where(not_backslash, positions[: part.size], np.int32(-1)))
+            before = np.where(quotes > 0, last_other[quotes - 1], -1)
+            before = np.where(before >= 0, before, -1 - backslashes)
+            quotes = quotes[(quotes - 1 - before) % 2 == 0]
+        brackets = np.flatnonzero(_LEVEL_STEP[part])
+        if brackets.size:
+            outside = (np.searchsorted(quotes, brackets) + in_string) % 2 == 0
+            steps = _LEVEL_STEP[part[brackets[outside]]].astype(np.int64)
+            if steps.size:
+                levels = np.cumsum(steps) + depth
+                deepest = max(deepest, int(levels.max()))
+                depth = int(levels[-1])
+                if limit is not None and deepest > limit:
+                    return deepest
+        in_string = (in_string + quotes.size) % 2
+        others = np.flatnonzero(not_backslash)
+        backslashes = backslashes + part.size if others.size == 0 else part.size - 1 - int(others[-1])
+    return deepest
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -126,19 +166,29 @@ class RetryingClient:
     ) -> Any:
         """POST ``body``, retrying 429/5xx up to ``retries`` times; return the parsed JSON answer or raise.
 
-        With ``budgeted`` every attempt is checked against and counted in ``budget``.
+        ``deadline`` bounds the whole call: every attempt, the waits between them and the check of each answer.
+        A wait that would end past it is not started. With ``budgeted`` every attempt is checked against and
+        counted in ``budget``.
         """
         attempt = 0
         data = json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        clock = _DeadlineClock(self.deadline)
         while True:
             if budgeted:
                 budget.check_attempt(self.url)
-            answer, sent_token = self._post_once(data, budget, budgeted, with_token)
+            answer, sent_token = self._post_once(data, budget, budgeted, with_token, clock.left())
             status = answer.status
             if 200 <= status < 300:
-                return self._parse_json(answer.body)
+                return self._parse_json(answer.body, clock)
+            failed = _ErrorAnswer(answer, clock.stop_at())  # read once, within the deadline
             if status in RETRY_STATUSES and attempt < retries:
-                delay = self._retry_delay(answer, attempt)
+                delay = self._retry_delay(failed, attempt)
+                if delay >= clock.left():
+                    raise self._fail(
+                        RemoteModelError,
+                        f"{self._status_text(failed, attempt + 1, sent_token)}; a retry in {delay:.1f} s would pass "
+                        f"the deadline of {self.deadline:g} s (which covers the retries and their waits)",
+                    )
                 logger.warning(
                     "the server at %s answered HTTP %d; retry %d/%d in %.1f s",
                     self.url,
@@ -147,10 +197,10 @@ class RetryingClient:
                     retries,
                     delay,
                 )
-                self._sleep(delay)
+                clock.wait(self._sleep, delay)
                 attempt += 1
                 continue
-            raise self._status_error(answer, attempt + 1, sent_token)
+            raise self._status_error(failed, attempt + 1, sent_token)
 
     def _headers(self, token: str | None) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": "lime-core"}
@@ -162,7 +212,7 @@ class RetryingClient:
         return cls(self.token.redact(message))
 
     def _post_once(
-        self, data: bytes, budget: RequestBudget, budgeted: bool, with_token: bool
+        self, data: bytes, budget: RequestBudget, budgeted: bool, with_token: bool, deadline: float
     ) -> tuple[HttpAnswer, bool]:
         token = self.token.for_request() if with_token else None
         sent_token = token is not None
@@ -170,7 +220,7 @@ class RetryingClient:
         started = time.perf_counter()
         try:
             answer = self._transport.post(
-                data, self._headers(token), deadline=self.deadline, max_bytes=self.max_response_bytes
+                data, self._headers(token), deadline=deadline, max_bytes=self.max_response_bytes
             )
         except TransportError as exc:
             raise self._fail(RemoteModelError, self._transport_message(exc)) from None
@@ -179,12 +229,17 @@ class RetryingClient:
         logger.debug("POST %s -> HTTP %d in %.0f ms", self.url, answer.status, (time.perf_counter() - started) * 1000.0)
         return answer, sent_token
 
-    def _parse_json(self, body: bytes) -> Any:
-        depth = json_depth(body)
+    def _parse_json(self, body: bytes, clock: _DeadlineClock) -> Any:
+        try:
+            depth = json_depth(body, limit=MAX_JSON_DEPTH, stop_at=clock.stop_at())
+        except TimeoutError:
+            raise self._fail(
+                RemoteModelError, self._transport_message(TransportError(TransportError.DEADLINE))
+            ) from None
         if depth > MAX_JSON_DEPTH:
             raise self._fail(
                 RemoteModelError,
-                f"the answer of {self.url} is JSON nested {depth} levels deep (the limit is {MAX_JSON_DEPTH}); "
+                f"the answer of {self.url} is JSON nested more than {MAX_JSON_DEPTH} levels deep (the limit); "
                 "it is not a text-classification answer",
             )
         try:
@@ -201,7 +256,8 @@ class RetryingClient:
         if kind == TransportError.DEADLINE:
             return (
                 f"the server at {self.url} did not send a complete answer within the deadline of {self.deadline:g} s "
-                "(connecting, sending and the whole answer together); raise the deadline if the model is slow"
+                "(connecting, sending, the whole answer and any retries together); "
+                "raise the deadline if the model is slow"
             )
         if kind == TransportError.TOO_LARGE:
             where = {
@@ -224,58 +280,83 @@ class RetryingClient:
             return f"cannot reach {self.url}: the connection was closed by the server"
         return f"request to {self.url} failed ({exc.detail or 'connection failed'})"
 
-    def _retry_delay(self, answer: HttpAnswer, attempt: int) -> float:
+    def _retry_delay(self, answer: _ErrorAnswer, attempt: int) -> float:
         delay = parse_retry_after(answer.headers.get("Retry-After"))
         if delay is None and answer.status == 503:
-            estimated = _json_field(answer, "estimated_time")
+            estimated = answer.field("estimated_time")
             if isinstance(estimated, (int, float)) and not isinstance(estimated, bool) and math.isfinite(estimated):
                 delay = max(0.0, float(estimated))
         if delay is None:
             delay = self.backoff_base * (2**attempt)
         return min(delay, self.max_wait)
 
-    def _status_error(self, answer: HttpAnswer, attempts: int, sent_token: bool) -> RemoteModelError:
+    def _status_error(self, answer: _ErrorAnswer, attempts: int, sent_token: bool) -> RemoteModelError:
+        cls = RemoteAuthError if answer.status in (401, 403) else RemoteModelError
+        return self._fail(cls, self._status_text(answer, attempts, sent_token))
+
+    def _status_text(self, answer: _ErrorAnswer, attempts: int, sent_token: bool) -> str:
+        """What an answer with an error status means, in one sentence (not yet redacted)."""
         status = answer.status
-        said = _server_excerpt(answer)
+        said = answer.excerpt()
         said_part = f": {said}" if said else ""
         tries = f" after {attempts} attempts" if attempts > 1 else ""
         where = f"the server at {self.url}"
         if status in (401, 403):
             if not sent_token:
-                return self._fail(RemoteAuthError, f"{where} needs a token (HTTP {status}): set {self.token_from}")
-            return self._fail(
-                RemoteAuthError,
-                f"token rejected by {self.url} (HTTP {status}): set {self.token_from} to a valid token{said_part}",
-            )
+                return f"{where} needs a token (HTTP {status}): set {self.token_from}"
+            return f"token rejected by {self.url} (HTTP {status}): set {self.token_from} to a valid token{said_part}"
         if status == 404:
-            return self._fail(RemoteModelError, f"no model at this URL (HTTP 404): {self.url}")
+            return f"no model at this URL (HTTP 404): {self.url}"
         if 300 <= status < 400:
-            return self._fail(
-                RemoteModelError,
-                f"{where} redirects (HTTP {status}); use the final URL (redirects are not followed)",
-            )
+            return f"{where} redirects (HTTP {status}); use the final URL (redirects are not followed)"
         if status == 429:
-            return self._fail(RemoteModelError, f"{where} is rate limiting (HTTP 429){tries}; try again later")
-        if status == 503 and _json_field(answer, "estimated_time") is not None:
-            return self._fail(RemoteModelError, f"the model at {self.url} is still loading{tries}; try again shortly")
+            return f"{where} is rate limiting (HTTP 429){tries}; try again later"
+        if status == 503 and answer.field("estimated_time") is not None:
+            return f"the model at {self.url} is still loading{tries}; try again shortly"
         if status >= 500:
-            return self._fail(RemoteModelError, f"server error at {self.url} (HTTP {status}){tries}{said_part}")
-        return self._fail(RemoteModelError, f"{where} rejected the request (HTTP {status}){said_part}")
+            return f"server error at {self.url} (HTTP {status}){tries}{said_part}"
+        return f"{where} rejected the request (HTTP {status}){said_part}"
 
 
-def _json_field(answer: HttpAnswer, key: str) -> Any:
-    if json_depth(answer.body) > MAX_JSON_DEPTH:
-        return None
-    try:
-        data = json.loads(answer.body)
-    except (ValueError, RecursionError):
-        return None
-    return data.get(key) if isinstance(data, dict) else None
+class _DeadlineClock:
+    """The time left of one call's deadline; a wait counts as its declared length even when ``sleep`` is a stub."""
+
+    def __init__(self, seconds: float) -> None:
+        self._end = time.monotonic() + seconds
+        self._stubbed = 0.0  # declared waits the injected sleep did not really spend
+
+    def left(self) -> float:
+        return self._end - self._stubbed - time.monotonic()
+
+    def stop_at(self) -> float:
+        return self._end - self._stubbed
+
+    def wait(self, sleep: Callable[[float], None], seconds: float) -> None:
+        started = time.monotonic()
+        sleep(seconds)
+        self._stubbed += max(0.0, seconds - (time.monotonic() - started))
 
 
-def _server_excerpt(answer: HttpAnswer) -> str:
-    error = _json_field(answer, "error")
-    if error is not None:
-        return one_line(error)
-    text = answer.body[: 4 * MAX_SERVER_EXCERPT].decode("utf-8", errors="replace")
-    return one_line(text) if text.strip() and not text.lstrip().startswith("<") else ""
+class _ErrorAnswer:
+    """An answer with an error status, its JSON object read once (``None`` when it is none, or past ``stop_at``)."""
+
+    def __init__(self, answer: HttpAnswer, stop_at: float) -> None:
+        self.status, self.headers, self.body = answer.status, answer.headers, answer.body
+        self._object: dict[str, Any] | None = None
+        try:
+            if json_depth(answer.body, limit=MAX_JSON_DEPTH, stop_at=stop_at) <= MAX_JSON_DEPTH:
+                data = json.loads(answer.body)
+                self._object = data if isinstance(data, dict) else None
+        except (ValueError, RecursionError, TimeoutError):
+            pass
+
+    def field(self, key: str) -> Any:
+        return None if self._object is None else self._object.get(key)
+
+    def excerpt(self) -> str:
+        """What the server said, as one safe line ('' for an HTML page or nothing)."""
+        error = self.field("error")
+        if error is not None:
+            return one_line(error)
+        text = self.body[: 4 * MAX_SERVER_EXCERPT].decode("utf-8", errors="replace")
+        return one_line(text) if text.strip() and not text.lstrip().startswith("<") else ""
