@@ -7,9 +7,11 @@ API page can be tried end to end without a paid account.
 
 Endpoints:
 
-* ``POST /`` and ``POST /models/<name>`` -- body ``{"inputs": str | [str, ...]}``;
-  answer: per text, all labels as ``{"label", "score"}`` sorted by score
-  descending (HF's shape; a single string input also gets a list of one list).
+* ``POST /`` and ``POST /models/<name>`` -- body ``{"inputs": str | [str, ...]}``
+  (other keys such as ``parameters`` are ignored) or a bare JSON string
+  (``data=json.dumps(text)``), the forms the HF Inference API accepts for text
+  classification; answer: per text, all labels as ``{"label", "score"}`` sorted
+  by score descending (HF's shape; a single string input also gets a list of one list).
 * ``GET /health`` (and ``HEAD /health``) -- ``{"status": "ok", "model": name,
   "labels": [...]}``; open without a token so probes work.
 
@@ -350,11 +352,16 @@ class _Handler(BaseHTTPRequestHandler):
             data = json.loads(body)
         except (ValueError, RecursionError):
             raise _RequestError(400, "the body is not valid JSON") from None
-        if not isinstance(data, dict):
-            raise _RequestError(400, 'the body must be a JSON object like {"inputs": ["text", ...]}')
-        if "inputs" not in data:
-            raise _RequestError(400, 'the body has no "inputs"')
-        inputs = data["inputs"]
+        if isinstance(data, str):
+            inputs: Any = data  # a bare JSON string: the HF Inference API's shortest form (json.dumps(text))
+        elif isinstance(data, dict):
+            if "inputs" not in data:
+                raise _RequestError(400, 'the body has no "inputs"')
+            inputs = data["inputs"]  # "parameters" and "options" are accepted and ignored, as HF's serverless API
+        else:
+            raise _RequestError(
+                400, 'the body must be a JSON string or a JSON object like {"inputs": "text"} or {"inputs": [...]}'
+            )
         if isinstance(inputs, str):
             inputs = [inputs]
         if not isinstance(inputs, list) or not all(isinstance(t, str) for t in inputs):
