@@ -32,6 +32,7 @@ from .features import FeatureSpace
 from .fitting import LocalFit, fit_local_model
 from .kernels import CosineKernel, Kernel, cosine_similarity_to_original
 from .limits import check_sample_chars, check_samples
+from .methods.compare import parse_methods
 from .neighbourhood import FitResult, Neighbourhood
 from .predictor import BlackBox, PredictionCache, ProgressCallback
 from .sampling import Sampler, default_sampler, draw_neighbourhood
@@ -99,6 +100,12 @@ class TextExplainer(Eli5Interface, BaseEstimator):
     * ``faithfulness`` removes the ``top_k`` words from the text and asks the
       model what changes, against random and leave-one-out rankings (a few
       dozen model calls, made in :meth:`fit`; off by default).
+    * ``methods`` (``("kernelshap", "occlusion")``, a comma-separated string or
+      ``"all"``) puts other methods beside LIME for the same class: their word
+      values, top-k agreement, faithfulness and one sentence
+      (:func:`lime_core.methods.compare_methods`; implies the faithfulness check;
+      occlusion one model call per word, KernelSHAP at most a few dozen; made in
+      :meth:`fit`; none by default).
 
     Attributes
     ----------
@@ -147,6 +154,7 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         confidence: float = DEFAULT_CONFIDENCE,
         stability_refits: int = DEFAULT_REFITS,
         faithfulness: bool = False,
+        methods: str | Sequence[str] | None = None,
         # eli5's TextExplainer arguments (see lime_core.compat.eli5_api)
         char_based: bool | None = None,
         position_dependent: bool = False,
@@ -176,6 +184,7 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         self.confidence = confidence
         self.stability_refits = stability_refits
         self.faithfulness = faithfulness
+        self.methods = methods
         self.char_based = char_based
         self.position_dependent = position_dependent
         self.token_pattern = token_pattern
@@ -221,6 +230,7 @@ class TextExplainer(Eli5Interface, BaseEstimator):
             confidence=float(self.confidence),
             stability_refits=int(self.stability_refits),
             faithfulness=bool(self.faithfulness),
+            methods=parse_methods(self.methods),
         )
 
     @property
@@ -335,10 +345,14 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         # Drawn after the fit, so that trust computations never change the explanation itself.
         self.trust_seed_ = int(rng.integers(2**32))
         self.fit_result_ = self._fit_result(fit)
-        if self.faithfulness:
+        options = self.fit_result_.options
+        if options.faithfulness or options.methods:
             c = samples.predicted
             name = self.fit_result_.class_names[c]
             self.trust_.faithfulness(c, name, self.black_box_, int(self.top_k), self.trust_seed_)
+            if options.methods:
+                scale = self.fit_result_.settings.output_scale
+                self.trust_.methods(c, name, self.black_box_, int(self.top_k), self.trust_seed_, options.methods, scale)
         return self
 
     def refit(self, rng: np.random.Generator, surrogate: Surrogate | None = None) -> LocalFit:
@@ -348,17 +362,25 @@ class TextExplainer(Eli5Interface, BaseEstimator):
     # -- the result -----------------------------------------------------------------------------------------------
 
     def explanation(
-        self, targets: Targets = None, local_fit: LocalFit | None = None, *, faithfulness: bool | None = None
+        self,
+        targets: Targets = None,
+        local_fit: LocalFit | None = None,
+        *,
+        faithfulness: bool | None = None,
+        methods: str | Sequence[str] | None = None,
     ) -> Explanation:
         """The explanation of the fitted text for the given classes (default: the predicted one).
 
         The trust reports (stability, faithfulness) are about one class: the predicted class when it is among
         the targets, else the first target. With ``faithfulness=True`` and a class or fit other than the ones
         prepared in :meth:`fit`, this asks the model about a few dozen texts; ``faithfulness=False`` here
-        leaves that check out (no model calls at all), None follows the explainer's parameter.
+        leaves that check out (no model calls at all), None follows the explainer's parameter. ``methods`` likewise:
+        other methods to compare with for the trust class (None: the explainer's ``methods``; ``()``: none).
         """
         fit = local_fit or self.local_fit_
-        return explain_fit(self._fit_result(fit), targets, faithfulness=faithfulness, black_box=self.black_box_)
+        return explain_fit(
+            self._fit_result(fit), targets, faithfulness=faithfulness, black_box=self.black_box_, methods=methods
+        )
 
     def _fit_result(self, fit: LocalFit) -> FitResult:
         """The fit as data, with the parameters as they are now."""
@@ -428,15 +450,17 @@ def explain_fit(
     *,
     faithfulness: bool | None = None,
     black_box: BlackBox | None = None,
+    methods: str | Sequence[str] | None = None,
 ) -> Explanation:
     """The :class:`Explanation` of a fit for the given classes (default: the predicted one), from its data alone.
 
-    No model calls, except a faithfulness check not made yet (``faithfulness=True``, or None and the fit's
-    ``options.faithfulness``), which asks ``black_box``; without one it raises. Trust results are computed
-    once per fit and kept in ``result.trust``.
+    No model calls, except a faithfulness check or a comparison of methods not made yet (``faithfulness=True``
+    or ``methods=...``, or None and the fit's options), which ask ``black_box``; without one they raise. Trust
+    results are computed once per fit and kept in ``result.trust``.
     """
     samples, fit, options, trust = result.neighbourhood, result.local_fit, result.options, result.trust
-    check_faithfulness = options.faithfulness if faithfulness is None else faithfulness
+    compared = options.methods if methods is None else parse_methods(methods)
+    check_faithfulness = (options.faithfulness or bool(compared)) if faithfulness is None else faithfulness
     class_names = list(result.class_names)
     original_proba = samples.proba[0]
     surrogate_proba = fit.surrogate.predict_proba(samples.X[0])[0]
@@ -470,6 +494,13 @@ def explain_fit(
             else None
         ),
         sampling=result.sampling,
+        methods=(
+            trust.methods(
+                focus, class_names[focus], black_box, options.top_k, seed, compared, result.settings.output_scale
+            )
+            if compared
+            else None
+        ),
     )
 
 
@@ -557,6 +588,7 @@ def check_params(explainer: TextExplainer) -> None:
     _check_count("top_k", explainer.top_k, 1, "")
     _check_count("auto_top_k", explainer.auto_top_k, 1, "")
     _check_count("stability_refits", explainer.stability_refits, 0, "")
+    parse_methods(explainer.methods)
     confidence, tolerance = explainer.confidence, explainer.auto_tolerance
     if isinstance(confidence, bool) or not isinstance(confidence, float | int | np.floating):
         raise ValueError(f"confidence must be a number between 0 and 1, not {confidence!r}")

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from .language import LanguageReport
+from .methods.data import MethodsReport
 
 SCHEMA_VERSION = 1
 BIAS_FEATURE = "<BIAS>"
@@ -297,6 +298,8 @@ class Explanation:
     n_answers_reused: int = 0
     # The text's language beside the model's (lime_core.language); None when the model's languages are not known.
     language: LanguageReport | None = None
+    # LIME beside other methods (KernelSHAP, occlusion) for the trust class; None when not asked (lime_core.methods).
+    methods: MethodsReport | None = None
 
     @property
     def predicted_class(self) -> str:
@@ -346,6 +349,7 @@ class Explanation:
             "stability": _optional(data.get("stability"), _stability_from_dict),
             "faithfulness": _optional(data.get("faithfulness"), _faithfulness_from_dict),
             "sampling": _optional(data.get("sampling"), _sampling_from_dict),
+            "methods": _optional(data.get("methods"), MethodsReport.from_dict),
         }
         return cls(
             text=data["text"],
@@ -471,6 +475,8 @@ def _trust_to_dict(e: Explanation) -> dict[str, Any]:
         out["faithfulness"] = _faithfulness_to_dict(e.faithfulness)
     if e.sampling is not None:
         out["sampling"] = asdict(e.sampling)
+    if e.methods is not None:
+        out["methods"] = e.methods.to_dict()
     return out
 
 

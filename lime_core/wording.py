@@ -102,3 +102,45 @@ STOP_REASONS: dict[str, str] = {
 }
 """Each recorded stop reason in plain words; a reason not listed here (e.g. ``STOP_HOPELESS``, already a
 sentence) is shown as it is."""
+
+# -- other methods beside LIME (lime_core.methods) ---------------------------------------------------------------------
+
+METHOD_LABELS: dict[str, str] = {"lime": "LIME", "kernelshap": "KernelSHAP", "occlusion": "occlusion"}
+"""Each method's name in a sentence (``METHOD_LABELS[m][:1].upper()`` starts one)."""
+
+METHOD_MEANING: dict[str, str] = {
+    "lime": "the local surrogate's weight x count of each word (log-odds for the default surrogate)",
+    "kernelshap": (
+        "Shapley values from the explanation's own samples: each word's fair share of the change in probability "
+        "from no words to the whole text; they add up to it exactly"
+    ),
+    "occlusion": "how much the probability drops when the word alone is left out (one model call per word)",
+}
+
+METHODS_SCALE_NOTE = (
+    "Each method is on its own scale (LIME's weights are log-odds, KernelSHAP and occlusion are changes in "
+    "probability), so the bars show each value as a share of its method's largest."
+)
+
+AGREE_PAIR = "{a} and {b} agree on {overlap} of the top {k} words"
+AGREE_WITH = "{a} agrees with {b} on {overlap} of the top {k} words"
+AGREE_ALSO = "with {b} on {overlap}"
+MOST_FAITHFUL_TWO = (
+    "{best}'s ranking is the more faithful here (comprehensiveness {best_value:.2f} against {other_value:.2f})"
+)
+MOST_FAITHFUL_MANY = "{best}'s ranking is the most faithful here (comprehensiveness {best_value:.2f}; {others})"
+FAITHFUL_TIE = "their rankings are about equally faithful here (comprehensiveness {values})"
+FAITHFUL_SHARED = (
+    "{best} rank about equally faithfully here (comprehensiveness {best_values}), {rest} less so ({rest_values})"
+)
+FAITHFUL_UNINFORMATIVE = (
+    "removing words hardly moves the model's probability here, so faithfulness cannot tell them apart"
+)
+
+SHAP_NOTE_ROUGH = (
+    "The samples hold fewer distinct word subsets than the text has words, so these Shapley values are rough; "
+    "explain with more samples for better ones."
+)
+SHAP_NOTE_MISSING_SIZES = (
+    "{missing} of {sizes} subset sizes had no sample; their weight went to the nearest size that had one."
+)

@@ -275,3 +275,32 @@ class HashNoiseModel(RecordingModel):
 
         p = np.array([yes(t) for t in texts], dtype=np.float64)
         return np.column_stack([1.0 - p, p]) if len(texts) else np.zeros((0, 2))
+
+
+# -- an interaction that explanation methods disagree on (issue 24) -------------------------------------------------
+
+REDUNDANT_TEXT = "cheap fast reliable quiet small light sturdy bright warm simple"
+REDUNDANT_PAIR = ("cheap", "fast")
+REDUNDANT_COEFS = {"reliable": 1.0, "quiet": 0.8, "small": 0.6, "light": 0.4, "sturdy": 0.2}
+
+
+class RedundantPairModel(RecordingModel):
+    """``P(yes) = sigmoid(-2 + 4 [either word of the pair is in the text] + sum of coefs of the words present)``.
+
+    Either word of the pair suffices alone, so leaving one out changes nothing: occlusion gives both exactly 0,
+    while their Shapley values share the pair's large effect. The other words are additive on the logit scale.
+    """
+
+    def __init__(self, pair: tuple[str, str] = REDUNDANT_PAIR, coefs: dict[str, float] | None = None) -> None:
+        super().__init__(("no", "yes"))
+        self.pair = pair
+        self.coefs = dict(REDUNDANT_COEFS if coefs is None else coefs)
+
+    def _proba(self, texts: list[str]) -> np.ndarray:
+        def yes(text: str) -> float:
+            counts = word_counts(text)
+            z = -2.0 + 4.0 * any(w in counts for w in self.pair) + sum(c for w, c in self.coefs.items() if w in counts)
+            return float(1.0 / (1.0 + np.exp(-z)))
+
+        p = np.array([yes(t) for t in texts], dtype=np.float64)
+        return np.column_stack([1.0 - p, p]) if len(texts) else np.zeros((0, 2))

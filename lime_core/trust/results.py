@@ -9,7 +9,7 @@ stability and faithfulness reports are about.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
@@ -25,6 +25,8 @@ from .uncertainty import SoftmaxAnalysis, WeightUncertainty, single_threaded_bla
 if TYPE_CHECKING:
     from ..explanation import FaithfulnessReport, StabilityReport
     from ..fitting import LocalFit
+    from ..methods.base import AttributionMethod
+    from ..methods.data import MethodsReport
     from ..neighbourhood import Neighbourhood
     from ..predictor import BlackBox
 
@@ -47,6 +49,7 @@ class TrustOptions:
     confidence: float = CONFIDENCE
     stability_refits: int = DEFAULT_REFITS
     faithfulness: bool = False
+    methods: tuple[str, ...] = ()  # other methods beside LIME (lime_core.methods), e.g. ("occlusion", "kernelshap")
 
 
 class TrustResults:
@@ -66,6 +69,7 @@ class TrustResults:
         self._uncertainty_done = False
         self._refits: np.ndarray | None = None
         self._faithfulness: dict[int, FaithfulnessReport] = {}
+        self._methods: dict[tuple[int, tuple[str, ...]], MethodsReport] = {}
 
     @property
     def linear(self) -> bool:
@@ -180,4 +184,38 @@ class TrustResults:
             np.random.default_rng([seed, 2, class_index]),
             mask_token=nb.mask_token,
         )
+        return report
+
+    def methods(
+        self,
+        class_index: int,
+        class_name: str,
+        black_box: BlackBox | None,
+        top_k: int,
+        seed: int,
+        methods: Sequence[str],
+        lime_scale: str,
+        parts: Mapping[str, AttributionMethod] | None = None,
+    ) -> MethodsReport:
+        """LIME beside other methods for ``class_index`` (:mod:`lime_core.methods`; model calls, once per class)."""
+        key = (class_index, tuple(methods))
+        report = self._methods.get(key) if parts is None else None
+        if report is not None:
+            return report
+        from ..methods.compare import method_report, require_black_box  # the methods import this module's siblings
+
+        report = method_report(
+            self.neighbourhood,
+            self,
+            class_index,
+            class_name,
+            require_black_box(black_box, class_name),
+            tuple(methods),
+            int(top_k),
+            seed,
+            lime_scale,
+            parts,
+        )
+        if parts is None:
+            self._methods[key] = report
         return report
