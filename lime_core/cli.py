@@ -81,6 +81,16 @@ def _positive_int(value: str) -> int:
     return n
 
 
+def _methods(value: str) -> tuple[str, ...]:
+    """``--methods``: other methods to compare with LIME (``kernelshap,occlusion`` or ``all``)."""
+    from .methods.data import parse_methods  # light: plain data, no scipy
+
+    try:
+        return parse_methods(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _seed(value: str) -> int:
     try:
         n = int(value)
@@ -161,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     ex = commands.add_parser("explain", help="explain one prediction", description="Explain one prediction.")
     ex.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    ex.add_argument("--methods", type=_methods, default=(), metavar="LIST",
+                    help="also compare LIME with other methods on the same samples: kernelshap, occlusion "
+                    "(comma-separated, or 'all'): their word values, top-5 agreement and faithfulness; "
+                    "occlusion one model call per word, KernelSHAP at most a few dozen (docs/methods.md)")
     text = ex.add_argument_group("text (exactly one)").add_mutually_exclusive_group(required=True)
     text.add_argument("--text", metavar="TEXT", help="the text to explain ('-' reads stdin)")
     text.add_argument("--file", metavar="PATH", help="read the text from a UTF-8 file ('-' reads stdin)")
@@ -275,6 +289,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         "mask_token": args.mask_token,
         "random_state": args.seed,
         "faithfulness": args.faithfulness,
+        "methods": args.methods,
     }
     if args.samples is not None:
         params["n_samples"] = args.samples

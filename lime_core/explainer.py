@@ -32,7 +32,7 @@ from .features import FeatureSpace
 from .fitting import LocalFit, fit_local_model
 from .kernels import CosineKernel, Kernel, cosine_similarity_to_original
 from .limits import check_sample_chars, check_samples
-from .methods.compare import parse_methods
+from .methods.data import parse_methods
 from .neighbourhood import FitResult, Neighbourhood
 from .predictor import BlackBox, PredictionCache, ProgressCallback
 from .sampling import Sampler, default_sampler, draw_neighbourhood

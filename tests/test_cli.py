@@ -378,3 +378,26 @@ def test_json_carries_the_verdict_and_faithfulness_on_request(files: dict[str, P
     assert verdict_to_dict(judge_trust(Explanation.from_json(proc.stdout))) == verdict
     text = run("explain", "--text", TEXT, "--pipeline", files["pipeline"], *FAST).stdout
     assert VERDICT_SCOPE in text
+
+
+def test_methods_beside_lime_in_json_text_and_html(files: dict[str, Path], tmp_path: Path) -> None:
+    base = ["explain", "--text", TEXT, "--pipeline", files["pipeline"], "--methods", "kernelshap,occlusion", *FAST]
+    data = json.loads(run(*base, "--format", "json").stdout)
+    methods = data["methods"]
+    assert methods["compared"] == ["lime", "kernelshap", "occlusion"]
+    n_words = methods["n_words"]
+    for name in methods["compared"]:
+        values = methods[name]["values"]
+        assert len(values) == n_words and all({"feature", "value"} <= set(v) for v in values)
+        assert methods[name]["top"] == [v["feature"] for v in values[: methods["k"]]]
+    shap = methods["kernelshap"]
+    assert sum(v["value"] for v in shap["values"]) == pytest.approx(shap["prediction"] - shap["base_value"], abs=1e-9)
+    assert len(methods["agreement"]) == 3 and methods["summary"].startswith("LIME agrees with KernelSHAP on ")
+    assert "faithfulness" in data  # comparing implies the faithfulness check
+    text = run(*base).stdout
+    assert "Other methods for " in text and methods["summary"] in text
+    out = tmp_path / "report.html"
+    assert run(*base, "--format", "html", "--output", out).returncode == 0
+    assert "Would another method say the same?" in out.read_text(encoding="utf-8")
+    bad = run("explain", "--text", TEXT, "--pipeline", files["pipeline"], "--methods", "shap,occlusion")
+    assert bad.returncode == USAGE and "unknown method 'shap'" in bad.stderr

@@ -231,3 +231,21 @@ def test_samples_that_are_not_lime_cores_cannot_be_compared() -> None:
     explainer = TextExplainer(n_samples=200, random_state=0, vec=CountVectorizer()).fit(SENTIMENT_12, model)
     with pytest.raises(LimeCoreError, match="needs lime_core's own samples"):
         compare_methods(explainer, "kernelshap")
+
+
+def test_the_reports_show_the_methods_and_escape_what_users_wrote() -> None:
+    from lime_core.formatters.html import format_html
+    from lime_core.formatters.text import format_text
+    from tests.blackboxes import LogisticWordModel
+
+    hostile = "<img src=x onerror=alert(1)>"
+    model = LogisticWordModel({"good": 2.0, "awful": -1.5}, class_names=("<b>neg</b>", hostile))
+    e = TextExplainer(n_samples=300, random_state=0, methods="all").explain(
+        "a good film <script>alert(2)</script> but awful acting", model
+    )
+    html = format_html(e, standalone=True)
+    assert "Would another method say the same?" in html and "KernelSHAP" in html
+    assert hostile not in html and "<script>" not in html and "&lt;img src=x" in html
+    assert e.methods.summary.replace("'", "&#39;") in html
+    text = format_text(e)
+    assert e.methods.summary in text and "KernelSHAP's values add up to" in text

@@ -31,6 +31,7 @@ from .highlight import (
     top_features,
     weights_meaning,
 )
+from .methods import methods_view
 from .trust import (
     TrustSummary,
     faithfulness_line,
@@ -99,6 +100,7 @@ def format_html(
         "caveat_body": LOCAL_CAVEAT_BODY,
         "verdicts": [_verdict_view(s) for s in summaries],
         "trust": _trust_view(explanation, chosen, summaries),
+        "methods": None if explanation.methods is None else methods_view(explanation.methods),
     }
     return _environment().get_template("report.html.j2").render(context)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..explanation import BIAS_FEATURE, Explanation, TargetExplanation
 from ..wording import LOCAL_CAVEAT, VERDICT_SCOPE
 from .highlight import format_weight, top_features, weights_meaning
+from .methods import methods_lines
 from .trust import faithfulness_line, rounds_line, sampling_line, signs_line, stability_words_line, trust_summary
 
 
@@ -30,6 +31,8 @@ def format_text(explanation: Explanation, top: int = 20) -> str:
     if e.targets:
         lines.append("")
         lines.extend(trust_lines(e))
+    if e.methods is not None:
+        lines += ["", *methods_lines(e.methods)]
     lines += ["", weights_meaning(e), LOCAL_CAVEAT]
     return "\n".join(lines) + "\n"
 

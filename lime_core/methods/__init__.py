@@ -28,7 +28,7 @@ _EXPORTS = {
     "ShapleyKernel": "kernelshap",
     "Occlusion": "occlusion",
     "compare_methods": "compare",
-    "parse_methods": "compare",
+    "parse_methods": "data",
     "MethodsReport": "data",
     "MethodValues": "data",
     "MethodValue": "data",
@@ -56,7 +56,15 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)
 
 if TYPE_CHECKING:
     from .base import AttributionMethod, WordAttribution
-    from .compare import compare_methods, parse_methods
-    from .data import EXTRA_METHODS, MethodAgreement, MethodFaithfulness, MethodsReport, MethodValue, MethodValues
+    from .compare import compare_methods
+    from .data import (
+        EXTRA_METHODS,
+        MethodAgreement,
+        MethodFaithfulness,
+        MethodsReport,
+        MethodValue,
+        MethodValues,
+        parse_methods,
+    )
     from .kernelshap import KernelShap, ShapleyKernel
     from .occlusion import Occlusion

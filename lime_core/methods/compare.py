@@ -50,6 +50,7 @@ from .data import (
     MethodsReport,
     MethodValue,
     MethodValues,
+    parse_methods,
 )
 from .kernelshap import KernelShap
 from .occlusion import Occlusion
@@ -62,8 +63,6 @@ if TYPE_CHECKING:
 
 # Two rankings whose comprehensiveness differs by less than this (probability) are called equally faithful.
 FAITHFUL_TIE_MARGIN = 0.02
-# The order in which methods run: occlusion's texts are KernelSHAP's heaviest coalition size, so it goes first.
-_ORDER = (OCCLUSION, KERNELSHAP)
 # The order in which they are listed.
 DISPLAY_ORDER = (LIME, KERNELSHAP, OCCLUSION)
 
@@ -71,20 +70,6 @@ DISPLAY_ORDER = (LIME, KERNELSHAP, OCCLUSION)
 def default_method(name: str) -> AttributionMethod:
     """The method of a name with its default parts."""
     return {KERNELSHAP: KernelShap, OCCLUSION: Occlusion}[name]()
-
-
-def parse_methods(spec: str | Sequence[str] | None) -> tuple[str, ...]:
-    """Method names from ``"kernelshap,occlusion"``, a list, ``"all"`` or None (none); unknown names are refused."""
-    if spec is None:
-        return ()
-    items = spec.split(",") if isinstance(spec, str) else list(spec)
-    names = [str(m).strip().lower() for m in items if str(m).strip()]
-    if names == ["all"]:
-        names = list(EXTRA_METHODS)
-    unknown = [m for m in names if m not in EXTRA_METHODS]
-    if unknown:
-        raise ValueError(f"unknown method {unknown[0]!r}; choose from {', '.join(EXTRA_METHODS)} (or all)")
-    return tuple(m for m in _ORDER if m in names)
 
 
 def compare_methods(

@@ -9,6 +9,7 @@ engine, so the explanation module can import it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,23 @@ KERNELSHAP = "kernelshap"
 OCCLUSION = "occlusion"
 EXTRA_METHODS = (KERNELSHAP, OCCLUSION)
 """The methods that can be asked for besides LIME (``TextExplainer(methods=...)``, ``--methods``)."""
+# The order in which they run: occlusion's texts are KernelSHAP's heaviest coalition size, so it goes first.
+RUN_ORDER = (OCCLUSION, KERNELSHAP)
+
+
+def parse_methods(spec: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Method names from ``"kernelshap,occlusion"``, a list, ``"all"`` or None (none), in the order they run;
+    unknown names are refused."""
+    if spec is None:
+        return ()
+    items = spec.split(",") if isinstance(spec, str) else list(spec)
+    names = [str(m).strip().lower() for m in items if str(m).strip()]
+    if names == ["all"]:
+        names = list(EXTRA_METHODS)
+    unknown = [m for m in names if m not in EXTRA_METHODS]
+    if unknown:
+        raise ValueError(f"unknown method {unknown[0]!r}; choose from {', '.join(EXTRA_METHODS)} (or all)")
+    return tuple(m for m in RUN_ORDER if m in names)
 
 
 @dataclass(frozen=True)
