@@ -14,6 +14,7 @@ import json
 import os
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -49,19 +50,54 @@ def train_pipeline():
 
 
 class LoggingPipeline:
-    """A fitted pipeline that can log every text it is asked about to the file named by LIME_TEST_MODEL_LOG."""
+    """A fitted pipeline that can log every text it is asked about to the file named by LIME_TEST_MODEL_LOG.
 
-    def __init__(self, pipeline) -> None:
+    ``log`` and ``delay`` given here travel with the pickle (to Ray nodes started before the test, whose
+    environment it cannot change) and win over the environment variables.
+    """
+
+    def __init__(self, pipeline, log: str | None = None, delay: float | None = None) -> None:
         self.pipeline = pipeline
         self.classes_ = pipeline.classes_
+        self.log = log
+        self.delay = delay
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
-        delay = float(os.environ.get(DELAY_ENV) or 0)
+        delay = self.delay if self.delay is not None else float(os.environ.get(DELAY_ENV) or 0)
         if delay:
             time.sleep(delay)
-        log = os.environ.get(LOG_ENV)
+        log = self.log or os.environ.get(LOG_ENV)
         if log:
             with open(log, "a", encoding="utf-8") as fh:
                 fh.writelines(json.dumps(t) + "\n" for t in texts)
         return self.pipeline.predict_proba(texts)
+
+
+class DriverOnlyPipeline(LoggingPipeline):
+    """A pipeline whose file vanishes the first time it is unpickled: only the first process to open it can.
+
+    In a Ray run the driver opens a ``--pipeline`` file first, so any worker that tried to open the path
+    itself would find nothing there.
+    """
+
+    def __init__(self, pipeline, path: str, **kwargs) -> None:
+        super().__init__(pipeline, **kwargs)
+        self.path = path
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        Path(self.path).unlink(missing_ok=True)
+
+
+class CrashingPipeline(LoggingPipeline):
+    """A pipeline whose process dies (as on an out-of-memory kill) when it is asked about one given text."""
+
+    def __init__(self, pipeline, poison: str, **kwargs) -> None:
+        super().__init__(pipeline, **kwargs)
+        self.poison = poison
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        if self.poison in texts:
+            os._exit(1)
+        return super().predict_proba(texts)

@@ -10,6 +10,7 @@ the user's own cache directory.
 from __future__ import annotations
 
 import os
+import time
 
 # Before anything imports huggingface_hub, which reads these once: the tests never use the network.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -111,3 +112,61 @@ def tiny_bert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     torch.manual_seed(0)
     BertForSequenceClassification(config).save_pretrained(directory)
     return directory
+
+
+RAY_NODE_ARGS = {"num_cpus": 1, "object_store_memory": 80 * 2**20}
+
+
+class RayTestCluster:
+    """The test session's Ray: a real multi-node cluster on 127.0.0.1 (``ray.cluster_utils.Cluster``).
+
+    A head and one worker node, one CPU each, joined by this process as its driver. Tests that add or remove
+    nodes go through :meth:`add_node` / :meth:`remove_node` and :meth:`restore` puts the two-node shape back.
+    """
+
+
+    def __init__(self) -> None:
+        from ray.cluster_utils import Cluster
+
+        self.cluster = Cluster(
+            initialize_head=True, head_node_args={**RAY_NODE_ARGS, "include_dashboard": False}
+        )
+        self.workers = [self.cluster.add_node(**RAY_NODE_ARGS)]
+
+    def add_node(self):
+        node = self.cluster.add_node(**RAY_NODE_ARGS)
+        self.workers.append(node)
+        return node
+
+    def remove_node(self, node, graceful: bool = True) -> None:
+        """Take a node away; ``graceful=False`` kills it at once, as a preempted or crashed machine."""
+        self.workers.remove(node)
+        self.cluster.remove_node(node, allow_graceful=graceful)
+
+    def restore(self) -> None:
+        import ray
+
+        while len(self.workers) > 1:
+            self.remove_node(self.workers[-1])
+        if not self.workers:
+            self.add_node()
+        deadline = time.monotonic() + 60  # both nodes registered, and the last test's workers gone
+        while ray.available_resources().get("CPU", 0) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    def shutdown(self) -> None:
+        self.cluster.shutdown()
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """One Ray for the whole session: a two-node cluster (head + worker, one CPU each) on 127.0.0.1."""
+    ray = pytest.importorskip("ray")
+    if ray.is_initialized():
+        ray.shutdown()
+    cluster = RayTestCluster()
+    ray.init(address=cluster.cluster.address, log_to_driver=False)
+    cluster.restore()  # both nodes' CPUs registered
+    yield cluster
+    ray.shutdown()
+    cluster.shutdown()

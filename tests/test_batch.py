@@ -2,7 +2,7 @@
 
 The model is a small CountVectorizer + LogisticRegression (tests/batch_models.py) loaded with ``--pipeline``
 like any user's pipeline; the 20 Newsgroups model is used where the bundled model matters. A local Ray is
-started once for the session (2 CPUs, no dashboard). Sample counts are small (200).
+started once for the session (conftest.py's two-node cluster, one CPU per node). Sample counts are small (200).
 """
 
 from __future__ import annotations
@@ -44,14 +44,12 @@ SAMPLES = 200
 OPTIONS = BatchOptions(samples=SAMPLES, seed=7)
 
 
-@pytest.fixture(scope="session")
-def ray_session():
-    """One local Ray for the whole test session (about 3 s to start)."""
-    ray = pytest.importorskip("ray")
-    if not ray.is_initialized():
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield ray
-    ray.shutdown()
+@pytest.fixture()
+def ray_session(ray_cluster):
+    """The session's Ray (tests/conftest.py: a two-node cluster on 127.0.0.1, one CPU per node)."""
+    import ray
+
+    return ray
 
 
 @pytest.fixture(scope="module")

@@ -167,8 +167,14 @@ def _cause(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def make_backend(name: str, workers: int = 1, ray_address: str | None = None, model: Any = None) -> Backend:
-    """The backend called ``name`` (``local`` or ``ray``) with ``workers`` workers."""
+def make_backend(
+    name: str, workers: int = 1, ray_address: str | None = None, model: Any = None, **ray_options: Any
+) -> Backend:
+    """The backend called ``name`` (``local`` or ``ray``) with ``workers`` workers.
+
+    ``ray_options`` go to :class:`~lime_core.batch.ray_backend.RayBackend` (``max_attempts``, ``wait_seconds``,
+    ``model_from``, ``notify``); the local backends take none.
+    """
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     if name == "local":
@@ -176,5 +182,5 @@ def make_backend(name: str, workers: int = 1, ray_address: str | None = None, mo
     if name == "ray":
         from .ray_backend import RayBackend  # Ray is an optional extra: imported only when asked for
 
-        return RayBackend(workers, ray_address)
+        return RayBackend(workers, ray_address, **ray_options)
     raise ValueError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")

@@ -13,9 +13,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..cli import CliError, _positive_int, _write, add_explanation_options, add_model_options, check_model_options
+from ..cli import (
+    CliError,
+    _positive_int,
+    _seconds,
+    _write,
+    add_explanation_options,
+    add_model_options,
+    check_model_options,
+)
 from .backends import BACKENDS
 from .io import DEFAULT_CHUNK_SIZE, SUFFIXES
+from .ray_backend import DEFAULT_MAX_ATTEMPTS, DEFAULT_WAIT_SECONDS, MODEL_FROM  # Ray itself only when started
 from .runner import BatchProgress
 
 PLAIN_PROGRESS_SECONDS = 10.0
@@ -51,6 +60,15 @@ def add_batch_commands(commands: Any) -> None:
     run.add_argument("--workers", type=_positive_int, default=1, metavar="N", help="parallel workers (default 1)")
     run.add_argument("--ray-address", default=None, metavar="ADDRESS",
                      help="join this Ray cluster (default: $RAY_ADDRESS, else a local Ray started for the run)")
+    run.add_argument("--model-from", choices=MODEL_FROM, default="driver",
+                     help="ray: driver (default): the driver loads a --pipeline file or a bundled scikit-learn model "
+                     "and sends it to the workers through Ray's object store; nodes: each worker opens the model "
+                     "itself (transformers and --url models always are)")
+    run.add_argument("--ray-wait", type=_seconds, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
+                     help=f"ray: give up when no worker can start for this long (default {DEFAULT_WAIT_SECONDS:g})")
+    run.add_argument("--max-attempts", type=_positive_int, default=DEFAULT_MAX_ATTEMPTS, metavar="N",
+                     help="ray: tries per text when the workers under it are lost; then it is recorded as failed "
+                     f"(default {DEFAULT_MAX_ATTEMPTS})")
     run.add_argument("--resume", action="store_true",
                      help="continue the run in OUTPUT: texts already explained are not sent to the model again")
     run.add_argument("--chunk-size", type=_positive_int, default=DEFAULT_CHUNK_SIZE, metavar="N",
@@ -99,6 +117,7 @@ def _cmd_explain_batch(args: argparse.Namespace) -> int:
 
     if args.ray_address and args.backend != "ray":
         raise CliError("--ray-address only applies to --backend ray", 2)
+    ray_options = {"model_from": args.model_from, "wait_seconds": args.ray_wait, "max_attempts": args.max_attempts}
     spec = InputSpec(Path(args.input), args.text_column, args.id_column, args.label_column)
     spec.resolved_format()  # an unknown suffix fails before anything starts
     options = BatchOptions(
@@ -125,6 +144,7 @@ def _cmd_explain_batch(args: argparse.Namespace) -> int:
             resume=args.resume,
             chunk_size=args.chunk_size,
             progress=reporter,
+            ray_options=ray_options,
         )
     finally:
         if reporter is not None:
@@ -147,8 +167,15 @@ class ProgressReporter:
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.bar: Any = None
         self.last_line = 0.0
+        self.notes_shown = 0
 
     def __call__(self, p: BatchProgress) -> None:
+        for message in p.notes[self.notes_shown:]:  # workers lost, started or waited for: always said
+            if self.bar is not None:
+                self.bar.write(message, file=self.stream)
+            else:
+                print(message, file=self.stream, flush=True)
+        self.notes_shown = len(p.notes)
         if self.tty:
             self._bar(p)
         elif p.state != "running" or time.monotonic() - self.last_line >= PLAIN_PROGRESS_SECONDS or p.done == p.total:

@@ -1,4 +1,4 @@
-"""The Ray backend: one actor per worker, each loading the model once, on a local Ray or a cluster.
+"""The Ray backend: one actor per worker, on a local Ray or a cluster, surviving lost workers.
 
 This is the only module that imports Ray (an optional extra: ``pip install
 lime-core[batch]``). Without an address and without ``RAY_ADDRESS`` a local
@@ -6,26 +6,53 @@ Ray is started for the run (no dashboard) and stopped at the end; with one,
 the run joins that cluster and leaves it running. A Ray already initialised in
 this process (e.g. by a test session or a notebook) is used as it is.
 
+What a real cluster brings, and how each is met (docs/batch.md, "Running on a
+Ray cluster"):
+
+* **Lost workers.** A worker (actor) or its node can die. Only its tasks in
+  flight are lost: their texts go back in the queue, one text per task, for
+  the surviving workers, and a replacement worker is asked for (it starts
+  when the cluster has a free CPU). A text is tried at most ``max_attempts``
+  times; then it is recorded with its ``error`` and the run goes on. Texts
+  whose results reached the driver are never sent again. The driver owns this
+  bookkeeping rather than Ray's actor restarts, so that a retry is bounded per
+  text and never waits for a dead node to come back.
+* **A cluster smaller than asked.** The workers that fit the free CPUs start
+  at once and the run says so ("2 workers asked, 1 CPU free: starting 1");
+  the others stay queued in Ray and join when a CPU frees up (a node joins, or
+  an autoscaler adds one). When no worker at all can start, the wait says what
+  it waits for every few seconds and gives up after ``wait_seconds``.
+* **The model travels with the job.** By default (``model_from="driver"``)
+  the driver loads a ``--pipeline`` file or a bundled scikit-learn model once
+  and puts it in Ray's object store; every worker, on any node, takes it from
+  there, so the file or the trained-model cache need exist only beside the
+  driver. A local transformer and a remote ``--url`` model are opened by each
+  worker (``model_from="nodes"`` does that for every model).
+
 The actors get the driver's model settings (``LIME_*`` paths) and
 ``HF_HUB_OFFLINE`` / ``TRANSFORMERS_OFFLINE`` through their runtime
 environment. The API token is never put there: Ray keeps runtime
 environments in its control store, so on a cluster each node reads
 ``LIME_API_TOKEN`` from its own environment. A local transformer asks for a
 GPU per actor when the cluster has GPUs (a share of one when there are more
-actors than GPUs). See docs/batch.md for running on a cluster.
+actors than GPUs).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Iterator
+import re
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..errors import LimeCoreError, ModelUnavailableError, RemoteAuthError
 from .backends import IN_FLIGHT_PER_WORKER, BatchError, limit_blas_threads
 from .io import TextRecord
-from .work import BatchOptions, ModelSource, TextResult, Worker
+from .work import BatchOptions, ModelSource, TextResult, Worker, failed_result
 
 # Settings copied from the driver into every actor (never the token: see the module docstring).
 FORWARDED_ENV = (
@@ -36,14 +63,21 @@ FORWARDED_ENV = (
     "LIME_SENTIMENT_MODEL",
     "LIME_CACHE_DIR",
 )
+MODEL_FROM = ("driver", "nodes")
+DEFAULT_MAX_ATTEMPTS = 3  # tries per text when workers are lost under it
+DEFAULT_WAIT_SECONDS = 120.0  # how long a run waits for a worker when none can start
+NOTE_SECONDS = 10.0  # a wait says what it waits for this often
+
+Notify = Callable[[str], None]
 
 
 class _ExplainActor:
     """Ray actor body: one loaded model, explaining the tasks it is given."""
 
-    def __init__(self, source: ModelSource, options: BatchOptions) -> None:
+    def __init__(self, source: ModelSource, options: BatchOptions, model: Any = None) -> None:
+        # ``model`` is the driver's loaded model, resolved by Ray from the object store; None: load it here.
         limit_blas_threads()
-        self.worker = Worker(source, options)
+        self.worker = Worker(source, options, model=model)
 
     def ready(self) -> int:
         return os.getpid()
@@ -71,18 +105,64 @@ def actor_env(local: bool) -> dict[str, str]:
     return env
 
 
-class RayBackend:
-    """``n_workers`` Ray actors."""
+def ships_model(source: ModelSource, model_from: str) -> bool:
+    """Whether the driver loads the model and sends it to the workers (else each worker opens it itself)."""
+    if model_from not in MODEL_FROM:
+        raise ValueError(f"model_from must be one of {', '.join(MODEL_FROM)}, not {model_from!r}")
+    # A remote model is only a URL (its token is each node's own); a transformer is large and picks its device
+    # where it loads, so both are opened by the workers.
+    return model_from == "driver" and source.kind != "url" and not source.is_transformer()
 
-    def __init__(self, n_workers: int, address: str | None = None) -> None:
+
+def _plural(n: float, word: str) -> str:
+    return f"{n:g} {word}" if n == 1 else f"{n:g} {word}s"
+
+
+class RayBackend:
+    """``n_workers`` Ray actors that survive lost workers and fit the cluster they find (module docstring)."""
+
+    def __init__(
+        self,
+        n_workers: int,
+        address: str | None = None,
+        *,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        wait_seconds: float = DEFAULT_WAIT_SECONDS,
+        model_from: str = "driver",
+        notify: Notify | None = None,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, not {max_attempts}")
         self.n_workers = int(n_workers)
         self.address = address or os.environ.get("RAY_ADDRESS") or None
+        self.max_attempts = int(max_attempts)
+        self.wait_seconds = float(wait_seconds)
+        self.model_from = model_from
+        self.notify = notify
         self._ray: Any = None
         self._started_ray = False
-        self._actors: list[Any] = []
+        self._actor_class: Any = None
+        self._actor_options: dict[str, Any] = {}
+        self._init_args: tuple[Any, ...] = ()
+        self._model_ref: Any = None
+        self._starting: dict[Any, Any] = {}  # ready() ref -> actor not yet known to be up
+        self._working: list[Any] = []  # actors that are up
+        self._slots: list[Any] = []  # one entry per task an actor may take now
+        self._replacements_left = 0
+        self.lost_workers = 0
+        self.retried_texts = 0
+
+    # -- notes ---------------------------------------------------------------------------------------------------
+
+    def _note(self, message: str) -> None:
+        if self.notify is not None:
+            self.notify(message)
+
+    # -- start -----------------------------------------------------------------------------------------------------
 
     def start(self, source: ModelSource, options: BatchOptions) -> None:
         ray = self._ray = _import_ray()
+        ships = ships_model(source, self.model_from)  # a bad model_from fails before Ray starts
         if not ray.is_initialized():
             try:
                 if self.address:
@@ -93,69 +173,228 @@ class RayBackend:
                 where = f"the Ray cluster at {self.address}" if self.address else "a local Ray"
                 raise BatchError(f"could not start or join {where}: {' '.join(str(exc).split())}") from exc
             self._started_ray = True
+        self._options = options
+        model = None
+        if ships:
+            try:
+                model = source.load()
+            except (LimeCoreError, OSError) as exc:
+                raise BatchError(f"the model could not be loaded: {' '.join(str(exc).split())}") from exc
+            self._model_ref = ray.put(model)
+            del model
         resources = ray.cluster_resources()
-        cpus = float(resources.get("CPU", 0))
-        if cpus < self.n_workers:
-            raise BatchError(
-                f"the Ray cluster has {cpus:g} CPUs, fewer than the {self.n_workers} workers asked for "
-                "(each worker takes one CPU); ask for fewer workers"
-            )
         gpus = float(resources.get("GPU", 0))
         num_gpus = min(1.0, gpus / self.n_workers) if gpus > 0 and source.is_transformer() else 0
-        actor_class = ray.remote(_ExplainActor)
-        env = actor_env(local=not self.address)
-        self._actors = [
-            actor_class.options(num_cpus=1, num_gpus=num_gpus, runtime_env={"env_vars": env}).remote(source, options)
-            for _ in range(self.n_workers)
-        ]
+        self._actor_class = ray.remote(_ExplainActor)
+        self._actor_options = {
+            "num_cpus": 1,
+            "num_gpus": num_gpus,
+            "max_restarts": 0,  # a lost worker is replaced by the driver, which knows what it held
+            "runtime_env": {"env_vars": actor_env(local=not self.address)},
+        }
+        self._init_args = (source, options, self._model_ref)
+        self._replacements_left = self.n_workers * self.max_attempts
+
+        free = float(ray.available_resources().get("CPU", 0))
+        total = float(resources.get("CPU", 0))
+        fits = min(self.n_workers, int(free))
+        if fits < self.n_workers:
+            rest = self.n_workers - fits
+            self._note(
+                f"{_plural(self.n_workers, 'worker')} asked, {_plural(free, 'CPU')} free "
+                f"(of {total:g} in the cluster; each worker takes 1): starting {fits}; "
+                f"the other {rest} {'joins' if rest == 1 else 'join'} when the cluster has a free CPU"
+            )
+        for _ in range(self.n_workers):
+            self._launch()
+        self._wait_for_a_worker(starting_run=True)
+
+    def _launch(self) -> None:
+        actor = self._actor_class.options(**self._actor_options).remote(*self._init_args)
+        self._starting[actor.ready.remote()] = actor
+
+    def _started(self, ref: Any, starting_run: bool) -> None:
+        """A worker's ready() answered: it is up, or it could not start (its model, its node)."""
+        actor = self._starting.pop(ref)
         try:
-            ray.get([actor.ready.remote() for actor in self._actors])
+            self._ray.get(ref)
         except Exception as exc:
-            self.close()
-            raise BatchError(f"the Ray workers could not load the model: {_ray_cause(exc)}") from exc
+            self._kill(actor)
+            if starting_run and not self._working:
+                raise BatchError(f"the Ray workers could not load the model: {_ray_cause(exc)}") from exc
+            self._note(f"a Ray worker could not start: {_ray_cause(exc)}")
+            return
+        self._working.append(actor)
+        self._slots.extend([actor] * IN_FLIGHT_PER_WORKER)
+        if not starting_run or len(self._working) > 1:
+            self._note(f"a Ray worker joined: {len(self._working)} working")
+
+    def _wait_for_a_worker(self, starting_run: bool = False, waiting_texts: int = 0) -> None:
+        """Until at least one worker is up; says what it waits for, and gives up after ``wait_seconds``."""
+        ray = self._ray
+        if not self._starting and not self._working:
+            if self._replacements_left <= 0:
+                raise BatchError(
+                    f"every Ray worker was lost, {self.lost_workers} in all, more than this run replaces "
+                    f"({self.n_workers} x {self.max_attempts}); the finished texts are saved: run again with --resume"
+                )
+            self._replacements_left -= 1
+            self._launch()
+        started = time.monotonic()
+        deadline = started + self.wait_seconds
+        while not self._working:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                free = float(ray.available_resources().get("CPU", 0))
+                raise BatchError(
+                    f"no Ray worker could start in {self.wait_seconds:g} s: each needs 1 CPU and the cluster has "
+                    f"{_plural(free, 'CPU')} free. Free some, add a node, or wait longer with --ray-wait"
+                    + ("; the finished texts are saved: run again with --resume" if not starting_run else "")
+                )
+            done, _ = ray.wait(list(self._starting), num_returns=1, timeout=min(NOTE_SECONDS, left))
+            for ref in done:
+                self._started(ref, starting_run)
+            if not done and not self._working:
+                free = float(ray.available_resources().get("CPU", 0))
+                what = f" ({waiting_texts} texts wait for it)" if waiting_texts else ""
+                self._note(
+                    f"waiting for a Ray worker to start{what}: {len(self._starting)} queued or loading the model, "
+                    f"{_plural(free, 'CPU')} free in the cluster, {time.monotonic() - started:.0f} s of "
+                    f"{self.wait_seconds:g} s"
+                )
+            if not self._starting and not self._working:  # the one that was starting failed: try another
+                self._wait_for_a_worker(starting_run, waiting_texts)
+                return
+
+    # -- run -------------------------------------------------------------------------------------------------------
 
     def map_unordered(self, tasks: Iterable[list[TextRecord]]) -> Iterator[list[TextResult]]:
         ray = self._ray
-        assert ray is not None and self._actors, "start() first"
-        idle = list(self._actors) * IN_FLIGHT_PER_WORKER
-        pending: dict[Any, Any] = {}  # object ref -> actor
+        assert ray is not None and self._actor_class is not None, "start() first"
         iterator = iter(tasks)
         exhausted = False
-        while pending or not exhausted:
-            while not exhausted and idle:
-                task = next(iterator, None)
-                if task is None:
-                    exhausted = True
+        again: deque[tuple[list[TextRecord], int]] = deque()  # texts to try again, with their tries so far
+        # ref -> (actor, its texts, their tries so far); in the order sent, which is the order each actor runs them
+        pending: dict[Any, tuple[Any, list[TextRecord], int]] = {}
+        while True:
+            while self._slots:
+                if again:
+                    records, tries = again.popleft()
+                elif not exhausted:
+                    task = next(iterator, None)
+                    if task is None:
+                        exhausted = True
+                        continue
+                    records, tries = task, 0
+                else:
                     break
-                actor = idle.pop(0)
-                pending[actor.explain.remote(task)] = actor
+                actor = self._slots.pop(0)
+                pending[actor.explain.remote(records)] = (actor, records, tries)
             if not pending:
-                break
-            done, _ = ray.wait(list(pending), num_returns=1)
+                if exhausted and not again:
+                    return
+                self._wait_for_a_worker(waiting_texts=sum(len(r) for r, _ in again))
+                continue
+            done, _ = ray.wait([*pending, *self._starting], num_returns=1)
             for ref in done:
-                idle.append(pending.pop(ref))
+                if ref in self._starting:
+                    self._started(ref, starting_run=False)
+                    continue
+                if ref not in pending:  # a task of a worker already found lost, and re-queued then
+                    continue
+                actor, records, tries = pending[ref]
                 try:
-                    yield ray.get(ref)
-                except Exception as exc:
-                    raise BatchError(f"a Ray worker failed: {_ray_cause(exc)}") from exc
+                    results = ray.get(ref)
+                except ray.exceptions.RayTaskError as exc:  # the worker raised; it is still up
+                    cause = _ray_cause(exc)
+                    if isinstance(getattr(exc, "cause", None), (RemoteAuthError, ModelUnavailableError)):
+                        raise BatchError(f"a Ray worker failed: {cause}") from exc
+                    del pending[ref]
+                    self._slots.append(actor)
+                    yield from self._again(records, tries + 1, cause, again)
+                    continue
+                except ray.exceptions.RayError as exc:  # the worker or its node is gone, with all its tasks
+                    self._lose(actor, exc)
+                    reason = f"its Ray worker was lost ({_ray_cause(exc)})"
+                    # An actor runs its tasks in the order sent: its oldest was running and counts as a try for
+                    # its texts; those queued behind it never started and go back as they were.
+                    lost = [pending.pop(other)[1:] for other in list(pending) if pending[other][0] is actor]
+                    for i, (texts, texts_tries) in enumerate(lost):
+                        yield from self._again(texts, texts_tries + (i == 0), reason, again)
+                    continue
+                del pending[ref]
+                self._slots.append(actor)
+                yield results
+
+    def _again(
+        self, records: list[TextRecord], tries: int, reason: str, again: deque[tuple[list[TextRecord], int]]
+    ) -> Iterator[list[TextResult]]:
+        """Texts of a failed task: one per task for another try, or recorded as failed after the last one.
+
+        ``tries`` counts the times they were running when their worker failed or was lost.
+        """
+        if tries >= self.max_attempts:
+            yield [failed_result(r, self._options.seed, f"failed {tries} times: {reason}") for r in records]
+            return
+        self.retried_texts += len(records)
+        again.extend(([record], tries) for record in records)  # alone, so that one bad text costs only itself
+
+    def _lose(self, actor: Any, exc: BaseException) -> None:
+        """Forget a worker that is gone (once, however many of its tasks report it), and ask for another."""
+        if actor not in self._working:
+            return
+        self._working.remove(actor)
+        self._slots = [a for a in self._slots if a is not actor]
+        self._kill(actor)
+        self.lost_workers += 1
+        replace = self._replacements_left > 0
+        if replace:
+            self._replacements_left -= 1
+            self._launch()
+        self._note(
+            f"a Ray worker was lost ({_ray_cause(exc)[:160]}); its texts in flight go to the other workers; "
+            f"{len(self._working)} working"
+            + ("; a replacement starts when the cluster has a free CPU" if replace else "")
+        )
+
+    def _kill(self, actor: Any) -> None:
+        with contextlib.suppress(Exception):  # already gone
+            self._ray.kill(actor)
 
     def close(self) -> None:
         ray = self._ray
         if ray is None:
             return
-        for actor in self._actors:
-            with contextlib.suppress(Exception):  # already gone
-                ray.kill(actor)
-        self._actors = []
+        for actor in [*self._working, *self._starting.values()]:
+            self._kill(actor)
+        self._working, self._starting, self._slots = [], {}, []
+        self._model_ref = None
+        self._init_args = ()
         if self._started_ray:
             ray.shutdown()
             self._started_ray = False
 
 
 def _ray_cause(exc: BaseException) -> str:
-    """The worker's own error message rather than Ray's wrapper with a remote traceback."""
+    """The worker's own error message rather than Ray's wrapper with a remote traceback.
+
+    A worker whose ``__init__`` raised (its model could not load) is reported by Ray as the actor's death with
+    the traceback in the message: its last line is the worker's own error. A worker or node that died is
+    reported in several lines: the first says what happened, the last why.
+    """
     cause = getattr(exc, "cause", None) or exc.__cause__ or exc
     inner = getattr(cause, "cause", None)
-    if inner is not None:
+    if isinstance(inner, BaseException):
         cause = inner
-    return " ".join(str(cause).split()).split(" Traceback")[0] or type(cause).__name__
+    lines = [line.strip() for line in _ANSI.sub("", str(cause)).splitlines() if line.strip()]
+    if not lines:
+        return type(cause).__name__
+    if "creation task" in lines[0] or "Traceback" in lines[0]:
+        last = _EXCEPTION_LINE.match(lines[-1])
+        return last.group(1) if last else lines[-1]
+    text = lines[0] if len(lines) == 1 else f"{lines[0]} {lines[-1]}"
+    return " ".join(text.split()).split(" Traceback")[0][:300]
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit): (.+)$")

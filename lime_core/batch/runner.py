@@ -62,6 +62,7 @@ class BatchProgress:
     state: str = "running"
     message: str = ""
     worker_peak_rss: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the backend said (workers lost, started, waited for)
 
     @property
     def seconds_left(self) -> float | None:
@@ -132,12 +133,16 @@ def run_batch(
     flush_seconds: float = DEFAULT_FLUSH_SECONDS,
     progress: ProgressCallback | None = None,
     model: Any = None,
+    ray_options: dict[str, Any] | None = None,
 ) -> BatchProgress:
     """Explain every text of ``input`` into ``output``; returns the final progress (state ``finished``).
 
     ``model`` (an already loaded model) is used by the in-process backend instead of loading ``source``
-    again. Raises :class:`BatchError` or :class:`~lime_core.batch.io.BatchInputError` with a user-facing
-    message; whatever was written before a failure stays, and ``resume=True`` continues from it.
+    again. ``ray_options`` go to the Ray backend (``max_attempts``, ``wait_seconds``, ``model_from``;
+    docs/batch.md); what it says while running (a worker lost or started, a wait) lands in
+    ``BatchProgress.notes`` and ``status.json``. Raises :class:`BatchError` or
+    :class:`~lime_core.batch.io.BatchInputError` with a user-facing message;
+    whatever was written before a failure stays, and ``resume=True`` continues from it.
     """
     output = Path(output)
     run = BatchRun(input, source, options)
@@ -163,8 +168,20 @@ def run_batch(
         if progress is not None:
             progress(state)
 
+    def note(message: str) -> None:
+        nonlocal last_status
+        state.notes = [*state.notes, message]  # few: bounded by the workers a run replaces and its waits
+        last_status = 0.0  # a note is written to status.json at once
+        report()
+
     report("running")
-    engine = make_backend(backend, workers, ray_address, model=model) if isinstance(backend, str) else backend
+    if isinstance(backend, str):
+        extra = {**(ray_options or {}), "notify": note} if backend == "ray" else {}
+        engine = make_backend(backend, workers, ray_address, model=model, **extra)
+    else:
+        engine = backend
+        if hasattr(engine, "notify") and engine.notify is None:
+            engine.notify = note
     part_size = part_size or chunk_size
     buffer_rows: list[dict[str, Any]] = []
     buffer_weights: list[dict[str, Any]] = []
@@ -211,7 +228,8 @@ def _add(state: BatchProgress, result: TextResult, rows: list[dict[str, Any]], w
     state.model_calls += result.n_model_calls
     state.errors += result.row.get("error") is not None
     worker = result.worker
-    state.worker_peak_rss[worker] = max(state.worker_peak_rss.get(worker, 0), result.worker_peak_rss)
+    if worker:  # a text no worker could finish is recorded by the driver, whose memory is not a worker's
+        state.worker_peak_rss[worker] = max(state.worker_peak_rss.get(worker, 0), result.worker_peak_rss)
 
 
 def _tasks(chunks: Iterator[list[TextRecord]], done: set[str], task_size: int) -> Iterator[list[TextRecord]]:

@@ -155,8 +155,8 @@ class Worker:
         except (RemoteAuthError, ModelUnavailableError):  # no text could be explained: stop the run
             raise
         except (LimeCoreError, ValueError) as exc:  # this text cannot be explained; the run goes on
-            row.update(error=" ".join(str(exc).split()) or type(exc).__name__, seconds=time.perf_counter() - started)
-            return TextResult(row, [], 0, peak_rss_bytes(), str(os.getpid()))
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            return failed_result(record, self.options.seed, reason, time.perf_counter() - started, str(os.getpid()))
         row.update(
             predicted_class=explanation.predicted_class,
             probabilities=list(explanation.probabilities),
@@ -188,6 +188,19 @@ class Worker:
 
     def explain_many(self, records: list[TextRecord]) -> list[TextResult]:
         return [self.explain(r) for r in records]
+
+
+def failed_result(record: TextRecord, run_seed: int, reason: str, seconds: float = 0.0, worker: str = "") -> TextResult:
+    """The row of a text that could not be explained: its ``error`` and no weights (the run goes on).
+
+    ``worker`` is the process that tried (its peak memory is recorded); empty when the driver records a text
+    that no worker could finish.
+    """
+    row: dict[str, Any] = {
+        "id": record.id, "row": record.row, "text": record.text, "label": record.label,
+        "seed": text_seed(run_seed, record.id), "error": reason, "seconds": seconds,
+    }
+    return TextResult(row, [], 0, peak_rss_bytes() if worker else 0, worker)
 
 
 def _targets(targets: tuple[str, ...] | str | None) -> Any:
