@@ -5,6 +5,9 @@ Configurations (each in its own process, so that start-up and memory are its own
 * ``local1``: ``run_batch`` with one worker (this process; loads the model);
 * ``local2``: two local worker processes (spawned; each loads the model);
 * ``ray1`` / ``ray2``: one or two Ray actors on a local Ray started for the run (start-up included);
+* ``cluster2``: two Ray actors on a real two-node cluster on this machine (``ray.cluster_utils.Cluster``: a head
+  and a worker node, one CPU each; the model travels from the driver through the object store; start-up of the
+  cluster excluded, of the workers included);
 * ``eli5`` / ``lime``: a plain loop of eli5 0.16's ``TextExplainer`` and lime 0.2.0.1's ``LimeTextExplainer``
   over the same posts at the same sample count, explaining the predicted class.
 
@@ -16,6 +19,12 @@ workers from the measured cost per text.
 
     python benchmarks/batch.py                  # 120 posts, 1,000 samples, every configuration
     python benchmarks/batch.py --texts 20 --configs local1,eli5   # a quick look
+    python benchmarks/batch.py --samples auto --texts 40 --spread 1000 --configs local1,cluster2
+        # 40 posts spread evenly over the first 1,000 test posts, adaptive sampling: posts per hour per core and
+        # the share of Trustworthy verdicts, on one local worker and on the two-node cluster
+
+Throughput per core is texts / (wall time x workers): on a shared machine a worker does not own its core, so
+the load average before and after each configuration is printed beside it.
 """
 
 from __future__ import annotations
@@ -34,15 +43,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CONFIGS = ("local1", "local2", "ray1", "ray2", "eli5", "lime")
+CONFIGS = ("local1", "local2", "ray1", "ray2", "cluster2", "eli5", "lime")
 PROJECT_WORKERS = (1, 2, 8, 32, 128)
+GOAL_PER_CORE_HOUR = 10_000  # issue 23: posts per hour per core at auto's quality
 
 
-def posts(n: int) -> tuple[list[str], list[str]]:
+def posts(n: int, spread: int | None = None) -> tuple[list[str], list[str]]:
+    """The first ``n`` test posts, or ``n`` posts spread evenly over the first ``spread`` (a sample of them)."""
     from lime_core.models.newsgroups import load_newsgroups
 
     split = load_newsgroups("test")
-    return split.texts[:n], [split.target_names[t] for t in split.target[:n]]
+    rows = range(n) if not spread else [i * min(spread, len(split.texts)) // n for i in range(n)]
+    return [split.texts[i] for i in rows], [split.target_names[split.target[i]] for i in rows]
 
 
 def quartiles(values: list[float]) -> str:
@@ -63,10 +75,10 @@ def peak_rss() -> int:
 # -- one configuration, in a child process ---------------------------------------------------------------------------
 
 
-def run_one(config: str, n_texts: int, samples: int, seed: int, workdir: Path) -> dict:
-    texts, labels = posts(n_texts)
+def run_one(config: str, n_texts: int, samples: int | str, seed: int, workdir: Path, spread: int | None) -> dict:
+    texts, labels = posts(n_texts, spread)
     if config in ("eli5", "lime"):
-        return run_peer(config, texts, samples, seed)
+        return run_peer(config, texts, int(samples), seed)
     import pandas as pd
     import pyarrow.parquet as pq
 
@@ -75,14 +87,23 @@ def run_one(config: str, n_texts: int, samples: int, seed: int, workdir: Path) -
     data = workdir / "posts.parquet"
     pd.DataFrame({"id": [str(i) for i in range(len(texts))], "text": texts, "label": labels}).to_parquet(data)
     out = workdir / f"out-{config}"
-    backend, workers = ("ray", int(config[3:])) if config.startswith("ray") else ("local", int(config[5:]))
+    backend, workers = ("ray", int(config[-1])) if config.startswith(("ray", "cluster")) else ("local", int(config[5:]))
+    cluster = _two_node_cluster() if config.startswith("cluster") else None
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     final = run_batch(InputSpec(data, "text", "id", "label"), out, ModelSource("name", "20ng-svm"),
                       BatchOptions(samples=samples, seed=seed), backend=backend, workers=workers)
     wall = time.perf_counter() - started
+    if cluster is not None:
+        import ray
+
+        ray.shutdown()
+        cluster.shutdown()
     rows = pq.read_table(out / "explanations.parquet", columns=["mean_KL_divergence", "seconds", "verdict"])
     rows = rows.to_pandas()
     return {
+        "load": [load_before, os.getloadavg()[0]],
+        "seconds": rows["seconds"].tolist(),
         "config": config,
         "texts": final.done,
         "wall": wall,
@@ -93,6 +114,21 @@ def run_one(config: str, n_texts: int, samples: int, seed: int, workdir: Path) -
         "worker_rss": sorted(final.worker_peak_rss.values()),
         "workers": workers,
     }
+
+
+def _two_node_cluster():
+    """A head and a worker node on this machine, one CPU each, joined by this process (no dashboard)."""
+    import ray
+    from ray.cluster_utils import Cluster
+
+    node = {"num_cpus": 1, "object_store_memory": 200 * 2**20}
+    cluster = Cluster(initialize_head=True, head_node_args={**node, "include_dashboard": False})
+    cluster.add_node(**node)
+    ray.init(address=cluster.address, log_to_driver=False)
+    deadline = time.monotonic() + 120
+    while ray.available_resources().get("CPU", 0) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return cluster
 
 
 def run_peer(tool: str, texts: list[str], samples: int, seed: int) -> dict:
@@ -142,14 +178,17 @@ def run_peer(tool: str, texts: list[str], samples: int, seed: int) -> dict:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--texts", type=int, default=120, help="20 Newsgroups test posts (default 120)")
-    parser.add_argument("--samples", type=int, default=1000, help="samples per explanation, every tool (1000)")
+    parser.add_argument("--samples", type=_samples, default=1000,
+                        help="samples per explanation, every tool (1000); auto: lime_core's adaptive count (no peers)")
+    parser.add_argument("--spread", type=int, default=None, metavar="N",
+                        help="take the posts spread evenly over the first N test posts (default: the first ones)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)  # run one configuration (child process)
     parser.add_argument("--workdir", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
-        result = run_one(args.one, args.texts, args.samples, args.seed, Path(args.workdir))
+        result = run_one(args.one, args.texts, args.samples, args.seed, Path(args.workdir), args.spread)
         print("RESULT " + json.dumps(result))
         return 0
 
@@ -157,8 +196,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = set(configs) - set(CONFIGS)
     if unknown:
         parser.error(f"unknown configurations {sorted(unknown)}; choose from {','.join(CONFIGS)}")
-    print(f"{args.texts} 20 Newsgroups test posts, {args.samples:,} samples each, seed {args.seed}, "
-          f"{os.cpu_count()} CPUs; each configuration in a fresh process, start-up included.\n")
+    if args.samples == "auto" and {"eli5", "lime"} & set(configs):
+        parser.error("eli5 and lime need a sample count: leave them out of --configs with --samples auto")
+    which = f"spread evenly over the first {args.spread:,}" if args.spread else "the first ones"
+    samples = f"{args.samples:,} samples" if args.samples != "auto" else "adaptive samples (auto)"
+    print(f"{args.texts} 20 Newsgroups test posts ({which}), {samples} each, seed {args.seed}, "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; each configuration in a fresh process, "
+          "start-up included.\n")
     results = {}
     with tempfile.TemporaryDirectory(prefix="lime-batch-bench-") as tmp:
         for config in configs:
@@ -166,6 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             workdir.mkdir()
             command = [sys.executable, __file__, "--one", config, "--texts", str(args.texts), "--samples",
                        str(args.samples), "--seed", str(args.seed), "--workdir", str(workdir)]
+            if args.spread:
+                command += ["--spread", str(args.spread)]
             done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
             line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT ")), None)
             if done.returncode != 0 or line is None:
@@ -176,15 +222,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {config:<7} {r['wall']:7.1f} s  {60 * r['texts'] / r['wall']:7.1f} explanations/min", flush=True)
 
     print()
-    header = ("| configuration | workers | wall s (with start-up) | explanations / min | model calls | held-out KL "
-              "median [IQR] | verdicts | peak memory per worker (MB) |")
+    header = ("| configuration | workers | wall s (with start-up) | explanations / min | texts / hour / core | "
+              "model calls | held-out KL median [IQR] | verdicts | Trustworthy | seconds per text median [p10, p90] | "
+              "load average before, after | peak memory per worker (MB) |")
     print(header)
-    print("|" + "---|" * 8)
+    print("|" + "---|" * 12)
     for config, r in results.items():
         verdicts = ", ".join(f"{k} {v}" for k, v in sorted(r["verdicts"].items())) or "-"
         rss = ", ".join(f"{b / 2**20:.0f}" for b in r["worker_rss"])
+        load = ", ".join(f"{x:.1f}" for x in r.get("load", [])) or "-"
+        trusted = r["verdicts"].get("trust", 0) / r["texts"] if r["texts"] else 0.0
         print(f"| {config} | {r['workers']} | {r['wall']:.1f} | {60 * r['texts'] / r['wall']:.1f} | "
-              f"{r['model_calls']:,} | {quartiles(r['kl'])} | {verdicts} | {rss} |")
+              f"{per_core_hour(r):,.0f} | {r['model_calls']:,} | {quartiles(r['kl'])} | {verdicts} | "
+              f"{trusted:.0%} | {spread(r.get('seconds', []))} | {load} | {rss} |")
+    for config, r in results.items():
+        goal = "met" if per_core_hour(r) >= GOAL_PER_CORE_HOUR else "NOT met"
+        busy = 3600 / statistics.mean(r["seconds"]) if r.get("seconds") else None
+        in_worker = f"; from the workers' own time per text (no start-up, no waiting): {busy:,.0f}" if busy else ""
+        print(f"{config}: {per_core_hour(r):,.0f} texts per hour per core with start-up{in_worker} "
+              f"(goal {GOAL_PER_CORE_HOUR:,}: {goal})")
 
     def rate(name: str) -> float | None:
         r = results.get(name)
@@ -198,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             goal = f" (target >= {target}x: {'met' if ratio >= target else 'NOT met'})" if target else ""
             print(f"{a} / {b}: {ratio:.2f}x{goal}")
 
-    base = results.get("ray2") or results.get("local2") or results.get("local1")
+    base = results.get("cluster2") or results.get("ray2") or results.get("local2") or results.get("local1")
     if base:
         per_text = base["seconds_per_text"]  # one worker's time per text, without start-up
         startup = max(0.0, base["wall"] - base["texts"] * per_text / base["workers"])
@@ -210,6 +266,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             cells = [_duration(startup + n * per_text / w) for w in PROJECT_WORKERS]
             print(f"| {n:,} | " + " | ".join(cells) + " |")
     return 0
+
+
+def per_core_hour(r: dict) -> float:
+    """Texts per hour per core: what one worker's core did, start-up included."""
+    return 3600 * r["texts"] / (r["wall"] * r["workers"]) if r["wall"] > 0 else 0.0
+
+
+def spread(values: list[float]) -> str:
+    """Median [p10, p90]."""
+    if len(values) < 10:
+        return f"{statistics.median(values):.2f}" if values else "-"
+    deciles = statistics.quantiles(values, n=10)
+    return f"{statistics.median(values):.2f} [{deciles[0]:.2f}, {deciles[-1]:.2f}]"
+
+
+def _samples(value: str) -> int | str:
+    return value if value == "auto" else int(value)
 
 
 def _duration(seconds: float) -> str:

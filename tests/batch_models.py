@@ -101,3 +101,53 @@ class CrashingPipeline(LoggingPipeline):
         if self.poison in texts:
             os._exit(1)
         return super().predict_proba(texts)
+
+
+def write_synthetic_run(folder: Path, n: int, seed: int = 0, words_per_text: int = 10) -> None:
+    """A finished batch run's folder with ``n`` texts, written straight to Parquet (no model): for page scale tests.
+
+    Four classes, about one text in ten misclassified, verdicts and fidelities spread like a real run's, and
+    ``words_per_text`` weights per text from a vocabulary of 500 words. No stored JSON explanations.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from lime_core.batch.io import EXPLANATIONS_SCHEMA, WEIGHTS_SCHEMA, write_json
+
+    rng = np.random.default_rng(seed)
+    classes = ["alt.atheism", "comp.graphics", "sci.med", "soc.religion.christian"]
+    vocabulary = [f"word{i}" for i in range(500)]
+    label = rng.integers(0, 4, n)
+    predicted = np.where(rng.random(n) < 0.1, (label + 1) % 4, label)
+    ids = [f"t{i:05d}" for i in range(n)]
+    columns = {
+        "id": ids,
+        "row": list(range(n)),
+        "text": [" ".join(rng.choice(vocabulary, 40)) for _ in range(n)],
+        "label": [classes[i] for i in label],
+        "predicted_class": [classes[i] for i in predicted],
+        "probabilities": [[0.1, 0.1, 0.1, 0.1] for _ in range(n)],
+        "class_names": [classes] * n,
+        "mean_KL_divergence": rng.gamma(2.0, 0.05, n).tolist(),
+        "score": rng.uniform(0.5, 1.0, n).tolist(),
+        "verdict": rng.choice(["trust", "check", "distrust"], n, p=[0.3, 0.6, 0.1]).tolist(),
+        "n_samples": [1000] * n,
+        "n_model_calls": rng.integers(200, 2000, n).tolist(),
+        "seed": list(range(n)),
+        "seconds": rng.uniform(0.1, 2.0, n).tolist(),
+    }
+    schema_names = EXPLANATIONS_SCHEMA.names
+    table = pa.table({name: columns.get(name, [None] * n) for name in schema_names}, schema=EXPLANATIONS_SCHEMA)
+    folder.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, folder / "explanations.parquet")
+    m = n * words_per_text
+    weights = {
+        "id": np.repeat(ids, words_per_text).tolist(),
+        "class": np.repeat([classes[i] for i in predicted], words_per_text).tolist(),
+        "feature": rng.choice(vocabulary, m).tolist(),
+        "weight": rng.normal(0, 0.2, m).tolist(),
+    }
+    pq.write_table(pa.table({name: weights.get(name, [None] * m) for name in WEIGHTS_SCHEMA.names},
+                            schema=WEIGHTS_SCHEMA), folder / "weights.parquet")
+    write_json(folder / "run.json", {"format": 1, "model": {"kind": "name", "value": "20ng-svm"}})
+    write_json(folder / "status.json", {"state": "finished", "done": n, "total": n})

@@ -36,6 +36,8 @@ NEWSGROUPS = "20 Newsgroups test posts (bundled, labelled)"
 UPLOAD = "Upload a CSV or Parquet file"
 MAX_GRID_CLASSES = 12  # above this the confusion matrix is a table and a cell is chosen from a list
 SNIPPET = 90
+PAGE_ROWS = 100  # texts per page of the table: the browser gets one page, however large the run
+MAX_PICK = 20  # the most SP-LIME picks the page offers
 
 
 def batches_dir() -> Path:
@@ -176,7 +178,24 @@ def _cached_summary(folder: str, fingerprint: tuple, pick: int, trusted_only: bo
 
 
 def dataset_summary(folder: Path, pick: int, trusted_only: bool) -> dict[str, Any]:
-    return _cached_summary(str(folder), _fingerprint(folder), pick, trusted_only)
+    """The run's summary, computed once per state of the folder and per toggle, whatever ``pick`` is.
+
+    Greedy SP-LIME adds one explanation at a time, so its pick of K is the first K of its pick of
+    :data:`MAX_PICK`: the summary is computed for that and cut (:func:`first_picks`).
+    """
+    return first_picks(_cached_summary(str(folder), _fingerprint(folder), MAX_PICK, trusted_only), pick)
+
+
+def first_picks(summary: dict[str, Any], k: int) -> dict[str, Any]:
+    """``summary`` as ``summarize(..., pick=k)`` gives it, from a summary with a larger pick."""
+    pick = summary.get("pick")
+    if not pick:
+        return summary
+    gains = list(pick["gains"])
+    total = sum(gains)
+    coverage = pick["coverage"] * sum(gains[:k]) / total if total > 0 else 0.0
+    return {**summary, "picked": list(summary["picked"][:k]),
+            "pick": {**pick, "k": int(k), "coverage": coverage, "gains": gains[:k]}}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -218,6 +237,16 @@ def filter_rows(
     if cell is not None:
         keep &= (rows["label"] == cell[0]) & (rows["predicted_class"] == cell[1])
     return rows[keep]
+
+
+def page_count(n_rows: int, size: int = PAGE_ROWS) -> int:
+    return max(1, -(-n_rows // size))
+
+
+def page_of(rows: pd.DataFrame, page: int, size: int = PAGE_ROWS) -> tuple[pd.DataFrame, int]:
+    """Page ``page`` (1-based, clamped to the pages there are) of the table, and the position of its first row."""
+    first = (min(max(1, int(page)), page_count(len(rows), size)) - 1) * size
+    return rows.iloc[first : first + size], first
 
 
 # -- a stored explanation in the Explain page's view ---------------------------------------------------------------

@@ -172,7 +172,7 @@ def overview(folder: Path) -> tuple[dict[str, Any], pd.DataFrame, int, tuple[str
     trusted_only = controls[0].toggle("Trustworthy explanations only", value=True, key="dataset.trusted_only",
                                       help="Count only explanations whose verdict is Trustworthy in the word "
                                       "summaries and the SP-LIME pick.")
-    pick_k = int(controls[1].number_input("SP-LIME picks", 1, 20, 5, key="dataset.pick"))
+    pick_k = int(controls[1].number_input("SP-LIME picks", 1, dataset.MAX_PICK, 5, key="dataset.pick"))
     summary = dataset.dataset_summary(folder, pick_k, trusted_only)
     rows = dataset.text_rows(folder)
     labels = summary.get("labels")
@@ -273,8 +273,14 @@ def texts(folder: Path, rows: pd.DataFrame, labels: dict[str, Any] | None, cell:
     shown = dataset.filter_rows(rows, misclassified=only_wrong, verdicts=verdicts, max_kl=max_kl,
                                 cell=tuple(cell) if cell else None)
     note = f" in the cell {md_escape(cell[0])} \u2192 {md_escape(cell[1])}" if cell else ""
-    st.caption(f"{len(shown):,} of {len(rows):,} texts{note}.")
-    st.dataframe(shown[["id", "label", "predicted_class", "verdict_title", "mean_KL_divergence", "score",
+    pages = dataset.page_count(len(shown))
+    if int(st.session_state.get("dataset.page", 1)) > pages:  # fewer pages after a filter: back to the first
+        st.session_state["dataset.page"] = 1
+    number = int(st.number_input(f"Page (of {pages:,})", 1, pages, 1, key="dataset.page")) if pages > 1 else 1
+    page, first = dataset.page_of(shown, number)
+    where = f"; rows {first + 1:,}-{first + len(page):,}" if pages > 1 else ""
+    st.caption(f"{len(shown):,} of {len(rows):,} texts{note}{where}.")
+    st.dataframe(page[["id", "label", "predicted_class", "verdict_title", "mean_KL_divergence", "score",
                         "n_model_calls", "snippet"]], hide_index=True, width="stretch", height=300,
                  key="dataset.table",
                  column_config={"id": "Id", "label": "Label", "predicted_class": "Predicted",
@@ -283,10 +289,11 @@ def texts(folder: Path, rows: pd.DataFrame, labels: dict[str, Any] | None, cell:
                                 "score": st.column_config.NumberColumn("Agreement", format="percent"),
                                 "n_model_calls": "Model calls", "snippet": "Text"})
 
-    ids = [i for i in shown["id"].tolist() if i in set(rows[rows["error"].isna()]["id"])]
+    ids = page.loc[page["error"].isna(), "id"].tolist()  # the texts of this page that have an explanation
     if ids:
-        snippet = dict(zip(rows["id"], rows["snippet"], strict=True))
-        opened = st.selectbox("Open one explanation (from the stored result; no model calls)", [None, *ids],
+        snippet = dict(zip(page["id"], page["snippet"], strict=True))
+        opened = st.selectbox("Open one explanation of this page (from the stored result; no model calls)",
+                              [None, *ids],
                               key="dataset.open_pick",
                               format_func=lambda i: "Choose a text\u2026" if i is None
                               else f"{i} \u00b7 {snippet[i][:60]}")
