@@ -119,7 +119,7 @@ METHOD_MEANING: dict[str, str] = {
 
 METHODS_SCALE_NOTE = (
     "Each method is on its own scale (LIME's weights are log-odds, KernelSHAP and occlusion are changes in "
-    "probability), so the bars show each value as a share of its method's largest."
+    "probability), so the colours show each value as a share of its method's largest."
 )
 
 AGREE_PAIR = "{a} and {b} agree on {overlap} of the top {k} words"
@@ -140,6 +140,10 @@ FAITHFUL_UNINFORMATIVE = (
 SHAP_NOTE_ROUGH = (
     "The samples hold fewer distinct word subsets than the text has words, so these Shapley values are rough; "
     "explain with more samples for better ones."
+)
+METHOD_NOTE_UNCERTAIN = (
+    "{n} of its top {k} words have an interval that includes 0: the samples pin these values down poorly "
+    "(more samples, or a shorter text, give firmer ones)."
 )
 SHAP_NOTE_MISSING_SIZES = (
     "{missing} of {sizes} subset sizes had no sample; their weight went to the nearest size that had one."

@@ -121,6 +121,25 @@ def measure_faithfulness(result: state.RunResult | StoredResult, class_name: str
     return None
 
 
+def compare_methods(result: state.RunResult | StoredResult, class_name: str | None) -> str | None:
+    """KernelSHAP and occlusion beside LIME for one class (the methods' model calls); a message on failure."""
+    if not isinstance(result, state.RunResult):
+        return (
+            f"this explanation was loaded from {result.origin}, which keeps no model or samples; paste the text on "
+            "the Explain page to compare methods"
+        )
+    try:
+        with st.spinner("Asking the model about the texts KernelSHAP and occlusion need\u2026"):
+            if result.source is None:
+                result.compare_methods(class_name)
+            else:
+                with black_box_for(result.source) as black_box:
+                    result.compare_methods(class_name, black_box)
+    except Exception as exc:
+        return models.user_message(exc)
+    return None
+
+
 @contextmanager
 def black_box_for(source: state.ModelSource) -> Iterator[BlackBox]:
     """The source's model behind the process's prediction cache, for one request; a remote one is closed after."""

@@ -185,11 +185,12 @@ class RunResult:
 
     @property
     def n_check_calls(self) -> int:
-        """Model calls of the faithfulness checks made so far (0 when none was made)."""
+        """Model calls of the faithfulness checks and method comparisons made so far (0 when none was made)."""
         return sum(
-            e.faithfulness.n_model_calls
+            (e.faithfulness.n_model_calls if e.faithfulness is not None else 0)
+            + (e.methods.n_model_calls if e.methods is not None else 0)
             for key, e in self._explanations.items()
-            if e.faithfulness is not None and key != ALL_KEY
+            if key != ALL_KEY
         )
 
     def explanation(self, class_name: str | None = None) -> Explanation:
@@ -216,6 +217,20 @@ class RunResult:
                 "this result's model cannot be asked again here; explain the text again to check its faithfulness"
             )
         explanation = self._with_language(explain_fit(self.fit, class_name, faithfulness=True, black_box=black_box))
+        self._explanations[self._key(class_name)] = explanation
+        return explanation
+
+    def compare_methods(self, class_name: str | None, black_box: BlackBox | None = None) -> Explanation:
+        """Explain ``class_name`` with KernelSHAP and occlusion beside LIME (lime_core.methods), asking ``black_box``
+        about the methods' texts (occlusion one per word, KernelSHAP a few dozen; cached answers are free)."""
+        if black_box is None:
+            raise LimeCoreError(
+                "this result's model cannot be asked again here; explain the text again to compare methods"
+            )
+        name = class_name or self.predicted_class
+        explanation = self._with_language(
+            explain_fit(self.fit, name, faithfulness=True, black_box=black_box, methods="all")
+        )
         self._explanations[self._key(class_name)] = explanation
         return explanation
 

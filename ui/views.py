@@ -22,7 +22,7 @@ from lime_core.formatters.trust import TrustSummary, sampling_line, trust_summar
 from lime_core.language import language_name
 from lime_core.wording import LOCAL_CAVEAT
 
-from . import charts, models, state, trust
+from . import charts, methods, models, state, trust
 from .text import md_escape, pct
 
 PREDICTED = "<predicted>"
@@ -376,6 +376,7 @@ def explanation_view(
     explanation_parts(explanation, target, summary, key)
     if details:
         trust_panel(result, explanation, key)
+        methods.methods_section(result, explanation, key)
     with st.expander("All weights (table)", icon=":material/table_rows:"):
         weights_table(target, summary.confidence)
     downloads(explanation, key)

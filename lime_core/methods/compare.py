@@ -36,6 +36,7 @@ from ..wording import (
     FAITHFUL_TIE,
     FAITHFUL_UNINFORMATIVE,
     METHOD_LABELS,
+    METHOD_NOTE_UNCERTAIN,
     MOST_FAITHFUL_MANY,
     MOST_FAITHFUL_TWO,
 )
@@ -173,6 +174,29 @@ def method_report(
     )
 
 
+def max_texts(n_words: int, methods: Sequence[str] = EXTRA_METHODS, with_faithfulness: bool = True) -> int:
+    """At most how many texts comparing ``methods`` sends for a text of ``n_words`` distinct words, before the cache.
+
+    Occlusion one per word; KernelSHAP the text with no words and ``DEFAULT_MAX_EXTRA_CALLS``; each method's
+    ranking its deletion curve and sufficiency text; and, unless made already, LIME's faithfulness check.
+    What a page shows as the cost before asking (the dashboard's button).
+    """
+    from ..trust.faithfulness import curve_steps
+    from ..trust.faithfulness import max_texts as faithfulness_texts
+    from .kernelshap import DEFAULT_MAX_EXTRA_CALLS
+
+    names = parse_methods(methods)
+    per_ranking = len(curve_steps(n_words, 0)) + 2
+    total = len(names) * per_ranking
+    if OCCLUSION in names:
+        total += n_words
+    if KERNELSHAP in names:
+        total += 1 + DEFAULT_MAX_EXTRA_CALLS
+    if with_faithfulness:
+        total += faithfulness_texts(n_words)
+    return total
+
+
 def method_scale(name: str, parts: Mapping[str, AttributionMethod] | None = None) -> str:
     method = (parts or {}).get(name) or default_method(name)
     return str(method.scale)
@@ -196,6 +220,13 @@ def _values(
                 known["interval"] = (float(a.interval[0][j]), float(a.interval[1][j]))
         return MethodValue(feature=words[j], value=float(a.values[j]), **known)
 
+    note = a.note
+    if a.interval is not None:
+        low, high = a.interval
+        unsure = sum(1 for j in order[:k] if low[j] <= 0.0 <= high[j] and np.isfinite(low[j]))
+        if unsure:
+            extra = METHOD_NOTE_UNCERTAIN.format(n=unsure, k=k)
+            note = f"{note} {extra}" if note else extra
     s = check.scores
     return MethodValues(
         method=method,
@@ -207,7 +238,7 @@ def _values(
         prediction=a.prediction,
         n_model_calls=a.n_model_calls,
         n_coalitions=a.n_coalitions,
-        note=a.note,
+        note=note,
     )
 
 

@@ -23,6 +23,9 @@ coalitions too, so its samples can be re-used, re-weighted (docs/methods.md):
    kept, one word left out, then two, ...) are completed with extra model
    calls while they fit within ``max_extra_calls`` (answers in the cache, e.g.
    occlusion's leave-one-out texts, are free), plus the text with no words.
+   What is left of the budget goes to the heavier of sizes 1 and ``M - 1`` if
+   incomplete, as subsets drawn at random among its missing ones (a uniform
+   draw added to a uniform draw is still one, so step 2's assumption holds).
 4. **The constrained fit.** One word's value is eliminated by the additivity
    constraint, the rest is weighted least squares, so the values add up to
    ``p(text) - p(no words)`` exactly (to rounding).
@@ -88,7 +91,8 @@ class KernelShap:
     ``kernel``: the weight of each coalition size (:class:`ShapleyKernel`; ``size_weights(M) -> (M + 1,)``).
     ``max_extra_calls``: at most this many texts sent beyond the explanation's, to complete the heaviest
     coalition sizes (the text with no words is always asked, one call at most). ``confidence``: the
-    intervals' nominal coverage.
+    intervals' nominal coverage. ``random_state``: seeds the draw of extra subsets of a size that cannot be
+    completed (the same seed, the same values).
     """
 
     name = KERNELSHAP
@@ -99,10 +103,12 @@ class KernelShap:
         kernel: ShapleyKernel | None = None,
         max_extra_calls: int = DEFAULT_MAX_EXTRA_CALLS,
         confidence: float = CONFIDENCE,
+        random_state: int = 0,
     ) -> None:
         self.kernel = kernel
         self.max_extra_calls = max_extra_calls
         self.confidence = confidence
+        self.random_state = random_state
 
     def attribute(self, samples: Neighbourhood, black_box: BlackBox, class_index: int) -> WordAttribution:
         """Shapley values of ``class_index``'s probability for each word; they add up to p(text) - p(no words)."""
@@ -139,6 +145,11 @@ class KernelShap:
         coalitions, sent = _complete_sizes(
             coalitions, size_weight, budget, tokenized, wot, black_box, class_index, mask
         )
+        rng = np.random.default_rng([int(self.random_state), class_index])
+        coalitions, more = _extend_heaviest(
+            coalitions, size_weight, budget - sent, tokenized, wot, black_box, class_index, mask, rng
+        )
+        sent += more
         calls += sent
         values, std, note = shapley_regression(coalitions, base_value, prediction, size_weight)
         z = norm.ppf(0.5 + float(self.confidence) / 2)
@@ -191,6 +202,47 @@ def _complete_sizes(
         answers, calls = ask(kept, tokenized, word_of_token, black_box, class_index, mask_token)
         coalitions, sent = coalitions.merged(answers), sent + calls
     return coalitions, sent
+
+
+def _extend_heaviest(
+    coalitions: Coalitions,
+    size_weight: np.ndarray,
+    budget: int,
+    tokenized,
+    word_of_token: np.ndarray,
+    black_box: BlackBox,
+    class_index: int,
+    mask_token: str | None,
+    rng: np.random.Generator,
+) -> tuple[Coalitions, int]:
+    """Spend what is left of ``budget`` on random missing subsets of size 1 or ``M - 1`` (the heaviest sizes:
+    one word kept, one left out, so their subsets are listed without enumerating a size)."""
+    n_words = coalitions.kept.shape[1]
+    if budget <= 0 or n_words < 3:
+        return coalitions, 0
+    sizes = coalitions.sizes
+    for s in sorted((1, n_words - 1), key=lambda s: (-size_weight[s], s)):
+        have = {row.tobytes() for row in coalitions.kept[sizes == s]}
+        if len(have) >= n_words:
+            continue
+        candidates = np.eye(n_words, dtype=bool) if s == 1 else ~np.eye(n_words, dtype=bool)
+        missing = [row for row in candidates if row.tobytes() not in have]
+        picked = np.vstack([missing[i] for i in rng.permutation(len(missing))])
+        if uncached(picked, tokenized, word_of_token, black_box, mask_token) > budget:
+            # The first of the drawn order that the budget pays for (cached ones are free): a uniform draw still.
+            take, spent = [], 0
+            for row in picked:
+                cost = uncached(row[None, :], tokenized, word_of_token, black_box, mask_token)
+                if spent + cost > budget:
+                    break
+                take.append(row)
+                spent += cost
+            picked = np.vstack(take) if take else picked[:0]
+        if len(picked) == 0:
+            return coalitions, 0
+        answers, calls = ask(picked, tokenized, word_of_token, black_box, class_index, mask_token)
+        return coalitions.merged(answers), calls
+    return coalitions, 0
 
 
 def stratum_totals(sizes_present: np.ndarray, size_weight: np.ndarray) -> np.ndarray:

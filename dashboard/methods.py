@@ -1,0 +1,70 @@
+"""Frames for the Explain page's Methods view (LIME beside KernelSHAP and occlusion), with no Streamlit.
+
+Rows come from :mod:`lime_core.formatters.methods`, the rows the HTML report shows, so the page and a downloaded
+report say the same; the shares put every method on one colour scale (each value over its method's largest).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lime_core.formatters.methods import agreement_rows, faithfulness_table, method_label, scale_label, word_rows
+from lime_core.methods.data import MethodsReport
+
+
+def word_values_frame(report: MethodsReport, extra: int = 3) -> pd.DataFrame:
+    """One row per (word, method): ``word``, ``method``, ``value``, ``text``, ``share`` (-1..1), ``rank``,
+    ``in_top``, ``order`` (the word's row), ``column`` (the method's), ``scale``."""
+    labels = [method_label(r.method) for r in report.results]
+    scales = [scale_label(r) for r in report.results]
+    rows = []
+    for order, row in enumerate(word_rows(report, extra)):
+        for column, (label, scale, cell) in enumerate(zip(labels, scales, row.cells, strict=True)):
+            rows.append(
+                {
+                    "word": row.feature,
+                    "method": label,
+                    "value": cell.value,
+                    "text": f"{cell.text}  #{cell.rank}",
+                    "share": cell.share,
+                    "rank": cell.rank,
+                    "in_top": cell.in_top,
+                    "order": order,
+                    "column": column,
+                    "scale": scale,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def faithfulness_frame(report: MethodsReport) -> pd.DataFrame:
+    """Measures as rows, methods as columns, plus ``better``."""
+    labels = [method_label(r.method) for r in report.results]
+    return pd.DataFrame(
+        [
+            {"Measure": row["measure"], **dict(zip(labels, row["values"], strict=True)), "Better": row["better"]}
+            for row in faithfulness_table(report)
+        ]
+    )
+
+
+def agreement_frame(report: MethodsReport) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Methods": row["pair"],
+                f"Top {report.k} shared": row["overlap"],
+                "Shared words": row["shared"],
+                "Spearman": row["rank_correlation"],
+            }
+            for row in agreement_rows(report)
+        ]
+    )
+
+
+def top_words_frame(report: MethodsReport) -> pd.DataFrame:
+    rows = [
+        {"Method": method_label(r.method), "Scale": scale_label(r), "Top words": ", ".join(r.top)}
+        for r in report.results
+    ]
+    return pd.DataFrame(rows)
