@@ -157,6 +157,10 @@ def add_explanation_options(
     lime.add_argument("--faithfulness", action="store_true",
                       help="also remove the top words from the text and ask the model what changes, against "
                       "random and leave-one-out rankings (a few dozen more model calls per text); part of the verdict")
+    lime.add_argument("--methods", type=_methods, default=(), metavar="LIST",
+                      help="also compare LIME with other methods on the same samples: kernelshap, occlusion "
+                      "(comma-separated, or 'all'): their word values, top-5 agreement and faithfulness; "
+                      "occlusion one model call per word, KernelSHAP at most a few dozen (docs/methods.md)")
     return lime
 
 
@@ -171,10 +175,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     ex = commands.add_parser("explain", help="explain one prediction", description="Explain one prediction.")
     ex.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    ex.add_argument("--methods", type=_methods, default=(), metavar="LIST",
-                    help="also compare LIME with other methods on the same samples: kernelshap, occlusion "
-                    "(comma-separated, or 'all'): their word values, top-5 agreement and faithfulness; "
-                    "occlusion one model call per word, KernelSHAP at most a few dozen (docs/methods.md)")
     text = ex.add_argument_group("text (exactly one)").add_mutually_exclusive_group(required=True)
     text.add_argument("--text", metavar="TEXT", help="the text to explain ('-' reads stdin)")
     text.add_argument("--file", metavar="PATH", help="read the text from a UTF-8 file ('-' reads stdin)")

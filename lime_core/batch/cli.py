@@ -130,6 +130,7 @@ def _cmd_explain_batch(args: argparse.Namespace) -> int:
         tokenization=args.tokenization,
         mask_token=args.mask_token,
         faithfulness=args.faithfulness,
+        methods=args.methods,
     )
     reporter = None if args.quiet else ProgressReporter()
     try:

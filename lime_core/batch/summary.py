@@ -146,6 +146,11 @@ def summarize(
         result.update(_pick(pick_rows, pick, pick_features, trusted_only, rows))
     if label_of:
         result["labels"] = _label_summary(label_of, predicted_of, per_cell, top, ok)
+    from .methods_summary import methods_summary  # only a run with --methods has one
+
+    compared = methods_summary(output, top=top)
+    if compared is not None:
+        result["methods"] = compared
     return result
 
 
@@ -257,4 +262,8 @@ def format_summary(summary: dict[str, Any], top: int = 10) -> str:
         p = summary["pick"]
         lines += ["", f"SP-LIME picks ({p['k']}, among {p['among']}; they cover {p['coverage']:.0%} of the "
                   "important words):", "  " + ", ".join(summary["picked"])]
+    if summary.get("methods"):
+        from .methods_summary import format_methods_summary
+
+        lines += format_methods_summary(summary["methods"])
     return "\n".join(lines) + "\n"

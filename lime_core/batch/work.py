@@ -86,12 +86,16 @@ class BatchOptions:
     tokenization: str = "words"
     mask_token: str | None = None
     faithfulness: bool = False
+    methods: tuple[str, ...] = ()  # other methods beside LIME (lime_core.methods), e.g. ("occlusion", "kernelshap")
     max_chars: int | None = 100_000
     extra: dict[str, Any] = field(default_factory=dict)  # further TextExplainer parameters
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["targets"] = list(self.targets) if isinstance(self.targets, tuple) else self.targets
+        data["methods"] = list(self.methods)
+        if not self.methods:
+            del data["methods"]  # written only when asked, so a run made before --methods existed can still resume
         return data
 
     def make_explainer(self, random_state: int) -> Any:
@@ -107,6 +111,7 @@ class BatchOptions:
             "random_state": random_state,
             "max_chars": self.max_chars,
             "faithfulness": self.faithfulness,
+            "methods": list(self.methods),
             **self.extra,
         }
         if self.sampler is not None:
@@ -183,6 +188,7 @@ class Worker:
             for w in target.weights
         ]
         checks = explanation.faithfulness.n_model_calls if explanation.faithfulness is not None else 0
+        checks += explanation.methods.n_model_calls if explanation.methods is not None else 0
         calls = int(explanation.n_model_calls) + int(checks)
         return TextResult(row, weights, calls, peak_rss_bytes(), str(os.getpid()))
 
