@@ -21,9 +21,7 @@ error over the words, the largest |error| / standard error, and the extra calls.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
-import math
 import os
 import platform
 import sys
@@ -188,27 +186,8 @@ def print_set(name: str, rows: list[dict]) -> None:
 # -- exact Shapley values on small black boxes -------------------------------------------------------------------
 
 
-def exact_shapley(model, explainer: TextExplainer, c: int) -> np.ndarray:
-    nb = explainer.neighbourhood_
-    groups = nb.features.groups
-    n = groups.n_words
-    subsets = np.array(list(itertools.product([False, True], repeat=n)))
-    proba = model._proba(nb.tokenized.rebuild(subsets[:, groups.word_of_token]))[:, c]
-    value = {row.tobytes(): p for row, p in zip(subsets, proba, strict=True)}
-    phi = np.zeros(n)
-    for j in range(n):
-        for row in subsets[~subsets[:, j]]:
-            s = int(row.sum())
-            with_j = row.copy()
-            with_j[j] = True
-            phi[j] += math.factorial(s) * math.factorial(n - s - 1) / math.factorial(n) * (
-                value[with_j.tobytes()] - value[row.tobytes()]
-            )
-    return phi
-
-
 def run_exact(seeds: int) -> list[dict]:
-    from tests.blackboxes import REDUNDANT_TEXT, RedundantPairModel, sentiment_model, topic_model
+    from tests.blackboxes import REDUNDANT_TEXT, RedundantPairModel, exact_shapley, sentiment_model, topic_model
 
     twelve = "good great bad awful plot music acting the ending was fine and"
     cases = [

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lime_core.formatters.highlight import format_weight
 from lime_core.formatters.methods import agreement_rows, faithfulness_table, method_label, scale_label, word_rows
 from lime_core.methods.data import MethodsReport
 
 
 def word_values_frame(report: MethodsReport, extra: int = 3) -> pd.DataFrame:
     """One row per (word, method): ``word``, ``method``, ``value``, ``text``, ``share`` (-1..1), ``rank``,
-    ``in_top``, ``order`` (the word's row), ``column`` (the method's), ``scale``."""
+    ``in_top``, ``order`` (the word's row), ``column`` (the method's), ``scale``, ``interval`` (KernelSHAP's likely
+    range as text; empty for a method without one)."""
     labels = [method_label(r.method) for r in report.results]
     scales = [scale_label(r) for r in report.results]
     rows = []
@@ -32,6 +34,11 @@ def word_values_frame(report: MethodsReport, extra: int = 3) -> pd.DataFrame:
                     "order": order,
                     "column": column,
                     "scale": scale,
+                    "interval": (
+                        ""
+                        if cell.interval is None
+                        else f"[{format_weight(cell.interval[0])}, {format_weight(cell.interval[1])}]"
+                    ),
                 }
             )
     return pd.DataFrame(rows)

@@ -7,9 +7,7 @@ box asked directly (not through lime_core).
 
 from __future__ import annotations
 
-import itertools
 import json
-import math
 
 import numpy as np
 import pytest
@@ -25,32 +23,13 @@ from tests.blackboxes import (
     REDUNDANT_TEXT,
     TOPIC_CLASSES,
     RedundantPairModel,
+    exact_shapley,
     sentiment_model,
     topic_model,
 )
 
 SENTIMENT_12 = "good great bad awful plot music acting the ending was fine and"  # 12 distinct words
 TOPIC_11 = "the vote and the striker scored a goal then bought a laptop"  # 9 distinct words, repeated ones
-
-
-def exact_shapley(model, explainer: TextExplainer, class_index: int) -> np.ndarray:
-    """Shapley values of every word, enumerated over all 2^M subsets of the words (M <= 12)."""
-    nb = explainer.neighbourhood_
-    groups = nb.features.groups
-    n = groups.n_words
-    assert n <= 12
-    subsets = np.array(list(itertools.product([False, True], repeat=n)))
-    proba = model._proba(nb.tokenized.rebuild(subsets[:, groups.word_of_token]))[:, class_index]
-    value = {row.tobytes(): p for row, p in zip(subsets, proba, strict=True)}
-    phi = np.zeros(n)
-    for j in range(n):
-        for row in subsets[~subsets[:, j]]:
-            s = int(row.sum())
-            with_j = row.copy()
-            with_j[j] = True
-            weight = math.factorial(s) * math.factorial(n - s - 1) / math.factorial(n)
-            phi[j] += weight * (value[with_j.tobytes()] - value[row.tobytes()])
-    return phi
 
 
 def by_word(report, method: str, explainer: TextExplainer) -> np.ndarray:

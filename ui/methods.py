@@ -40,6 +40,7 @@ def methods_chart(frame: pd.DataFrame) -> alt.Chart:
             alt.Tooltip("scale:N", title="Scale"),
             alt.Tooltip("share:Q", title="Share of the method's largest", format="+.0%"),
             alt.Tooltip("rank:Q", title="Rank"),
+            alt.Tooltip("interval:N", title="Likely range (interval)"),
         ],
     )
     cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(

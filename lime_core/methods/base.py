@@ -41,6 +41,15 @@ class WordAttribution:
     note: str | None = None
 
 
+def require_keep(samples: Neighbourhood, what: str) -> np.ndarray:
+    """The samples' keep-masks; a method needs them (eli5's ``vec=`` or sampler leave none)."""
+    if samples.keep is None:
+        from ..errors import LimeCoreError
+
+        raise LimeCoreError(f"{what} needs lime_core's own samples (not eli5's vec= or sampler)")
+    return samples.keep
+
+
 class AttributionMethod(Protocol):
     """``name`` (the key in reports and JSON), ``scale`` (what a value measures) and ``attribute``."""
 

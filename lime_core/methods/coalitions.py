@@ -91,3 +91,22 @@ def uncached(
         return 0
     texts = list(dict.fromkeys(tokenized.rebuild(token_masks(kept, word_of_token), replacement=mask_token or "")))
     return sum(row is None for row in black_box.cache.lookup(black_box.model_key, texts))
+
+
+@dataclass(frozen=True, eq=False)
+class CoalitionAnswers:
+    """Asks the explanation's black box about word coalitions of one text, for one class (cached answers free)."""
+
+    tokenized: TokenizedText
+    word_of_token: np.ndarray
+    black_box: BlackBox
+    class_index: int
+    mask_token: str | None
+
+    def ask(self, kept: np.ndarray) -> tuple[Coalitions, int]:
+        """The class's probability on each coalition's text, and the texts sent (cache misses)."""
+        return ask(kept, self.tokenized, self.word_of_token, self.black_box, self.class_index, self.mask_token)
+
+    def cost(self, kept: np.ndarray) -> int:
+        """How many of these coalitions' texts the model would be asked about now."""
+        return uncached(kept, self.tokenized, self.word_of_token, self.black_box, self.mask_token)

@@ -40,7 +40,7 @@ from ..wording import (
     MOST_FAITHFUL_MANY,
     MOST_FAITHFUL_TWO,
 )
-from .base import AttributionMethod, WordAttribution
+from .base import AttributionMethod, WordAttribution, require_keep
 from .data import (
     EXTRA_METHODS,
     KERNELSHAP,
@@ -128,8 +128,7 @@ def method_report(
     """The :class:`MethodsReport` of a fit's class (what :func:`compare_methods` and ``TrustResults`` compute)."""
     from ..trust.faithfulness import faithfulness_report
 
-    if samples.keep is None:
-        raise LimeCoreError("comparing methods needs lime_core's own samples (not eli5's vec= or sampler)")
+    require_keep(samples, "comparing methods")
     groups = samples.features.groups
     n_words = groups.n_words
     words = samples.features.names[:n_words]

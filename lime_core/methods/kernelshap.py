@@ -52,8 +52,8 @@ from scipy.stats import norm
 from ..defaults import CONFIDENCE
 from ..errors import LimeCoreError
 from ..wording import METHOD_LABELS, SHAP_NOTE_MISSING_SIZES, SHAP_NOTE_ROUGH
-from .base import WordAttribution
-from .coalitions import Coalitions, ask, uncached, word_coalitions
+from .base import WordAttribution, require_keep
+from .coalitions import CoalitionAnswers, Coalitions, word_coalitions
 from .data import KERNELSHAP
 
 if TYPE_CHECKING:
@@ -112,10 +112,7 @@ class KernelShap:
 
     def attribute(self, samples: Neighbourhood, black_box: BlackBox, class_index: int) -> WordAttribution:
         """Shapley values of ``class_index``'s probability for each word; they add up to p(text) - p(no words)."""
-        if samples.keep is None:
-            raise LimeCoreError(
-                f"{METHOD_LABELS[self.name]} needs lime_core's own samples (not eli5's vec= or sampler)"
-            )
+        keep = require_keep(samples, METHOD_LABELS[self.name])
         groups = samples.features.groups
         n_words = groups.n_words
         if n_words > MAX_WORDS:
@@ -123,9 +120,10 @@ class KernelShap:
                 f"{METHOD_LABELS[self.name]} from the explanation's samples handles at most {MAX_WORDS:,} distinct "
                 f"words; this text has {n_words:,}"
             )
-        wot, tokenized, mask = groups.word_of_token, samples.tokenized, samples.mask_token
+        wot = groups.word_of_token
+        oracle = CoalitionAnswers(samples.tokenized, wot, black_box, class_index, samples.mask_token)
         prediction = float(samples.proba[0, class_index])
-        coalitions = word_coalitions(samples.keep, wot, n_words, samples.proba[:, class_index])
+        coalitions = word_coalitions(keep, wot, n_words, samples.proba[:, class_index])
         calls = 0
 
         empty = np.zeros((1, n_words), dtype=bool)
@@ -133,7 +131,7 @@ class KernelShap:
         if len(found):
             base_value = float(coalitions.value[found[0]])
         else:
-            answer, sent = ask(empty, tokenized, wot, black_box, class_index, mask)
+            answer, sent = oracle.ask(empty)
             base_value, calls = float(answer.value[0]), calls + sent
         if n_words == 1:
             one = np.array([prediction - base_value])
@@ -142,13 +140,9 @@ class KernelShap:
         kernel = self.kernel if self.kernel is not None else ShapleyKernel()
         size_weight = kernel.size_weights(n_words)
         budget = max(0, int(self.max_extra_calls) - calls)
-        coalitions, sent = _complete_sizes(
-            coalitions, size_weight, budget, tokenized, wot, black_box, class_index, mask
-        )
+        coalitions, sent = _complete_sizes(coalitions, size_weight, budget, oracle)
         rng = np.random.default_rng([int(self.random_state), class_index])
-        coalitions, more = _extend_heaviest(
-            coalitions, size_weight, budget - sent, tokenized, wot, black_box, class_index, mask, rng
-        )
+        coalitions, more = _extend_heaviest(coalitions, size_weight, budget - sent, oracle, rng)
         sent += more
         calls += sent
         values, std, note = shapley_regression(coalitions, base_value, prediction, size_weight)
@@ -172,14 +166,7 @@ class KernelShap:
 
 
 def _complete_sizes(
-    coalitions: Coalitions,
-    size_weight: np.ndarray,
-    budget: int,
-    tokenized,
-    word_of_token: np.ndarray,
-    black_box: BlackBox,
-    class_index: int,
-    mask_token: str | None,
+    coalitions: Coalitions, size_weight: np.ndarray, budget: int, oracle: CoalitionAnswers
 ) -> tuple[Coalitions, int]:
     """Add every missing subset of the heaviest sizes whose new texts fit in ``budget`` model calls."""
     n_words = coalitions.kept.shape[1]
@@ -197,23 +184,15 @@ def _complete_sizes(
             if row.tobytes() not in seen:
                 missing.append(row)
         kept = np.vstack(missing)
-        if uncached(kept, tokenized, word_of_token, black_box, mask_token) > budget - sent:
+        if oracle.cost(kept) > budget - sent:
             continue
-        answers, calls = ask(kept, tokenized, word_of_token, black_box, class_index, mask_token)
+        answers, calls = oracle.ask(kept)
         coalitions, sent = coalitions.merged(answers), sent + calls
     return coalitions, sent
 
 
 def _extend_heaviest(
-    coalitions: Coalitions,
-    size_weight: np.ndarray,
-    budget: int,
-    tokenized,
-    word_of_token: np.ndarray,
-    black_box: BlackBox,
-    class_index: int,
-    mask_token: str | None,
-    rng: np.random.Generator,
+    coalitions: Coalitions, size_weight: np.ndarray, budget: int, oracle: CoalitionAnswers, rng: np.random.Generator
 ) -> tuple[Coalitions, int]:
     """Spend what is left of ``budget`` on random missing subsets of size 1 or ``M - 1`` (the heaviest sizes:
     one word kept, one left out, so their subsets are listed without enumerating a size)."""
@@ -228,11 +207,11 @@ def _extend_heaviest(
         candidates = np.eye(n_words, dtype=bool) if s == 1 else ~np.eye(n_words, dtype=bool)
         missing = [row for row in candidates if row.tobytes() not in have]
         picked = np.vstack([missing[i] for i in rng.permutation(len(missing))])
-        if uncached(picked, tokenized, word_of_token, black_box, mask_token) > budget:
+        if oracle.cost(picked) > budget:
             # The first of the drawn order that the budget pays for (cached ones are free): a uniform draw still.
             take, spent = [], 0
             for row in picked:
-                cost = uncached(row[None, :], tokenized, word_of_token, black_box, mask_token)
+                cost = oracle.cost(row[None, :])
                 if spent + cost > budget:
                     break
                 take.append(row)
@@ -240,7 +219,7 @@ def _extend_heaviest(
             picked = np.vstack(take) if take else picked[:0]
         if len(picked) == 0:
             return coalitions, 0
-        answers, calls = ask(picked, tokenized, word_of_token, black_box, class_index, mask_token)
+        answers, calls = oracle.ask(picked)
         return coalitions.merged(answers), calls
     return coalitions, 0
 

@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import LimeCoreError
 from ..wording import METHOD_LABELS
-from .base import WordAttribution
+from .base import WordAttribution, require_keep
 from .coalitions import ask
 from .data import OCCLUSION
 
@@ -34,10 +33,7 @@ class Occlusion:
 
     def attribute(self, samples: Neighbourhood, black_box: BlackBox, class_index: int) -> WordAttribution:
         """One text per word without it; ``values[j] = p(text) - p(text without word j)`` for ``class_index``."""
-        if samples.keep is None:
-            raise LimeCoreError(
-                f"{METHOD_LABELS[self.name]} needs lime_core's own samples (not eli5's vec= or sampler)"
-            )
+        require_keep(samples, METHOD_LABELS[self.name])
         groups = samples.features.groups
         n_words = groups.n_words
         kept = ~np.eye(n_words, dtype=bool)
