@@ -274,9 +274,9 @@ def texts(folder: Path, rows: pd.DataFrame, labels: dict[str, Any] | None, cell:
                                 cell=tuple(cell) if cell else None)
     note = f" in the cell {md_escape(cell[0])} \u2192 {md_escape(cell[1])}" if cell else ""
     pages = dataset.page_count(len(shown))
-    if int(st.session_state.get("dataset.page", 1)) > pages:  # fewer pages after a filter: back to the first
-        st.session_state["dataset.page"] = 1
-    number = int(st.number_input(f"Page (of {pages:,})", 1, pages, 1, key="dataset.page")) if pages > 1 else 1
+    if int(st.session_state.get("dataset.page") or 1) > pages:  # fewer pages after a filter: back to the first
+        st.session_state["dataset.page"] = 1  # (the widget then takes no default value: Streamlit warns of both)
+    number = int(st.number_input(f"Page (of {pages:,})", 1, pages, key="dataset.page")) if pages > 1 else 1
     page, first = dataset.page_of(shown, number)
     where = f"; rows {first + 1:,}-{first + len(page):,}" if pages > 1 else ""
     st.caption(f"{len(shown):,} of {len(rows):,} texts{note}{where}.")
