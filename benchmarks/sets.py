@@ -79,6 +79,9 @@ SEED = 0
 HELDOUT_SEED, HELDOUT_N = 12345, 1001
 MIN_POST_WORDS = 10
 POST_SEED = 8
+# The zoo's long posts: over LONG_CHARS characters, at most MAX_LONG_CHARS (the work limit's bound for 20,000 samples).
+LONG_CHARS = 10_000
+MAX_LONG_CHARS = 20_000
 KIDNEY = 0  # test post 0: the kidney-stones post of the showcase
 
 
@@ -183,6 +186,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     },
 }
 DEFAULT_VARIANTS = ("auto", "5000", REFERENCE)
+ZOO_ORDER = "posts,linear20,multilabel,reviews,long"  # --zoo: every model shape of issue 18
 LEVELS = ("trust", "check", "distrust")
 PEERS: dict[str, Callable] = {"eli5": run_eli5, "lime": run_lime}
 
@@ -394,6 +398,49 @@ def post_set(n_posts: int, holdout: int = 0) -> tuple[list[tuple[str, str]], Any
     return texts, NewsgroupsClassifier.load()
 
 
+def linear_set(n_posts: int) -> tuple[list[tuple[str, str]], Any]:
+    """The model zoo's many-class shape (issue 18): test posts of all 20 groups, ``n_posts // 20`` per group (at
+    least one), explained with the 20-class TF-IDF + logistic regression pipeline (trained once, cached)."""
+    from lime_core.models.newsgroups import load_newsgroups
+    from lime_core.models.newsgroups.linear import LinearNewsgroupsClassifier
+
+    test = load_newsgroups("test", categories=None)
+    rng = np.random.default_rng(POST_SEED)
+    texts = []
+    groups = range(len(test.target_names))
+    if n_posts < len(groups):  # fewer posts than groups: one post from each of n_posts groups, drawn
+        groups = sorted(int(g) for g in rng.choice(len(groups), size=n_posts, replace=False))
+    for g in groups:
+        group = test.target_names[g]
+        # The same length bounds as the long-post set leaves to it: posts over LONG_CHARS are that set's.
+        pool = [
+            i
+            for i in np.flatnonzero(test.target == g)
+            if len(test.texts[i].split()) >= MIN_POST_WORDS and len(test.texts[i]) < LONG_CHARS
+        ]
+        for i in sorted(int(i) for i in rng.choice(pool, size=max(1, n_posts // 20), replace=False)):
+            texts.append((f"post {i} ({group})", test.texts[i]))
+    return texts, LinearNewsgroupsClassifier.load()
+
+
+def long_set(n_posts: int) -> tuple[list[tuple[str, str]], Any]:
+    """The model zoo's long documents: the four-group test posts of LONG_CHARS to MAX_LONG_CHARS characters (the
+    longest that the work limit lets the 20,000-sample reference explain word by word), shortest first, on 20ng-svm.
+    """
+    from lime_core.models.newsgroups import NewsgroupsClassifier, load_newsgroups
+
+    test = load_newsgroups("test")
+    long = sorted((len(t), i) for i, t in enumerate(test.texts) if LONG_CHARS <= len(t) <= MAX_LONG_CHARS)
+    picked = [i for _, i in long[:n_posts]]
+    return [(f"post {i} ({len(test.texts[i]):,} chars)", test.texts[i]) for i in picked], NewsgroupsClassifier.load()
+
+
+def multilabel_set(n_posts: int) -> tuple[list[tuple[str, str]], Any]:
+    """The model zoo's multi-label shape: a hook for the one-vs-rest model on cross-posted posts (issue 18 item 3),
+    run once that model exists in lime_core."""
+    raise NotImplementedError("no multi-label model in lime_core yet (issue 18 item 3)")
+
+
 def review_set(n_reviews: int) -> tuple[list[tuple[str, str]], Any]:
     from lime_core.models import load_model
 
@@ -511,9 +558,10 @@ def print_set(name: str, rows: list[dict]) -> None:
         trusted = [x for x in rs if x.get("verdict") == "trust" and x["jaccard"] is not None]
         if trusted and run != REFERENCE:
             good = sum(x["jaccard"] >= 0.8 for x in trusted)
+            judged = sum(x["jaccard"] is not None and x.get("verdict") is not None for x in rs)
             print(
                 f"precision of 'trust' ({run}): {good}/{len(trusted)} = {good / len(trusted):.2f} "
-                "have top-5 Jaccard >= 0.8"
+                f"have top-5 Jaccard >= 0.8; coverage {len(trusted)}/{judged} = {len(trusted) / judged:.2f}"
             )
     named = [r for r in rows if r["name"].startswith("kidney")]
     for r in named:
@@ -618,6 +666,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--markdown", action="store_true", help="with --report: print the README's tables")
     parser.add_argument("--order", default="posts,reviews", help="which set runs first")
+    parser.add_argument("--linear20", type=int, default=0, help="posts of all 20 groups for the 20-class model")
+    parser.add_argument("--long", type=int, default=0, help=f"posts of {LONG_CHARS:,}+ characters on 20ng-svm")
+    parser.add_argument("--multilabel", type=int, default=0, help="cross-posted posts for the multi-label model")
+    parser.add_argument(
+        "--zoo",
+        action="store_true",
+        help=f"every model shape in one run ({ZOO_ORDER}); size each with --posts, --linear20, --long, "
+        "--reviews, --multilabel",
+    )
     parser.add_argument("--hopeless", type=int, default=3, help="texts per set for the XOR and hash black boxes")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--report", type=Path, default=None, help="print a stored result file and exit")
@@ -646,16 +703,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     peers = [p for p in args.peers.split(",") if p]
     started = time.perf_counter()
     stored = json.loads(args.merge.read_text()) if args.merge is not None else None
-    results: dict[str, Any] = {"sets": {}, "model": stored["model"] if stored else model_check()}
+    check = stored["model"] if stored else (model_check() if args.posts and not args.zoo else None)
+    results: dict[str, Any] = {"sets": {}, "model": check}
     if stored and stored.get("skipped"):
         results["skipped"] = stored["skipped"]
     results["hopeless"] = hopeless_boxes(args.hopeless) if args.hopeless else (stored or {}).get("hopeless", [])
-    builders = {"posts": lambda: post_set(args.posts, args.holdout), "reviews": lambda: review_set(args.reviews)}
-    counts = {"posts": args.posts, "reviews": args.reviews}
-    for set_name in args.order.split(","):
+    builders = {
+        "posts": lambda: post_set(args.posts, args.holdout),
+        "reviews": lambda: review_set(args.reviews),
+        "linear20": lambda: linear_set(args.linear20),
+        "long": lambda: long_set(args.long),
+        "multilabel": lambda: multilabel_set(args.multilabel),
+    }
+    counts = {
+        "posts": args.posts,
+        "reviews": args.reviews,
+        "linear20": args.linear20,
+        "long": args.long,
+        "multilabel": args.multilabel,
+    }
+    order = ZOO_ORDER if args.zoo else args.order
+    for set_name in order.split(","):
         if not counts[set_name]:
             continue
-        texts, model = builders[set_name]()
+        try:
+            texts, model = builders[set_name]()
+        except NotImplementedError as missing:
+            print(f"  {set_name}: not run ({missing})", file=sys.stderr, flush=True)
+            continue
         answers = SharedAnswers(model.predict_proba, model.class_names, name=getattr(model, "name", set_name))
         rows = []
         previous = {r["name"]: r for r in stored["sets"].get(set_name, [])} if stored else {}

@@ -109,7 +109,7 @@ class TrustResults:
                 analysis = self.analysis()
                 if analysis is not None:
                     with single_threaded_blas():
-                        self._uncertainty = analysis.uncertainty(float(confidence))
+                        self._uncertainty = analysis.uncertainty(float(confidence), self.neighbourhood.predicted)
             elif self.linear:
                 self._uncertainty = surrogate_uncertainty(surrogate, *self._training_rows(), float(confidence))
         return self._uncertainty

@@ -102,8 +102,14 @@ def _build_sklearn_cache(archive: Path, data_home: Path) -> None:
     logger.info("parsed %s into %s in %.1f s", archive, data_home, time.perf_counter() - started)
 
 
-def load_newsgroups(subset: Literal["train", "test"], settings: Settings | None = None) -> NewsgroupsSplit:
+def load_newsgroups(
+    subset: Literal["train", "test"],
+    settings: Settings | None = None,
+    categories: tuple[str, ...] | None = GROUPS,
+) -> NewsgroupsSplit:
     """The four-group split with headers and footers removed, as ``fetch_20newsgroups`` gives it.
+
+    ``categories=None`` gives all 20 groups (the 20-class linear model, :mod:`.linear`).
 
     With ``LIME_20NG_ARCHIVE`` set the local archive is used (parsed once into
     the cache directory); otherwise scikit-learn downloads the data.
@@ -113,7 +119,11 @@ def load_newsgroups(subset: Literal["train", "test"], settings: Settings | None 
         raise ValueError(f"subset must be 'train' or 'test', not {subset!r}")
     settings = settings or get_settings()
     options: dict[str, Any] = dict(
-        subset=subset, categories=list(GROUPS), remove=REMOVE, shuffle=True, random_state=SHUFFLE_SEED
+        subset=subset,
+        categories=None if categories is None else list(categories),
+        remove=REMOVE,
+        shuffle=True,
+        random_state=SHUFFLE_SEED,
     )
     if settings.newsgroups_archive is not None:
         data_home = _archive_data_home(settings.newsgroups_archive, settings.cache_dir)
