@@ -82,6 +82,6 @@ def test_twenty_classes_and_many_words_get_intervals_and_auto_saves_calls(linear
         weights = e.targets[0].weights
         assert len(weights) > 100 and (len(e.class_names) - 1) * (len(weights) + 1) > uncertainty.MAX_PARAMETERS
         assert all(w.std is not None and w.std > 0 and w.interval[0] < w.weight < w.interval[1] for w in weights)
-        assert e.stability is not None and e.stability.expected_jaccard is not None
+        assert e.uncertainty is not None and e.uncertainty.method == uncertainty.METHOD_BLOCK
     assert auto.sampling.stopped_because != adaptive.STOP_UNCHANGED
     assert auto.n_model_calls <= fixed.n_model_calls / 2
