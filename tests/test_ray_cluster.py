@@ -53,10 +53,13 @@ def test_a_node_removed_mid_run_costs_only_its_texts_in_flight(cluster, tmp_path
     spec, texts = _data(tmp_path, n)
     log = tmp_path / "model.log"
     model = _pipeline(tmp_path, log=str(log), delay=0.02)
-    removed = []
+    removed: list[int] = []
+    both_up: list[int] = []
 
-    def progress(p) -> None:  # the worker node dies once a few texts are done, others in flight
-        if p.done >= 4 and not removed:
+    def progress(p) -> None:  # the worker node dies once both workers have done a text, others in flight
+        if not both_up and any(note.endswith("2 working") for note in p.notes):
+            both_up.append(p.done)
+        if both_up and p.done >= both_up[0] + 2 and not removed:
             removed.append(p.done)
             cluster.remove_node(cluster.workers[0], graceful=False)
 
