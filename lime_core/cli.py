@@ -18,9 +18,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .errors import LimeCoreError
-from .limits import MAX_SAMPLES
+from .errors import InputTextError, LimeCoreError
+from .limits import MAX_SAMPLES, MAX_TEXT_CHARS, read_text_within
 from .settings import ENV_API_TOKEN as TOKEN_ENV_VAR
+from .terminal import html_for_terminal, json_for_terminal, printable
 
 EXIT_RUNTIME = 1
 EXIT_USAGE = 2
@@ -262,7 +263,7 @@ def _fail(message: str, status: int) -> int:
 
 
 def _one_line(message: str) -> str:
-    return " ".join(message.split()) or "failed"
+    return printable(" ".join(message.split())) or "failed"
 
 
 def _silence_stdout() -> None:
@@ -277,12 +278,14 @@ def _silence_stdout() -> None:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
+    check_model_options(args)
+    # Read (and bound) the text before the heavy imports: an endless file is refused in a fraction of a second.
+    text = _read_text(args, MAX_TEXT_CHARS)
     from .explainer import TextExplainer
     from .sampling import get_sampler
     from .surrogates import get_surrogate
     from .tokenization import TokenizedText, get_tokenizer
 
-    check_model_options(args)
     params: dict[str, Any] = {
         "tokenizer": args.tokenization,
         "bigrams": args.bigrams,
@@ -298,7 +301,6 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if args.surrogate is not None:
         params["surrogate"] = get_surrogate(args.surrogate)
     explainer = TextExplainer(**params)
-    text = _read_text(args)
     # Check the text before loading a model: loading can be slow, and a remote model costs money.
     TokenizedText.from_text(text, get_tokenizer(args.tokenization), explainer.max_chars)
     model = _load_model(args)
@@ -313,23 +315,27 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_text(args: argparse.Namespace) -> str:
+def _read_text(args: argparse.Namespace, max_chars: int | None) -> str:
+    """The text to explain, read no further than ``max_chars`` allows (a file or stdin may be endless)."""
     source = args.file if args.file is not None else args.text
     if source == "-":
-        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise CliError("stdin is not UTF-8 text") from None
+        if not hasattr(sys.stdin, "buffer"):
+            return sys.stdin.read(max_chars + 1 if max_chars is not None else -1)
+        return _read_within(sys.stdin.buffer, max_chars, "stdin")
     if args.file is None:
         return args.text
-    path = Path(args.file)
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise CliError(f"cannot read {args.file}: it is not UTF-8 text") from None
+        with open(args.file, "rb") as stream:
+            return _read_within(stream, max_chars, args.file)
     except OSError as exc:
         raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+
+
+def _read_within(stream: Any, max_chars: int | None, name: str) -> str:
+    try:
+        return read_text_within(stream, max_chars, name)
+    except InputTextError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _load_model(args: argparse.Namespace) -> Any:
@@ -412,11 +418,11 @@ def _progress_printer() -> Callable[[int, int], None]:
 
 def _render(explanation: Any, fmt: str, top: int) -> str:
     if fmt == "json":
-        return explanation.to_json(indent=2) + "\n"
+        return json_for_terminal(explanation.to_json(indent=2)) + "\n"
     if fmt == "html":
         from .formatters.html import format_html
 
-        return format_html(explanation, top=top, standalone=True)
+        return html_for_terminal(format_html(explanation, top=top, standalone=True))
     from .formatters.text import format_text
 
     return format_text(explanation, top=top)

@@ -31,7 +31,7 @@ from .explanation import (
 from .features import FeatureSpace
 from .fitting import LocalFit, fit_local_model
 from .kernels import CosineKernel, Kernel, cosine_similarity_to_original
-from .limits import check_sample_chars, check_samples
+from .limits import MAX_TEXT_CHARS, check_sample_chars, check_samples
 from .methods.data import parse_methods
 from .neighbourhood import FitResult, Neighbourhood
 from .predictor import BlackBox, PredictionCache, ProgressCallback
@@ -47,7 +47,7 @@ from .wording import STOP_FIXED
 
 __all__ = ["TextExplainer", "class_weights", "explain_fit", "explain_text", "resolve_targets"]
 
-DEFAULT_MAX_CHARS = 100_000
+DEFAULT_MAX_CHARS = MAX_TEXT_CHARS
 
 Targets = None | str | int | Sequence[str | int]
 AUTO = adaptive.AUTO

@@ -18,10 +18,14 @@ At either bound one explanation stays under 2 GB, so a few at once fit in 24 GB.
 
 from __future__ import annotations
 
-from .errors import WorkLimitError
+from typing import BinaryIO
+
+from .errors import InputTextError, WorkLimitError
 
 MAX_SAMPLES = 100_000
 MAX_SAMPLE_CHARS = 400_000_000
+# The longest text one explanation takes, in the library (TextExplainer's max_chars) and the CLI.
+MAX_TEXT_CHARS = 100_000
 
 
 def check_samples(n_samples: int, name: str = "n_samples") -> None:
@@ -42,3 +46,35 @@ def check_sample_chars(n_samples: int, n_chars: int) -> None:
             f"(over the limit of {MAX_SAMPLE_CHARS:,} characters, lime_core.limits.MAX_SAMPLE_CHARS); "
             f"use at most {allowed:,} samples for this text, or a shorter text"
         )
+
+
+# UTF-8 spends at most 4 bytes on a character: a text of max_chars characters is never longer than this.
+UTF8_MAX_BYTES_PER_CHAR = 4
+
+
+def read_text_within(stream: BinaryIO, max_chars: int | None, name: str) -> str:
+    """Read UTF-8 text from ``stream`` without ever holding more than the longest text allowed (plus one byte).
+
+    ``explain --file /dev/zero`` or an endless pipe would otherwise be read whole before its length is checked.
+    Raises :class:`InputTextError` for a text over ``max_chars`` characters (or its bytes' bound) or one that
+    is not UTF-8; ``name`` says where it came from.
+    """
+    if max_chars is None:
+        data = stream.read()
+    else:
+        limit = UTF8_MAX_BYTES_PER_CHAR * max_chars
+        data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise InputTextError(
+                f"{name} holds more than {limit:,} bytes, so more than the limit of {max_chars:,} characters; "
+                "it was not read further: give a shorter text"
+            )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputTextError(f"{name} is not UTF-8 text") from None
+    if max_chars is not None and len(text) > max_chars:
+        raise InputTextError(
+            f"{name} holds {len(text):,} characters, over the limit of {max_chars:,}; give a shorter text"
+        )
+    return text

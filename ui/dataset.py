@@ -24,6 +24,7 @@ from dashboard.stored import StoredResult
 from lime_core.batch import BatchOptions, InputSpec, ModelSource, read_status, run_batch, summarize
 from lime_core.batch.io import explanation_sources
 from lime_core.batch.summary import load_rows, normalise_labels
+from lime_core.models.remote.display import redact_url
 from lime_core.settings import get_settings
 from lime_core.wording import TITLES
 
@@ -261,7 +262,9 @@ def folder_model(folder: Path) -> str:
     from lime_core.batch.io import read_json
 
     model = (read_json(folder / "run.json") or {}).get("model") or {}
-    return str(model.get("value") or "unknown model")
+    value = str(model.get("value") or "unknown model")
+    # run.json files written before issue 21 kept a URL whole, user info and api_key included
+    return redact_url(value) if model.get("kind") == "url" else value
 
 
 def folder_label(folder: Path) -> str:

@@ -21,10 +21,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any, Protocol
 
 from ..errors import LimeCoreError
+from .choices import BACKENDS
 from .io import TextRecord
 from .work import BatchOptions, ModelSource, TextResult, Worker
 
-BACKENDS = ("local", "ray")
 IN_FLIGHT_PER_WORKER = 2
 
 

@@ -11,7 +11,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..cli import (
     CliError,
@@ -22,10 +22,19 @@ from ..cli import (
     add_model_options,
     check_model_options,
 )
-from .backends import BACKENDS
-from .io import DEFAULT_CHUNK_SIZE, SUFFIXES
-from .ray_backend import DEFAULT_MAX_ATTEMPTS, DEFAULT_WAIT_SECONDS, MODEL_FROM  # Ray itself only when started
-from .runner import BatchProgress
+from ..terminal import json_for_terminal
+from .choices import (
+    BACKENDS,
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_STOP_AFTER,
+    DEFAULT_WAIT_SECONDS,
+    MODEL_FROM,
+    SUFFIXES,
+)
+
+if TYPE_CHECKING:
+    from .runner import BatchProgress
 
 PLAIN_PROGRESS_SECONDS = 10.0
 
@@ -73,6 +82,9 @@ def add_batch_commands(commands: Any) -> None:
                      help="continue the run in OUTPUT: texts already explained are not sent to the model again")
     run.add_argument("--chunk-size", type=_positive_int, default=DEFAULT_CHUNK_SIZE, metavar="N",
                      help=f"texts read and written at a time (default {DEFAULT_CHUNK_SIZE})")
+    run.add_argument("--stop-after-failures", type=int, default=DEFAULT_STOP_AFTER, metavar="N",
+                     help=f"stop when N texts in a row fail the same way at the model (a server that is down); "
+                     f"--resume retries them (default {DEFAULT_STOP_AFTER}; 0: never stop)")
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
     eb.set_defaults(handler=_cmd_explain_batch)
 
@@ -144,6 +156,7 @@ def _cmd_explain_batch(args: argparse.Namespace) -> int:
             ray_address=args.ray_address,
             resume=args.resume,
             chunk_size=args.chunk_size,
+            stop_after_failures=args.stop_after_failures,
             progress=reporter,
             ray_options=ray_options,
         )
@@ -210,7 +223,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
         raise CliError(f"{args.dir} is not a folder (give the output folder of explain-batch)")
     summary = summarize(directory, pick=args.pick or 0, trusted_only=not args.all_explanations, top=args.top)
     if args.format == "json":
-        _write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", args.output)
+        _write(json_for_terminal(json.dumps(summary, indent=2, ensure_ascii=False)) + "\n", args.output)
     else:
         _write(format_summary(summary, top=args.top), args.output)
     return 0

@@ -16,6 +16,7 @@ files, streaming one part at a time.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
@@ -29,23 +30,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import LimeCoreError
+from ..limits import MAX_TEXT_CHARS, UTF8_MAX_BYTES_PER_CHAR
+from .choices import DEFAULT_CHUNK_SIZE, SUFFIXES
 
 EXPLANATIONS_FILE = "explanations.parquet"
 WEIGHTS_FILE = "weights.parquet"
 PARTS_DIR = "parts"
-DEFAULT_CHUNK_SIZE = 256
-
-SUFFIXES = {
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "jsonl",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".txt": "text",
-    ".text": "text",
-}
 
 EXPLANATIONS_SCHEMA = pa.schema(
     [
@@ -87,12 +77,26 @@ class BatchInputError(LimeCoreError, ValueError):
 
 @dataclass(frozen=True)
 class TextRecord:
-    """One text of the dataset: its id, its row number, the text and its label (None when not given)."""
+    """One text of the dataset: its id, its row number, the text and its label (None when not given).
+
+    ``refused`` says why a text is not explained before any model sees it (over the length limit: it was
+    not read whole, and its ``text`` is empty, so the refused text is not stored either).
+    """
 
     id: str
     row: int
     text: str
     label: str | None = None
+    refused: str | None = None
+
+
+# Slack for the id, the label and the quoting around a text in one line of CSV or JSON Lines.
+LINE_SLACK_BYTES = 64 * 1024
+
+
+def _too_long(row: int, size: str, max_chars: int) -> str:
+    return (f"row {row} holds a text of {size}, over the limit of {max_chars:,} characters; it was not read whole "
+            "or explained: split it or shorten it")
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,7 @@ def _check_columns(spec: InputSpec, columns: list[str]) -> None:
             raise BatchInputError(f"{spec.path.name} has no {role} column {name!r}; its columns are: {shown}")
 
 
-def _records(spec: InputSpec, frame: Any, start: int) -> list[TextRecord]:
+def _records(spec: InputSpec, frame: Any, start: int, max_chars: int | None) -> list[TextRecord]:
     texts = frame[spec.text_column].tolist()
     ids = frame[spec.id_column].tolist() if spec.id_column else None
     labels = frame[spec.label_column].tolist() if spec.label_column else None
@@ -149,33 +153,75 @@ def _records(spec: InputSpec, frame: Any, start: int) -> list[TextRecord]:
         text_id = _cell(ids[i]) if ids is not None else str(row)
         if text_id is None:
             raise BatchInputError(f"row {row} of {spec.path.name} has no id (column {spec.id_column!r} is empty)")
-        out.append(TextRecord(text_id, row, _cell(text) or "", _cell(labels[i]) if labels is not None else None))
+        label = _cell(labels[i]) if labels is not None else None
+        value = _cell(text) or ""
+        if max_chars is not None and len(value) > max_chars:
+            out.append(TextRecord(text_id, row, "", label, _too_long(row, f"{len(value):,} characters", max_chars)))
+        else:
+            out.append(TextRecord(text_id, row, value, label))
     return out
 
 
-def read_records(spec: InputSpec, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[list[TextRecord]]:
-    """The dataset's texts, ``chunk_size`` at a time, in file order."""
+def read_records(
+    spec: InputSpec, chunk_size: int = DEFAULT_CHUNK_SIZE, max_chars: int | None = MAX_TEXT_CHARS
+) -> Iterator[list[TextRecord]]:
+    """The dataset's texts, ``chunk_size`` at a time, in file order.
+
+    No text is read whole past ``max_chars``: a longer line of a text file is skipped unread (its record is
+    ``refused``), a longer line of CSV or JSON Lines stops the run with a message before it is parsed, and a
+    longer cell is refused without being kept.
+    """
     if not spec.path.is_file():
         raise BatchInputError(f"cannot read {spec.path}: {'no such file' if not spec.path.exists() else 'not a file'}")
     fmt = spec.resolved_format()
     try:
         if fmt == "text":
-            yield from _read_text_lines(spec, chunk_size)
+            yield from _read_text_lines(spec, chunk_size, max_chars)
         elif fmt == "parquet":
-            yield from _read_parquet(spec, chunk_size)
+            yield from _read_parquet(spec, chunk_size, max_chars)
         else:
-            yield from _read_pandas(spec, fmt, chunk_size)
+            yield from _read_pandas(spec, fmt, chunk_size, max_chars)
     except BatchInputError:
         raise
     except (OSError, ValueError, UnicodeDecodeError, pa.ArrowException) as exc:
-        raise BatchInputError(f"cannot read {spec.path.name} as {fmt}: {exc}") from exc
+        raise BatchInputError(f"cannot read {spec.path.name} as {fmt}: {_reading_error(exc)}") from exc
 
 
-def _read_text_lines(spec: InputSpec, chunk_size: int) -> Iterator[list[TextRecord]]:
+def _reading_error(exc: BaseException) -> str:
+    message = " ".join(str(exc).split())
+    if "EOF inside string" in message:
+        return (f"{message}: a quote (\") opens a text that is never closed, so every later line would be read "
+                "as part of it; close the quote (a quote inside a quoted text is written twice)")
+    return message
+
+
+def _read_text_lines(spec: InputSpec, chunk_size: int, max_chars: int | None) -> Iterator[list[TextRecord]]:
+    limit = None if max_chars is None else UTF8_MAX_BYTES_PER_CHAR * max_chars
     chunk: list[TextRecord] = []
-    with open(spec.path, encoding="utf-8") as fh:
-        for row, line in enumerate(fh):
-            chunk.append(TextRecord(str(row), row, line.rstrip("\r\n")))
+    with open(spec.path, "rb") as fh:
+        row = 0
+        while True:
+            data = fh.readline() if limit is None else fh.readline(limit + 2)  # + the line's \r\n
+            if not data:
+                break
+            if limit is not None and len(data) > limit and not data.endswith(b"\n"):
+                size = len(data)
+                while data and not data.endswith(b"\n"):  # skip the rest of the line, 1 MB at a time
+                    data = fh.readline(1 << 20)
+                    size += len(data)
+                assert max_chars is not None
+                chunk.append(TextRecord(str(row), row, "", refused=_too_long(row, f"{size:,} bytes", max_chars)))
+            else:
+                try:
+                    line = data.decode("utf-8").rstrip("\r\n")
+                except UnicodeDecodeError:
+                    raise BatchInputError(f"line {row + 1} of {spec.path.name} is not UTF-8 text") from None
+                if max_chars is not None and len(line) > max_chars:
+                    refused = _too_long(row, f"{len(line):,} characters", max_chars)
+                    chunk.append(TextRecord(str(row), row, "", refused=refused))
+                else:
+                    chunk.append(TextRecord(str(row), row, line))
+            row += 1
             if len(chunk) >= chunk_size:
                 yield chunk
                 chunk = []
@@ -183,44 +229,99 @@ def _read_text_lines(spec: InputSpec, chunk_size: int) -> Iterator[list[TextReco
         yield chunk
 
 
-def _read_parquet(spec: InputSpec, chunk_size: int) -> Iterator[list[TextRecord]]:
+class _BoundedLines(io.RawIOBase):
+    """A binary file that raises :class:`BatchInputError` once one line grows past ``limit`` bytes.
+
+    pandas reads a CSV or JSON Lines record whole before anyone can look at it; behind this, a 300 MB line
+    stops the read after ``limit`` bytes instead.
+    """
+
+    def __init__(self, raw: Any, limit: int, name: str, max_chars: int) -> None:
+        self._raw, self._limit, self._name, self._max_chars = raw, limit, name, max_chars
+        self._line = 0  # bytes since the last newline
+        self._lines = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        end = data.rfind(b"\n")
+        if end < 0:
+            longest = self._line + len(data)
+        else:
+            first = data.find(b"\n")
+            inner = max((len(x) for x in data[first + 1 : end].split(b"\n")), default=0) if end > first else 0
+            longest = max(self._line + first, inner)
+        if longest > self._limit:
+            raise BatchInputError(
+                f"line {self._lines + 1} of {self._name} or one soon after it "
+                f"is longer than {self._limit:,} bytes, more than a text of {self._max_chars:,} characters "
+                "(the limit) can take, or a quote is never closed; the run stops before reading it whole"
+            )
+        if end >= 0:
+            self._lines += data.count(b"\n")
+            self._line = len(data) - end - 1
+        else:
+            self._line += len(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _read_parquet(spec: InputSpec, chunk_size: int, max_chars: int | None) -> Iterator[list[TextRecord]]:
     file = pq.ParquetFile(spec.path)
     _check_columns(spec, file.schema_arrow.names)
     columns = [c for c in (spec.text_column, spec.id_column, spec.label_column) if c]
     start = 0
     for batch in file.iter_batches(batch_size=chunk_size, columns=list(dict.fromkeys(columns))):
+        text = batch.column(spec.text_column)
+        if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type) or pa.types.is_null(text.type)):
+            raise BatchInputError(
+                f"column {spec.text_column!r} of {spec.path.name} holds {text.type}, not text; "
+                "choose a text column with --text-column"
+            )
         frame = batch.to_pandas()
-        yield _records(spec, frame, start)
+        yield _records(spec, frame, start, max_chars)
         start += len(frame)
 
 
-def _read_pandas(spec: InputSpec, fmt: str, chunk_size: int) -> Iterator[list[TextRecord]]:
+def _read_pandas(spec: InputSpec, fmt: str, chunk_size: int, max_chars: int | None) -> Iterator[list[TextRecord]]:
     import pandas as pd
 
-    if fmt == "jsonl":
-        reader = pd.read_json(spec.path, lines=True, chunksize=chunk_size, dtype=False)
-    else:
-        # Ids and labels stay text: "007" must not become 7.
-        reader = pd.read_csv(
-            spec.path, sep="\t" if fmt == "tsv" else ",", chunksize=chunk_size, dtype=str, keep_default_na=False
-        )
-    start = 0
-    with reader:
-        for frame in reader:
-            _check_columns(spec, [str(c) for c in frame.columns])
-            yield _records(spec, frame, start)
-            start += len(frame)
+    with open(spec.path, "rb") as raw:
+        source: Any = raw
+        if max_chars is not None:
+            limit = UTF8_MAX_BYTES_PER_CHAR * max_chars + LINE_SLACK_BYTES
+            source = io.BufferedReader(_BoundedLines(raw, limit, spec.path.name, max_chars))
+        if fmt == "jsonl":
+            reader = pd.read_json(source, lines=True, chunksize=chunk_size, dtype=False, encoding="utf-8")
+        else:
+            # Ids and labels stay text: "007" must not become 7.
+            reader = pd.read_csv(
+                source, sep="\t" if fmt == "tsv" else ",", chunksize=chunk_size, dtype=str, keep_default_na=False,
+                encoding="utf-8",
+            )
+        start = 0
+        with reader:
+            for frame in reader:
+                _check_columns(spec, [str(c) for c in frame.columns])
+                yield _records(spec, frame, start, max_chars)
+                start += len(frame)
 
 
-def count_records(spec: InputSpec) -> int | None:
+def count_records(spec: InputSpec, max_chars: int | None = MAX_TEXT_CHARS) -> int | None:
     """How many texts the dataset holds (a cheap pass; None when it cannot be told without parsing everything)."""
     fmt = spec.resolved_format()
     if fmt == "parquet":
         return int(pq.ParquetFile(spec.path).metadata.num_rows)
-    if fmt == "text":
+    if fmt == "text":  # newlines counted in 1 MB blocks: one endless line is never held whole
+        lines, last = 0, b"\n"
         with open(spec.path, "rb") as fh:
-            return sum(1 for _ in fh)
-    return sum(len(chunk) for chunk in read_records(spec, chunk_size=4096))
+            while block := fh.read(1 << 20):
+                lines += block.count(b"\n")
+                last = block[-1:]
+        return lines + (last != b"\n")
+    return sum(len(chunk) for chunk in read_records(spec, chunk_size=4096, max_chars=max_chars))
 
 
 # -- output ---------------------------------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ from typing import Any
 
 from ..errors import LimeCoreError, ModelUnavailableError, RemoteAuthError
 from .backends import IN_FLIGHT_PER_WORKER, BatchError, limit_blas_threads
+from .choices import DEFAULT_MAX_ATTEMPTS, DEFAULT_WAIT_SECONDS, MODEL_FROM
 from .io import TextRecord
 from .work import BatchOptions, ModelSource, TextResult, Worker, failed_result
 
@@ -63,9 +64,6 @@ FORWARDED_ENV = (
     "LIME_SENTIMENT_MODEL",
     "LIME_CACHE_DIR",
 )
-MODEL_FROM = ("driver", "nodes")
-DEFAULT_MAX_ATTEMPTS = 3  # tries per text when workers are lost under it
-DEFAULT_WAIT_SECONDS = 120.0  # how long a run waits for a worker when none can start
 NOTE_SECONDS = 10.0  # a wait says what it waits for this often
 
 Notify = Callable[[str], None]

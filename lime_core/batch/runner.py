@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .backends import Backend, BatchError, make_backend
+from .choices import DEFAULT_STOP_AFTER
 from .io import (
     DEFAULT_CHUNK_SIZE,
     InputSpec,
@@ -39,6 +40,7 @@ from .io import (
     write_json,
     write_part,
 )
+from .lock import HOLDER_FILE, LOCK_FILE, output_lock
 from .work import BatchOptions, ModelSource, TextResult
 
 RUN_FILE = "run.json"
@@ -93,7 +95,7 @@ class BatchRun:
             "text_column": self.input.text_column,
             "id_column": self.input.id_column,
             "label_column": self.input.label_column,
-            "model": {"kind": self.source.kind, "value": self.source.value},
+            "model": {"kind": self.source.kind, "value": self.source.shown_value},
             "options": self.options.to_dict(),
         }
 
@@ -102,7 +104,10 @@ def _check_output(output: Path, run: BatchRun, resume: bool) -> None:
     manifest_path = output / RUN_FILE
     previous = read_json(manifest_path)
     if previous is None:
-        others = [p for p in output.iterdir() if p.resolve() != run.input.path.resolve()] if output.is_dir() else []
+        ours = (LOCK_FILE, HOLDER_FILE)
+        others = [
+            p for p in output.iterdir() if p.name not in ours and p.resolve() != run.input.path.resolve()
+        ] if output.is_dir() else []
         if others:  # the input itself may live in the folder (the dashboard puts it there)
             raise BatchError(f"{output} is not empty and holds no batch run; choose an empty or a new folder")
         return
@@ -118,6 +123,18 @@ def _check_output(output: Path, run: BatchRun, resume: bool) -> None:
 
 
 def run_batch(
+    input: InputSpec, output: str | Path, source: ModelSource, options: BatchOptions, **settings: Any
+) -> BatchProgress:
+    """Explain every text of ``input`` into ``output`` as the only writer of that folder (see :func:`_run_batch`).
+
+    A second run on a folder that a live run is writing is refused at once with a :class:`BatchError`
+    naming it; the lock dies with its process, so ``resume=True`` after a kill takes the folder over.
+    """
+    with output_lock(Path(output)):
+        return _run_batch(input, output, source, options, **settings)
+
+
+def _run_batch(
     input: InputSpec,
     output: str | Path,
     source: ModelSource,
@@ -134,6 +151,7 @@ def run_batch(
     progress: ProgressCallback | None = None,
     model: Any = None,
     ray_options: dict[str, Any] | None = None,
+    stop_after_failures: int = DEFAULT_STOP_AFTER,
 ) -> BatchProgress:
     """Explain every text of ``input`` into ``output``; returns the final progress (state ``finished``).
 
@@ -150,7 +168,7 @@ def run_batch(
     output.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     done = done_ids(output)
-    total = count_records(input)
+    total = count_records(input, options.max_chars)
     state = BatchProgress(done=len(done), total=total, skipped=len(done), model_calls=0, errors=0, elapsed=0.0)
     write_json(output / RUN_FILE, {**run.manifest(), "created": time.time()})
 
@@ -198,13 +216,17 @@ def run_batch(
 
     try:
         engine.start(source, options)
-        tasks = _tasks(read_records(input, chunk_size), done, task_size)
+        tasks = _tasks(read_records(input, chunk_size, options.max_chars), done, task_size)
+        streak = FailureStreak(stop_after_failures)
         for results in engine.map_unordered(tasks):
             for result in results:
-                _add(state, result, buffer_rows, buffer_weights)
+                for kept in streak.add(result):
+                    _add(state, kept, buffer_rows, buffer_weights)
             if len(buffer_rows) >= part_size or time.monotonic() - last_flush >= flush_seconds:
                 flush()
             report()
+        for kept in streak.release():
+            _add(state, kept, buffer_rows, buffer_weights)
         flush()
         compact(output)
     except KeyboardInterrupt:
@@ -219,6 +241,40 @@ def run_batch(
         engine.close()
     report("finished")
     return state
+
+
+class FailureStreak:
+    """The run's circuit breaker: texts that failed the same way at the model, in a row, held back.
+
+    A result with a model failure (:func:`~lime_core.batch.work.failure_kind`) joins the streak instead of the
+    output; another kind of failure, or a success, releases it. When ``limit`` texts in a row failed the same
+    way the run stops with :class:`BatchError`, and the streak is dropped unwritten, so ``--resume`` sends
+    those texts again once the cause is fixed. ``limit`` 0 never stops.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = int(limit)
+        self._held: list[TextResult] = []
+
+    def add(self, result: TextResult) -> list[TextResult]:
+        """The results to write now (the released streak, then ``result`` unless it starts or joins one)."""
+        kind = result.failure
+        if kind is None or self.limit <= 0:
+            return [*self.release(), result]
+        released = self.release() if self._held and self._held[-1].failure != kind else []
+        self._held.append(result)
+        if len(self._held) >= self.limit:
+            first = self._held[0].row.get("error") or kind
+            raise BatchError(
+                f"stopped: {len(self._held)} texts in a row failed the same way at the model ({first}); "
+                "whatever was explained is kept and those texts are not, so fix the cause and run again "
+                "with --resume to go on (--stop-after-failures sets how many in a row stop a run)"
+            )
+        return released
+
+    def release(self) -> list[TextResult]:
+        held, self._held = self._held, []
+        return held
 
 
 def _add(state: BatchProgress, result: TextResult, rows: list[dict[str, Any]], weights: list[dict[str, Any]]) -> None:

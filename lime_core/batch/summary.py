@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
+from ..terminal import printable_data
 from ..wording import DATASET_CAVEAT as CAVEAT
 from .io import EXPLANATIONS_FILE, BatchInputError, explanation_sources
 from .splime import submodular_pick
@@ -232,7 +233,8 @@ def _label_summary(label_of: dict[str, str], predicted_of: dict[str, str], per_c
 
 
 def format_summary(summary: dict[str, Any], top: int = 10) -> str:
-    """The summary as plain text for a terminal."""
+    """The summary as plain text for a terminal (control characters in labels and words shown as escapes)."""
+    summary = printable_data(summary)
     lines = [summary["caveat"], ""]
     verdicts = ", ".join(f"{k} {v}" for k, v in sorted(summary["verdicts"].items()))
     lines.append(f"{summary['n_texts']} texts, {summary['n_explained']} explained ({verdicts}), "

@@ -11,6 +11,7 @@ calls) does not depend on which texts the worker explained before.
 from __future__ import annotations
 
 import os
+import re
 import resource
 import sys
 import time
@@ -18,7 +19,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import LimeCoreError, ModelUnavailableError, RemoteAuthError
+from ..errors import (
+    BudgetExceededError,
+    LimeCoreError,
+    ModelOutputError,
+    ModelUnavailableError,
+    RemoteAuthError,
+    RemoteModelError,
+)
 from .io import TextRecord
 from .seeds import text_seed
 
@@ -39,6 +47,15 @@ class ModelSource:
     def __post_init__(self) -> None:
         if self.kind not in ("name", "pipeline", "url"):
             raise ValueError(f"model source kind must be 'name', 'pipeline' or 'url', not {self.kind!r}")
+
+    @property
+    def shown_value(self) -> str:
+        """``value`` as it may be stored and shown: a URL without its user info or secret query parameters."""
+        if self.kind != "url":
+            return self.value
+        from ..models.remote.display import redact_url
+
+        return redact_url(self.value)
 
     @property
     def label(self) -> str:
@@ -130,6 +147,7 @@ class TextResult:
     n_model_calls: int
     worker_peak_rss: int  # bytes, the worker process's peak resident memory so far
     worker: str = ""  # which worker (its process id)
+    failure: str | None = None  # how the model failed for this text (its kind), for the run's circuit breaker
 
 
 def peak_rss_bytes() -> int:
@@ -154,6 +172,9 @@ class Worker:
             "id": record.id, "row": record.row, "text": record.text, "label": record.label, "seed": seed
         }
         started = time.perf_counter()
+        if record.refused is not None:  # refused while reading: no model call, and the text was not kept
+            row.update(error=record.refused, seconds=0.0)
+            return TextResult(row, [], 0, peak_rss_bytes(), str(os.getpid()))
         try:
             explainer = self.options.make_explainer(seed)
             explanation = explainer.explain(record.text, self.model, targets=_targets(self.options.targets))
@@ -161,7 +182,9 @@ class Worker:
             raise
         except (LimeCoreError, ValueError) as exc:  # this text cannot be explained; the run goes on
             reason = " ".join(str(exc).split()) or type(exc).__name__
-            return failed_result(record, self.options.seed, reason, time.perf_counter() - started, str(os.getpid()))
+            return failed_result(
+                record, self.options.seed, reason, time.perf_counter() - started, str(os.getpid()), failure_kind(exc)
+            )
         row.update(
             predicted_class=explanation.predicted_class,
             probabilities=list(explanation.probabilities),
@@ -196,7 +219,14 @@ class Worker:
         return [self.explain(r) for r in records]
 
 
-def failed_result(record: TextRecord, run_seed: int, reason: str, seconds: float = 0.0, worker: str = "") -> TextResult:
+def failed_result(
+    record: TextRecord,
+    run_seed: int,
+    reason: str,
+    seconds: float = 0.0,
+    worker: str = "",
+    failure: str | None = None,
+) -> TextResult:
     """The row of a text that could not be explained: its ``error`` and no weights (the run goes on).
 
     ``worker`` is the process that tried (its peak memory is recorded); empty when the driver records a text
@@ -206,7 +236,18 @@ def failed_result(record: TextRecord, run_seed: int, reason: str, seconds: float
         "id": record.id, "row": record.row, "text": record.text, "label": record.label,
         "seed": text_seed(run_seed, record.id), "error": reason, "seconds": seconds,
     }
-    return TextResult(row, [], 0, peak_rss_bytes() if worker else 0, worker)
+    return TextResult(row, [], 0, peak_rss_bytes() if worker else 0, worker, failure=failure)
+
+
+def failure_kind(exc: BaseException) -> str | None:
+    """How the model failed, as a key equal for the same failure on any text (None: the text was at fault).
+
+    The error class and the message with its numbers blanked: "server error at URL (HTTP 503) after 3 attempts"
+    is one kind whatever the text; an over-long or empty text, or a text over the request budget, is none.
+    """
+    if isinstance(exc, BudgetExceededError) or not isinstance(exc, (RemoteModelError, ModelOutputError)):
+        return None
+    return f"{type(exc).__name__}: {re.sub(r'[0-9]+', '#', ' '.join(str(exc).split()))[:120]}"
 
 
 def _targets(targets: tuple[str, ...] | str | None) -> Any:

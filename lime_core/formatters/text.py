@@ -7,6 +7,7 @@ against it, ``<BIAS>`` among them at its place, numbers right-aligned.
 from __future__ import annotations
 
 from ..explanation import BIAS_FEATURE, Explanation, TargetExplanation
+from ..terminal import printable_data
 from ..wording import LOCAL_CAVEAT, VERDICT_SCOPE
 from .highlight import format_weight, top_features, weights_meaning
 from .methods import methods_lines
@@ -14,8 +15,12 @@ from .trust import faithfulness_line, rounds_line, sampling_line, signs_line, st
 
 
 def format_text(explanation: Explanation, top: int = 20) -> str:
-    """Render ``explanation`` as aligned plain text, listing up to ``top`` features per class."""
-    e = explanation
+    """Render ``explanation`` as aligned plain text, listing up to ``top`` features per class.
+
+    Labels, words and the model's name are untrusted: control characters and bidirectional overrides in them
+    are shown as visible escapes, so they cannot drive a terminal or forge a line of the report.
+    """
+    e = Explanation.from_dict(printable_data(explanation.to_dict()))
     probabilities = "  ".join(f"{name} {_pct(p)}" for name, p in zip(e.class_names, e.probabilities, strict=True))
     m = e.metrics
     lines = [

@@ -8,8 +8,16 @@ visible, and a URL is shown without its user info, query or fragment.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ...terminal import printable
+
+__all__ = ["MAX_SERVER_EXCERPT", "one_line", "printable", "redact_url", "safe_url"]
+
+# Query parameters whose value is a secret by their name (api_key, access_token, X-Amz-Signature, sig, ...).
+_SECRET_PARAMETER = re.compile(r"(?i)(key|token|secret|pass|pwd|auth|sig|credential|session|cookie|jwt|bearer)")
 
 MAX_SERVER_EXCERPT = 200
 
@@ -21,11 +29,6 @@ def one_line(value: Any, limit: int = MAX_SERVER_EXCERPT) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def printable(text: str) -> str:
-    """Control characters (terminal escapes, CR, U+2028) as visible escapes: server text goes into messages."""
-    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
-
-
 def safe_url(url: str) -> str:
     """The URL without user info, query or fragment: what may be shown, logged and used as a cache key."""
     parts = urlsplit(url)
@@ -34,3 +37,23 @@ def safe_url(url: str) -> str:
         host = f"[{host}]"
     netloc = host + (f":{parts.port}" if parts.port else "")
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def redact_url(url: str) -> str:
+    """The URL as it may be stored (``run.json``) and shown: no user info, no fragment, and secret-looking query
+    parameters (by name: ``api_key``, ``token``, ``sig``, ...) with ``***`` for a value; other parameters stay,
+    since they may choose the model."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return printable(url.split("@")[-1].split("?")[0])[:200]
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host + (f":{port}" if port else "")
+    query = [
+        (name, "***" if _SECRET_PARAMETER.search(name) else value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="*"), ""))
