@@ -17,10 +17,11 @@ and nothing else about a request is kept.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from typing import Any
 
 from lime_core.errors import LimeCoreError
 from lime_core.explanation import Explanation
+from lime_core.terminal import printable
 from lime_core.verdict import judge_trust
 
 MAX_TITLE_CHARS = 200
@@ -150,7 +152,7 @@ class SavedStore:
                 "SELECT id, title, model_name, model_title, created, class_name, verdict "
                 "FROM saved_explanations ORDER BY created DESC"
             ).fetchall()
-        return [SavedSummary(*row) for row in rows]
+        return [SavedSummary(*_summary_fields(row)) for row in rows]
 
     def get(self, saved_id: str) -> SavedExplanation | None:
         """One saved explanation by id; None when there is none (deleted, or a mistyped link)."""
@@ -165,12 +167,32 @@ class SavedStore:
         try:
             explanation = Explanation.from_json(row[7])
             details = json.loads(row[8])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise SavedStoreError(f"the saved explanation {saved_id!r} cannot be read: {exc}") from exc
-        return SavedExplanation(*row[:7], explanation=explanation, details=details)
+            if not isinstance(details, dict) or not explanation.targets:
+                raise ValueError("its details are not an object" if not isinstance(details, dict) else
+                                 "it explains no class")
+        except Exception as exc:  # a row written by hand or by another version: any failure is the same message
+            what = " ".join(str(exc).split())[:200] or type(exc).__name__
+            raise SavedStoreError(
+                f"the saved explanation {printable(str(saved_id))[:80]!r} cannot be read ({what}); "
+                "it was damaged or written by another version: delete it from the list"
+            ) from None
+        return SavedExplanation(*_summary_fields(row), explanation=explanation, details=details)
 
     def delete(self, saved_id: str) -> bool:
         """Delete one saved explanation; False when there was none."""
         with self._connect() as db:
             cursor = db.execute("DELETE FROM saved_explanations WHERE id = ?", (str(saved_id),))
         return cursor.rowcount > 0
+
+
+def _summary_fields(row: Sequence[Any]) -> tuple[str, str, str, str, float, str, str]:
+    """A row's list fields with their types made sure of: a malformed row is listed (and can be deleted)
+    instead of breaking the page."""
+    try:
+        created = float(row[4])
+    except (TypeError, ValueError):
+        created = 0.0
+    if not math.isfinite(created) or not 0 <= created < 1e11:
+        created = 0.0
+    texts = [str(v) if v is not None else "" for v in (row[0], row[1], row[2], row[3], row[5], row[6])]
+    return texts[0], texts[1] or "untitled", texts[2], texts[3], created, texts[4], texts[5]

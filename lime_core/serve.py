@@ -16,8 +16,12 @@ Endpoints:
   "labels": [...]}``; open without a token so probes work.
 
 Bad requests get a 4xx with ``{"error": "..."}`` and the server keeps serving.
-Hostile clients are bounded: at most ``max_connections`` connections at once
-(the next one gets a 503 and is closed), each request must arrive whole
+Hostile clients are bounded: at most ``max_connections`` connections at once,
+at most ``max_client_connections`` of them from one address, and a kept-alive
+connection waiting for its next request is closed after ``keepalive_idle``
+seconds, or at once when a new connection needs its slot (so clients that poll
+``/health`` cannot starve real requests); past the caps a client gets a 503 and
+is closed. Each request must arrive whole
 (request line, headers and body) within ``request_deadline`` seconds or the
 connection is dropped, a duplicate or conflicting ``Content-Length`` is refused
 (400), and control characters in logged paths are escaped.
@@ -57,6 +61,9 @@ DEFAULT_MAX_BODY_BYTES = 1_000_000
 DEFAULT_MAX_TEXTS = 256
 DEFAULT_MAX_CONNECTIONS = 32  # each connection is a thread; beyond this a client gets 503 at once
 DEFAULT_REQUEST_DEADLINE = 15.0  # seconds for one whole request to arrive (slowloris clients are dropped)
+DEFAULT_MAX_CLIENT_CONNECTIONS = 16  # one address holds at most half the slots
+DEFAULT_KEEPALIVE_IDLE = 5.0  # seconds a kept-alive connection may wait for its next request
+_EVICTION_WAIT = 1.0  # seconds a new connection waits for the slot of an idle one it closed
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")
 # Bytes of an oversized body we still read (and discard) so the client can
 # read our 413 instead of seeing a reset connection; beyond this we just close.
@@ -96,9 +103,13 @@ class ModelServer(ThreadingHTTPServer):
         max_texts: int = DEFAULT_MAX_TEXTS,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         request_deadline: float = DEFAULT_REQUEST_DEADLINE,
+        max_client_connections: int | None = DEFAULT_MAX_CLIENT_CONNECTIONS,
+        keepalive_idle: float = DEFAULT_KEEPALIVE_IDLE,
     ):
-        if max_connections < 1 or not request_deadline > 0:
-            raise ValueError("max_connections must be at least 1 and request_deadline positive")
+        if max_connections < 1 or not request_deadline > 0 or not keepalive_idle > 0:
+            raise ValueError("max_connections must be at least 1, request_deadline and keepalive_idle positive")
+        if max_client_connections is not None and max_client_connections < 1:
+            raise ValueError("max_client_connections must be at least 1 (or None for no per-address cap)")
         if ":" in host:
             self.address_family = socket.AF_INET6
         self.classifier = classifier
@@ -113,40 +124,105 @@ class ModelServer(ThreadingHTTPServer):
         self.max_connections = int(max_connections)
         self.request_deadline = float(request_deadline)
         self._slots = threading.BoundedSemaphore(self.max_connections)
+        self.max_client_connections = min(int(max_client_connections or max_connections), self.max_connections)
+        self.keepalive_idle = float(keepalive_idle)
+        self._per_client: dict[str, int] = {}
+        self._idle: dict[Any, float] = {}  # handler -> when it started waiting for its next request
         self.connections_refused = 0
         self.clients_dropped = 0
+        self.idle_closed = 0
         super().__init__((host, port), _Handler)
 
     # ---------------------------------------------------------------- connection cap
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        """Start a thread for the connection if a slot is free; else answer 503 from here and close it."""
-        if not self._slots.acquire(blocking=False):
-            with self._stats_lock:
-                self.connections_refused += 1
-            logger.warning("%s: refused, %d connections already open", client_address[0], self.max_connections)
-            body = b'{"error": "the server is busy (too many connections); try again shortly"}'
-            try:
-                request.settimeout(1.0)
-                request.sendall(
-                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
-                    b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
-                )
-            except OSError:
-                pass
-            self.shutdown_request(request)
+        """Start a thread for the connection if a slot is free (closing an idle kept-alive one for it if need be);
+        else answer 503 from here and close it. One address holds at most ``max_client_connections`` slots."""
+        address = str(client_address[0])
+        if not self._take_client_slot(address):
+            self._refuse(request, address, f"{self.max_client_connections} connections already open from it")
+            return
+        if not self._slots.acquire(blocking=False) and not (
+            self._close_idle() and self._slots.acquire(timeout=_EVICTION_WAIT)
+        ):
+            self._release_client(address)
+            self._refuse(request, address, f"{self.max_connections} connections already open")
             return
         try:
             super().process_request(request, client_address)
         except Exception:
             self._slots.release()
+            self._release_client(address)
             raise
+
+    def _refuse(self, request: Any, address: str, why: str) -> None:
+        with self._stats_lock:
+            self.connections_refused += 1
+        logger.warning("%s: refused, %s", address, why)
+        body = b'{"error": "the server is busy (too many connections); try again shortly"}'
+        try:
+            request.settimeout(1.0)
+            request.sendall(
+                b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+                b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+            )
+        except OSError:
+            pass
+        self.shutdown_request(request)
+
+    def _take_client_slot(self, address: str) -> bool:
+        """Count one more connection from ``address``; at its cap, close its longest-idle one and wait for it."""
+        give_up = time.monotonic() + _EVICTION_WAIT
+        closed = False
+        while True:
+            with self._stats_lock:
+                held = self._per_client.get(address, 0)
+                if held < self.max_client_connections:
+                    self._per_client[address] = held + 1
+                    return True
+            if not closed:
+                closed = self._close_idle(address)
+                if not closed:
+                    return False
+            if time.monotonic() > give_up:
+                return False
+            time.sleep(0.01)
+
+    def _release_client(self, address: str) -> None:
+        with self._stats_lock:
+            left = self._per_client.get(address, 1) - 1
+            if left > 0:
+                self._per_client[address] = left
+            else:
+                self._per_client.pop(address, None)
+
+    def _close_idle(self, address: str | None = None) -> bool:
+        """Close the kept-alive connection (from ``address`` if given) that has waited longest for its next
+        request; False when none waits."""
+        with self._stats_lock:
+            waiting = [h for h in self._idle if address is None or str(h.client_address[0]) == address]
+            if not waiting:
+                return False
+            handler = min(waiting, key=self._idle.__getitem__)
+            del self._idle[handler]
+            self.idle_closed += 1
+        with contextlib.suppress(OSError):
+            handler.connection.shutdown(socket.SHUT_RDWR)
+        return True
+
+    def mark_idle(self, handler: Any, idle: bool) -> None:
+        with self._stats_lock:
+            if idle:
+                self._idle[handler] = time.monotonic()
+            else:
+                self._idle.pop(handler, None)
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
             self._slots.release()
+            self._release_client(str(client_address[0]))
 
     def count_dropped(self) -> None:
         with self._stats_lock:
@@ -157,12 +233,15 @@ class ModelServer(ThreadingHTTPServer):
         return self._token is not None
 
     def check_token(self, header: str | None) -> bool:
-        """Constant-time comparison of ``Authorization: Bearer <token>`` with the configured token."""
+        """Constant-time comparison of ``Authorization: Bearer <token>`` with the configured token.
+
+        The scheme is case-insensitive (RFC 9110 11.1: ``bearer`` and ``BEARER`` are ``Bearer``)."""
         if self._token is None:
             return True
-        if not header or not header.startswith("Bearer "):
+        scheme, _, credentials = (header or "").strip().partition(" ")
+        if scheme.lower() != "bearer":
             return False
-        return hmac.compare_digest(header[len("Bearer ") :].strip().encode("utf-8"), self._token)
+        return hmac.compare_digest(credentials.strip().encode("utf-8"), self._token)
 
     def labels(self) -> list[str] | None:
         try:
@@ -217,13 +296,22 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         self.timeout = min(float(type(self).timeout), self.server.request_deadline)
+        self._served = 0
         super().setup()
 
     def handle_one_request(self) -> None:
-        """One request, which must arrive whole within the server's deadline or the connection is dropped."""
+        """One request, which must arrive whole within the server's deadline or the connection is dropped.
+
+        After the first, a kept-alive connection waits at most ``keepalive_idle`` seconds for the next request,
+        and counts as idle (a new connection may close it for its slot) until the request line arrives.
+        """
         self._deadline = threading.Timer(self.server.request_deadline, self._drop_slow_client)
         self._deadline.daemon = True
         self._dropped = False
+        waiting = self._served > 0
+        if waiting:
+            self.connection.settimeout(min(self.timeout, self.server.keepalive_idle))
+            self.server.mark_idle(self, True)
         self._deadline.start()
         try:
             super().handle_one_request()
@@ -233,6 +321,20 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         finally:
             self._deadline.cancel()
+            self.server.mark_idle(self, False)
+            self._served += 1
+
+    def log_error(self, format: str, *args: Any) -> None:
+        if format.startswith("Request timed out") and self._served > 0:  # an idle kept-alive connection: routine
+            logger.debug("%s: kept-alive connection idle for %g s, closed", self.client_address[0],
+                         self.server.keepalive_idle)
+            return
+        super().log_error(format, *args)
+
+    def parse_request(self) -> bool:
+        self.server.mark_idle(self, False)  # the request line is here: no longer idle
+        self.connection.settimeout(self.timeout)
+        return super().parse_request()
 
     def _request_arrived(self) -> None:
         """The request is read: the model's own time does not count against the client's deadline."""
@@ -520,6 +622,8 @@ def make_server(
     max_texts: int = DEFAULT_MAX_TEXTS,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
     request_deadline: float = DEFAULT_REQUEST_DEADLINE,
+    max_client_connections: int | None = DEFAULT_MAX_CLIENT_CONNECTIONS,
+    keepalive_idle: float = DEFAULT_KEEPALIVE_IDLE,
 ) -> ModelServer:
     """Bind (port 0 = any free port) but do not start serving; call ``serve_forever()`` yourself."""
     return ModelServer(
@@ -532,6 +636,8 @@ def make_server(
         max_texts=max_texts,
         max_connections=max_connections,
         request_deadline=request_deadline,
+        max_client_connections=max_client_connections,
+        keepalive_idle=keepalive_idle,
     )
 
 
@@ -575,6 +681,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="most connections at once; more get 503")
     parser.add_argument("--request-deadline", type=float, default=DEFAULT_REQUEST_DEADLINE,
                         help="seconds a request may take to arrive before the client is dropped")
+    parser.add_argument("--max-client-connections", type=int, default=DEFAULT_MAX_CLIENT_CONNECTIONS,
+                        help="most connections at once from one address; more get 503")
+    parser.add_argument("--keepalive-idle", type=float, default=DEFAULT_KEEPALIVE_IDLE,
+                        help="seconds a kept-alive connection may wait for its next request")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -598,6 +708,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_texts=args.max_texts,
             max_connections=args.max_connections,
             request_deadline=args.request_deadline,
+            max_client_connections=args.max_client_connections,
+            keepalive_idle=args.keepalive_idle,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -278,3 +278,214 @@ def test_a_batch_against_a_dead_server_stops_after_failures_in_a_row_and_resumes
     rows = pq.read_table(out / "explanations.parquet", columns=["id", "error"]).to_pylist()
     assert sorted(int(r["id"]) for r in rows) == list(range(40))  # the three failed texts were not stored
     assert not [r for r in rows if r["error"]]
+
+
+# --------------------------------------------------------------------------- items 7/8: the model server's pollers
+
+
+def test_keep_alive_pollers_cannot_starve_real_requests():
+    import http.client
+    import socket
+    import threading
+    import time
+
+    from lime_core.classifier import ClassifierAdapter
+    from lime_core.serve import serve_in_thread
+    from tests.http_fixtures import tiny_text_pipeline
+
+    model = ClassifierAdapter(tiny_text_pipeline(), name="tiny")
+    stop = threading.Event()
+    # The issue's 32 pollers against 32 slots, scaled down: 12 pollers against 8.
+    with serve_in_thread(model, keepalive_idle=1.0, max_connections=8) as server:
+        host, port = "127.0.0.1", server.port
+
+        def poller():  # the issue's client: keep-alive, GET /health, then silence until the next poll
+            while not stop.is_set():
+                try:
+                    with socket.create_connection((host, port), timeout=5) as sock:
+                        while not stop.is_set():
+                            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+                            if not sock.recv(65536):
+                                break
+                            stop.wait(2.0)
+                except OSError:
+                    stop.wait(0.1)
+
+        pollers = [threading.Thread(target=poller, daemon=True) for _ in range(12)]
+        for thread in pollers:
+            thread.start()
+        time.sleep(1.5)
+        statuses = []
+        for _ in range(6):  # real requests, each on a new connection, spread over a few seconds
+            conn = http.client.HTTPConnection(host, port, timeout=10)
+            conn.request("POST", "/", body=json.dumps({"inputs": ["a good film"]}),
+                         headers={"Content-Type": "application/json"})
+            statuses.append(conn.getresponse().status)
+            conn.close()
+            time.sleep(0.2)
+        stop.set()
+        for thread in pollers:
+            thread.join(5)
+        closed = server.server.idle_closed
+    assert statuses == [200] * 6, statuses
+    assert closed > 0  # idle pollers were closed, for time or for a slot
+
+
+# --------------------------------------------------------------------------- items 6 and 10: tokens
+
+
+ECHO_TOKEN = "tok-3c9f1e77a2"
+
+
+def _echoing_server():
+    """Labels that carry whatever the client sent as its bearer token (a server reflecting it)."""
+    from tests.http_fixtures import Canned
+
+    def respond(request):
+        secret = request.headers.get("Authorization", "").split(" ", 1)[-1]
+        scores = [0.7, 0.3] if "good" in " ".join(request.inputs) else [0.4, 0.6]
+        labels = [f"pos {secret}", f"neg/{secret}"]
+        return Canned(200, [[{"label": label, "score": s} for label, s in zip(labels, scores, strict=True)]
+                            for _ in request.inputs])
+
+    return ScriptedServer(default=respond)
+
+
+def test_a_token_echoed_into_labels_reaches_no_output(tmp_path, capsys, monkeypatch):
+    import pyarrow.parquet as pq
+
+    monkeypatch.setenv("LIME_API_TOKEN", ECHO_TOKEN)
+    with _echoing_server() as server:
+        for fmt in ("text", "json", "html"):
+            assert main(["explain", "--url", server.url, "--text", TEXT, "--samples", "40", "--seed", "0",
+                         "--format", fmt, "--target", "all"]) == 0
+            out, err = capsys.readouterr()
+            assert ECHO_TOKEN not in out + err and "pos ***" in out, fmt
+        data = tmp_path / "texts.txt"
+        data.write_text("a good film\na bad one\n", encoding="utf-8")
+        run = tmp_path / "run"
+        assert main(["explain-batch", "--url", server.url, "--input", str(data), "--output", str(run),
+                     "--samples", "20", "--workers", "1", "--quiet"]) == 0
+        assert main(["summarize", str(run), "--all"]) == 0
+        assert ECHO_TOKEN not in "".join(capsys.readouterr())
+    for path in run.rglob("*"):
+        if path.is_file():
+            assert ECHO_TOKEN.encode() not in path.read_bytes(), path.name
+    assert {"pos ***", "neg/***"} <= set(pq.read_table(run / "weights.parquet").column("class").to_pylist())
+
+
+def test_a_short_token_is_warned_about_and_redacted_only_as_a_whole_token(caplog):
+    from lime_core.models.remote.credentials import BearerToken
+
+    with caplog.at_level("WARNING"):
+        zero = BearerToken("0", scheme="http", host="127.0.0.1")
+    assert "1 characters long" in caplog.text and "under 8 characters" in caplog.text
+    assert zero.redact("http://127.0.0.1:8000 answered 0 labels") == "http://127.0.0.1:8000 answered *** labels"
+    x = BearerToken("x", scheme="http", host="127.0.0.1")
+    assert x.redact("max_response_bytes, token x") == "max_response_bytes, token ***"
+    assert BearerToken(ECHO_TOKEN, scheme="http", host="127.0.0.1").redact(f"a{ECHO_TOKEN}b") == "a***b"
+
+
+def test_no_exception_keeps_the_request_headers():
+    import socket
+
+    from lime_core.errors import RemoteModelError
+    from lime_core.models.remote import RemoteClassifier
+
+    with socket.socket() as sock:  # a port nobody listens on: the connection is refused
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    model = RemoteClassifier(f"http://127.0.0.1:{port}", token=ECHO_TOKEN, class_names=["a", "b"], max_retries=0)
+    with pytest.raises(RemoteModelError) as info:
+        model.predict_proba(["x"])
+    seen, stack = set(), [info.value]
+    while stack:  # the exception, its context and cause, and every local of every frame of their tracebacks
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, BaseException):
+            stack += [x for x in (item.__context__, item.__cause__) if x is not None]
+            tb = item.__traceback__
+            while tb is not None:
+                stack += list(tb.tb_frame.f_locals.values())
+                tb = tb.tb_next
+        elif isinstance(item, dict):
+            stack += list(item.values())
+        elif isinstance(item, str):
+            assert ECHO_TOKEN not in item
+
+
+def test_the_model_server_accepts_a_lower_case_bearer_scheme():
+    import http.client
+
+    from lime_core.classifier import ClassifierAdapter
+    from lime_core.serve import serve_in_thread
+    from tests.http_fixtures import tiny_text_pipeline
+
+    with serve_in_thread(ClassifierAdapter(tiny_text_pipeline(), name="t"), token=ECHO_TOKEN) as server:
+        for scheme, status in (("bearer", 200), ("BEARER", 200), ("Bearer", 200), ("Basic", 401)):
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            conn.request("POST", "/", body=json.dumps({"inputs": ["x"]}),
+                         headers={"Authorization": f"{scheme} {ECHO_TOKEN}", "Content-Type": "application/json"})
+            assert conn.getresponse().status == status, scheme
+            conn.close()
+
+
+def test_a_damaged_part_on_resume_gets_a_message_saying_what_to_do(tmp_path, capsys):
+    data = tmp_path / "texts.txt"
+    data.write_text("".join(f"text {i} is good\n" for i in range(6)), encoding="utf-8")
+    out = tmp_path / "run"
+    with ScriptedServer(default=hf_responder(["neg", "pos"])) as server:
+        args = ["explain-batch", "--url", server.url, "--input", str(data), "--output", str(out), "--samples", "20",
+                "--workers", "1", "--quiet", "--chunk-size", "2"]
+        assert main(args) == 0
+    parts = out / "parts"
+    parts.mkdir(exist_ok=True)
+    (parts / "explanations-000007.parquet").write_bytes(b"PAR1 this is not parquet PAR1")
+    capsys.readouterr()
+    assert main([*args, "--resume"]) == 1
+    err = capsys.readouterr().err
+    assert "parts/explanations-000007.parquet in" in err and "is damaged" in err
+    assert "delete it and parts/weights-000007.parquet, then run again with --resume" in err
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_the_dataset_folder_opener_stays_inside_the_batch_folder(tmp_path):
+    from dashboard.run_folder import resolve_run_folder
+
+    root, elsewhere = tmp_path / "batches", tmp_path / "private"
+    for folder in (root / "mine", elsewhere):
+        folder.mkdir(parents=True)
+        (folder / "run.json").write_text("{}", encoding="utf-8")
+    assert resolve_run_folder(str(root / "mine"), root) == (root / "mine").resolve()
+    assert resolve_run_folder("mine", root) == (root / "mine").resolve()
+    for typed, fragment in [
+        (str(elsewhere), "is outside the folder of batch runs"),
+        (str(root / ".." / "private"), "is outside the folder of batch runs"),
+        ("a" * 5000, "5,000 characters long"),
+        (str(root), "holds no run.json"),
+        ("mine\x00x", "NUL character"),
+    ]:
+        with pytest.raises(ValueError, match=fragment):
+            resolve_run_folder(typed, root)
+
+
+def test_a_malformed_saved_row_is_listed_and_refused_with_a_message(tmp_path):
+    import sqlite3
+
+    from dashboard.saved import SavedStore, SavedStoreError
+
+    store = SavedStore(tmp_path / "saved.sqlite3")
+    store.list()  # creates the table
+    with sqlite3.connect(tmp_path / "saved.sqlite3") as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(saved_explanations)")]
+        values = {c: "" for c in columns}
+        values.update(id="bad1", title="", created="yesterday", explanation="[1, 2]", details="{}")
+        db.execute(f"INSERT INTO saved_explanations ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                   list(values.values()))
+    [summary] = store.list()
+    assert summary.id == "bad1" and summary.title == "untitled" and summary.created == 0.0
+    with pytest.raises(SavedStoreError, match="damaged or written by another version"):
+        store.get("bad1")
+    assert store.delete("bad1")

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard.run_folder import resolve_run_folder
 from lime_core.batch import BatchOptions
 from lime_core.wording import DATASET_CAVEAT, TITLES
 
@@ -106,9 +107,13 @@ def choose_data() -> None:
         typed = st.text_input("Or the path of an output folder (e.g. from `python -m lime_core explain-batch`)",
                               key="dataset.path")
         if st.button("Open", key="dataset.open_folder", icon=":material/folder_open:"):
-            target = Path(typed).expanduser() if typed.strip() else chosen
-            if target is None or not (Path(target) / "run.json").is_file():
-                st.session_state[ERROR] = f"{target or 'Nothing'} is not the output folder of a batch run."
+            try:
+                target = resolve_run_folder(typed, dataset.batches_dir()) if typed.strip() else chosen
+                problem = None if target is not None else "Nothing to open: type a run folder's path or pick a run."
+            except ValueError as exc:
+                target, problem = None, str(exc)
+            if problem is not None:
+                st.session_state[ERROR] = problem
             else:
                 st.session_state[ERROR] = None
                 st.session_state[dataset.FOLDER] = str(target)

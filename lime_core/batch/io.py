@@ -372,8 +372,24 @@ def done_ids(output: Path) -> set[str]:
     """Ids already explained in ``output`` (the merged file and the finished parts), read one column at a time."""
     ids: set[str] = set()
     for path in explanation_sources(output):
-        ids.update(pq.read_table(path, columns=["id"]).column("id").to_pylist())
+        try:
+            ids.update(pq.read_table(path, columns=["id"]).column("id").to_pylist())
+        except (OSError, pa.ArrowException, KeyError) as exc:
+            raise damaged(output, path, exc) from None
     return ids
+
+
+def damaged(output: Path, path: Path, exc: BaseException) -> BatchInputError:
+    """The error for a result file of ``output`` that cannot be read, saying what to do about it."""
+    what = " ".join(str(exc).split())[:160] or type(exc).__name__
+    if path.parent.name == PARTS_DIR:
+        twin = path.name.replace("explanations-", "weights-") if path.name.startswith("explanations-") else (
+            path.name.replace("weights-", "explanations-"))
+        return BatchInputError(
+            f"{path.relative_to(output)} in {output} is damaged ({what}); delete it and {PARTS_DIR}/{twin}, then "
+            "run again with --resume: the texts it held are explained again"
+        )
+    return BatchInputError(f"{path.name} in {output} is damaged ({what}); the run cannot be resumed from it")
 
 
 def explanation_sources(output: Path, kind: str = "explanations") -> list[Path]:
@@ -405,14 +421,17 @@ def compact(output: Path) -> None:
             seen: set[str] = set()
             with pq.ParquetWriter(tmp, schema) as writer:
                 for source in sources:
-                    file = pq.ParquetFile(source)
                     copied: set[str] = set()
-                    for group in range(file.num_row_groups):
-                        table = file.read_row_group(group).cast(schema)
-                        if seen:
-                            table = table.filter(pc.invert(pc.is_in(table.column("id"), pa.array(list(seen)))))
-                        copied.update(table.column("id").to_pylist())
-                        writer.write_table(table)
+                    try:
+                        file = pq.ParquetFile(source)
+                        for group in range(file.num_row_groups):
+                            table = file.read_row_group(group).cast(schema)
+                            if seen:
+                                table = table.filter(pc.invert(pc.is_in(table.column("id"), pa.array(list(seen)))))
+                            copied.update(table.column("id").to_pylist())
+                            writer.write_table(table)
+                    except (OSError, pa.ArrowException, KeyError) as exc:
+                        raise damaged(output, source, exc) from None
                     seen |= copied
             os.replace(tmp, output / name)
         except BaseException:

@@ -315,9 +315,21 @@ class RemoteClassifier(BudgetedClassifier):
             body, retries=retries, budget=self._budget, budgeted=budgeted, with_token=with_token
         )
 
+    def _redacted_labels(self, rows: list[dict[str, float]]) -> list[dict[str, float]]:
+        """The answer with the token taken out of every label: a server that echoes it into a label would
+        otherwise put it in every output (reports, Parquet, the dashboard, a download's file name)."""
+        redact = self._token.redactor()
+        out = []
+        for row in rows:
+            clean = {redact(label): score for label, score in row.items()}
+            if len(clean) != len(row):
+                raise RemoteModelError("the server's labels differ only by a secret it echoed back")
+            out.append(clean)
+        return out
+
     def _decode(self, payload: Any, n_texts: int) -> np.ndarray:
         try:
-            rows = self.response_format.decode(payload, n_texts)
+            rows = self._redacted_labels(self.response_format.decode(payload, n_texts))
             if len(rows) != n_texts:
                 raise RemoteModelError(f"the server returned {len(rows)} results for {n_texts} texts")
             if self._class_names is None:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,10 @@ from ...netpolicy import is_loopback_host
 from ...settings import ENV_API_TOKEN, get_settings
 from .display import printable
 
+logger = logging.getLogger(__name__)
+# A shorter token is warned about (easily guessed) and redacted only as a whole token, not inside other words.
+SHORT_TOKEN = 8
+_AFTER_BEARER = re.compile(r"(?i)(bearer)\s+[^\s\"',;]+")
 TOKEN_ENV_VAR = ENV_API_TOKEN  # read through lime_core.settings; named again here for messages (public name)
 TokenSource = str | Callable[[], "str | None"] | None
 
@@ -64,7 +69,9 @@ class BearerToken:
             self._source = token
         else:
             raise TypeError("token must be a string, a callable returning one, or None")
+        self._warned = False
         self.guard(self.current())
+        self.warn_if_short()
 
     def current(self) -> str | None:
         """The token as it is now (stripped; None when there is none)."""
@@ -78,6 +85,7 @@ class BearerToken:
         """The token to send with one request, after the plain-http guard."""
         token = self.current()
         self.guard(token)
+        self.warn_if_short()
         return token
 
     @property
@@ -95,11 +103,42 @@ class BearerToken:
 
     def redact(self, text: str) -> str:
         """``text`` with the token (also URL-quoted) and anything after ``Bearer`` replaced by ``***``."""
+        return self.redactor()(text)
+
+    def redactor(self) -> Callable[[str], str]:
+        """:meth:`redact` for the token as it is now, read once (for redacting many labels of one answer).
+
+        A token shorter than :data:`SHORT_TOKEN` characters is replaced only where it stands as a whole token
+        (not inside a word or a number): token ``0`` must not turn ``127.0.0.1`` into ``127.***.***.1``.
+        """
         secret = self.current()
-        if secret:
-            for form in {secret, quote(secret, safe="")}:
-                text = text.replace(form, "***")
-        return re.sub(r"(?i)(bearer)\s+[^\s\"',;]+", r"\1 ***", text)
+        forms = sorted({secret, quote(secret, safe="")}, key=len, reverse=True) if secret else []
+        if secret and len(secret) < SHORT_TOKEN:
+            alternatives = "|".join(re.escape(form) for form in forms)
+            pattern: re.Pattern[str] | None = re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w-]|\.\w)")
+        elif forms:
+            pattern = re.compile("|".join(re.escape(form) for form in forms))
+        else:
+            pattern = None
+
+        def redact(text: str) -> str:
+            if pattern is not None:
+                text = pattern.sub("***", text)
+            return _AFTER_BEARER.sub(r"\1 ***", text)
+
+        return redact
+
+    def warn_if_short(self) -> None:
+        """Warn once about a token shorter than :data:`SHORT_TOKEN` characters (a guessable secret)."""
+        token = self.current()
+        if token and len(token) < SHORT_TOKEN and not self._warned:
+            self._warned = True
+            logger.warning(
+                "the API token is %d characters long; a token under %d characters is easily guessed, and is "
+                "redacted from messages only where it stands as a whole word",
+                len(token),
+                SHORT_TOKEN,
+            )
 
     def __repr__(self) -> str:
         return "BearerToken(<secret>)"  # not even whether one is set: that would call the token source

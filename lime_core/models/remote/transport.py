@@ -218,14 +218,19 @@ class RetryingClient:
         sent_token = token is not None
         budget.record_attempt(budgeted)
         started = time.perf_counter()
+        headers = self._headers(token)
+        failure: str | None = None
         try:
-            answer = self._transport.post(
-                data, self._headers(token), deadline=deadline, max_bytes=self.max_response_bytes
-            )
+            answer = self._transport.post(data, headers, deadline=deadline, max_bytes=self.max_response_bytes)
         except TransportError as exc:
-            raise self._fail(RemoteModelError, self._transport_message(exc)) from None
+            failure = self._transport_message(exc)
         finally:
+            # No exception may keep the token: the transport's frames (in a traceback) hold this very dict,
+            # and raising outside the except block leaves the new error without a __context__ to them.
+            headers.clear()
             token = None
+        if failure is not None:
+            raise self._fail(RemoteModelError, failure)
         logger.debug("POST %s -> HTTP %d in %.0f ms", self.url, answer.status, (time.perf_counter() - started) * 1000.0)
         return answer, sent_token
 
