@@ -83,6 +83,11 @@ CASES = [
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--hostile":  # issue 21: the bounds on hostile servers and inputs
+        from benchmarks.hostile import main as hostile
+
+        hostile()
+        return
     if len(sys.argv) > 1 and sys.argv[1] == "--case":
         print(json.dumps(run_case(int(sys.argv[2]), int(sys.argv[3]))))
         return
