@@ -58,23 +58,25 @@ def quote_bomb() -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def _child(args: list[str], stdin: bytes | None = None) -> tuple[float, float, str]:
+def _child(args: list[str], stdin: bytes | None = None) -> tuple[str, float, str]:
+    """Run the CLI in a child: ('wall/CPU seconds', peak RSS MB, its last line)."""
     code = (
         "import resource, subprocess, sys, time; t = time.monotonic(); "
         "p = subprocess.run(sys.argv[1:], input=sys.stdin.buffer.read() if not sys.stdin.isatty() else None, "
         "capture_output=True); "
-        "print(time.monotonic() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, "
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+        "print(f'{time.monotonic() - t:.2f}/{u.ru_utime + u.ru_stime:.2f}', u.ru_maxrss / 1024, "
         "p.stderr.decode().strip().splitlines()[-1][:90] if p.stderr else p.returncode)"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "lime_core", *args], input=stdin or b"",
                          capture_output=True, env=env, check=True).stdout.decode().split(" ", 2)
-    return float(out[0]), float(out[1]), out[2].strip()
+    return out[0], float(out[1]), out[2].strip()
 
 
 def endless_input() -> list[tuple[str, str, str, str]]:
     seconds, peak, said = _child(["explain", "--file", "/dev/zero", "--model", "20ng-svm"])
-    rows = [("explain --file /dev/zero", f"{seconds:.2f}", f"{peak:.0f} (RSS)", said)]
+    rows = [("explain --file /dev/zero (wall/CPU)", seconds, f"{peak:.0f} (RSS)", said)]
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(tmp) / "big.txt"
         with open(big, "wb") as fh:

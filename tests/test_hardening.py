@@ -489,3 +489,16 @@ def test_a_malformed_saved_row_is_listed_and_refused_with_a_message(tmp_path):
     with pytest.raises(SavedStoreError, match="damaged or written by another version"):
         store.get("bad1")
     assert store.delete("bad1")
+
+
+def test_one_failure_kind_however_the_retries_ended():
+    from lime_core.batch.work import failure_kind
+    from lime_core.errors import BudgetExceededError, InputTextError, RemoteModelError
+
+    after = RemoteModelError('server error at http://127.0.0.1:80 (HTTP 503) after 3 attempts: "down"')
+    early = RemoteModelError('server error at http://127.0.0.1:80 (HTTP 503): "x"; a retry in 2.0 s would pass it')
+    assert failure_kind(after) == failure_kind(early) == "RemoteModelError: HTTP 503"
+    assert failure_kind(RemoteModelError("the server at http://127.0.0.1:80 (HTTP 429) is rate limiting")) != (
+        failure_kind(after))
+    assert failure_kind(InputTextError("the text is empty")) is None  # the text's fault: no streak
+    assert failure_kind(BudgetExceededError("over budget")) is None

@@ -242,12 +242,17 @@ def failed_result(
 def failure_kind(exc: BaseException) -> str | None:
     """How the model failed, as a key equal for the same failure on any text (None: the text was at fault).
 
-    The error class and the message with its numbers blanked: "server error at URL (HTTP 503) after 3 attempts"
-    is one kind whatever the text; an over-long or empty text, or a text over the request budget, is none.
+    The error class and the HTTP status ("server error at URL (HTTP 503) after 3 attempts" and "...; a retry in
+    2 s would pass the deadline" are one kind), else the message's first clause with its numbers blanked; an
+    over-long or empty text, or a text over the request budget, is none.
     """
     if isinstance(exc, BudgetExceededError) or not isinstance(exc, (RemoteModelError, ModelOutputError)):
         return None
-    return f"{type(exc).__name__}: {re.sub(r'[0-9]+', '#', ' '.join(str(exc).split()))[:120]}"
+    message = " ".join(str(exc).split())
+    status = re.search(r"\bHTTP ([0-9]{3})\b", message)
+    if status:  # however many attempts, and whether the last wait would have passed the deadline
+        return f"{type(exc).__name__}: HTTP {status.group(1)}"
+    return f"{type(exc).__name__}: {re.sub(r'[0-9]+', '#', message.split(';')[0])[:120]}"
 
 
 def _targets(targets: tuple[str, ...] | str | None) -> Any:
