@@ -127,7 +127,7 @@ def test_a_run_writes_both_parquet_tables_that_match_the_stored_explanations(
     final = run_batch(spec(dataset), out, ModelSource("pipeline", str(pipeline_file)), OPTIONS, task_size=3)
     assert final.state == "finished" and final.done == final.total == 12 and final.errors == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "explanations.parquet", "parts", "run.json", "status.json", "weights.parquet"
+        ".lock", ".lock.json", "explanations.parquet", "parts", "run.json", "status.json", "weights.parquet"
     ]
     assert not list((out / "parts").iterdir())  # merged, then removed
     table = pq.read_table(out / "explanations.parquet")
