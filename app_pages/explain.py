@@ -45,10 +45,7 @@ if result is None:
     if not st.session_state.get(ERROR):
         st.info("Press **Explain** to see which words drive the model's prediction.", icon=":material/arrow_upward:")
 else:
-    if result.text != text or result.model_name != model_name:
-        st.caption(
-            ":orange[The text or the model changed since this explanation was made; press Explain to update it.]"
-        )
+    views.stale_input_note(result.text, text, result.model_name, model_name)
     st.divider()
     views.result_anchor("explain")
     explanation = views.explanation_view(result, class_name, key="explain")

@@ -8,6 +8,7 @@ from ui import charts, models, run, state, views
 from ui.text import md_escape, pct
 
 ERROR = "local.error"
+SYNCED = "local.synced"  # the id of the Explain result whose text the box last took
 
 st.title("The local model")
 st.caption(
@@ -17,8 +18,13 @@ st.caption(
 
 model_name = st.session_state.get(state.MODEL_KEY, models.DEFAULT_MODEL)
 explained = state.get(state.EXPLAIN_RESULT)
-if "local.text" not in st.session_state and explained is not None:
+own: state.RunResult | None = state.get(state.LOCAL_RESULT)
+# The newer of this page's result and the Explain page's; the box shows the text of an Explain result once, when it
+# arrives (the user's own edits after that stay, and a note says the result is for another text).
+shown = max((r for r in (own, explained) if r is not None), key=lambda r: r.created, default=None)
+if shown is not None and shown is explained and st.session_state.get(SYNCED) != explained.id:
     st.session_state["local.text"] = explained.text
+    st.session_state[SYNCED] = explained.id
 
 views.stopped_notice("local")
 col_text, col_controls = st.columns([3, 1], gap="large")
@@ -35,10 +41,10 @@ if clicked:
         state.put(state.LOCAL_RESULT, new)
         st.session_state[state.SCROLL_TO_RESULT] = "local"
 
-result: state.RunResult | None = state.get(state.LOCAL_RESULT)
+own = state.get(state.LOCAL_RESULT)
+result = max((r for r in (own, explained) if r is not None), key=lambda r: r.created, default=None)
 source_note = ""
-if result is None and explained is not None:
-    result = explained
+if result is not None and result is explained and result is not own:
     source_note = "From the Explain page's latest explanation (no new model calls)"
 views.show_error(st.session_state.get(ERROR), result is not None)
 
@@ -48,6 +54,7 @@ else:
     explanation = result.all_classes()
     st.divider()
     views.result_anchor("local")
+    views.stale_input_note(result.text, text, result.model_name, model_name)
     views.language_warning(explanation)
     st.markdown(
         f"**{md_escape(result.model_title)}** predicts **{md_escape(explanation.predicted_class)}** "

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import remote, run, state, views
+from ui import remote, run, saved, state, views
 
 st.title("Explain a model behind an API")
 st.caption(
@@ -58,4 +58,5 @@ if st.session_state.get(remote.NOTE):
 if result is not None:
     st.divider()
     class_name = views.class_picker("remote.class", result.class_names, result.predicted_class, narrow=True)
-    views.explanation_view(result, class_name, key="remote")
+    explanation = views.explanation_view(result, class_name, key="remote")
+    saved.save_form(result, explanation, key="remote")

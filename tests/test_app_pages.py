@@ -32,6 +32,7 @@ from dashboard.examples import COMPARE_CLASS, COMPARE_MODEL, KIDNEY_STONES, get_
 from lime_core.verdict import judge_trust
 from lime_core.wording import TITLES
 from tests.conftest import REPO_ROOT
+from ui import saved as saved_ui
 
 APP = REPO_ROOT / "app.py"
 TIMEOUT = 180
@@ -632,7 +633,9 @@ def test_the_class_picker_follows_the_model_of_the_result_every_run() -> None:
     assert result.model_name == "sentiment"
     picker = at.selectbox(key="explain.class")
     assert picker.options[1:] == result.class_names != topics  # the same run that made the result
-    assert picker.options[0] == f"Predicted class ({result.predicted_class})"
+    assert picker.options[0] == "Predicted class"
+    # The predicted class is named from the result on screen, the same run (it lagged a run behind in an option).
+    assert f"The model predicts **{result.predicted_class}**" in visible_text(at)
 
 
 def test_an_example_that_switches_the_model_says_so() -> None:
@@ -668,11 +671,13 @@ def test_german_on_the_english_stand_in_warns_on_the_result_in_the_verdict_and_t
 def test_save_then_open_from_the_saved_page_and_by_link_with_no_model_calls(newsgroups_calls: list[int]) -> None:
     at = start()
     press(at, "Explain")
-    shown = at.session_state["explain.result"].explanation()
-    at.text_input(key="explain.save.title").set_value("Kidney post for Monday")
+    result = at.session_state["explain.result"]
+    shown = result.explanation()
+    panel = saved_ui.panel_key(result, shown, "explain")
+    at.text_input(key=f"{panel}.title").set_value("Kidney post for Monday")
     next(b for b in at.button if b.label == "Save").click().run()
     assert not at.exception
-    saved_id = at.session_state["explain.saved"]
+    saved_id = at.session_state[saved_ui.SAVED_BY_PANEL][panel]
     assert any(f"saved?id={saved_id}" in c.value for c in at.code)
     calls = sum(newsgroups_calls)
 
@@ -680,18 +685,46 @@ def test_save_then_open_from_the_saved_page_and_by_link_with_no_model_calls(news
     fresh.query_params["id"] = saved_id
     fresh.switch_page("app_pages/saved.py").run()
     assert not fresh.exception, fresh.exception
-    row = [t.value for t in fresh.text][:4]  # the list: title, model, date, verdict
-    assert row[0] == "Kidney post for Monday" and row[1] == at.session_state["explain.result"].model_title
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[2]) and row[3] == TITLES[judge_trust(shown).level]
+    text = unescaped(visible_text(fresh))
+    assert "**Kidney post for Monday**" in text
+    facts = re.search(r"(.+) \u00b7 saved (\d{4}-\d\d-\d\d \d\d:\d\d) \u00b7 (.+)", text)
+    assert facts and facts.group(1).endswith(result.model_title)
+    assert facts.group(3).startswith(TITLES[judge_trust(shown).level])
     (fragment,) = highlights(fresh)
     assert plain(fragment) == KIDNEY_STONES
-    assert "no model calls now" in unescaped(visible_text(fresh))
+    assert "no model calls now" in text
     assert sum(newsgroups_calls) == calls  # opened from the stored copy
 
+    next(b for b in fresh.button if b.label == "Delete").click().run()  # asks first
+    assert not fresh.exception
+    assert "cannot be undone" in unescaped(visible_text(fresh)) and len(highlights(fresh)) == 1
+    next(b for b in fresh.button if b.label == "Keep it").click().run()
+    assert "cannot be undone" not in unescaped(visible_text(fresh)) and len(highlights(fresh)) == 1
     next(b for b in fresh.button if b.label == "Delete").click().run()
+    next(b for b in fresh.button if b.label == "Delete for good").click().run()
     assert not fresh.exception
     assert "Nothing is saved yet" in unescaped(visible_text(fresh))
     assert not highlights(fresh)
+
+    # Back in the first session: the panel no longer says "Saved." for an explanation that is gone.
+    at.run()
+    assert not any(f"saved?id={saved_id}" in c.value for c in at.code)
+
+
+def test_the_save_panel_belongs_to_the_result_on_screen() -> None:
+    """Save one explanation, explain another text: the panel under the new one is fresh (its own title, no link)."""
+    at = start()
+    press(at, "Explain")
+    first = at.session_state["explain.result"]
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert any("saved?id=" in c.value for c in at.code)
+    at.text_area(key="explain.text").set_value("Great food, terrible service.").run()
+    press(at, "Explain")
+    second = at.session_state["explain.result"]
+    assert second.id != first.id
+    panel = saved_ui.panel_key(second, second.explanation(), "explain")
+    assert at.text_input(key=f"{panel}.title").value.endswith("Great food, terrible service.")
+    assert not any("saved?id=" in c.value for c in at.code)  # no "Saved." with the old link
 
 
 def test_a_stored_result_says_why_its_faithfulness_cannot_be_checked() -> None:
@@ -706,3 +739,21 @@ def test_a_stored_result_says_why_its_faithfulness_cannot_be_checked() -> None:
         stored = StoredResult.of(explanation, "Word model", origin)
         message = run.measure_faithfulness(stored, explanation.predicted_class)
         assert message is not None and message.startswith(f"This explanation was loaded from {origin}, which keeps no")
+
+
+def test_local_model_page_shows_the_text_of_the_result_it_shows() -> None:
+    """After a newer result on the Explain page, the Local model page shows that result beside its own text."""
+    at = start()
+    press(at, "Explain")
+    at.switch_page("app_pages/local_model.py").run()
+    assert at.text_area(key="local.text").value == KIDNEY_STONES
+    at.switch_page("app_pages/explain.py").run()
+    newer = "The new graphics card renders every image in OpenGL far too slowly."
+    at.text_area(key="explain.text").set_value(newer).run()
+    press(at, "Explain")
+    at.switch_page("app_pages/local_model.py").run()
+    assert not at.exception
+    assert at.text_area(key="local.text").value == newer  # not the first text beside the newer result
+    assert "changed since this result was made" not in visible_text(at)
+    at.text_area(key="local.text").set_value("Something else entirely, about medicine.").run()
+    assert "The text changed since this result was made" in unescaped(visible_text(at))

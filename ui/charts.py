@@ -20,13 +20,14 @@ GREY = "#94a3b8"
 BLUE = "#2563eb"
 ORANGE = "#f59e0b"
 _BREAKING = {"Cc", "Zl", "Zp"}  # control characters, line and paragraph separators
+ROW_HEIGHT = 28  # px per bar or row: above a label's height, so Vega never hides a label as overlapping
 
 
 def probability_chart(frame: pd.DataFrame) -> alt.Chart:
     """Horizontal bars: the model's probability of each class; the predicted class stands out."""
     data = frame.assign(label=frame["probability"].map(lambda p: f"{100 * p:.1f}%"))
     base = alt.Chart(data).encode(
-        y=alt.Y("class:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+        y=alt.Y("class:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220, labelOverlap=False)),
         x=alt.X("probability:Q", title="Model probability", scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1])),
         tooltip=[
@@ -56,8 +57,9 @@ def weights_chart(
     """
     class_name = chart_label(class_name)
     ranges = "interval_low" in frame and bool(frame["interval_low"].notna().any())
-    # Rows plus the x axis and the legends (Streamlit fits the whole chart into the height).
-    height = 24 * len(frame) + (150 if ranges else 100)
+    # Rows plus the x axis and the legends: Streamlit fits the whole chart into the height, so the overhead must
+    # cover them, or a short list gets bands under a label's height and Vega hides every other word's label.
+    height = ROW_HEIGHT * len(frame) + (190 if ranges else 130)
     x_scale = alt.Scale(domain=[-domain, domain]) if domain else alt.Undefined
     level = f"{confidence:.0%} " if confidence else ""
     tooltip = [
@@ -74,14 +76,15 @@ def weights_chart(
     # An explicit order (not a sort field): the error-bar layer must not reorder the shared y axis.
     order = frame.sort_values("order")["feature"].tolist()
     base = alt.Chart(frame).encode(
-        y=alt.Y("feature:N", sort=order, title=None, axis=alt.Axis(labelLimit=180)),
+        y=alt.Y("feature:N", sort=order, title=None, axis=alt.Axis(labelLimit=180, labelOverlap=False)),
         tooltip=tooltip,
     )
     colour = alt.Color(
         "direction:N",
         scale=alt.Scale(domain=["for", "against"], range=[GREEN, RED]),
+        # The class is named in the axis title; in the legend a long class name was cut ("towards soc.religion.chri…").
         legend=alt.Legend(title=None, orient="bottom", labelExpr=(
-            f"datum.label == 'for' ? 'towards {_js(class_name)}' : 'against {_js(class_name)}'")),
+            "datum.label == 'for' ? 'pushes towards the class' : 'pushes against it'")),
     )
     x = alt.X("weight:Q", title=f"Weight for \u201c{class_name}\u201d", scale=x_scale)
     if not ranges:
@@ -161,9 +164,14 @@ def class_weights_heatmap(frame: pd.DataFrame) -> alt.Chart:
     """Features (rows) by classes (columns), coloured by the surrogate's weight: the whole local model."""
     extent = float(frame["weight"].abs().max() or 1.0)
     n_features = frame["feature"].nunique()
+    n_classes = frame["class"].nunique()
     base = alt.Chart(frame).encode(
-        x=alt.X("class:N", title=None, axis=alt.Axis(orient="top", labelAngle=0, labelLimit=200)),
-        y=alt.Y("feature:N", sort=alt.EncodingSortField("rank", order="ascending"), title=None),
+        # Slanted labels when the classes are many, so none is hidden as overlapping.
+        x=alt.X("class:N", title=None, axis=alt.Axis(orient="top", labelAngle=0 if n_classes <= 4 else -40,
+                                                     labelLimit=200, labelOverlap=False, labelAlign="left"
+                                                     if n_classes > 4 else "center")),
+        y=alt.Y("feature:N", sort=alt.EncodingSortField("rank", order="ascending"), title=None,
+                axis=alt.Axis(labelOverlap=False, labelLimit=180)),
         tooltip=[
             alt.Tooltip("feature:N", title="Word"),
             alt.Tooltip("class:N", title="Class"),
@@ -178,7 +186,7 @@ def class_weights_heatmap(frame: pd.DataFrame) -> alt.Chart:
         )
     )
     text = base.mark_text(fontSize=11, color="#1f2328").encode(text=alt.Text("weight:Q", format="+.2f"))
-    return (cells + text).properties(height=28 * n_features + 40)
+    return (cells + text).properties(height=ROW_HEIGHT * n_features + (60 if n_classes <= 4 else 160))
 
 
 def neighbourhood_chart(frame: pd.DataFrame) -> alt.Chart:

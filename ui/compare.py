@@ -8,7 +8,7 @@ from dashboard import report
 from dashboard.examples import COMPARE_CLASS
 from lime_core.formatters.highlight import default_scale
 
-from . import models, run, state, views
+from . import models, run, saved, state, views
 from .text import md_escape
 
 TWO_TEXTS = "Two texts, one model"
@@ -116,7 +116,8 @@ def run_and_show(jobs: list[tuple[str, str, str]], clicked: bool, same_model: bo
     for col, side, result in zip(cols, ("left", "right"), (left, right), strict=True):
         with col:
             st.subheader(SIDES[side])
-            views.compact_view(result, class_name, scale=scale, domain=domain, key=f"compare.{side}")
+            explanation = views.compact_view(result, class_name, scale=scale, domain=domain, key=f"compare.{side}")
+            saved.save_form(result, explanation, key=f"compare.{side}")
 
     st.markdown("##### Words in both texts")
     shared = report.shared_words_frame(*targets)

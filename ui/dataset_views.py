@@ -16,7 +16,7 @@ from dashboard.run_folder import resolve_run_folder
 from lime_core.batch import BatchOptions
 from lime_core.wording import DATASET_CAVEAT, TITLES
 
-from . import dataset, models, state, views
+from . import dataset, models, saved, state, views
 from .text import md_escape
 
 ERROR = "dataset.error"
@@ -305,4 +305,5 @@ def texts(folder: Path, rows: pd.DataFrame, labels: dict[str, Any] | None, cell:
         if opened is not None:
             result = dataset.open_stored(folder, opened, models.model_title(dataset.folder_model(folder)))
             st.divider()
-            views.explanation_view(result, None, key="dataset.view")
+            explanation = views.explanation_view(result, None, key="dataset.view")
+            saved.save_form(result, explanation, key="dataset.view")

@@ -8,6 +8,7 @@ not available on this server.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from urllib.parse import urlsplit
 
@@ -49,12 +50,36 @@ def _secrets() -> list[str]:
     return [s for s in (os.environ.get(ENV_API_TOKEN), st.session_state.get(TOKEN_WIDGET_KEY)) if s]
 
 
-def save_form(result: state.RunResult, explanation: Explanation, key: str) -> None:
-    """"Save this explanation" with a title; says where it is and gives its link."""
+SAVED_BY_PANEL = "saved.by_panel"  # panel key (page, result, class) -> the id it saved, so each result has its own
+
+
+def panel_key(result: state.RunResult | StoredResult, explanation: Explanation, key: str) -> str:
+    """The save panel's key for this result and class: a new result or another class gets a fresh panel.
+
+    A RunResult has its own id; a stored result (Dataset, Saved) is named by its model and text.
+    """
+    own = getattr(result, "id", None) or hashlib.sha1(f"{result.model_name}\0{result.text}".encode()).hexdigest()[:12]
+    explained = hashlib.sha1(explanation.targets[0].class_name.encode()).hexdigest()[:8]
+    return f"{key}.save.{own}.{explained}"
+
+
+def default_title(result: state.RunResult | StoredResult, explanation: Explanation) -> str:
+    return f"{explanation.targets[0].class_name}: {' '.join(result.text.split())[:60]}"
+
+
+def save_form(result: state.RunResult | StoredResult, explanation: Explanation, key: str) -> None:
+    """"Save this explanation" with a title; says where it is and gives its link.
+
+    Everything in the panel belongs to the result and class on screen: its title box, the "Saved." note and the
+    link are kept per result (:func:`panel_key`), so a new result or another class starts with a fresh panel.
+    """
+    panel = panel_key(result, explanation, key)
+    saved_ids: dict[str, str] = dict(st.session_state.get(SAVED_BY_PANEL) or {})
     with st.expander("Save this explanation", icon=":material/bookmark_add:"):
-        default = f"{explanation.targets[0].class_name}: {' '.join(result.text.split())[:60]}"
-        with st.form(f"{key}.save", border=False, enter_to_submit=True):
-            title = st.text_input("Title", value=default, max_chars=200, key=f"{key}.save.title")
+        with st.form(panel, border=False, enter_to_submit=True):
+            title = st.text_input(
+                "Title", value=default_title(result, explanation), max_chars=200, key=f"{panel}.title"
+            )
             submitted = st.form_submit_button("Save", icon=":material/bookmark:")
         if submitted:
             details = {
@@ -75,11 +100,43 @@ def save_form(result: state.RunResult, explanation: Explanation, key: str) -> No
             except SavedStoreError as exc:
                 st.error(md_escape(exc), icon=":material/error:")
             else:
-                st.session_state[f"{key}.saved"] = record.id
-        saved_id = st.session_state.get(f"{key}.saved")
-        if saved_id:
+                saved_ids[panel] = record.id
+                st.session_state[SAVED_BY_PANEL] = saved_ids
+        saved_id = saved_ids.get(panel)
+        if saved_id and _still_saved(saved_id):
             st.success("Saved. Open it any time on the **Saved** page, or with this link:", icon=":material/check:")
             st.code(link(saved_id), language=None)
+
+
+def _still_saved(saved_id: str) -> bool:
+    """Whether the saved explanation is still in the store (it may have been deleted on the Saved page)."""
+    try:
+        return store().get(saved_id) is not None
+    except SavedStoreError:
+        return False
+
+
+CONFIRM_DELETE = "saved.confirm_delete"  # the id whose Delete was pressed and awaits confirmation
+DELETED = "saved.deleted"  # the title just deleted, said once
+
+
+def ask_delete(saved_id: str) -> None:
+    st.session_state[CONFIRM_DELETE] = saved_id
+
+
+def cancel_delete() -> None:
+    st.session_state.pop(CONFIRM_DELETE, None)
+
+
+def delete(saved_id: str) -> None:
+    """Delete one saved explanation (after its confirmation); an open link to it is closed."""
+    st.session_state.pop(CONFIRM_DELETE, None)
+    record = store().get(saved_id)
+    store().delete(saved_id)
+    if record is not None:
+        st.session_state[DELETED] = record.title
+    if st.query_params.get(QUERY_KEY) == saved_id:
+        del st.query_params[QUERY_KEY]
 
 
 def when(created: float) -> str:

@@ -124,21 +124,43 @@ def text_input(
 
 
 def class_picker(key: str, class_names: list[str], predicted: str | None = None, narrow: bool = False) -> str | None:
-    """Select the class to explain; returns None for the predicted class."""
+    """Select the class to explain; returns None for the predicted class.
+
+    The predicted class is named in a caption under the picker, drawn from the result on screen at every run; an
+    option's text naming it lagged a run behind in the browser ("Predicted class (negative)" above a result that
+    predicts positive), since the select keeps its shown option while its value stays the same.
+    """
     options = [PREDICTED, *class_names]
     if st.session_state.get(key) not in options:
         st.session_state[key] = PREDICTED
-    label_predicted = f"Predicted class ({predicted})" if predicted else "Predicted class"
     container = st.columns([1, 2])[0] if narrow else st.container()
     choice = container.selectbox(
         "Class to explain",
         options,
         key=key,
-        format_func=lambda c: label_predicted if c == PREDICTED else c,
+        format_func=lambda c: "Predicted class" if c == PREDICTED else c,
         help="Another class is explained from the same samples, with no new model calls.",
         persist_state="session",
     )
+    if predicted:
+        container.caption(f"The model predicts **{md_escape(predicted)}** for the text of the result below.")
     return None if choice == PREDICTED else choice
+
+
+def stale_input_note(result_text: str, text: str, result_model: str | None = None, model: str | None = None) -> None:
+    """Say so when the result on screen was made from another text (or model) than the one in the box."""
+    if result_text == text and (result_model is None or result_model == model):
+        return
+    what = "text" if result_text != text else "model"
+    if result_text != text and result_model is not None and result_model != model:
+        what = "text and the model"
+    snippet = " ".join(result_text.split())
+    snippet = snippet[:80] + ("\u2026" if len(snippet) > 80 else "")
+    st.warning(
+        f"The {what} changed since this result was made: it explains \u201c{md_escape(snippet)}\u201d. "
+        "Press the button to explain what is in the box.",
+        icon=":material/history:",
+    )
 
 
 def stopped_notice(page: str) -> None:

@@ -102,7 +102,12 @@ def test_switching_models_rebuilds_the_class_picker_and_says_so(page: Page, app_
     expect(main_area(page).get_by_text(re.compile("Switched to Review sentiment"))).to_be_visible()
     explain(page, get_example("restaurant-review").text)
     names = options_of(page, "Class to explain")
-    assert "sci.med" not in names and "positive" in names and names[0].startswith("Predicted class (")
+    assert "sci.med" not in names and "positive" in names and names[0] == "Predicted class"
+    main = main_area(page)
+    expect(main.get_by_text("The model predicts positive for the text of the result below.")).to_be_visible()
+    explain(page, "Awful food, rude staff and a terrible, boring evening. A waste of money.")  # another review
+    expect(main.get_by_text("The model predicts negative for the text of the result below.")).to_be_visible()
+    expect(main.get_by_text(re.compile(r"Review sentiment predicts negative"))).to_be_visible()
 
 
 def test_german_text_on_the_english_stand_in_shows_the_warning(page: Page, app_url: str, artifacts: Path) -> None:
