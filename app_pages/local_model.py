@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import report
-from lime_core.formatters.trust import sampling_line
+from lime_core.formatters.trust import sampling_line, trust_summary
 from ui import charts, models, run, state, views
 from ui.text import md_escape, pct
 
@@ -67,7 +67,8 @@ else:
                 source_note,
                 md_escape(
                     sampling_line(
-                        explanation.sampling, explanation.n_samples, result.n_model_calls, result.n_answers_reused
+                        explanation.sampling, explanation.n_samples, result.n_model_calls, result.n_answers_reused,
+                        trust_summary(explanation, explanation.target(explanation.predicted_class)).stability,
                     )
                 )
                 + f", seed {result.options.seed}",

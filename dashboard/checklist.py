@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lime_core.formatters.trust import TrustSummary
+from lime_core.formatters.trust import TrustSummary, unsettled_in_reruns
 from lime_core.trust.adaptive import STOP_CAP
 from lime_core.verdict import Level, calls_phrase
 from lime_core.wording import CHECK_TITLES
@@ -43,19 +43,30 @@ def checklist_rows(summary: TrustSummary) -> list[ChecklistRow]:
 
 def check_figure(summary: TrustSummary, name: str) -> str:
     """A short figure for one check, for a checklist row ("agreement 97.9%, KL 0.047")."""
+    # Plain words first for a stakeholder, the figure in brackets for an expert.
     if name == "fidelity":
-        return f"agreement {summary.score:.1%}, KL {summary.kl:.3f}"
+        return f"copies the model's answer on {summary.score:.1%} of held-out variations (KL {summary.kl:.3f})"
     if name == "stability" and summary.stability is not None:
         r = summary.stability
-        expected = f", {r.expected_jaccard:.0%} expected" if r.expected_jaccard is not None else ""
-        return f"top-{r.k} agreement {r.top_k_jaccard:.0%} over {r.n_refits} refits{expected}"
+        unlimited = r.expected_jaccard
+        expected = f", {unlimited:.0%} expected with unlimited samples" if unlimited is not None else ""
+        return (
+            f"re-runs share {r.top_k_jaccard:.0%} of the top {r.k} words "
+            f"(agreement over {r.n_refits} refits{expected})"
+        )
     if name == "signs":
         n = len(summary.top_words)
-        return f"{n - len(summary.top_uncertain)} of {n} top words certain"
+        return f"{n - len(summary.top_uncertain)} of {n} top words push in a certain direction"
     if name == "faithfulness" and summary.faithfulness is not None:
         f = summary.faithfulness
         rand = f.baselines.get("random")
-        return f"deletion AUC {f.auc:.2f}" + (f" vs {rand.auc:.2f} random" if rand is not None else "")
+        if rand is None:
+            return f"removing the top words, one by one (area under the deletion curve {f.auc:.2f}; lower is better)"
+        than = "more" if f.auc < rand.auc else "no more"
+        return (
+            f"removing the top words changes the prediction {than} than removing random words "
+            f"(deletion AUC {f.auc:.2f} vs {rand.auc:.2f}; lower is better)"
+        )
     if name == "sampling" and summary.sampling is not None:
         s = summary.sampling
         done = _samples_done(summary)
@@ -63,7 +74,10 @@ def check_figure(summary: TrustSummary, name: str) -> str:
             return f"fixed: {done}"
         if s.stopped_because == STOP_CAP:
             return f"used its full cap: {done}"
-        return f"settled after {s.rounds} round{'s' if s.rounds != 1 else ''}: {done}"
+        rounds = f"{s.rounds} round{'s' if s.rounds != 1 else ''}"
+        if unsettled_in_reruns(s, summary.stability):  # as the sampling line says: stopped, not settled
+            return f"stopped after {rounds}, top words still moving in re-runs: {done}"
+        return f"settled after {rounds}: {done}"
     return ""
 
 

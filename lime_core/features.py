@@ -44,7 +44,9 @@ class FeatureSpace:
             j = vocab.get(key)
             if j is None:
                 j = vocab[key] = len(names)
-                names.append(f"[{i}] {tok.text}" if by_position else tok.text.casefold())
+                # Named as typed but in lower case ("großartig"; casefold would show "grossartig"), grouped by
+                # casefold so "Straße" and "STRASSE" stay one word.
+                names.append(f"[{i}] {tok.text}" if by_position else tok.text.lower())
                 spans.append([])
             word_of_token[i] = j
             spans[j].append((tok.start, tok.end))

@@ -180,6 +180,16 @@ _TRUST_SUMMARIES: dict[Level, str] = {
 }
 
 
+def _summary(level: Level, checks: list[TrustCheck]) -> str:
+    """The verdict's one line; "passes every check" only when every check was made (faithfulness may not be)."""
+    if level == "trust" and not any(c.name == "faithfulness" for c in checks):
+        return (
+            "The explanation passes every check that was made (its faithfulness was not checked): a reliable "
+            "summary of how the model behaves near this text, as far as those checks go."
+        )
+    return _TRUST_SUMMARIES[level]
+
+
 def top_words(target: TargetExplanation, k: int) -> list[FeatureWeight]:
     """The target's top words by |weight|, negligible ones left out: the stability report's own rule."""
     indices = top_k_indices(np.array([w.weight for w in target.weights]), k)
@@ -397,7 +407,7 @@ def judge_trust(explanation: Explanation, target: TargetExplanation | str | None
     return TrustVerdict(
         level=level,
         title=TITLES[level],
-        summary=_TRUST_SUMMARIES[level],
+        summary=_summary(level, checks),
         reasons=failing or tuple(c.message for c in checks),
         checks=tuple(checks),
     )

@@ -75,7 +75,7 @@ def start(samples: int | None = SAMPLES, cap: int | None = None) -> AppTest:
     """The app, with a fixed small sample count (default) or automatic sampling up to ``cap`` samples."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.run()
-    assert not at.exception, at.exception
+    assert not at.exception, [e.stack_trace for e in at.exception]
     assert at.radio(key="sidebar.samples_mode").value == "auto"  # the dashboard's default
     if samples is not None:
         at.radio(key="sidebar.samples_mode").set_value("fixed").run()
@@ -87,7 +87,7 @@ def start(samples: int | None = SAMPLES, cap: int | None = None) -> AppTest:
 
 def goto(at: AppTest, page: str) -> AppTest:
     at.switch_page(f"app_pages/{page}.py").run()
-    assert not at.exception, at.exception
+    assert not at.exception, [e.stack_trace for e in at.exception]
     return at
 
 
@@ -95,7 +95,7 @@ def press(at: AppTest, label: str, key: str | None = None) -> AppTest:
     buttons = [b for b in at.button if b.label == label and (key is None or b.key == key)]
     assert buttons, f"no button {label!r}; buttons: {[b.label for b in at.button]}"
     buttons[0].click().run()
-    assert not at.exception, at.exception
+    assert not at.exception, [e.stack_trace for e in at.exception]
     return at
 
 

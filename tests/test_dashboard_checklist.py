@@ -21,9 +21,12 @@ def test_one_row_per_check_in_the_reports_order_with_its_figure() -> None:
     assert names == [n for n in CHECK_TITLES if n in names]  # the order of lime_core.wording.CHECK_TITLES
     assert {"fidelity", "stability", "signs", "faithfulness", "sampling"} <= set(names) and "language" not in names
     by_name = {r.name: r for r in rows}
-    assert by_name["fidelity"].figure == f"agreement {summary.score:.1%}, KL {summary.kl:.3f}"
+    assert by_name["fidelity"].figure == (
+        f"copies the model's answer on {summary.score:.1%} of held-out variations (KL {summary.kl:.3f})"
+    )
     assert by_name["fidelity"].level == summary.verdict.check("fidelity").level
-    assert by_name["faithfulness"].figure.startswith("deletion AUC ")
+    assert by_name["faithfulness"].figure.startswith("removing the top words changes the prediction ")
+    assert "than removing random words (deletion AUC " in by_name["faithfulness"].figure  # the number stays
     assert by_name["sampling"].figure.startswith(("settled after", "used its full cap"))
     assert all(r.title == CHECK_TITLES[r.name] for r in rows)
 
@@ -35,3 +38,30 @@ def test_a_check_not_made_says_why_and_has_no_level() -> None:
     assert rows["faithfulness"].figure == "not checked" and rows["faithfulness"].level is None
     assert rows["stability"].figure == "not computed" and rows["stability"].level is None
     assert rows["sampling"].figure.startswith("fixed: 300 samples, ") and rows["sampling"].level is None
+
+
+def test_one_story_sampling_line_checklist_and_verdict_read_the_same_facts() -> None:
+    """Sampling that stopped on its own rule beside re-runs that disagree: no line says the top words settled."""
+    from lime_core.formatters.html import format_html
+    from lime_core.formatters.trust import sampling_line
+
+    explanation = TextExplainer(n_samples="auto", random_state=0, faithfulness=True).explain(
+        SENTIMENT_TEXT, sentiment_model()
+    )
+    assert explanation.sampling.mode == "auto" and explanation.sampling.stopped_because != "sample cap reached"
+    moving = dataclasses.replace(explanation.stability, level="medium", warning=True, top_k_jaccard=0.62)
+    unsettled = dataclasses.replace(explanation, stability=moving)
+    summary = trust_summary(unsettled)
+    line = sampling_line(unsettled.sampling, stability=summary.stability)
+    assert "re-runs still disagree on them (62% agreement" in line and "had settled" not in line
+    rows = {r.name: r for r in checklist_rows(summary)}
+    assert rows["sampling"].figure.startswith("stopped after") and "still moving" in rows["sampling"].figure
+    assert rows["stability"].figure.startswith("re-runs share 62% of the top")
+    assert "had settled" not in format_html(unsettled)  # the HTML report tells the same story
+
+    # "every check" only when every check ran
+    assert "every check that was made" not in trust_summary(explanation).verdict.summary
+    unchecked = trust_summary(dataclasses.replace(explanation, faithfulness=None)).verdict
+    if unchecked.level == "trust":
+        assert "every check that was made (its faithfulness was not checked)" in unchecked.summary
+    assert "passes every check:" not in unchecked.summary

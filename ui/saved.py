@@ -149,7 +149,10 @@ def saved_view(record: SavedExplanation) -> None:
     explanation = result.explanation()
     target = explanation.targets[0]
     st.markdown(views.headline_line(result.model_title, explanation, target, verb="predicted"))
-    made = sampling_line(explanation.sampling, explanation.n_samples, result.n_model_calls, result.n_answers_reused)
+    made = sampling_line(
+        explanation.sampling, explanation.n_samples, result.n_model_calls, result.n_answers_reused,
+        trust_summary(explanation, target).stability,
+    )
     st.caption(
         md_escape(f"Saved {when(record.created)} \u00b7 {made} when it was made \u00b7 seed "
                   f"{result.options.seed} \u00b7 opened from {result.origin}: no model calls now")

@@ -174,6 +174,12 @@ class RunResult:
         return self.fit.predicted_class
 
     @property
+    def answer_spread(self) -> float:
+        """How far the model's probability of any class moves over the samples (largest max - min)."""
+        proba = self.fit.neighbourhood.proba
+        return float((proba.max(axis=0) - proba.min(axis=0)).max()) if len(proba) else 0.0
+
+    @property
     def n_model_calls(self) -> int:
         """Model calls of the sampling (what the explanation itself cost)."""
         return int(self.fit.neighbourhood.n_model_calls)

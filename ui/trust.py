@@ -194,7 +194,7 @@ def sampling_card(summary: TrustSummary) -> None:
     )
     d.metric("Rounds", f"{s.rounds}", help="Automatic sampling draws in rounds until the top words settle.")
     if auto:
-        st.markdown(f"**Stopped because** {md_escape(stop_reason(s))}.")
+        st.markdown(f"**Stopped because** {md_escape(stop_reason(s, summary.stability))}.")
         st.caption(f"Rounds: {md_escape(rounds_line(s))} (cap {s.max_samples or s.n_samples:,}).")
     else:
         st.markdown("**Fixed** number of samples, set in the sidebar.")

@@ -20,6 +20,7 @@ from lime_core.formatters.highlight import NEGATIVE_RGB, POSITIVE_RGB, default_s
 from lime_core.formatters.html import highlight_html
 from lime_core.formatters.trust import TrustSummary, sampling_line, trust_summary
 from lime_core.language import language_name
+from lime_core.verdict import NO_CHANGE
 from lime_core.wording import LOCAL_CAVEAT
 
 from . import charts, methods, models, state, trust
@@ -246,7 +247,12 @@ def headline(result: state.RunResult, explanation: Explanation, target: TargetEx
 
 def results_line(result: state.RunResult, explanation: Explanation, target: TargetExplanation) -> str:
     """How the explanation was made: "auto: 900 samples in 3 rounds, 640 model calls, stopped because ..."."""
-    parts = [sampling_line(explanation.sampling, explanation.n_samples, result.n_model_calls, result.n_answers_reused)]
+    stability = trust_summary(explanation, target).stability  # the line and the Stability card tell one story
+    parts = [
+        sampling_line(
+            explanation.sampling, explanation.n_samples, result.n_model_calls, result.n_answers_reused, stability
+        )
+    ]
     checks = result.n_check_calls
     if checks:
         parts.append(f"+{checks:,} model calls to check faithfulness")
@@ -386,6 +392,22 @@ def _explained(result: state.RunResult, class_name: str | None) -> tuple[Explana
     return explanation, target, summary
 
 
+def nothing_to_explain(result: state.RunResult) -> bool:
+    """Removing words never moved the model's answer (an emoji-only text on a word model): weights would be noise."""
+    spread = getattr(result, "answer_spread", None)  # a stored result keeps no samples
+    return spread is not None and spread < NO_CHANGE
+
+
+def nothing_to_explain_note(result: state.RunResult) -> None:
+    st.info(
+        f"Removing words from this text never changed the model's answer (its probabilities moved by less than "
+        f"{NO_CHANGE:.1%} over {result.fit.neighbourhood.n_samples:,} variations), so no word drives this "
+        "prediction and there is nothing to explain: the model answers the same with or without any of them. "
+        "Weights this small would be noise, so none are shown. Try a text with words the model knows.",
+        icon=":material/block:",
+    )
+
+
 def explanation_view(
     result: state.RunResult,
     class_name: str | None,
@@ -395,6 +417,9 @@ def explanation_view(
 ) -> Explanation:
     """The full explanation of one result for one class (None = predicted), with the trust panel."""
     explanation, target, summary = _explained(result, class_name)
+    if nothing_to_explain(result):
+        nothing_to_explain_note(result)
+        return explanation
     explanation_parts(explanation, target, summary, key)
     if details:
         trust_panel(result, explanation, key)
@@ -432,6 +457,9 @@ def compact_view(
 ) -> Explanation:
     """A narrower explanation for side-by-side comparison, on a given colour scale and axis."""
     explanation, target, summary = _explained(result, class_name)
+    if nothing_to_explain(result):
+        nothing_to_explain_note(result)
+        return explanation
     language_warning(explanation)
     highlighted_text(explanation, target, scale=scale)
     weights_section(target, domain=domain, top=8, confidence=summary.confidence)

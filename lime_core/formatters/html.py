@@ -297,7 +297,7 @@ def _trust_view(
     if s.faithfulness is not None:
         view["faithfulness"] = _faithfulness_view(s.faithfulness)
     if s.sampling is not None:
-        line = sampling_line(s.sampling, reused=s.n_answers_reused)
+        line = sampling_line(s.sampling, reused=s.n_answers_reused, stability=s.stability)
         view["sampling"] = {
             "line": line[:1].upper() + line[1:],
             "rounds": rounds_line(s.sampling) if s.sampling.mode == "auto" else None,

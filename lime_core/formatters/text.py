@@ -74,7 +74,7 @@ def trust_lines(explanation: Explanation) -> list[str]:
     elif s.faithfulness_elsewhere is not None:
         out.append(f"  Faithfulness: measured for {s.faithfulness_elsewhere} only.")
     if s.sampling is not None:
-        line = sampling_line(s.sampling, reused=s.n_answers_reused)
+        line = sampling_line(s.sampling, reused=s.n_answers_reused, stability=s.stability)
         rounds = f" ({rounds_line(s.sampling)})" if s.sampling.mode == "auto" else ""
         out.append(f"  Sampling: {line}{rounds}.")
     return out

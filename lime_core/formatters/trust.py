@@ -151,17 +151,42 @@ def quoted(words: tuple[str, ...] | list[str], limit: int = 6) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def stop_reason(sampling: SamplingReport) -> str:
-    """Why sampling stopped, in plain words."""
+def unsettled_in_reruns(sampling: SamplingReport | None, stability: StabilityReport | None) -> bool:
+    """Sampling stopped on its own rule that the top words had settled, but the re-run check finds them moving.
+
+    The two tests differ (rounds against rounds; bootstrap refits of the final fit), so both are true at once; the
+    sampling line then says so, instead of "the top words had settled" beside a card saying they do not agree.
+    """
+    return (
+        sampling is not None
+        and sampling.mode == "auto"
+        and sampling.stopped_because != STOP_CAP
+        and stability is not None
+        and stability.level != "high"
+    )
+
+
+def stop_reason(sampling: SamplingReport, stability: StabilityReport | None = None) -> str:
+    """Why sampling stopped, in plain words (agreeing with the stability check when it is given)."""
     reason = STOP_REASONS.get(sampling.stopped_because, sampling.stopped_because)
     if sampling.stopped_because == STOP_CAP:
         cap = sampling.max_samples or sampling.n_samples
         reason = f"the cap of {cap:,} samples was reached before the top words settled"
+    elif unsettled_in_reruns(sampling, stability):
+        assert stability is not None
+        reason = (
+            "the top words stopped changing from one round to the next, though re-runs still disagree on them "
+            f"({stability.top_k_jaccard:.0%} agreement; see Stability)"
+        )
     return reason
 
 
 def sampling_line(
-    sampling: SamplingReport | None, n_samples: int | None = None, n_model_calls: int | None = None, reused: int = 0
+    sampling: SamplingReport | None,
+    n_samples: int | None = None,
+    n_model_calls: int | None = None,
+    reused: int = 0,
+    stability: StabilityReport | None = None,
 ) -> str:
     """One line: "auto: 900 samples in 3 rounds, 640 model calls, stopped because ..." or "300 samples, ..."."""
     if sampling is None:
@@ -169,7 +194,10 @@ def sampling_line(
     calls = calls_phrase(sampling.n_model_calls, reused)
     if sampling.mode == "auto":
         rounds = f" in {sampling.rounds} round{'s' if sampling.rounds != 1 else ''}"
-        return f"auto: {sampling.n_samples:,} samples{rounds}, {calls}, stopped because {stop_reason(sampling)}"
+        return (
+            f"auto: {sampling.n_samples:,} samples{rounds}, {calls}, stopped because "
+            f"{stop_reason(sampling, stability)}"
+        )
     return f"{sampling.n_samples:,} samples (fixed), {calls}"
 
 
