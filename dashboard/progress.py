@@ -37,6 +37,13 @@ def format_duration(seconds: float) -> str:
     return f"about {minutes / 60:.1f} h"
 
 
+def upper_bound(seconds: float) -> str:
+    """A bound, rounded up: "40 s", "3 min" (no "about": it is a limit, not an estimate)."""
+    if seconds < 60:
+        return f"{math.ceil(seconds)} s"
+    return f"{math.ceil(seconds / 60)} min"
+
+
 class TimeLeft:
     """Tracks ``done`` of ``total`` model calls and estimates the time left."""
 
@@ -113,8 +120,14 @@ class TimeLeft:
         )
         if self.total is not None and self.done >= self.total:
             return f"{head} \u2013 checking whether the top words have settled\u2026"
+        # The time left is not known: sampling may stop after any round. Say what is known (the time so far) and
+        # the bound of the cap, never "about N left" (a 22 s run once read "about 2 min left").
+        so_far = f"{self.elapsed:.0f} s so far"
         rate = self.seconds_per_call()
         if rate is None:
-            return f"{head} \u2013 estimating time left\u2026"
-        left = format_duration(max(0, self.max_calls - self.done) * rate)
-        return f"{head} \u2013 {left if left.startswith('less') else 'at most ' + left} left"
+            return f"{head} \u2013 {so_far}"
+        bound = max(0, self.max_calls - self.done) * rate
+        if bound < 1:
+            return f"{head} \u2013 {so_far}, less than a second more at most"
+        return f"{head} \u2013 {so_far}; it may stop after any round, and the whole cap would take at most " \
+            f"{upper_bound(bound)} more"

@@ -219,7 +219,8 @@ def test_time_left_for_automatic_sampling_never_moves_back() -> None:
     assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(0.3)
     assert "at most 5,000 samples" in estimate.message() and "settled" in estimate.message()
     estimate.update(1000, 2000)
-    assert "at most about" in estimate.message()  # an upper bound: the cap
+    message = estimate.message()  # 6 s in; 1,000 calls in the 5 s since the first: 4,000 left to the cap take 20 s
+    assert "6 s so far" in message and "at most 20 s more" in message and "about" not in message
 
 
 # --------------------------------------------------------------------------- frames

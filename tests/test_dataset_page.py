@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -132,16 +133,19 @@ def test_run_a_batch_click_a_confusion_cell_and_open_a_stored_explanation(app_en
 
 
 UPLOAD_CSV = (
-    "text,label,source\n"
-    '"The image is rendered with a JPEG codec; the GIF palette and pixel resolution of the graphics card matter.",'
+    "id,text,label,source\n"
+    'g-17,"The image is rendered with a JPEG codec; the GIF palette and pixel resolution of the graphics card matter.",'
     "comp.graphics,a\n"
-    '"My doctor said the patient needs a dose of this medicine; the disease and its symptoms are treated.",'
+    'm-03,"My doctor said the patient needs a dose of this medicine; the disease and its symptoms are treated.",'
     "sci.med,b\n"
-    '"Jesus Christ and the church: prayer, faith in God and the Bible, as Christians believe.",'
+    'c-41,"Jesus Christ and the church: prayer, faith in God and the Bible, as Christians believe.",'
     "soc.religion.christian,c\n"
-    '"An atheist argues that there is no god; religion, morality and the burden of proof are debated.",'
+    'a-08,"An atheist argues that there is no god; religion, morality and the burden of proof are debated.",'
     "sci.med,d\n"
+    'de-1,"Der Arzt sagt, die Nierensteine gehen mit viel Wasser ab, aber die Schmerzen sind furchtbar.",'
+    "sci.med,e\n"
 )
+IDS = ["g-17", "m-03", "c-41", "a-08", "de-1"]
 
 
 def test_an_uploaded_csv_is_explained_with_its_labels(app_env: Path) -> None:
@@ -149,31 +153,62 @@ def test_an_uploaded_csv_is_explained_with_its_labels(app_env: Path) -> None:
     at.radio(key="dataset.source").set_value("Upload a CSV or Parquet file").run()
     at.file_uploader(key="dataset.upload").set_value(("posts.csv", UPLOAD_CSV.encode(), "text/csv")).run()
     assert not at.exception, at.exception
-    # The text and label columns are picked by name; the extra column is left out.
+    # The text, label and id columns are picked by name; the extra column is left out.
     assert at.selectbox(key="dataset.text_col").value == "text"
     assert at.selectbox(key="dataset.label_col").value == "label"
-    assert "4 texts; ids are row numbers." in visible_text(at)
+    assert at.selectbox(key="dataset.id_col").value == "id"
+    assert "5 texts; ids from column id." in visible_text(at)
     at.button(key="dataset.run").click().run()
     wait_for_results(at)
 
     folder = Path(at.session_state["dataset.folder"])
-    rows = pq.read_table(folder / "explanations.parquet").to_pandas().sort_values("id")
-    assert list(rows["id"]) == ["0", "1", "2", "3"]
-    assert list(rows["label"]) == ["comp.graphics", "sci.med", "soc.religion.christian", "sci.med"]
+    rows = pq.read_table(folder / "explanations.parquet").to_pandas().set_index("id").loc[IDS].reset_index()
+    assert list(rows["id"]) == IDS  # the CSV's own ids, not row numbers
+    assert list(rows["label"]) == ["comp.graphics", "sci.med", "soc.religion.christian", "sci.med", "sci.med"]
     assert rows["text"].iloc[0].startswith("The image is rendered")
+    # The German text is checked against the model's languages, as on the Explain page.
+    german = Explanation.from_json(rows["explanation"].iloc[4])
+    assert german.language is not None and german.language.supported is False and rows["verdict"].iloc[4] != "trust"
+    english = Explanation.from_json(rows["explanation"].iloc[0])
+    assert english.language is not None and english.language.supported is not False
     correct = int((rows["label"] == rows["predicted_class"]).sum())
-    assert correct < 4  # the last row is labelled sci.med on purpose: an atheism post is not predicted as that
+    assert correct < 5  # the atheism post is labelled sci.med on purpose: it is not predicted as that
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Texts explained"] == "4"
-    assert metrics["Accuracy"] == f"{correct / 4:.1%}"
+    assert metrics["Texts explained"] == "5"
+    assert metrics["Accuracy"] == f"{correct / 5:.1%}"
+    # Useful by default: every explanation counts in the words per class (not only the trustworthy ones).
+    assert at.toggle(key="dataset.trusted_only").value is False
+    words = next(d.value for d in at.dataframe if "mean_abs_weight" in d.value.columns)
+    assert len(words) > 3
 
     # The confusion matrix counts every uploaded text once, the correct ones on its diagonal.
     classes = summarize(folder)["labels"]["classes"]  # the matrix's row and column order
     counts = {(i, j): int(at.button(key=f"dataset.cell.{i}.{j}").label.replace(",", ""))
               for i in range(len(classes)) for j in range(len(classes))}
-    assert sum(counts.values()) == 4
+    assert sum(counts.values()) == 5
     assert sum(counts[i, i] for i in range(len(classes))) == correct
     for label, predicted in zip(rows["label"], rows["predicted_class"], strict=True):
         assert counts[classes.index(label), classes.index(predicted)] >= 1
     table = texts_table(at)
-    assert sorted(table["id"]) == ["0", "1", "2", "3"]
+    assert sorted(table["id"]) == sorted(IDS)
+
+
+def test_ids_from_a_column_must_name_one_text_each() -> None:
+    from ui.dataset import upload_frame
+
+    table = pd.DataFrame({"id": ["x", "y", "x"], "text": ["a b", "c d", "e f"], "key": ["1", "2", "3"]})
+    frame, problem = upload_frame(table, "text", "(none)", "id")
+    assert frame is None and "repeats the id \u201cx\u201d" in problem
+    frame, problem = upload_frame(table, "text", "(none)", "key")
+    assert problem is None and list(frame["id"]) == ["1", "2", "3"] and "label" not in frame
+    frame, _ = upload_frame(table, "text", "key", "(row numbers)")
+    assert list(frame["id"]) == ["0", "1", "2"] and list(frame["label"]) == ["1", "2", "3"]
+
+
+def test_the_dataset_settings_are_kept_on_return() -> None:
+    at = open_dataset_page()
+    at.number_input(key="dataset.n_posts").set_value(12).run()
+    at.switch_page("app_pages/explain.py").run()
+    at.switch_page("app_pages/dataset.py").run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="dataset.n_posts").value == 12  # it went back to 40

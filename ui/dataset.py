@@ -92,6 +92,32 @@ def read_upload(name: str, data: bytes) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
 
 
+def upload_frame(
+    uploaded: pd.DataFrame, text_col: str, label_col: str, id_col: str
+) -> tuple[pd.DataFrame | None, str | None]:
+    """The run's input (id, text, label) from an uploaded table; the ids come from ``id_col`` when it is a column.
+
+    Returns (frame, None), or (None, why) when the id column cannot name the texts (a blank or repeated id).
+    """
+    frame = pd.DataFrame({"text": uploaded[text_col].astype(str).tolist()})
+    if id_col in uploaded.columns:
+        ids = uploaded[id_col].astype(str).str.strip()
+        if (ids == "").any():
+            return None, f"The id column \u201c{id_col}\u201d has a blank id on row {int((ids == '').argmax())}."
+        repeated = ids[ids.duplicated()]
+        if len(repeated):
+            return None, (
+                f"The id column \u201c{id_col}\u201d repeats the id \u201c{repeated.iloc[0]}\u201d: ids must name "
+                "one text each. Pick another column, or row numbers."
+            )
+        frame.insert(0, "id", ids.tolist())
+    else:
+        frame.insert(0, "id", [str(i) for i in range(len(uploaded))])
+    if label_col in uploaded.columns:
+        frame["label"] = uploaded[label_col].astype(str).tolist()
+    return frame, None
+
+
 # -- background runs -----------------------------------------------------------------------------------------------
 
 

@@ -33,14 +33,15 @@ def choose_data() -> None:
         with left:
             model_name = st.selectbox(
                 "Model", names, index=names.index(current) if current in names else 0, key="dataset.model",
-                format_func=models.model_title,
+                format_func=models.model_title, persist_state="session",
             )
-            source = st.radio("Texts", [dataset.NEWSGROUPS, dataset.UPLOAD], key="dataset.source")
+            source = st.radio("Texts", [dataset.NEWSGROUPS, dataset.UPLOAD], key="dataset.source",
+                              persist_state="session")
         frame = None
         with right:
             if source == dataset.NEWSGROUPS:
                 count = st.number_input("How many posts (from the start of the test split)", 4, 1502, 40, step=10,
-                                        key="dataset.n_posts")
+                                        key="dataset.n_posts", persist_state="session")
                 frame_request = ("newsgroups", int(count))
             else:
                 upload = st.file_uploader("CSV or Parquet", type=["csv", "parquet"], key="dataset.upload")
@@ -58,12 +59,16 @@ def choose_data() -> None:
                         label_col = st.selectbox("Label column (optional)", ["(none)", *columns],
                                                  index=1 + columns.index("label") if "label" in columns else 0,
                                                  key="dataset.label_col")
-                        frame = pd.DataFrame({"id": [str(i) for i in range(len(uploaded))],
-                                              "text": uploaded[text_col].astype(str).tolist()})
-                        if label_col != "(none)":
-                            frame["label"] = uploaded[label_col].astype(str).tolist()
-                        st.caption(f"{len(frame):,} texts; ids are row numbers.")
-            workers = st.number_input("Workers (processes)", 1, 8, 1, key="dataset.workers",
+                        id_col = st.selectbox("Id column (optional)", ["(row numbers)", *columns],
+                                              index=1 + columns.index("id") if "id" in columns else 0,
+                                              key="dataset.id_col")
+                        frame, problem = dataset.upload_frame(uploaded, text_col, label_col, id_col)
+                        if problem:
+                            st.error(md_escape(problem), icon=":material/error:")
+                        else:
+                            ids = f"ids from column {md_escape(id_col)}" if id_col in columns else "ids: row numbers"
+                            st.caption(f"{len(frame):,} texts; {ids}.")
+            workers = st.number_input("Workers (processes)", 1, 8, 1, key="dataset.workers", persist_state="session",
                                       help="1 runs in the dashboard's process with the loaded model; more start "
                                       "worker processes that each load the model.")
         options = state.options_from_sidebar()
@@ -90,6 +95,7 @@ def choose_data() -> None:
                     max_chars=state.MAX_TEXT_CHARS,
                     faithfulness=bool(options.faithfulness),
                     extra={"max_samples": int(options.max_samples)},
+                    languages=tuple(models.model_languages(model_name)),  # each text checked, as on Explain
                 )
                 folder = dataset.new_folder(model_name)
                 dataset.start_run(frame, folder, model_name, model, batch_options, workers=int(workers))
@@ -154,7 +160,9 @@ def progress(folder: Path) -> None:
             fraction = done / total if total else 0.0
             st.progress(min(1.0, fraction), text=f"Explaining: {done:,} of {total or '?'} texts, "
                         f"{int(status.get('model_calls') or 0):,} model calls{eta}. You can use other pages meanwhile.")
-        elif st.session_state.get("dataset.shown_state") == "running":
+        elif st.session_state.get("dataset.shown_state") in (None, "running") and run_state is not None:
+            # The run ended since the page was drawn, also when it was drawn before the run had written its state
+            # (a fast run): draw the results (this was "running" only, and a fast run left the page blank).
             st.session_state["dataset.shown_state"] = run_state
             st.rerun()  # the run ended: draw the results
         if run_state in ("failed", "interrupted"):
@@ -174,10 +182,13 @@ def overview(folder: Path) -> tuple[dict[str, Any], pd.DataFrame, int, tuple[str
     """
     st.info(DATASET_CAVEAT, icon=":material/my_location:")
     controls = st.columns([1, 1, 2])
-    trusted_only = controls[0].toggle("Trustworthy explanations only", value=True, key="dataset.trusted_only",
+    # Off by default: with it on, a clicked cell and the words per class were often empty (all empty for 11 reviews).
+    trusted_only = controls[0].toggle("Trustworthy explanations only", value=False, key="dataset.trusted_only",
+                                      persist_state="session",
                                       help="Count only explanations whose verdict is Trustworthy in the word "
                                       "summaries and the SP-LIME pick.")
-    pick_k = int(controls[1].number_input("SP-LIME picks", 1, dataset.MAX_PICK, 5, key="dataset.pick"))
+    pick_k = int(controls[1].number_input("SP-LIME picks", 1, dataset.MAX_PICK, 5, key="dataset.pick",
+                                          persist_state="session"))
     summary = dataset.dataset_summary(folder, pick_k, trusted_only)
     rows = dataset.text_rows(folder)
     labels = summary.get("labels")

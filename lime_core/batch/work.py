@@ -10,6 +10,7 @@ calls) does not depend on which texts the worker explained before.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import resource
@@ -106,6 +107,7 @@ class BatchOptions:
     methods: tuple[str, ...] = ()  # other methods beside LIME (lime_core.methods), e.g. ("occlusion", "kernelshap")
     max_chars: int | None = 100_000
     extra: dict[str, Any] = field(default_factory=dict)  # further TextExplainer parameters
+    languages: tuple[str, ...] = ()  # the model's languages (ISO 639-1): each text is checked against them
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -178,6 +180,11 @@ class Worker:
         try:
             explainer = self.options.make_explainer(seed)
             explanation = explainer.explain(record.text, self.model, targets=_targets(self.options.targets))
+            if self.options.languages:  # as the dashboard's Explain page: a text in another language is flagged
+                from ..language import language_report
+
+                language = language_report(record.text, tuple(self.options.languages))
+                explanation = dataclasses.replace(explanation, language=language)
         except (RemoteAuthError, ModelUnavailableError):  # no text could be explained: stop the run
             raise
         except (LimeCoreError, ValueError) as exc:  # this text cannot be explained; the run goes on

@@ -140,11 +140,9 @@ def _sentiment_spec(settings: Settings) -> ModelSpec:
     return ModelSpec(
         name=SENTIMENT_MODEL_NAME,
         title="Review sentiment",
-        # A local checkpoint is named by its folder, not its full path: the description is shown in demos.
-        description=(
-            f"Review-sentiment transformer '{Path(model).name or model}' (set by {ENV_SENTIMENT_MODEL}); "
-            "its labels come from the checkpoint."
-        ),
+        # A local checkpoint is named by its folder, not its full path, and no setting is named: the description is
+        # shown to stakeholders in demos (the setting is in the README and in the message of a missing model).
+        description=f"Review-sentiment transformer '{Path(model).name or model}'; its labels come from the checkpoint.",
         kind="transformer",
         languages=settings.sentiment_languages,
         example_note="Paste a short review, e.g. of a film or a product.",
