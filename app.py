@@ -40,7 +40,10 @@ st.html(
     '[data-testid="stMetricValue"]{font-size:1.6rem}'
     # Side-by-side parts of a result stack on a narrow window (containers keyed "lc-stack-..." hold them).
     '@media (max-width:1100px){[class*="st-key-lc-stack"] [data-testid="stHorizontalBlock"]{flex-direction:column}'
-    '[class*="st-key-lc-stack"] [data-testid="stColumn"]{width:100%!important;flex:1 1 auto!important}}'
+    '[class*="st-key-lc-stack"] [data-testid="stColumn"]{width:100%!important;flex:1 1 auto!important}'
+    # Rows of small cards wrap instead of squeezing their words (How it works' five steps broke words mid-word).
+    '[class*="st-key-lc-wrap"] [data-testid="stHorizontalBlock"]{flex-wrap:wrap}'
+    '[class*="st-key-lc-wrap"] [data-testid="stColumn"]{min-width:200px!important;flex:1 1 200px!important}}'
     "</style>"
 )
 

@@ -22,7 +22,7 @@ mode = st.segmented_control(
 mode = mode or compare.TWO_TEXTS
 model_name = st.session_state.get(state.MODEL_KEY, models.DEFAULT_MODEL)
 
-left, right = st.columns(2, gap="large")
+left, right = st.container(key="lc-stack-compare-input").columns(2, gap="large")
 if mode == compare.TWO_TEXTS:
     with left:
         text_left = compare.side_text("left", COMPARE_PAIR[0])

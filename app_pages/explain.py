@@ -16,7 +16,7 @@ model_name = st.session_state.get(state.MODEL_KEY, models.DEFAULT_MODEL)
 result: state.RunResult | None = state.get(state.EXPLAIN_RESULT)
 views.stopped_notice("explain")
 
-col_text, col_controls = st.columns([3, 1], gap="large")
+col_text, col_controls = st.container(key="lc-stack-explain-input").columns([3, 1], gap="large")
 with col_text:
     text = views.text_input("explain")
 with col_controls:

@@ -12,7 +12,7 @@ from ui.text import md_escape, pct
 st.title("How it works")
 st.caption("LIME (Local Interpretable Model-agnostic Explanations) in five steps, for people who use the answers.")
 
-steps = st.columns(5, gap="medium")
+steps = st.container(key="lc-wrap-how-steps").columns(5, gap="medium")  # wrap, 2-3 a row, when narrow
 texts = [
     ("1 \u00b7 Ask, don't open", "The model is a black box: LIME never looks inside, it only asks the model "
      "for its answer, so it works for any model, even one behind an API."),

@@ -27,7 +27,7 @@ if shown is not None and shown is explained and st.session_state.get(SYNCED) != 
     st.session_state[SYNCED] = explained.id
 
 views.stopped_notice("local")
-col_text, col_controls = st.columns([3, 1], gap="large")
+col_text, col_controls = st.container(key="lc-stack-local-input").columns([3, 1], gap="large")
 with col_text:
     text = views.text_input("local", height=150)
 with col_controls:

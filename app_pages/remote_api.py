@@ -15,7 +15,7 @@ if st.session_state.get("remote.explain"):  # Explain was pressed: a new attempt
     st.session_state[state.REMOTE_CONNECTION] = None
     st.session_state[remote.NOTE] = None
 
-settings_col, text_col = st.columns([2, 3], gap="large")
+settings_col, text_col = st.container(key="lc-stack-remote-input").columns([2, 3], gap="large")
 with settings_col:
     st.markdown("##### Endpoint")
     conn = remote.settings_form()

@@ -52,12 +52,18 @@ def texts_table(at: AppTest):
 
 
 def wait_for_results(at: AppTest, timeout: float = TIMEOUT) -> None:
+    """Until the page shows the results of a finished run (the first results show while the last parts merge)."""
     deadline = time.monotonic() + timeout
-    while not any(m.label == "Texts explained" for m in at.metric):
+
+    def finished() -> bool:
+        folder = at.session_state["dataset.folder"] if "dataset.folder" in at.session_state else None  # noqa: SIM401
+        return bool(folder) and (Path(folder) / "explanations.parquet").is_file()
+
+    while not (any(m.label == "Texts explained" for m in at.metric) and finished()):
         assert time.monotonic() < deadline, visible_text(at)
         time.sleep(0.5)
         at.run()
-        assert not at.exception, at.exception
+        assert not at.exception, [e.stack_trace for e in at.exception]
 
 
 def open_dataset_page() -> AppTest:

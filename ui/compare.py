@@ -112,7 +112,7 @@ def run_and_show(jobs: list[tuple[str, str, str]], clicked: bool, same_model: bo
     targets = [r.explanation(class_name).targets[0] for r in (left, right)]
     scale = default_scale(targets)
     domain = report.max_abs_weight(targets, top=8, intervals=True) * 1.05
-    cols = st.columns(2, gap="large")
+    cols = st.container(key="lc-stack-compare-sides").columns(2, gap="large")
     for col, side, result in zip(cols, ("left", "right"), (left, right), strict=True):
         with col:
             st.subheader(SIDES[side])

@@ -29,7 +29,7 @@ def choose_data() -> None:
         catalog = [m for m in models.model_catalog() if m.available]
         names = [m.name for m in catalog] or [models.DEFAULT_MODEL]
         current = st.session_state.get(state.MODEL_KEY, models.DEFAULT_MODEL)
-        left, right = st.columns(2, gap="large")
+        left, right = st.container(key="lc-stack-dataset-input").columns(2, gap="large")
         with left:
             model_name = st.selectbox(
                 "Model", names, index=names.index(current) if current in names else 0, key="dataset.model",
