@@ -757,3 +757,17 @@ def test_local_model_page_shows_the_text_of_the_result_it_shows() -> None:
     assert "changed since this result was made" not in visible_text(at)
     at.text_area(key="local.text").set_value("Something else entirely, about medicine.").run()
     assert "The text changed since this result was made" in unescaped(visible_text(at))
+
+
+def test_the_documented_compare_figures_are_the_apps() -> None:
+    """README and the presenter guide quote "image"'s two weights on the Compare page: they are what the app shows."""
+    at = goto(start(samples=None), "compare")  # the sidebar's defaults: automatic sampling, seed 0
+    press(at, "Explain both")
+    shared = next(d.value for d in at.dataframe if "difference" in d.value).set_index("feature")
+    shown = (f"{shared.loc['image', 'left']:+.2f}", f"{shared.loc['image', 'right']:+.2f}")
+    for doc in ("README.md", "docs/dashboard.md"):
+        text = (REPO_ROOT / doc).read_text()
+        figures = r"\"image\".{0,120}?graphics question[^+]*(\+\d+\.\d\d).{0,200}?Bible verse[^+]*(\+\d+\.\d\d)"
+        quoted = re.search(figures, text, re.S)
+        assert quoted, f"{doc} no longer quotes the Compare figures"
+        assert quoted.groups() == shown, f"{doc} says {quoted.groups()}, the app shows {shown}"
