@@ -115,6 +115,9 @@ class BatchOptions:
         data["methods"] = list(self.methods)
         if not self.methods:
             del data["methods"]  # written only when asked, so a run made before --methods existed can still resume
+        data["languages"] = list(self.languages)
+        if not self.languages:
+            del data["languages"]  # likewise: a run made before the language check can still resume
         return data
 
     def make_explainer(self, random_state: int) -> Any:
