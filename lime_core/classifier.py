@@ -24,6 +24,8 @@ from .errors import ModelOutputError
 # Rows must sum to 1 within this tolerance; generous because float32 softmax
 # outputs of transformers drift by ~1e-6 per class.
 PROBA_SUM_TOLERANCE = 1e-3
+# The explainer's option and the CLI's flag for models with one independent probability per label.
+MULTI_LABEL_OPTION = "multi_label=True (--multi-label on the command line)"
 
 
 @runtime_checkable
@@ -231,12 +233,22 @@ def _ragged_rows(proba: Any) -> str | None:
     return None
 
 
-def validate_probabilities(proba: Any, n_texts: int, n_classes: int | None = None) -> np.ndarray:
+def declares_multi_label(model: Any) -> bool:
+    """Whether ``model`` says it is multi-label (an attribute ``multi_label = True``: one independent
+    probability per label, rows need not sum to 1). Read statically, so a remote model sends nothing."""
+    declared = inspect.getattr_static(model, "multi_label", False)
+    return declared is True
+
+
+def validate_probabilities(
+    proba: Any, n_texts: int, n_classes: int | None = None, *, multi_label: bool = False
+) -> np.ndarray:
     """Check a black box's answer and return it as a float64 matrix.
 
     Raises :class:`ModelOutputError` with a specific message when the answer
     has the wrong shape, non-finite values, negative values or rows that do not
-    sum to 1.
+    sum to 1. With ``multi_label`` every entry is its own label's probability:
+    rows need not sum to 1, one label is enough, and every value must lie in [0, 1].
     """
     ragged = _ragged_rows(proba)
     if ragged:
@@ -254,17 +266,28 @@ def validate_probabilities(proba: Any, n_texts: int, n_classes: int | None = Non
         raise ModelOutputError(f"the model returned {arr.shape[0]} rows for {n_texts} texts")
     if n_classes is not None and arr.shape[1] != n_classes:
         raise ModelOutputError(f"the model returned {arr.shape[1]} classes; expected {n_classes}")
-    if arr.shape[1] < 2:
+    if multi_label and arr.shape[1] < 1:
+        raise ModelOutputError("the multi-label model returned no label probabilities")
+    if not multi_label and arr.shape[1] < 2:
         raise ModelOutputError("the model returned fewer than 2 class probabilities per text")
     if not np.all(np.isfinite(arr)):
         raise ModelOutputError("the model returned NaN or infinite probabilities")
     if np.any(arr < -PROBA_SUM_TOLERANCE):
         raise ModelOutputError("the model returned negative probabilities")
+    if multi_label:
+        if np.any(arr > 1.0 + PROBA_SUM_TOLERANCE):
+            row, col = (int(i) for i in np.argwhere(arr > 1.0 + PROBA_SUM_TOLERANCE)[0])
+            raise ModelOutputError(
+                f"the multi-label model returned a score above 1 ({arr[row, col]:.4g} for label {col} of row "
+                f"{row}); every label needs a probability in [0, 1] (apply a sigmoid to logits)"
+            )
+        return np.clip(arr, 0.0, 1.0)
     sums = arr.sum(axis=1)
     worst = int(np.argmax(np.abs(sums - 1.0)))
     if abs(sums[worst] - 1.0) > PROBA_SUM_TOLERANCE:
         raise ModelOutputError(
             f"the model's probabilities do not sum to 1 (row {worst} sums to {sums[worst]:.4g}); "
-            "pass probabilities, not scores or logits"
+            "pass probabilities, not scores or logits; if the model is multi-label (one independent "
+            f"probability per label), explain it with {MULTI_LABEL_OPTION}"
         )
     return np.clip(arr, 0.0, 1.0)

@@ -123,6 +123,18 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
                              "whole answer and any retries with their waits together (default 60)")
 
 
+def add_multi_label_option(parser: argparse.ArgumentParser) -> None:
+    """``--multi-label``: the model gives one independent probability per label (rows need not sum to 1)."""
+    parser.add_argument(
+        "--multi-label",
+        action="store_true",
+        default=None,
+        help="the model gives each label its own probability (rows need not sum to 1, e.g. a Hugging Face "
+        "multi-label checkpoint): each label is explained as its own yes/no question from the same samples "
+        "(default: the predicted label; --target names others, or 'all'); a bundled multi-label model needs no flag",
+    )
+
+
 def check_model_options(args: argparse.Namespace) -> None:
     """Refuse the remote-only options without ``--url`` (a usage error)."""
     for option in ("max_requests", "deadline"):
@@ -180,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     text.add_argument("--text", metavar="TEXT", help="the text to explain ('-' reads stdin)")
     text.add_argument("--file", metavar="PATH", help="read the text from a UTF-8 file ('-' reads stdin)")
     add_model_options(ex)
+    add_multi_label_option(ex)
     add_explanation_options(ex)
     out = ex.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
@@ -293,6 +306,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         "random_state": args.seed,
         "faithfulness": args.faithfulness,
         "methods": args.methods,
+        "multi_label": args.multi_label,  # None: the model's own setting (a registry model may be multi-label)
     }
     if args.samples is not None:
         params["n_samples"] = args.samples
@@ -307,11 +321,17 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     targets = _resolve_targets(args.target, model)
     progress = _progress_printer() if args.progress else None
     try:
-        explanation = explainer.explain(text, model, targets=targets, progress=progress)
+        explainer.fit(text, model, progress=progress)
     finally:
         if progress is not None:
             print(file=sys.stderr)
-    _write(_render(explanation, args.format, args.top), args.output)
+    several = targets == "all" or (targets is not None and len(targets) > 1)
+    if explainer.fit_result_.labels and several:  # each label its own explanation, from the same samples
+        if args.format == "html":
+            raise CliError("--format html shows one label of a multi-label model; name it with one --target")
+        _write(_render_several(explainer.explanations(targets), args.format, args.top), args.output)
+        return 0
+    _write(_render(explainer.explanation(targets), args.format, args.top), args.output)
     return 0
 
 
@@ -343,14 +363,18 @@ def _load_model(args: argparse.Namespace) -> Any:
         return _load_pipeline(args.pipeline)
     if args.model is not None:
         return _import_registry().load_model(args.model)
-    return open_remote_model(args.url, max_requests=args.max_requests, deadline=args.deadline)
+    multi_label = bool(getattr(args, "multi_label", None))
+    return open_remote_model(args.url, max_requests=args.max_requests, deadline=args.deadline, multi_label=multi_label)
 
 
-def open_remote_model(url: str, *, max_requests: int | None = None, deadline: float | None = None) -> Any:
-    """The remote client for ``--url`` with ``--max-requests`` and ``--deadline`` (client defaults when None)."""
+def open_remote_model(
+    url: str, *, max_requests: int | None = None, deadline: float | None = None, multi_label: bool = False
+) -> Any:
+    """The remote client for ``--url`` with ``--max-requests``, ``--deadline`` (client defaults when None) and
+    ``--multi-label``."""
     from .models.remote import RemoteClassifier
 
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"multi_label": multi_label}
     if max_requests is not None:
         options["max_requests"] = max_requests
     if deadline is not None:
@@ -426,6 +450,15 @@ def _render(explanation: Any, fmt: str, top: int) -> str:
     from .formatters.text import format_text
 
     return format_text(explanation, top=top)
+
+
+def _render_several(explanations: list[Any], fmt: str, top: int) -> str:
+    """Several labels of a multi-label model: a JSON array of explanations, or the text reports one after another."""
+    if fmt == "json":
+        import json
+
+        return json.dumps([e.to_dict() for e in explanations], indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return "\n".join(_render(e, fmt, top) for e in explanations)
 
 
 def _write(output: str, path: str | None) -> None:

@@ -11,12 +11,13 @@ label-expansion trick.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
-from .classifier import as_classifier, validate_class_names
+from .classifier import as_classifier, declares_multi_label, validate_class_names
 from .compat.eli5_api import Eli5Interface, check_eli5_params, eli5_kernel, eli5_tokenizer, seed_of
 from .compat.eli5_samples import fit_text_samples, safe_repr, uses_text_samples
 from .defaults import TOP_K
@@ -24,9 +25,11 @@ from .explanation import (
     ExplainerSettings,
     Explanation,
     FeatureWeight,
+    MultiLabelScores,
     SamplingReport,
     TargetExplanation,
     UncertaintyInfo,
+    negative_class,
 )
 from .features import FeatureSpace
 from .fitting import LocalFit, fit_local_model
@@ -34,7 +37,7 @@ from .kernels import CosineKernel, Kernel, cosine_similarity_to_original
 from .limits import MAX_TEXT_CHARS, check_sample_chars, check_samples
 from .methods.data import parse_methods
 from .neighbourhood import FitResult, Neighbourhood
-from .predictor import BlackBox, PredictionCache, ProgressCallback
+from .predictor import BlackBox, LabelView, PredictionCache, ProgressCallback
 from .sampling import Sampler, default_sampler, draw_neighbourhood
 from .surrogates import ClassifierSurrogate, SoftmaxSurrogate, Surrogate, class_weights, output_scale, weights_kind
 from .tokenization import TokenizedText, Tokenizer, get_tokenizer
@@ -43,9 +46,18 @@ from .trust.results import TrustOptions, TrustResults, trust_class
 from .trust.stability import DEFAULT_REFITS
 from .trust.uncertainty import DEFAULT_CONFIDENCE, WeightUncertainty
 from .verdict import DISTRUST_MIN_SCORE
-from .wording import STOP_FIXED
+from .wording import STOP_FIXED, STOP_SHARED
 
-__all__ = ["TextExplainer", "class_weights", "explain_fit", "explain_text", "resolve_targets"]
+__all__ = [
+    "TextExplainer",
+    "class_weights",
+    "explain_fit",
+    "explain_labels",
+    "explain_text",
+    "label_result",
+    "resolve_label",
+    "resolve_targets",
+]
 
 DEFAULT_MAX_CHARS = MAX_TEXT_CHARS
 
@@ -107,6 +119,16 @@ class TextExplainer(Eli5Interface, BaseEstimator):
       occlusion one model call per word, KernelSHAP at most a few dozen; made in
       :meth:`fit`; none by default).
 
+    Multi-label models (``multi_label=True``, or None and a model that declares ``multi_label = True``): one
+    independent probability per label, rows need not sum to 1. Each label is its own yes/no question
+    ("not X" against "X"), explained from the same samples: one set of model calls serves every label. The
+    samples are drawn for the most probable label (adaptive sampling settles its words);
+    :meth:`explanation` explains one label (default that one; another is refitted on the same samples, no model
+    calls), :meth:`explanations` several. Each label's explanation has its own fidelity (binary KL and
+    agreement), intervals, stability and verdict, and carries every label's probability
+    (:class:`~lime_core.explanation.MultiLabelScores`). A model whose rows do not sum to 1 without the option is
+    refused with a message naming it.
+
     Attributes
     ----------
     fit_result_ : FitResult
@@ -155,6 +177,7 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         stability_refits: int = DEFAULT_REFITS,
         faithfulness: bool = False,
         methods: str | Sequence[str] | None = None,
+        multi_label: bool | None = None,
         # eli5's TextExplainer arguments (see lime_core.compat.eli5_api)
         char_based: bool | None = None,
         position_dependent: bool = False,
@@ -185,6 +208,7 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         self.stability_refits = stability_refits
         self.faithfulness = faithfulness
         self.methods = methods
+        self.multi_label = multi_label
         self.char_based = char_based
         self.position_dependent = position_dependent
         self.token_pattern = token_pattern
@@ -241,6 +265,10 @@ class TextExplainer(Eli5Interface, BaseEstimator):
     def _check_params(self) -> None:
         check_params(self)
 
+    def _multi_label(self, classifier: Any) -> bool:
+        """The ``multi_label`` parameter, or the model's own declaration when it is None."""
+        return declares_multi_label(classifier) if self.multi_label is None else bool(self.multi_label)
+
     # -- fitting --------------------------------------------------------------------------------------------------
 
     def fit(self, text: str, model: Any, progress: ProgressCallback | None = None) -> TextExplainer:
@@ -251,19 +279,29 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         (a bound method by its object's); set ``f.cache_key = "name-version"`` to say two functions are one model.
         """
         if uses_text_samples(self):  # eli5's vec= or an eli5 sampler: their texts and features
+            if self.multi_label:
+                raise ValueError("multi_label=True works with lime_core's own samplers, not eli5's vec= or sampler=")
             return fit_text_samples(self, text, model, progress)
         self._check_params()
         classifier = as_classifier(model)
+        multi_label = self._multi_label(classifier)
         rng = np.random.default_rng(seed_of(self.random_state))
         tokenized = TokenizedText.from_text(text, self._tokenizer(), self.max_chars)
         check_sample_chars(int(self.max_samples if self.adaptive else self.n_samples), len(tokenized.text))
         features = FeatureSpace.build(tokenized, bigrams=self.bigrams, by_position=bool(self.position_dependent))
-        black_box = BlackBox(classifier, cache=self.cache, batch_size=self.batch_size)
+        black_box = BlackBox(classifier, cache=self.cache, batch_size=self.batch_size, multi_label=multi_label)
         validate_class_names(classifier)  # after BlackBox: a remote model's label probe counts in its budget
         self._start(classifier, black_box)
+        label, probe_calls = None, 0
+        if multi_label:
+            # The samples are drawn for the most probable label, so it is known first; the text's answer is
+            # cached, so sampling asks for it no second time and the call counts stay those of one sampling.
+            first = black_box.predict([tokenized.text])
+            label, probe_calls = int(np.argmax(first.proba[0])), first.n_model_calls
 
         def record(keep: np.ndarray, proba: np.ndarray, calls: int, reused: int) -> Neighbourhood:
-            return self._neighbourhood(tokenized, features, keep, proba, calls, reused)
+            samples = self._neighbourhood(tokenized, features, keep, proba, calls + probe_calls, reused - probe_calls)
+            return samples if label is None else replace(samples, label_scores=proba).for_label(label)
 
         if self.adaptive:
             run = adaptive.fit_adaptively(
@@ -293,6 +331,7 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         self.model_ = classifier
         self.black_box_ = black_box
         self._other_trust: dict[LocalFit, TrustResults] = {}
+        self._label_results: dict[int, FitResult] = {}
 
     def _neighbourhood(
         self,
@@ -347,12 +386,13 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         self.fit_result_ = self._fit_result(fit)
         options = self.fit_result_.options
         if options.faithfulness or options.methods:
-            c = samples.predicted
+            c = _LABEL_CLASS if samples.multi_label else samples.predicted
             name = self.fit_result_.class_names[c]
-            self.trust_.faithfulness(c, name, self.black_box_, int(self.top_k), self.trust_seed_)
+            asked = _asked(self.black_box_, samples)
+            self.trust_.faithfulness(c, name, asked, int(self.top_k), self.trust_seed_)
             if options.methods:
                 scale = self.fit_result_.settings.output_scale
-                self.trust_.methods(c, name, self.black_box_, int(self.top_k), self.trust_seed_, options.methods, scale)
+                self.trust_.methods(c, name, asked, int(self.top_k), self.trust_seed_, options.methods, scale)
         return self
 
     def refit(self, rng: np.random.Generator, surrogate: Surrogate | None = None) -> LocalFit:
@@ -378,23 +418,49 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         other methods to compare with for the trust class (None: the explainer's ``methods``; ``()``: none).
         """
         fit = local_fit or self.local_fit_
-        return explain_fit(
-            self._fit_result(fit), targets, faithfulness=faithfulness, black_box=self.black_box_, methods=methods
-        )
+        result = self._fit_result(fit)
+        if result.labels and local_fit is None:
+            result = self.label_fit_result(resolve_label(targets, result.labels, result.neighbourhood.label_index))
+            targets = None
+        return explain_fit(result, targets, faithfulness=faithfulness, black_box=self.black_box_, methods=methods)
+
+    def explanations(self, labels: Targets = "all", *, faithfulness: bool | None = None) -> list[Explanation]:
+        """One explanation per label of a multi-label model (default every label), from the same samples."""
+        names = self.fit_result_.labels
+        if not names:
+            raise ValueError("explanations() is for multi-label models; explanation(targets) explains several classes")
+        return [self.explanation(names[i], faithfulness=faithfulness) for i in resolve_labels(labels, names)]
+
+    def label_fit_result(self, label: int | str) -> FitResult:
+        """A multi-label model's fit for one label, refitted on the same samples once and kept (no model calls)."""
+        result = self.fit_result_
+        index = resolve_label(label, result.labels, result.neighbourhood.label_index)
+        if index == result.neighbourhood.label_index:
+            return result
+        if index not in self._label_results:
+            self._label_results[index] = label_result(result, index)
+        return self._label_results[index]
 
     def _fit_result(self, fit: LocalFit) -> FitResult:
         """The fit as data, with the parameters as they are now."""
         model = self.model_
+        names = tuple(validate_class_names(model))
+        samples = self.neighbourhood_
+        labels: tuple[str, ...] = ()
+        if samples.multi_label:
+            labels = names
+            names = _label_classes(labels[samples.label_index])
         return FitResult(
-            neighbourhood=self.neighbourhood_,
+            neighbourhood=samples,
             local_fit=fit,
-            class_names=tuple(validate_class_names(model)),
+            class_names=names,
             model_name=str(getattr(model, "name", type(model).__name__)),
             settings=self.settings(),
             sampling=self.sampling_,
             options=self._trust_options(),
             trust_seed=self.trust_seed_,
             trust=self._trust_for(fit),
+            labels=labels,
         )
 
     def _trust_for(self, fit: LocalFit) -> TrustResults:
@@ -458,6 +524,13 @@ def explain_fit(
     or ``methods=...``, or None and the fit's options), which ask ``black_box``; without one they raise. Trust
     results are computed once per fit and kept in ``result.trust``.
     """
+    multi_label = None
+    if result.labels:  # one label's yes/no question: another label is refitted on the same samples
+        result = label_result(result, resolve_label(targets, result.labels, result.neighbourhood.label_index))
+        targets = [_LABEL_CLASS]
+        scores = result.neighbourhood.label_scores[0]
+        multi_label = MultiLabelScores(result.labels, tuple(float(p) for p in scores), str(result.label))
+        black_box = None if black_box is None else _asked(black_box, result.neighbourhood)
     samples, fit, options, trust = result.neighbourhood, result.local_fit, result.options, result.trust
     compared = options.methods if methods is None else parse_methods(methods)
     check_faithfulness = (options.faithfulness or bool(compared)) if faithfulness is None else faithfulness
@@ -501,7 +574,86 @@ def explain_fit(
             if compared
             else None
         ),
+        multi_label=multi_label,
     )
+
+
+# In one label's yes/no question, class 0 is "not the label" and class 1 the label.
+_LABEL_CLASS = 1
+
+
+def _label_classes(label: str) -> tuple[str, str]:
+    return (negative_class(label), label)
+
+
+def _asked(black_box: BlackBox | LabelView, samples: Neighbourhood) -> BlackBox | LabelView:
+    """The black box as the samples' classes see it: one label's view for a multi-label model."""
+    if samples.multi_label and isinstance(black_box, BlackBox):
+        return black_box.label_view(int(samples.label_index))
+    return black_box
+
+
+def resolve_label(label: Targets, labels: Sequence[str], default: int | None) -> int:
+    """The index of one label of a multi-label model: None (``default``, the label the samples were drawn for),
+    a name, an index, or a one-item list of those."""
+    if label is None:
+        if default is None:
+            raise ValueError("no label given and no default label")
+        return int(default)
+    ids = resolve_labels(label, labels)
+    if len(ids) != 1:
+        raise ValueError(
+            "an explanation of a multi-label model is about one label (each label is its own yes/no question); "
+            "use explanations(labels) or explain_labels(result, labels) for several"
+        )
+    return ids[0]
+
+
+def resolve_labels(labels: Targets, names: Sequence[str]) -> list[int]:
+    """Label indices of a multi-label model for None or "all" (every label), a name, an index, or a list."""
+    if labels is None:
+        return list(range(len(names)))
+    return resolve_targets(labels, names, 0)
+
+
+def label_result(result: FitResult, label: int | str) -> FitResult:
+    """A multi-label fit seen as another label's yes/no question: the surrogate refitted on the same samples.
+
+    No model calls; the held-out split is drawn from the trust seed and the label, so it is the same every time.
+    """
+    if not result.labels:
+        raise ValueError("label_result is for a multi-label model's fit")
+    samples = result.neighbourhood
+    index = resolve_label(label, result.labels, samples.label_index)
+    if index == samples.label_index:
+        return result
+    view = samples.for_label(index)
+    fit = fit_local_model(
+        view.X,
+        view.proba,
+        view.sample_weight,
+        result.local_fit.surrogate,
+        result.settings.heldout_fraction,
+        np.random.default_rng([result.trust_seed, index]),
+        metric_weight=view.similarity,
+    )
+    sampling = replace(result.sampling, mode="fixed", stopped_because=STOP_SHARED, history=())
+    return replace(
+        result,
+        neighbourhood=view,
+        local_fit=fit,
+        class_names=_label_classes(result.labels[index]),
+        sampling=sampling,
+        trust=TrustResults(view, fit),
+    )
+
+
+def explain_labels(
+    result: FitResult, labels: Targets = "all", *, faithfulness: bool | None = None
+) -> list[Explanation]:
+    """One :class:`Explanation` per label of a multi-label fit (default every label), from its data alone."""
+    ids = resolve_labels(labels, result.labels)
+    return [explain_fit(label_result(result, i), faithfulness=faithfulness) for i in ids]
 
 
 def _target(result: FitResult, c: int, unc: WeightUncertainty | None, surrogate_proba: np.ndarray) -> TargetExplanation:
@@ -598,6 +750,10 @@ def check_params(explainer: TextExplainer) -> None:
         raise ValueError(f"auto_tolerance must be a positive number, not {tolerance!r}")
     if not float(tolerance) > 0:
         raise ValueError(f"auto_tolerance must be positive, not {tolerance}")
+    if explainer.multi_label is not None and not isinstance(explainer.multi_label, bool | np.bool_):
+        raise ValueError(
+            f"multi_label must be True, False or None (the model's own setting), not {explainer.multi_label!r}"
+        )
     check_eli5_params(explainer)
 
 

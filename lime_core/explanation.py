@@ -275,6 +275,35 @@ class SamplingReport:
 
 
 @dataclass(frozen=True)
+class MultiLabelScores:
+    """A multi-label model's answer on the text: every label's own probability, and the label explained.
+
+    Each label is its own yes/no question, so ``probabilities`` need not sum to 1. The explanation that carries
+    this is the explained label's, as a two-class problem: its ``class_names`` are ``("not <label>", label)``.
+    """
+
+    labels: tuple[str, ...]
+    probabilities: tuple[float, ...]
+    label: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"labels": list(self.labels), "probabilities": list(self.probabilities), "label": self.label}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MultiLabelScores:
+        return cls(
+            labels=tuple(str(x) for x in d["labels"]),
+            probabilities=tuple(float(p) for p in d["probabilities"]),
+            label=str(d["label"]),
+        )
+
+
+def negative_class(label: str) -> str:
+    """The name of "not this label", the other class of one label's yes/no question."""
+    return f"not {label}"
+
+
+@dataclass(frozen=True)
 class Explanation:
     """A LIME explanation of one text: the black box's view and the local surrogate's."""
 
@@ -300,6 +329,8 @@ class Explanation:
     language: LanguageReport | None = None
     # LIME beside other methods (KernelSHAP, occlusion) for the trust class; None when not asked (lime_core.methods).
     methods: MethodsReport | None = None
+    # A multi-label model's every label probability; None for a single-label model (see MultiLabelScores).
+    multi_label: MultiLabelScores | None = None
 
     @property
     def predicted_class(self) -> str:
@@ -329,6 +360,7 @@ class Explanation:
             "n_model_calls": self.n_model_calls,
             "n_answers_reused": self.n_answers_reused,
             **({"language": self.language.to_dict()} if self.language is not None else {}),
+            **({"multi_label": self.multi_label.to_dict()} if self.multi_label is not None else {}),
             "settings": _settings_to_dict(self.settings),
             **self.extras,
             **_trust_to_dict(self),
@@ -363,6 +395,7 @@ class Explanation:
             n_model_calls=int(data["n_model_calls"]),
             n_answers_reused=int(data.get("n_answers_reused", 0)),
             language=_optional(data.get("language"), LanguageReport.from_dict),
+            multi_label=_optional(data.get("multi_label"), MultiLabelScores.from_dict),
             settings=_settings_from_dict(data["settings"]),
             extras={k: v for k, v in data.items() if k not in known},
             **trust,

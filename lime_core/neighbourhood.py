@@ -13,7 +13,7 @@ session, a remote model's token: nothing of it is reachable from here).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ import scipy.sparse as sp
 
 from .explanation import ExplainerSettings, SamplingReport
 from .fitting import LocalFit
+from .predictor import binary_view
 from .tokenization import TokenizedText
 from .trust.results import TrustOptions, TrustResults
 
@@ -35,6 +36,10 @@ class Neighbourhood:
     probabilities, ``similarity`` the cosine similarity to the text (the fidelity metrics' weights) and
     ``sample_weight`` the kernel's weights (the fit's). ``n_model_calls`` counts the texts sent to the model,
     ``n_answers_reused`` the answers the prediction cache gave instead.
+
+    A multi-label model's answers are kept whole in ``label_scores`` ``(n_samples, n_labels)``; ``proba`` is
+    then one label's view, ``(1 - p, p)`` for label ``label_index`` (:meth:`for_label` gives another label's,
+    from the same samples).
     """
 
     tokenized: TokenizedText
@@ -48,10 +53,22 @@ class Neighbourhood:
     mask_token: str | None = None
     n_model_calls: int = 0
     n_answers_reused: int = 0
+    label_scores: np.ndarray | None = None
+    label_index: int | None = None
 
     @property
     def n_samples(self) -> int:
         return int(self.X.shape[0])
+
+    @property
+    def multi_label(self) -> bool:
+        return self.label_scores is not None
+
+    def for_label(self, label: int) -> Neighbourhood:
+        """The same samples seen as one label's yes/no question (a multi-label model's answers only)."""
+        if self.label_scores is None:
+            raise ValueError("these samples are a single-label model's; they have no per-label view")
+        return replace(self, proba=binary_view(self.label_scores, label), label_index=int(label))
 
     @property
     def predicted(self) -> int:
@@ -82,7 +99,15 @@ class FitResult:
     options: TrustOptions
     trust_seed: int
     trust: TrustResults = field(repr=False)
+    # A multi-label model's labels, all of them (``class_names`` is then the explained label's "not X", "X").
+    labels: tuple[str, ...] = ()
 
     @property
     def predicted_class(self) -> str:
         return self.class_names[self.neighbourhood.predicted]
+
+    @property
+    def label(self) -> str | None:
+        """The explained label of a multi-label model (None for a single-label one)."""
+        index = self.neighbourhood.label_index
+        return self.labels[index] if self.labels and index is not None else None

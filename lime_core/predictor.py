@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .classifier import BatchedClassifier, BudgetedClassifier, BudgetLimited, model_identity, validate_probabilities
+from .errors import ModelOutputError
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` with counts of distinct texts sent to the model."""
@@ -119,12 +120,24 @@ class BlackBox:
     every BudgetedClassifier is) has it checked before texts are sent; one that declares
     :class:`~lime_core.classifier.BatchedClassifier` is called with its own batch size unless ``batch_size``
     is given.
+
+    ``multi_label``: the model gives one independent probability per label (rows need not sum to 1). The
+    class names are read after every batch: labels that change between calls are an error, not a guess.
     """
 
-    def __init__(self, model: Any, cache: PredictionCache | None = None, batch_size: int | None = None) -> None:
+    def __init__(
+        self,
+        model: Any,
+        cache: PredictionCache | None = None,
+        batch_size: int | None = None,
+        *,
+        multi_label: bool = False,
+    ) -> None:
         self.model = model
         self.cache = cache if cache is not None else PredictionCache()
         self.batch_size = batch_size
+        self.multi_label = bool(multi_label)
+        self._labels: tuple[str, ...] | None = None
         # A paid API's request budget is per explanation, and one BlackBox serves one explanation. Reset before
         # the model's identity is read: a remote model's cache key names its labels, which a probe may learn.
         if isinstance(model, BudgetedClassifier):
@@ -134,10 +147,35 @@ class BlackBox:
 
     def _known_n_classes(self) -> int | None:
         """The number of classes if the model can say before predicting (a bare predict_proba cannot)."""
+        if self._labels is not None:
+            return len(self._labels)
         try:
             return len(self.model.class_names)
         except AttributeError:
             return None
+
+    def _check_labels(self) -> None:
+        """Refuse a model whose class names changed since its first answer in this explanation."""
+        try:
+            labels = tuple(str(c) for c in self.model.class_names)
+        except AttributeError:
+            return
+        if self._labels is None:
+            self._labels = labels
+        elif labels != self._labels:
+            gone = [name for name in self._labels if name not in labels][:5]
+            new = [name for name in labels if name not in self._labels][:5]
+            change = "; ".join(
+                part for part in (f"gone: {gone}" if gone else "", f"new: {new}" if new else "") if part
+            ) or "the same names in another order"
+            raise ModelOutputError(
+                f"the model's labels changed between calls ({len(self._labels)} labels before, {len(labels)} now; "
+                f"{change}); its answers cannot be compared, so nothing was explained"
+            )
+
+    def label_view(self, label: int) -> LabelView:
+        """This black box asked about one label of a multi-label model, as a two-class model (not / label)."""
+        return LabelView(self, label)
 
     def predict(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Predictions:
         """Probabilities for ``texts`` (one row each, in order)."""
@@ -163,7 +201,9 @@ class BlackBox:
         for start in range(0, total, chunk):
             idx = missing[start : start + chunk]
             batch_texts = [distinct[i] for i in idx]
-            proba = validate_probabilities(self.model.predict_proba(batch_texts), len(batch_texts), n_classes)
+            answer = self.model.predict_proba(batch_texts)
+            proba = validate_probabilities(answer, len(batch_texts), n_classes, multi_label=self.multi_label)
+            self._check_labels()
             n_classes = proba.shape[1]
             for i, row in zip(idx, proba, strict=True):
                 cached[i] = row
@@ -173,3 +213,21 @@ class BlackBox:
                 progress(done, total)
         rows = np.vstack(cached) if cached else np.empty((0, n_classes or 0))
         return Predictions(proba=rows[inverse], n_distinct=len(distinct), n_model_calls=total)
+
+
+def binary_view(scores: np.ndarray, label: int) -> np.ndarray:
+    """One label of multi-label scores as a two-class problem: columns (not the label, the label)."""
+    p = np.asarray(scores, dtype=np.float64)[:, label]
+    return np.column_stack([1.0 - p, p])
+
+
+class LabelView:
+    """A :class:`BlackBox` asked about one label of a multi-label model, answering as a two-class model."""
+
+    def __init__(self, black_box: BlackBox, label: int) -> None:
+        self.black_box = black_box
+        self.label = int(label)
+
+    def predict(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Predictions:
+        answers = self.black_box.predict(texts, progress=progress)
+        return Predictions(binary_view(answers.proba, self.label), answers.n_distinct, answers.n_model_calls)

@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from .classifier import TextClassifier, validate_probabilities
+from .classifier import TextClassifier, declares_multi_label, validate_probabilities
 from .errors import LimeCoreError
 from .netpolicy import is_loopback_host
 
@@ -254,7 +254,8 @@ class ModelServer(ThreadingHTTPServer):
         with self.model_lock:
             raw = self.classifier.predict_proba(texts)
             labels = self.labels()
-        proba = validate_probabilities(raw, len(texts), len(labels) if labels else None)
+        n_labels = len(labels) if labels else None
+        proba = validate_probabilities(raw, len(texts), n_labels, multi_label=declares_multi_label(self.classifier))
         if labels is None:
             labels = [f"class {j}" for j in range(proba.shape[1])]
         order = np.argsort(-proba, axis=1, kind="stable")

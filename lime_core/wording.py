@@ -89,6 +89,9 @@ STOP_FIXED = "fixed sample count"
 """The ``stopped_because`` of a run with a fixed number of samples (the adaptive reasons are
 ``lime_core.trust.adaptive.STOP_*``)."""
 
+STOP_SHARED = "samples shared with the label they were drawn for"
+"""The ``stopped_because`` of a multi-label model's other labels: explained from the samples drawn for one label."""
+
 STOP_REASONS: dict[str, str] = {
     STOP_SEPARATED: "the top words were clearly ahead of the others and the fit had settled",
     STOP_PRECISE: "the top words had settled (near ties left as ties) and the fit had settled",
@@ -99,6 +102,7 @@ STOP_REASONS: dict[str, str] = {
     STOP_UNCHANGED: "the top words stayed the same from one round to the next",
     STOP_CAP: "the cap was reached before the top words settled",
     STOP_FIXED: "a fixed number of samples was asked for",
+    STOP_SHARED: "a multi-label model's labels are all explained from the samples drawn for its top label",
 }
 """Each recorded stop reason in plain words; a reason not listed here (e.g. ``STOP_HOPELESS``, already a
 sentence) is shown as it is."""

@@ -329,3 +329,42 @@ def exact_shapley(model: RecordingModel, explainer: Any, class_index: int) -> np
             weight = math.factorial(s) * math.factorial(n - s - 1) / math.factorial(n)
             phi[j] += weight * (value[with_j.tobytes()] - value[row.tobytes()])
     return phi
+
+
+class MultiLabelWordModel(RecordingModel):
+    """Independent labels: ``P(label | text) = sigmoid(bias[label] + sum_w count(w) * coefs[label][w])``.
+
+    Rows need not sum to 1. The explanation of a label (its own yes/no question) should show ``coefs[label][w]``
+    on the log-odds scale. ``multi_label`` is what the model declares (None: it declares nothing).
+    """
+
+    def __init__(
+        self,
+        coefs: Mapping[str, Mapping[str, float]],
+        bias: Mapping[str, float] | None = None,
+        multi_label: bool | None = True,
+    ) -> None:
+        super().__init__(list(coefs))
+        self.coefs = {label: {w.casefold(): float(c) for w, c in words.items()} for label, words in coefs.items()}
+        self.bias = {label: float((bias or {}).get(label, 0.0)) for label in coefs}
+        if multi_label is not None:
+            self.multi_label = multi_label
+
+    def _proba(self, texts: list[str]) -> np.ndarray:
+        rows = []
+        for text in texts:
+            counts = word_counts(text)
+            z = [self.bias[label] + sum(n * words.get(w, 0.0) for w, n in counts.items()) for label, words in
+                 self.coefs.items()]
+            rows.append(1.0 / (1.0 + np.exp(-np.asarray(z))))
+        return np.asarray(rows).reshape(len(texts), len(self.coefs))
+
+
+# Three topics a post may belong to at once; each word moves one or two labels, "the" and "and" none.
+MULTI_LABEL_COEFS = {
+    "sport": {"goal": 2.5, "match": 1.5, "senate": -1.0},
+    "politics": {"senate": 2.5, "vote": 1.5, "rain": -1.0},
+    "weather": {"rain": 2.5, "sunny": 1.5, "goal": -1.0},
+}
+MULTI_LABEL_BIAS = {"sport": -1.0, "politics": -1.5, "weather": -0.5}
+MULTI_LABEL_TEXT = "The goal of the match came in the rain, and the senate vote was held on a sunny day."

@@ -170,3 +170,11 @@ def ray_cluster():
     yield cluster
     ray.shutdown()
     cluster.shutdown()
+
+
+@pytest.fixture(scope="session")
+def crosspost_model(newsgroups_settings):
+    """The multi-label cross-posted topic model (one-vs-rest over 20 groups), trained once per session."""
+    from lime_core.models.newsgroups.crosspost import CrosspostClassifier
+
+    return CrosspostClassifier.load(newsgroups_settings)

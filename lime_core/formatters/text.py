@@ -27,6 +27,7 @@ def format_text(explanation: Explanation, top: int = 20) -> str:
         f"Explanation of model {e.model!r} (LIME, {e.n_samples} perturbed texts, {e.n_model_calls} model calls)",
         f"Predicted class: {e.predicted_class} ({_pct(max(e.probabilities, default=0.0))})",
         f"Class probabilities: {probabilities}",
+        *multi_label_lines(e),
         f"Fidelity on {m.n_heldout} held-out texts: score {_pct(m.score)} (same top class as the model; 100% is "
         f"perfect), mean KL divergence {m.mean_KL_divergence:.4f} (0 is perfect)",
     ]
@@ -40,6 +41,18 @@ def format_text(explanation: Explanation, top: int = 20) -> str:
         lines += ["", *methods_lines(e.methods)]
     lines += ["", weights_meaning(e), LOCAL_CAVEAT]
     return "\n".join(lines) + "\n"
+
+
+def multi_label_lines(explanation: Explanation) -> list[str]:
+    """A multi-label model's every label probability, and which label this explanation is about."""
+    scores = explanation.multi_label
+    if scores is None:
+        return []
+    listed = "  ".join(f"{name} {_pct(p)}" for name, p in zip(scores.labels, scores.probabilities, strict=True))
+    return [
+        f"Multi-label model: each label is its own yes/no question. Explained label: {scores.label}",
+        f"Label probabilities (independent, need not sum to 100%): {listed}",
+    ]
 
 
 def trust_lines(explanation: Explanation) -> list[str]:

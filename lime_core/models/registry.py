@@ -23,6 +23,7 @@ from ..classifier import TextClassifier
 from ..errors import ModelUnavailableError
 from ..settings import DEFAULT_SENTIMENT_MODEL, ENV_SENTIMENT_MODEL, Settings, get_settings
 from . import newsgroups
+from .newsgroups import crosspost
 from .transformer import WEIGHT_FILES, TransformerClassifier, check_local_model_dir, hub_offline, is_local_reference
 
 SENTIMENT_MODEL_NAME = "sentiment"
@@ -46,6 +47,9 @@ class ModelSpec:
     """ISO 639-1 codes of the languages it was trained for; empty when unknown."""
     example_note: str
     """A hint on what kind of text to try."""
+    multi_label: bool = False
+    """One independent probability per label (rows need not sum to 1): each label is explained as its own
+    yes/no question (``TextExplainer(multi_label=True)``)."""
 
 
 Loader = Callable[[Settings], TextClassifier]
@@ -126,6 +130,21 @@ def _newsgroups_spec(_settings: Settings) -> ModelSpec:
     )
 
 
+def _crosspost_spec(_settings: Settings) -> ModelSpec:
+    return ModelSpec(
+        name=crosspost.MODEL_NAME,
+        title="20 Newsgroups cross-posted topics (multi-label)",
+        description=(
+            "TF-IDF and one logistic regression per group, over all 20 groups, trained with the groups each "
+            "discussion was posted to: every group gets its own probability, and a post may belong to several."
+        ),
+        kind="sklearn",
+        languages=("en",),
+        example_note="Paste a Usenet-style post, e.g. on religion and politics at once.",
+        multi_label=True,
+    )
+
+
 def _sentiment_spec(settings: Settings) -> ModelSpec:
     model = settings.sentiment_model
     if model == DEFAULT_SENTIMENT_MODEL:
@@ -193,3 +212,6 @@ register_model(
     status=newsgroups.pipeline_status,
 )
 register_model(SENTIMENT_MODEL_NAME, _sentiment_spec, loader=_load_sentiment, status=_sentiment_status)
+register_model(
+    crosspost.MODEL_NAME, _crosspost_spec, loader=crosspost.CrosspostClassifier.load, status=crosspost.model_status
+)

@@ -63,6 +63,10 @@ class RemoteClassifier(BudgetedClassifier):
 
     Not retried: time-outs (the server may have done -- and billed -- the work)
     and unreachable hosts (rarely transient; the user should see it at once).
+
+    ``multi_label``: the server scores every label independently (a Hugging Face multi-label checkpoint, whose
+    scores are sigmoids that need not sum to 1); the explainer then explains each label as its own yes/no
+    question (``TextExplainer(multi_label=None)`` reads this).
     """
 
     def __init__(
@@ -86,6 +90,7 @@ class RemoteClassifier(BudgetedClassifier):
         sleep: Callable[[float], None] = time.sleep,
         allow_insecure: bool = False,
         token_from: str = TOKEN_ENV_VAR,
+        multi_label: bool = False,
     ):
         try:
             parts = urlsplit(url)
@@ -110,6 +115,7 @@ class RemoteClassifier(BudgetedClassifier):
         self.response_format: ResponseFormat = response_format or HFInferenceFormat()
         self.batch_size = int(batch_size)
         self.max_retries = int(max_retries)
+        self.multi_label = bool(multi_label)
         self._client = RetryingClient(
             url,
             shown_url=self.url,
