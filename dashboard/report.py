@@ -30,7 +30,23 @@ FOR, AGAINST, BIAS = "for", "against", "bias"
 
 
 def probabilities_frame(explanation: Explanation) -> pd.DataFrame:
-    """One row per class: the model's and the surrogate's probability on the original text."""
+    """One row per class: the model's and the surrogate's probability on the original text.
+
+    A multi-label model has one row per label, each its own probability (they need not sum to 1); only the
+    explained label has the surrogate's estimate, and a label counts as predicted from 50 %.
+    """
+    scores = explanation.multi_label
+    if scores is not None:
+        estimate = explanation.surrogate_probabilities[-1]  # the explained label's ("not X", "X")
+        return pd.DataFrame(
+            {
+                "class": list(scores.labels),
+                "probability": [float(p) for p in scores.probabilities],
+                "surrogate_probability": [estimate if c == scores.label else None for c in scores.labels],
+                "predicted": [float(p) >= 0.5 for p in scores.probabilities],
+                "explained": [c == scores.label for c in scores.labels],
+            }
+        )
     predicted = explanation.predicted_class
     explained = {t.class_name for t in explanation.targets}
     return pd.DataFrame(

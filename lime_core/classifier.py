@@ -25,7 +25,9 @@ from .errors import ModelOutputError
 # outputs of transformers drift by ~1e-6 per class.
 PROBA_SUM_TOLERANCE = 1e-3
 # The explainer's option and the CLI's flag for models with one independent probability per label.
-MULTI_LABEL_OPTION = "multi_label=True (--multi-label on the command line)"
+MULTI_LABEL_OPTION = (
+    "multi_label=True (--multi-label on the command line, 'Multi-label model' on the dashboard's Remote API page)"
+)
 
 
 @runtime_checkable

@@ -637,7 +637,8 @@ def label_result(result: FitResult, label: int | str) -> FitResult:
         np.random.default_rng([result.trust_seed, index]),
         metric_weight=view.similarity,
     )
-    sampling = replace(result.sampling, mode="fixed", stopped_because=STOP_SHARED, history=())
+    # The rounds settled the label the samples were drawn for, not this one: the verdict says so (auto only).
+    sampling = replace(result.sampling, stopped_because=STOP_SHARED, history=())
     return replace(
         result,
         neighbourhood=view,

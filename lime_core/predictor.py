@@ -227,6 +227,9 @@ class LabelView:
     def __init__(self, black_box: BlackBox, label: int) -> None:
         self.black_box = black_box
         self.label = int(label)
+        # Which texts are cached is the whole black box's (one row holds every label).
+        self.cache = black_box.cache
+        self.model_key = black_box.model_key
 
     def predict(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Predictions:
         answers = self.black_box.predict(texts, progress=progress)

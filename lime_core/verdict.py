@@ -54,6 +54,7 @@ from .trust.stability import near_tie_at_edge, top_k_indices
 from .wording import (
     CHECK_TITLES,
     LOCAL_CAVEAT,  # noqa: F401 - still importable from here
+    STOP_SHARED,
     TITLES,
     VERDICT_SCOPE,
     Level,
@@ -344,6 +345,13 @@ def _sampling_check(explanation: Explanation) -> TrustCheck | None:
     r = explanation.sampling
     if r is None or r.mode != "auto":
         return None
+    if r.stopped_because == STOP_SHARED:  # a multi-label model's label other than the one sampling settled
+        return _check(
+            "sampling",
+            "check",
+            "Automatic sampling stopped when another label's top words had settled; this label's were not "
+            "checked, so they may still move with more samples.",
+        )
     if r.stopped_because == STOP_CAP:
         stable = explanation.stability is not None and explanation.stability.level == "high"
         if stable and not explanation.stability.warning:

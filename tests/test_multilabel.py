@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -86,7 +87,10 @@ def test_default_label_is_the_most_probable_and_auto_sampling_settles_it():
     assert e.multi_label.label == model.class_names[int(np.argmax(proba))]
     assert e.sampling.mode == "auto" and explainer.n_model_calls_ < 5000
     other = explainer.explanation("sport")
-    assert other.sampling.mode == "fixed" and other.sampling.stopped_because == STOP_SHARED
+    assert other.sampling.mode == "auto" and other.sampling.stopped_because == STOP_SHARED
+    # Its words were not what the rounds settled: "Check it" at best, saying why.
+    sampling_check = next(c for c in judge_trust(other).checks if c.name == "sampling")
+    assert sampling_check.level == "check" and "another label" in sampling_check.message
     assert other.n_samples == e.n_samples
 
 
@@ -206,7 +210,9 @@ TAGGED = [
 ]
 
 
-def test_cli_multi_label_flag(tmp_path):
+@pytest.fixture(scope="module")
+def tags_pipeline(tmp_path_factory) -> Path:
+    """A scikit-learn one-vs-rest pipeline on a few tagged sentences, pickled as a user would pass it."""
     import joblib
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -214,15 +220,20 @@ def test_cli_multi_label_flag(tmp_path):
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import MultiLabelBinarizer
 
-    from tests.test_cli import assert_one_line_error, run
-
     texts, tags = zip(*TAGGED, strict=True)
     binarizer = MultiLabelBinarizer()
     y = binarizer.fit_transform(tags)
     pipeline = make_pipeline(CountVectorizer(), OneVsRestClassifier(LogisticRegression(C=10.0))).fit(texts, y)
     pipeline.class_names = list(binarizer.classes_)
-    path = tmp_path / "tags.joblib"
+    path = tmp_path_factory.mktemp("tags") / "tags.joblib"
     joblib.dump(pipeline, path)
+    return path
+
+
+def test_cli_multi_label_flag(tags_pipeline):
+    from tests.test_cli import assert_one_line_error, run
+
+    path = tags_pipeline
     base = ["explain", "--pipeline", path, "--text", MULTI_LABEL_TEXT, "--samples", "300", "--seed", "0"]
 
     refused = run(*base)
@@ -262,3 +273,34 @@ def test_remote_multi_label_model_on_a_real_server():
                   "--max-requests", "100", "--target", "weather", "--format", "json")
         assert cli.returncode == 0, cli.stderr
         assert json.loads(cli.stdout)["multi_label"]["label"] == "weather"
+
+
+def test_batch_and_summary_of_a_multi_label_model(tags_pipeline, tmp_path):
+    import pandas as pd
+
+    from lime_core.batch import BatchOptions, InputSpec, ModelSource, run_batch, summarize
+
+    data = tmp_path / "posts.csv"
+    texts = ["the goal in the match", "the senate vote in the rain", "a sunny day for the vote"]
+    pd.DataFrame({"text": texts, "label": ["sport", "politics|weather", "sport"]}).to_csv(data, index=False)
+    source = ModelSource("pipeline", str(tags_pipeline))
+    options = BatchOptions(samples=200, seed=3, targets="all", multi_label=True)
+    run_batch(InputSpec(data, label_column="label"), tmp_path / "out", source, options)
+    rows = pd.read_parquet(tmp_path / "out" / "explanations.parquet")
+    assert rows["error"].isna().all()
+    assert all(list(c) == ["politics", "sport", "weather"] for c in rows["class_names"])
+    assert list(rows["predicted_class"]) == ["sport", "politics", "politics"]  # each text's top label
+    assert all(sum(p) > 1.0 for p in rows["probabilities"])  # independent labels
+    weights = pd.read_parquet(tmp_path / "out" / "weights.parquet")
+    assert set(weights["class"]) == {"politics", "sport", "weather"}  # every label explained
+    goal = weights[(weights["class"] == "sport") & (weights["feature"] == "goal")]["weight"]
+    assert len(goal) == 1 and goal.iloc[0] > 0
+    summary = summarize(tmp_path / "out", trusted_only=False)
+    # "politics|weather" lists the second text's labels: its top label is one of them, so it counts as right.
+    assert summary["labels"]["accuracy"] == pytest.approx(2 / 3)
+    assert {"politics", "sport", "weather"} <= set(summary["classes"])
+    without = run_batch(
+        InputSpec(data), tmp_path / "refused", source, BatchOptions(samples=200, seed=3)
+    )
+    refused = pd.read_parquet(tmp_path / "refused" / "explanations.parquet")
+    assert without is not None and refused["error"].str.contains("multi_label=True").all()

@@ -33,6 +33,7 @@ TOKEN_KEY = "remote.token"
 BATCH_KEY = "remote.batch_size"
 BUDGET_KEY = "remote.max_requests"
 DEADLINE_KEY = "remote.deadline"
+MULTI_LABEL_KEY = "remote.multi_label"
 ERROR = "remote.error"
 NOTE = "remote.note"  # a note about the last attempt (a token sent to a server that does not check tokens)
 TOKEN_FROM = f"the API token field (or {ENV_API_TOKEN})"
@@ -45,6 +46,7 @@ class Connection:
     max_requests: int
     is_builtin: bool
     deadline: float = DEFAULT_DEADLINE
+    multi_label: bool = False
 
 
 def default_url() -> tuple[str, str | None]:
@@ -92,6 +94,12 @@ def settings_form() -> Connection:
         help="The most one request may take, connecting, sending and the whole answer together. Answers over "
         f"{DEFAULT_MAX_RESPONSE_BYTES // 2**20} MB (also once decompressed) are refused.",
     )
+    multi_label = st.checkbox(
+        "Multi-label model",
+        key=MULTI_LABEL_KEY,
+        help="Each label gets its own probability and the scores need not sum to 1 (a Hugging Face multi-label "
+        "checkpoint). Each label is then explained as its own yes/no question, all from the same requests.",
+    )
     if is_builtin:
         st.caption("Built-in server: the 20 Newsgroups topic model served over HTTP on this machine.")
     return Connection(
@@ -100,6 +108,7 @@ def settings_form() -> Connection:
         max_requests=int(max_requests),
         is_builtin=is_builtin,
         deadline=float(deadline),
+        multi_label=bool(multi_label),
     )
 
 
@@ -136,6 +145,7 @@ def make_classifier(conn: Connection) -> RemoteClassifier:
         max_retries=1,
         read_timeout=30.0,
         deadline=conn.deadline,
+        multi_label=conn.multi_label,
     )
 
 
@@ -192,9 +202,11 @@ def request_estimate(conn: Connection, options: state.ExplainOptions, text: str 
         check = classifier.requests_needed(faithfulness_texts(text)) + 1 if options.faithfulness and text else 0
     except Exception:  # an unusable URL is reported when the user acts on it
         return
-    needed += check
+    probe = 1 if conn.multi_label else 0  # a multi-label model is asked about the text first, to pick its label
+    needed += check + probe
     samples = f"up to {n_samples:,} samples (automatic)" if options.auto else f"{n_samples:,} samples"
     also = f", {check} for the faithfulness check" if check else ""
+    also += ", one for the text itself" if probe else ""
     text = (
         f"An explanation with {samples} sends **at most {needed + 1:,} requests** "
         f"({conn.batch_size} texts each{also}, plus one to learn the labels); your budget is {conn.max_requests:,}."

@@ -167,11 +167,13 @@ class RunResult:
 
     @property
     def class_names(self) -> list[str]:
-        return list(self.fit.class_names)
+        """The classes a user picks from: a multi-label model's labels (each its own yes/no question)."""
+        return list(self.fit.labels or self.fit.class_names)
 
     @property
     def predicted_class(self) -> str:
-        return self.fit.predicted_class
+        """The predicted class; for a multi-label model, the label explained first (its most probable)."""
+        return self.fit.label or self.fit.predicted_class
 
     @property
     def answer_spread(self) -> float:
@@ -247,7 +249,9 @@ class RunResult:
     def all_classes(self) -> Explanation:
         """Every class at once (targets='all'), with no model calls."""
         if ALL_KEY not in self._explanations:
-            self._explanations[ALL_KEY] = self._with_language(explain_fit(self.fit, "all"))
+            # A multi-label model's labels are separate yes/no questions: its "all classes" is the explained label's.
+            targets = None if self.fit.labels else "all"
+            self._explanations[ALL_KEY] = self._with_language(explain_fit(self.fit, targets))
         return self._explanations[ALL_KEY]
 
 

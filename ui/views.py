@@ -232,6 +232,14 @@ def legend_html(scale: float) -> str:
 
 
 def headline_line(model_title: str, explanation: Explanation, target: TargetExplanation, verb: str = "predicts") -> str:
+    scores = explanation.multi_label
+    if scores is not None:  # every label its own yes/no question
+        above = [name for name, p in zip(scores.labels, scores.probabilities, strict=True) if p >= 0.5]
+        said = ", ".join(f"**{md_escape(name)}**" for name in above) if above else "no label"
+        return (
+            f"**{md_escape(model_title)}** gives each label its own probability; {said} at 50 % or more. "
+            f"Explaining **{md_escape(target.class_name)}** ({pct(target.probability)}) against the rest."
+        )
     predicted = explanation.predicted_class
     p = max(explanation.probabilities)
     line = f"**{md_escape(model_title)}** {verb} **{md_escape(predicted)}** ({pct(p)})."
@@ -438,7 +446,8 @@ def explanation_parts(explanation: Explanation, target: TargetExplanation, summa
         st.markdown(f"##### Why \u201c{md_escape(target.class_name)}\u201d? The text, word by word")
         highlighted_text(explanation, target)
     with right:
-        st.markdown("##### Class probabilities")
+        multi = explanation.multi_label is not None
+        st.markdown("##### Label probabilities (each on its own)" if multi else "##### Class probabilities")
         st.altair_chart(charts.probability_chart(report.probabilities_frame(explanation)), width="stretch")
 
     left, right = st.container(key=f"lc-stack-{key}-words").columns([3, 2], gap="large")

@@ -20,6 +20,7 @@ from ..cli import (
     _write,
     add_explanation_options,
     add_model_options,
+    add_multi_label_option,
     check_model_options,
 )
 from ..terminal import json_for_terminal
@@ -49,6 +50,7 @@ def add_batch_commands(commands: Any) -> None:
     )
     eb.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     add_model_options(eb)
+    add_multi_label_option(eb)
     data = eb.add_argument_group("data")
     data.add_argument("--input", required=True, metavar="FILE",
                       help=f"the texts; format from the suffix ({', '.join(sorted(SUFFIXES))})")
@@ -143,6 +145,7 @@ def _cmd_explain_batch(args: argparse.Namespace) -> int:
         mask_token=args.mask_token,
         faithfulness=args.faithfulness,
         methods=args.methods,
+        multi_label=args.multi_label,
     )
     reporter = None if args.quiet else ProgressReporter()
     try:

@@ -104,6 +104,8 @@ def summarize(
     predicted_of = dict(zip(ok["id"], ok["predicted_class"], strict=True))
     labels = normalise_labels(ok)
     label_of = {i: lab for i, lab in zip(ok["id"], labels, strict=True) if lab is not None}
+    # A multi-label text's label may list its labels ("a|b"): its top label is right when it is one of them.
+    label_of = {i: predicted_of[i] if predicted_of[i] in str(lab).split("|") else lab for i, lab in label_of.items()}
     wrong_cell = {i: (label_of[i], predicted_of[i]) for i in label_of if label_of[i] != predicted_of[i]}
 
     per_class: dict[str, dict[str, _Stat]] = defaultdict(lambda: defaultdict(_Stat))

@@ -106,6 +106,7 @@ class BatchOptions:
     faithfulness: bool = False
     methods: tuple[str, ...] = ()  # other methods beside LIME (lime_core.methods), e.g. ("occlusion", "kernelshap")
     max_chars: int | None = 100_000
+    multi_label: bool | None = None  # None: the model's own setting (TextExplainer's multi_label)
     extra: dict[str, Any] = field(default_factory=dict)  # further TextExplainer parameters
     languages: tuple[str, ...] = ()  # the model's languages (ISO 639-1): each text is checked against them
 
@@ -134,6 +135,7 @@ class BatchOptions:
             "max_chars": self.max_chars,
             "faithfulness": self.faithfulness,
             "methods": list(self.methods),
+            "multi_label": self.multi_label,
             **self.extra,
         }
         if self.sampler is not None:
@@ -181,13 +183,14 @@ class Worker:
             row.update(error=record.refused, seconds=0.0)
             return TextResult(row, [], 0, peak_rss_bytes(), str(os.getpid()))
         try:
-            explainer = self.options.make_explainer(seed)
-            explanation = explainer.explain(record.text, self.model, targets=_targets(self.options.targets))
+            explainer = self.options.make_explainer(seed).fit(record.text, self.model)
+            explained = _explained(explainer, _targets(self.options.targets))
             if self.options.languages:  # as the dashboard's Explain page: a text in another language is flagged
                 from ..language import language_report
 
                 language = language_report(record.text, tuple(self.options.languages))
-                explanation = dataclasses.replace(explanation, language=language)
+                explained = [dataclasses.replace(e, language=language) for e in explained]
+            explanation = explained[0]
         except (RemoteAuthError, ModelUnavailableError):  # no text could be explained: stop the run
             raise
         except (LimeCoreError, ValueError) as exc:  # this text cannot be explained; the run goes on
@@ -195,10 +198,11 @@ class Worker:
             return failed_result(
                 record, self.options.seed, reason, time.perf_counter() - started, str(os.getpid()), failure_kind(exc)
             )
+        scores = explanation.multi_label  # a multi-label model: its labels, the top one as the prediction
         row.update(
-            predicted_class=explanation.predicted_class,
-            probabilities=list(explanation.probabilities),
-            class_names=list(explanation.class_names),
+            predicted_class=explainer.fit_result_.label if scores else explanation.predicted_class,
+            probabilities=list(scores.probabilities if scores else explanation.probabilities),
+            class_names=list(scores.labels if scores else explanation.class_names),
             mean_KL_divergence=explanation.metrics.mean_KL_divergence,
             score=explanation.metrics.score,
             verdict=judge_trust(explanation).level,
@@ -217,7 +221,8 @@ class Worker:
                 "low": None if w.interval is None else w.interval[0],
                 "high": None if w.interval is None else w.interval[1],
             }
-            for target in explanation.targets
+            for one in explained
+            for target in one.targets
             for w in target.weights
         ]
         checks = explanation.faithfulness.n_model_calls if explanation.faithfulness is not None else 0
@@ -267,3 +272,10 @@ def failure_kind(exc: BaseException) -> str | None:
 
 def _targets(targets: tuple[str, ...] | str | None) -> Any:
     return list(targets) if isinstance(targets, tuple) else targets
+
+
+def _explained(explainer: Any, targets: Any) -> list[Any]:
+    """The fitted text's explanation, or a multi-label model's one per asked label (its row is the first's)."""
+    if explainer.fit_result_.labels and (targets == "all" or (isinstance(targets, list) and len(targets) > 1)):
+        return explainer.explanations(targets)
+    return [explainer.explanation(targets)]
