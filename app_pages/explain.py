@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import models, run, saved, state, views
+from ui import drill, models, run, saved, state, views
 
 ERROR = "explain.error"
 
@@ -50,4 +50,5 @@ else:
     views.result_anchor("explain")
     explanation = views.explanation_view(result, class_name, key="explain")
     saved.save_form(result, explanation, key="explain")
+    drill.drill_down(result, explanation, class_name, key="explain")
     views.scroll_to_result("explain")

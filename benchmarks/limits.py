@@ -82,11 +82,63 @@ CASES = [
 ]
 
 
+def cjk_text(n_chars: int, punctuated: bool) -> str:
+    """Chinese characters drawn from 3,000 (about 3,000 distinct), with a full stop every 40 if ``punctuated``."""
+    import numpy as np
+
+    chars = np.random.default_rng(0).choice([chr(0x4E00 + i) for i in range(3_000)], size=n_chars)
+    return "".join(c + ("\u3002" if punctuated and i % 40 == 39 else "") for i, c in enumerate(chars))[:n_chars]
+
+
+def run_cjk(punctuated: bool, level: str) -> dict:
+    """Issue 21: a 20,000-character CJK text on auto ends (within 60 s and 2 GB) or is refused at once, with advice."""
+    from lime_core import TextExplainer
+    from lime_core.errors import WorkLimitError
+
+    text = cjk_text(20_000, punctuated)
+    started = time.perf_counter()
+    row: dict = {"punctuated": punctuated, "level_asked": level}
+    try:
+        explainer = TextExplainer(n_samples="auto", random_state=0, level=level).fit(text, CheapModel())
+        row.update(outcome="explained", level=explainer.level_.level, units=explainer.features_.n_features,
+                   calls=int(explainer.n_model_calls_))
+    except WorkLimitError as exc:
+        row.update(outcome="refused", message=str(exc))
+    row["seconds"] = round(time.perf_counter() - started, 2)
+    row["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return row
+
+
+CJK_CASES = [(True, "auto"), (False, "auto"), (True, "words")]
+
+
+def print_cjk() -> None:
+    print("\n20,000-character CJK text (about 3,000 distinct characters), auto sampling, cheap model:")
+    print("| full stops | level asked | outcome | level | units | calls | seconds | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for punctuated, level in CJK_CASES:
+        args = [sys.executable, __file__, "--cjk", str(int(punctuated)), level]
+        out = subprocess.run(args, capture_output=True, text=True)
+        if out.returncode:
+            print(f"| {punctuated} | {level} | failed: {out.stderr.strip().splitlines()[-1]} |")
+            continue
+        r = json.loads(out.stdout)
+        print(f"| {'every 40' if punctuated else 'none'} | {level} | {r['outcome']} | {r.get('level', '-')} | "
+              f"{r.get('units', '-')} | {r.get('calls', '-')} | {r['seconds']} | {r['peak_rss_mb']:,} |")
+        if r["outcome"] == "refused":
+            print(f"|  |  | message: {r['message']} |")
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--hostile":  # issue 21: the bounds on hostile servers and inputs
         from benchmarks.hostile import main as hostile
 
         hostile()
+    if len(sys.argv) > 1 and sys.argv[1] == "--cjk":
+        print(json.dumps(run_cjk(bool(int(sys.argv[2])), sys.argv[3])))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--only-cjk":
+        print_cjk()
         return
     if len(sys.argv) > 1 and sys.argv[1] == "--case":
         print(json.dumps(run_case(int(sys.argv[2]), int(sys.argv[3]))))
@@ -111,6 +163,7 @@ def main() -> None:
         f"\nprediction cache, 20,000-character texts, bound {r['cache_bound_mb']} MB: kept {r['rows_kept']:,} rows, "
         f"counted {r['counted_mb']} MB, traced {r['traced_mb']} MB"
     )
+    print_cjk()
 
 
 if __name__ == "__main__":

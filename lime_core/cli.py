@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .errors import InputTextError, LimeCoreError
+from .levels import LEVEL_CHOICES
 from .limits import MAX_SAMPLES, MAX_TEXT_CHARS, read_text_within
 from .settings import ENV_API_TOKEN as TOKEN_ENV_VAR
 from .terminal import html_for_terminal, json_for_terminal, printable
@@ -60,6 +61,17 @@ def _samples(value: str) -> int | str:
     if n > MAX_SAMPLES:
         raise argparse.ArgumentTypeError(f"must be at most {MAX_SAMPLES} (lime_core.limits.MAX_SAMPLES), not {n}")
     return n
+
+
+def _span(value: str) -> tuple[int, int]:
+    """``--within START:END``: two character offsets."""
+    try:
+        start, end = (int(v) for v in value.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be START:END, two character offsets, not {value!r}") from None
+    if not 0 <= start < end:
+        raise argparse.ArgumentTypeError(f"START must be 0 or more and less than END, not {value!r}")
+    return start, end
 
 
 def _seconds(value: str) -> float:
@@ -164,7 +176,10 @@ def add_explanation_options(
     lime.add_argument("--sampler", choices=SAMPLERS, default=None, help="how words are removed (default: mixture)")
     lime.add_argument("--surrogate", choices=SURROGATES, default=None, help="the local model (default: softmax)")
     lime.add_argument("--tokenization", choices=("words", "chars"), default="words",
-                      help="unit of explanation (default: words)")
+                      help="unit of explanation at the word level (default: words)")
+    lime.add_argument("--level", choices=LEVEL_CHOICES, default="auto",
+                      help="features: words, sentences or paragraphs; 'auto' (default) keeps words unless the text "
+                      "has too many distinct words (long documents), then sentences, then paragraphs")
     lime.add_argument("--mask-token", metavar="STR", default=None,
                       help="replace removed words with this instead of deleting them")
     lime.add_argument("--faithfulness", action="store_true",
@@ -193,7 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
     text.add_argument("--file", metavar="PATH", help="read the text from a UTF-8 file ('-' reads stdin)")
     add_model_options(ex)
     add_multi_label_option(ex)
-    add_explanation_options(ex)
+    lime = add_explanation_options(ex)
+    lime.add_argument("--within", metavar="START:END", type=_span, default=None,
+                      help="drill down: explain only the words between these character offsets (e.g. one sentence "
+                      "of a sentence-level explanation: its spans are in the JSON), holding the rest of the text "
+                      "as it is")
     out = ex.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     out.add_argument("--top", type=_positive_int, default=20, metavar="K",
@@ -295,6 +314,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     # Read (and bound) the text before the heavy imports: an endless file is refused in a fraction of a second.
     text = _read_text(args, MAX_TEXT_CHARS)
     from .explainer import TextExplainer
+    from .levels import check_within
     from .sampling import get_sampler
     from .surrogates import get_surrogate
     from .tokenization import TokenizedText, get_tokenizer
@@ -307,6 +327,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         "faithfulness": args.faithfulness,
         "methods": args.methods,
         "multi_label": args.multi_label,  # None: the model's own setting (a registry model may be multi-label)
+        "level": args.level,
+        "within": args.within,
     }
     if args.samples is not None:
         params["n_samples"] = args.samples
@@ -317,6 +339,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     explainer = TextExplainer(**params)
     # Check the text before loading a model: loading can be slow, and a remote model costs money.
     TokenizedText.from_text(text, get_tokenizer(args.tokenization), explainer.max_chars)
+    if args.within is not None:
+        check_within(args.within, text)
     model = _load_model(args)
     targets = _resolve_targets(args.target, model)
     progress = _progress_printer() if args.progress else None

@@ -34,13 +34,22 @@ from .explanation import (
 from .features import FeatureSpace
 from .fitting import LocalFit, fit_local_model
 from .kernels import CosineKernel, Kernel, cosine_similarity_to_original
-from .limits import MAX_TEXT_CHARS, check_sample_chars, check_samples
+from .levels import AUTO as AUTO_LEVEL
+from .levels import WORDS, LevelChoice, WithinTokenizer, check_level, check_within, choose_level
+from .limits import (
+    MAX_SAMPLE_CHARS,
+    MAX_TEXT_CHARS,
+    check_features,
+    check_sample_chars,
+    check_samples,
+    samples_for_features,
+)
 from .methods.data import parse_methods
 from .neighbourhood import FitResult, Neighbourhood
 from .predictor import BlackBox, LabelView, PredictionCache, ProgressCallback
 from .sampling import Sampler, default_sampler, draw_neighbourhood
 from .surrogates import ClassifierSurrogate, SoftmaxSurrogate, Surrogate, class_weights, output_scale, weights_kind
-from .tokenization import TokenizedText, Tokenizer, get_tokenizer
+from .tokenization import TokenizedText, Tokenizer, check_text, get_tokenizer
 from .trust import adaptive
 from .trust.results import TrustOptions, TrustResults, trust_class
 from .trust.stability import DEFAULT_REFITS
@@ -129,6 +138,12 @@ class TextExplainer(Eli5Interface, BaseEstimator):
     (:class:`~lime_core.explanation.MultiLabelScores`). A model whose rows do not sum to 1 without the option is
     refused with a message naming it.
 
+    Long documents (:mod:`lime_core.levels`): ``level`` is the unit removed and weighed, ``"words"``,
+    ``"sentences"`` or ``"paragraphs"``; ``"auto"`` (the default) keeps words unless the text has more distinct
+    words than :data:`~lime_core.levels.AUTO_MAX_WORDS`. ``within=(start, end)`` drills down: only the words
+    inside that span of the text (say, one sentence) are removed and weighed, the rest of the text is held as
+    it is. ``level_`` says which level the fit used and why; every output names it.
+
     Attributes
     ----------
     fit_result_ : FitResult
@@ -142,6 +157,8 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         The trust computations of ``local_fit_``, made on first use and kept.
     sampling_ : SamplingReport
         How the samples were drawn (one round, or the adaptive rounds).
+    level_ : LevelChoice
+        The level the features are at (``words``, ``sentences``, ``paragraphs``), its tokenizer, and why.
     trust_seed_ : int
         Seeds the trust computations, drawn after the fit so that they never change the explanation.
     model_ : TextClassifier
@@ -178,6 +195,8 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         faithfulness: bool = False,
         methods: str | Sequence[str] | None = None,
         multi_label: bool | None = None,
+        level: str = AUTO_LEVEL,
+        within: tuple[int, int] | None = None,
         # eli5's TextExplainer arguments (see lime_core.compat.eli5_api)
         char_based: bool | None = None,
         position_dependent: bool = False,
@@ -209,6 +228,8 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         self.faithfulness = faithfulness
         self.methods = methods
         self.multi_label = multi_label
+        self.level = level
+        self.within = within
         self.char_based = char_based
         self.position_dependent = position_dependent
         self.token_pattern = token_pattern
@@ -286,9 +307,27 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         classifier = as_classifier(model)
         multi_label = self._multi_label(classifier)
         rng = np.random.default_rng(seed_of(self.random_state))
-        tokenized = TokenizedText.from_text(text, self._tokenizer(), self.max_chars)
-        check_sample_chars(int(self.max_samples if self.adaptive else self.n_samples), len(tokenized.text))
-        features = FeatureSpace.build(tokenized, bigrams=self.bigrams, by_position=bool(self.position_dependent))
+        check_text(text, self.max_chars)
+        self.level_ = self._level(text)
+        tokenized = TokenizedText.from_text(text, self.level_.tokenizer, self.max_chars, self.level_.tokens)
+        # auto's cap shrinks on a long text so that its samples stay within the memory bound; a fixed count is refused
+        max_samples = int(min(self.max_samples, self.level_.max_samples or self.max_samples))
+        if self.adaptive:
+            max_samples = max(20, min(max_samples, MAX_SAMPLE_CHARS // len(tokenized.text)))
+        check_sample_chars(int(max_samples if self.adaptive else self.n_samples), len(tokenized.text))
+        features = FeatureSpace.build(
+            tokenized, bigrams=self.bigrams, by_position=bool(self.position_dependent), level=self.level_.level
+        )
+        level_name = self.level_.level if self.level_.level != WORDS else getattr(self.level_.tokenizer, "name", WORDS)
+        check_features(
+            features.n_features,
+            0 if self.adaptive else int(self.n_samples),
+            level_name,
+            self.adaptive,
+            self.level_.coarser_possible,
+        )
+        if self.adaptive:
+            max_samples = max(20, min(max_samples, samples_for_features(features.n_features)))
         black_box = BlackBox(classifier, cache=self.cache, batch_size=self.batch_size, multi_label=multi_label)
         validate_class_names(classifier)  # after BlackBox: a remote model's label probe counts in its budget
         self._start(classifier, black_box)
@@ -312,7 +351,7 @@ class TextExplainer(Eli5Interface, BaseEstimator):
                 record,
                 lambda samples: self._fit_surrogate(samples, rng),
                 rng,
-                max_samples=int(self.max_samples),
+                max_samples=max_samples,
                 top_k=int(self.auto_top_k),
                 confidence=float(self.confidence),
                 rel_tol=float(self.auto_tolerance),
@@ -326,6 +365,17 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         calls = predictions.n_model_calls
         samples = record(keep, predictions.proba, calls, predictions.n_distinct - calls)
         return self._finish(samples, self._fit_surrogate(samples, rng), fixed_sampling(samples), rng)
+
+    def _level(self, text: str) -> LevelChoice:
+        """The level of this text's features (``level``), or the words inside ``within`` (a drill-down)."""
+        if self.within is None:
+            # eli5's tokenizer options and per-position features name word features; auto keeps them
+            eli5_words = self.position_dependent or eli5_tokenizer(self.char_based, self.token_pattern) is not None
+            level = WORDS if eli5_words and self.level == AUTO_LEVEL else self.level
+            return choose_level(text, self._tokenizer(), level)
+        start, end = check_within(self.within, text)
+        return LevelChoice(WORDS, WithinTokenizer(self._tokenizer(), start, end),
+                           f"the words of characters {start:,}-{end:,}, the rest of the text held as it is")
 
     def _start(self, classifier: Any, black_box: BlackBox) -> None:
         self.model_ = classifier
@@ -697,6 +747,10 @@ def explainer_settings(explainer: TextExplainer, fitted: LocalFit | None) -> Exp
     """The :class:`ExplainerSettings` of ``explainer``'s parameters and, when fitted, of its surrogate."""
     surrogate = fitted.surrogate if fitted is not None else None
     tokenizer = explainer.tokenizer if isinstance(explainer.tokenizer, str) else repr(explainer.tokenizer)
+    chosen: LevelChoice | None = getattr(explainer, "level_", None)
+    level = chosen.level if chosen is not None else (WORDS if explainer.level == AUTO_LEVEL else explainer.level)
+    if chosen is not None and chosen.level != WORDS:
+        tokenizer = chosen.level
     eli5_choice = eli5_tokenizer(explainer.char_based, explainer.token_pattern)
     if eli5_choice is not None:
         tokenizer = eli5_choice.name
@@ -717,6 +771,9 @@ def explainer_settings(explainer: TextExplainer, fitted: LocalFit | None) -> Exp
         position_dependent=bool(explainer.position_dependent),
         weights_kind=weights_kind(surrogate),
         output_scale=_reported_scale(declared),
+        level=level,
+        level_reason=chosen.reason if chosen is not None else "",
+        within=None if explainer.within is None else (int(explainer.within[0]), int(explainer.within[1])),
     )
 
 
@@ -738,6 +795,7 @@ def check_params(explainer: TextExplainer) -> None:
     if not adaptive_count:
         check_samples(int(explainer.n_samples))
     check_samples(int(explainer.max_samples), "max_samples")
+    check_level(explainer.level)
     _check_count("top_k", explainer.top_k, 1, "")
     _check_count("auto_top_k", explainer.auto_top_k, 1, "")
     _check_count("stability_refits", explainer.stability_refits, 0, "")

@@ -108,6 +108,13 @@ class ExplainerSettings:
     weights_kind: str = "linear"
     # The unit of the weights: "logit" (log-odds) or "probability" (changes in P(class): ridge, a tree's paths)
     output_scale: str = "logit"
+    # The unit removed and weighed (lime_core.levels): "words" (or the tokenization's units), "sentences",
+    # "paragraphs"; always written to the JSON, so that a reader never guesses
+    level: str = "words"
+    # Why this level: auto's choice or a fallback (e.g. "the text is one sentence: explained by its words instead")
+    level_reason: str = ""
+    # A drill-down: only the units inside this (start, end) span were removed and weighed, the rest held as it is
+    within: tuple[int, int] | None = None
 
 
 # -- trust reports (issue 5; docs/trust.md says how each number is computed) --------------------------------------
@@ -472,6 +479,12 @@ def _settings_to_dict(settings: ExplainerSettings) -> dict[str, Any]:
         del out["weights_kind"]
     if settings.output_scale == _implied_scale(settings.weights_kind):
         del out["output_scale"]  # written only when the weights_kind does not imply it
+    if not settings.level_reason:
+        del out["level_reason"]
+    if settings.within is None:
+        del out["within"]
+    else:
+        out["within"] = list(settings.within)
     return out
 
 
@@ -484,6 +497,8 @@ def _settings_from_dict(d: dict[str, Any]) -> ExplainerSettings:
     if "output_scale" not in d:  # implied by weights_kind; JSON written before the key existed named ridge only
         ridge = str(d.get("surrogate", "")).startswith("RidgeSurrogate")
         d["output_scale"] = "probability" if ridge else _implied_scale(d.get("weights_kind", "linear"))
+    if d.get("within") is not None:
+        d["within"] = (int(d["within"][0]), int(d["within"][1]))
     return ExplainerSettings(**d)
 
 

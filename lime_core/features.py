@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .levels import unit_name
 from .sampling import TokenGroups
 from .tokenization import TokenizedText
 
@@ -31,22 +32,29 @@ class FeatureSpace:
     bigram_index: np.ndarray  # feature index (offset by n_words) of each bigram occurrence
 
     @classmethod
-    def build(cls, tokenized: TokenizedText, bigrams: bool = False, by_position: bool = False) -> FeatureSpace:
+    def build(
+        cls, tokenized: TokenizedText, bigrams: bool = False, by_position: bool = False, level: str = "words"
+    ) -> FeatureSpace:
         """``by_position``: every token position is its own feature, named ``[i] token`` as eli5's
-        ``position_dependent=True`` names them (a word can then weigh differently where it recurs)."""
+        ``position_dependent=True`` names them (a word can then weigh differently where it recurs).
+
+        ``level``: ``"words"``, or ``"sentences"`` / ``"paragraphs"`` (:mod:`lime_core.levels`), whose features are
+        named by their text as written (white space collapsed, case kept); pairs are of words only."""
         tokens = tokenized.tokens
+        words = level == "words"
+        bigrams = bigrams and words
         vocab: dict[str | int, int] = {}
         word_of_token = np.empty(len(tokens), dtype=np.intp)
         names: list[str] = []
         spans: list[list[tuple[int, int]]] = []
         for i, tok in enumerate(tokens):
-            key: str | int = i if by_position else tok.text.casefold()
+            key: str | int = i if by_position else (tok.text.casefold() if words else unit_name(tok.text))
             j = vocab.get(key)
             if j is None:
                 j = vocab[key] = len(names)
                 # Named as typed but in lower case ("großartig"; casefold would show "grossartig"), grouped by
-                # casefold so "Straße" and "STRASSE" stay one word.
-                names.append(f"[{i}] {tok.text}" if by_position else tok.text.lower())
+                # casefold so "Straße" and "STRASSE" stay one word; a sentence is named as written.
+                names.append(f"[{i}] {tok.text}" if by_position else (tok.text.lower() if words else str(key)))
                 spans.append([])
             word_of_token[i] = j
             spans[j].append((tok.start, tok.end))

@@ -24,8 +24,19 @@ from .errors import InputTextError, WorkLimitError
 
 MAX_SAMPLES = 100_000
 MAX_SAMPLE_CHARS = 400_000_000
-# The longest text one explanation takes, in the library (TextExplainer's max_chars) and the CLI.
-MAX_TEXT_CHARS = 100_000
+# The longest text one explanation takes, in the library (TextExplainer's max_chars), the CLI and the dashboard
+# (issue 18). Longer texts are explained at the sentence or paragraph level (lime_core.levels), so its cost is in
+# sentences, not characters; what bounds it is MAX_SAMPLE_CHARS (at most 2,000 samples of a 200,000-character text).
+MAX_TEXT_CHARS = 200_000
+# What the surrogate's fits cost grows with the number of distinct features (words, or sentences at the sentence
+# level) and with the samples: each of the fit and its stability refits runs L-BFGS over samples x features, and
+# the iterations grow with the features (benchmarks/limits.py: 1,000 features x 1,000 samples of a cheap model took
+# about 50 s, 2,000 x 1,000 130 s; issue 21's 20,000-character Chinese text, about 3,000 distinct characters, was
+# still running at 300 s). Hence, checked before any model call (issue 21):
+# * at most MAX_FEATURES distinct features;
+# * features x samples at most MAX_FEATURE_SAMPLES (auto's cap shrinks to fit; a fixed count over it is refused).
+MAX_FEATURES = 1_000
+MAX_FEATURE_SAMPLES = 2_000_000
 
 
 def check_samples(n_samples: int, name: str = "n_samples") -> None:
@@ -78,3 +89,39 @@ def read_text_within(stream: BinaryIO, max_chars: int | None, name: str) -> str:
             f"{name} holds {len(text):,} characters, over the limit of {max_chars:,}; give a shorter text"
         )
     return text
+
+
+def samples_for_features(n_features: int) -> int:
+    """The most samples :data:`MAX_FEATURE_SAMPLES` allows for ``n_features`` features."""
+    return MAX_FEATURE_SAMPLES // max(n_features, 1)
+
+
+def check_features(
+    n_features: int, n_samples: int, level: str = "words", adaptive: bool = False, coarser_possible: bool = True
+) -> None:
+    """Refuse more than :data:`MAX_FEATURES` features, or (a fixed count) features x samples over
+    :data:`MAX_FEATURE_SAMPLES`, saying what to do instead: a coarser level, or fewer samples.
+
+    ``coarser_possible=False``: the text is one sentence, so the advice is a shorter part of it instead."""
+    unit = {"words": "distinct words", "chars": "distinct characters"}.get(level, level)
+    if not coarser_possible:
+        coarser = "explain a shorter part of it (it is one sentence, so the sentence level cannot help)"
+    elif level in ("words", "chars"):
+        coarser = (
+            "explain it at the sentence level (level='sentences', --level sentences, or the dashboard's Level "
+            "control; 'auto' chooses it for long texts)"
+        )
+    else:
+        coarser = "explain it at the paragraph level (level='paragraphs'), or a part of the text"
+    if n_features > MAX_FEATURES:
+        raise WorkLimitError(
+            f"the text has {n_features:,} {unit} to weigh, over the limit of {MAX_FEATURES:,} "
+            f"(lime_core.limits.MAX_FEATURES): the fit would take minutes and GBs; {coarser}"
+        )
+    if not adaptive and n_features * n_samples > MAX_FEATURE_SAMPLES:
+        allowed = samples_for_features(n_features)
+        raise WorkLimitError(
+            f"{n_samples:,} samples of {n_features:,} {unit} is over the limit of {MAX_FEATURE_SAMPLES:,} "
+            f"features x samples (lime_core.limits.MAX_FEATURE_SAMPLES); use at most {allowed:,} samples or 'auto' "
+            f"(which stays within it), or {coarser}"
+        )

@@ -100,6 +100,19 @@ def get_tokenizer(name: str) -> RegexTokenizer:
         raise ValueError(f"unknown tokenization {name!r}; choose one of {sorted(factories)}") from None
 
 
+def check_text(text: object, max_chars: int | None = None) -> None:
+    """Refuse a text that is not a string, is empty, or is longer than ``max_chars``, saying which."""
+    if not isinstance(text, str):
+        raise InputTextError(f"the text must be a string, not {type(text).__name__}")
+    if not _NON_SPACE.search(text):
+        raise InputTextError("the text is empty; paste or type the text to explain")
+    if max_chars is not None and len(text) > max_chars:
+        raise InputTextError(
+            f"the text has {len(text):,} characters, over the limit of {max_chars:,} characters "
+            "(lime_core.limits.MAX_TEXT_CHARS by default); explain a part of it, e.g. one section at a time"
+        )
+
+
 @dataclass(frozen=True)
 class TokenizedText:
     """A text, its tokens, and the gaps between them, ready for fast masking."""
@@ -108,17 +121,17 @@ class TokenizedText:
     tokens: tuple[Token, ...]
 
     @classmethod
-    def from_text(cls, text: str, tokenizer: Tokenizer | None = None, max_chars: int | None = None) -> TokenizedText:
-        """Tokenize ``text``; raise InputTextError when there is nothing to explain."""
-        if not isinstance(text, str):
-            raise InputTextError(f"the text must be a string, not {type(text).__name__}")
-        if not _NON_SPACE.search(text):
-            raise InputTextError("the text is empty; paste or type the text to explain")
-        if max_chars is not None and len(text) > max_chars:
-            raise InputTextError(
-                f"the text has {len(text):,} characters, over the limit of {max_chars:,}; shorten it or raise the limit"
-            )
-        tokens = tuple((tokenizer or word_tokenizer()).tokenize(text))
+    def from_text(
+        cls,
+        text: str,
+        tokenizer: Tokenizer | None = None,
+        max_chars: int | None = None,
+        tokens: tuple[Token, ...] | None = None,
+    ) -> TokenizedText:
+        """Tokenize ``text`` (or take its ``tokens``, already made); raise InputTextError when nothing is to explain."""
+        check_text(text, max_chars)
+        if tokens is None:
+            tokens = tuple((tokenizer or word_tokenizer()).tokenize(text))
         if not tokens:
             raise InputTextError("the text has no words to explain (only punctuation or symbols)")
         return cls(text, tokens)

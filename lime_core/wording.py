@@ -152,3 +152,16 @@ METHOD_NOTE_UNCERTAIN = (
 SHAP_NOTE_MISSING_SIZES = (
     "{missing} of {sizes} subset sizes had no sample; their weight went to the nearest size that had one."
 )
+
+# -- the level of an explanation (issue 18: every output says it) ----------------------------------------------------
+
+LEVEL_NOUNS = {"words": "words", "chars": "characters", "sentences": "sentences", "paragraphs": "paragraphs"}
+
+
+def level_line(level: str, reason: str = "", within: tuple[int, int] | None = None) -> str:
+    """One sentence saying what the features are: ``Level: sentences (why)``, or the drill-down's span."""
+    if within is not None:
+        return (f"Level: words of characters {within[0]:,}-{within[1]:,} only (a drill-down into one part; the rest "
+                "of the text is held as it is)")
+    noun = LEVEL_NOUNS.get(level, level)
+    return f"Level: {noun}" + (f" ({reason})" if reason else "")

@@ -375,9 +375,9 @@ def test_user_errors_are_messages_and_the_result_stays(newsgroups_calls: list[in
     assert "empty" in errors(at)[0].lower()
     assert highlights(at), "the previous explanation stays on screen"
 
-    at.text_area(key="explain.text").set_value("word " * 4_001)  # 20,005 characters
+    at.text_area(key="explain.text").set_value("word " * 40_001)  # 200,005 characters (issue 18: was 20,000)
     press(at, "Explain")
-    assert "20,005 characters" in errors(at)[0].lower() and "20,000" in errors(at)[0].lower()
+    assert "200,005 characters" in errors(at)[0].lower() and "200,000" in errors(at)[0].lower()
     assert highlights(at)
     assert sum(newsgroups_calls) == calls  # refused before any model call
     assert "too long" in visible_text(at)

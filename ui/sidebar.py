@@ -98,6 +98,13 @@ def render_sidebar(load_errors: dict[str, str] | None = None) -> None:
                 help="The same seed, text and settings give the same explanation.",
             )
             st.selectbox(
+                "Level",
+                list(state.LEVEL_LABELS),
+                key=state.LEVEL_KEY,
+                format_func=state.LEVEL_LABELS.__getitem__,
+                help=state.LEVEL_HELP,
+            )
+            st.selectbox(
                 "Sampler",
                 list(SAMPLERS),
                 key=state.SAMPLER_KEY,

@@ -20,17 +20,18 @@ from typing import Any
 
 import streamlit as st
 
-from lime_core import Explanation, LimeCoreError, TextExplainer
+from lime_core import Explanation, LimeCoreError, TextExplainer, limits
 from lime_core.defaults import TOP_K
 from lime_core.explainer import explain_fit
 from lime_core.language import LanguageReport, language_report
+from lime_core.levels import AUTO as AUTO_LEVEL
 from lime_core.neighbourhood import FitResult
 from lime_core.predictor import BlackBox
 from lime_core.sampling import get_sampler
 
-# The longest text the dashboard accepts (characters). Longer texts make thousands of long
-# perturbations; the explainer refuses them with a clear message before any model call.
-MAX_TEXT_CHARS = 20_000
+# The longest text the dashboard accepts (characters): the library's limit (issue 18; long texts are explained by
+# sentences, lime_core.levels). Longer texts are refused with a clear message before any model call.
+MAX_TEXT_CHARS = limits.MAX_TEXT_CHARS
 # The most samples the sidebar offers (fixed count or automatic cap): a few seconds on the bundled models.
 MAX_SIDEBAR_SAMPLES = 20_000
 
@@ -55,12 +56,26 @@ SEED_KEY = "sidebar.seed"
 SAMPLER_KEY = "sidebar.sampler"
 BIGRAMS_KEY = "sidebar.bigrams"
 FAITHFULNESS_KEY = "sidebar.faithfulness"
+LEVEL_KEY = "sidebar.level"
+DRILL_RESULT = "explain.drill"  # the Explain page's drill-down: one sentence's words (a RunResult with within=...)
 
 AUTO, FIXED = "auto", "fixed"
 SAMPLES_MODE_LABELS = {AUTO: "Auto (adaptive)", FIXED: "Fixed number"}
 SAMPLES_MODE_HELP = (
     "Auto: LIME draws variations in rounds and stops as soon as the top words have settled (or at the cap "
     "below), so an easy text costs few model calls and a hard one gets more. Fixed: exactly this many variations."
+)
+
+LEVEL_LABELS = {
+    "auto": "Auto (by the text's length)",
+    "words": "Words",
+    "sentences": "Sentences",
+    "paragraphs": "Paragraphs",
+}
+LEVEL_HELP = (
+    "What LIME removes and weighs. Auto keeps words unless the text has too many distinct words (a long "
+    "document), then takes sentences (or paragraphs for the longest). At the sentence level you can open any "
+    "sentence to see its words."
 )
 
 SAMPLER_LABELS = {
@@ -91,6 +106,8 @@ class ExplainOptions:
     sampler: str = "mixture"
     bigrams: bool = False
     faithfulness: bool = True
+    level: str = AUTO_LEVEL
+    within: tuple[int, int] | None = None  # a drill-down: only the words of this span of the text
 
     @property
     def auto(self) -> bool:
@@ -114,6 +131,8 @@ class ExplainOptions:
             top_k=TOP_K,
             uncertainty=True,
             faithfulness=bool(self.faithfulness),
+            level=self.level,
+            within=self.within,
         )
 
 
@@ -287,6 +306,7 @@ def options_from_sidebar() -> ExplainOptions:
         sampler=str(st.session_state.get(SAMPLER_KEY, ExplainOptions.sampler)),
         bigrams=bool(st.session_state.get(BIGRAMS_KEY, ExplainOptions.bigrams)),
         faithfulness=bool(st.session_state.get(FAITHFULNESS_KEY, ExplainOptions.faithfulness)),
+        level=str(st.session_state.get(LEVEL_KEY) or ExplainOptions.level),
     )
 
 

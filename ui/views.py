@@ -21,7 +21,7 @@ from lime_core.formatters.html import highlight_html
 from lime_core.formatters.trust import TrustSummary, sampling_line, trust_summary
 from lime_core.language import language_name
 from lime_core.verdict import NO_CHANGE
-from lime_core.wording import LOCAL_CAVEAT
+from lime_core.wording import LOCAL_CAVEAT, level_line
 
 from . import charts, methods, models, state, trust
 from .text import md_escape, pct
@@ -441,9 +441,12 @@ def explanation_view(
 def explanation_parts(explanation: Explanation, target: TargetExplanation, summary: TrustSummary, key: str) -> None:
     """The text, the probabilities, the top words and the verdict: drawn from the explanation's data alone."""
     language_warning(explanation)
+    settings = explanation.settings
+    unit = "sentence" if settings.level == "sentences" else "paragraph" if settings.level == "paragraphs" else "word"
     left, right = st.container(key=f"lc-stack-{key}-text").columns([3, 2], gap="large")
     with left:
-        st.markdown(f"##### Why \u201c{md_escape(target.class_name)}\u201d? The text, word by word")
+        st.markdown(f"##### Why \u201c{md_escape(target.class_name)}\u201d? The text, {unit} by {unit}")
+        st.caption(md_escape(level_line(settings.level, settings.level_reason, settings.within)))
         highlighted_text(explanation, target)
     with right:
         multi = explanation.multi_label is not None
@@ -452,7 +455,7 @@ def explanation_parts(explanation: Explanation, target: TargetExplanation, summa
 
     left, right = st.container(key=f"lc-stack-{key}-words").columns([3, 2], gap="large")
     with left:
-        st.markdown("##### Top words for and against")
+        st.markdown(f"##### Top {unit}s for and against")
         weights_section(target, confidence=summary.confidence)
     with right:
         st.markdown("##### Can you trust this explanation?")

@@ -146,6 +146,7 @@ def _cmd_explain_batch(args: argparse.Namespace) -> int:
         faithfulness=args.faithfulness,
         methods=args.methods,
         multi_label=args.multi_label,
+        extra={} if args.level == "auto" else {"level": args.level},  # auto is TextExplainer's default
     )
     reporter = None if args.quiet else ProgressReporter()
     try:

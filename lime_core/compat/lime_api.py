@@ -162,6 +162,7 @@ class LimeTextExplainer:
             "kernel": lime_kernel(self.kernel_width, self.kernel),
             "mask_token": self.mask_string,
             "random_state": seed_of(self.random_state),
+            "level": "words",  # lime's features are words (or characters), whatever the text's length
             **self.explainer_params,
         }
         return TextExplainer(**params)

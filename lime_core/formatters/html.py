@@ -19,7 +19,14 @@ from typing import Any
 import jinja2
 
 from ..explanation import BIAS_FEATURE, Explanation, FaithfulnessReport, FeatureWeight, TargetExplanation
-from ..wording import BASELINE_LABELS, FAITHFULNESS_MEASURES, LOCAL_CAVEAT_BODY, LOCAL_CAVEAT_LEAD, MEANING
+from ..wording import (
+    BASELINE_LABELS,
+    FAITHFULNESS_MEASURES,
+    LOCAL_CAVEAT_BODY,
+    LOCAL_CAVEAT_LEAD,
+    MEANING,
+    level_line,
+)
 from .highlight import (
     NEGATIVE_RGB,
     POSITIVE_RGB,
@@ -93,6 +100,9 @@ def format_html(
         "n_samples": explanation.n_samples,
         "n_model_calls": explanation.n_model_calls,
         "n_answers_reused": explanation.n_answers_reused,
+        "level_line": level_line(
+            explanation.settings.level, explanation.settings.level_reason, explanation.settings.within
+        ),
         "language_warning": explanation.language.warning() if explanation.language is not None else None,
         "seed": explanation.settings.random_state,
         "weights_meaning": weights_meaning(explanation),

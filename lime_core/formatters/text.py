@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..explanation import BIAS_FEATURE, Explanation, TargetExplanation
 from ..terminal import printable_data
-from ..wording import LOCAL_CAVEAT, VERDICT_SCOPE
+from ..wording import LOCAL_CAVEAT, VERDICT_SCOPE, level_line
 from .highlight import format_weight, top_features, weights_meaning
 from .methods import methods_lines
 from .trust import faithfulness_line, rounds_line, sampling_line, signs_line, stability_words_line, trust_summary
@@ -25,6 +25,7 @@ def format_text(explanation: Explanation, top: int = 20) -> str:
     m = e.metrics
     lines = [
         f"Explanation of model {e.model!r} (LIME, {e.n_samples} perturbed texts, {e.n_model_calls} model calls)",
+        level_line(e.settings.level, e.settings.level_reason, e.settings.within),
         f"Predicted class: {e.predicted_class} ({_pct(max(e.probabilities, default=0.0))})",
         f"Class probabilities: {probabilities}",
         *multi_label_lines(e),
