@@ -105,7 +105,9 @@ def test_switching_models_rebuilds_the_class_picker_and_says_so(page: Page, app_
     assert "sci.med" not in names and "positive" in names and names[0] == "Predicted class"
     main = main_area(page)
     expect(main.get_by_text("The model predicts positive for the text of the result below.")).to_be_visible()
-    explain(page, "Awful food, rude staff and a terrible, boring evening. A waste of money.")  # another review
+    negative = "Awful food, rude staff and a terrible, boring evening. A waste of money."  # another review
+    paste_text(page, negative)
+    explain(page, negative)
     expect(main.get_by_text("The model predicts negative for the text of the result below.")).to_be_visible()
     expect(main.get_by_text(re.compile(r"Review sentiment predicts negative"))).to_be_visible()
 
@@ -172,6 +174,7 @@ def test_save_restart_and_open_the_link_in_a_fresh_browser(
             expect(main.get_by_text("Kidney post, prepared for Monday").first).to_be_visible()
             expect(main.get_by_text(re.compile("no model calls now"))).to_be_visible()
             main.get_by_role("button", name="Delete").click()
+            main.get_by_role("button", name="Delete for good").click()  # Delete asks first
             expect(main.get_by_text(re.compile("Nothing is saved yet"))).to_be_visible(timeout=WAIT)
         finally:
             fresh.close()
