@@ -28,6 +28,7 @@ EXIT_RUNTIME = 1
 EXIT_USAGE = 2
 MIN_SAMPLES = 20
 SAMPLERS = ("mixture", "positions", "bow")
+REMOVAL_NAMES = ("deletion", "mask_token", "unk_token", "attention_mask")  # lime_core.removal.REMOVALS (lazy)
 SURROGATES = ("softmax", "ridge")
 FORMATS = ("text", "json", "html")
 
@@ -182,6 +183,8 @@ def add_explanation_options(
                       "has too many distinct words (long documents), then sentences, then paragraphs")
     lime.add_argument("--mask-token", metavar="STR", default=None,
                       help="replace removed words with this instead of deleting them")
+    lime.add_argument("--removal", choices=REMOVAL_NAMES, default=None,
+                      help="what a removed word becomes (default: the model's own default, docs/removal.md)")
     lime.add_argument("--faithfulness", action="store_true",
                       help="also remove the top words from the text and ask the model what changes, against "
                       "random and leave-one-out rankings (a few dozen more model calls per text); part of the verdict")
@@ -323,6 +326,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         "tokenizer": args.tokenization,
         "bigrams": args.bigrams,
         "mask_token": args.mask_token,
+        "removal": args.removal,
         "random_state": args.seed,
         "faithfulness": args.faithfulness,
         "methods": args.methods,

@@ -47,6 +47,7 @@ from .limits import (
 from .methods.data import parse_methods
 from .neighbourhood import FitResult, Neighbourhood
 from .predictor import BlackBox, LabelView, PredictionCache, ProgressCallback
+from .removal import DELETION, Removal, resolve_removal
 from .sampling import Sampler, default_sampler, draw_neighbourhood
 from .surrogates import ClassifierSurrogate, SoftmaxSurrogate, Surrogate, class_weights, output_scale, weights_kind
 from .tokenization import TokenizedText, Tokenizer, check_text, get_tokenizer
@@ -102,6 +103,8 @@ class TextExplainer(Eli5Interface, BaseEstimator):
     into an :class:`Explanation`. The same ``random_state`` gives an identical explanation.
 
     The parts are swappable: ``tokenizer`` (:class:`~lime_core.tokenization.Tokenizer` or a name),
+    ``removal`` (:class:`~lime_core.removal.Removal` or a name: what a removed word becomes; default
+    ``mask_token`` when given, else the model's declared ``default_removal``, else deletion),
     ``sampler`` (:class:`~lime_core.sampling.Sampler`: ``sample(groups, n_samples, rng) -> keep-masks``),
     ``kernel`` (:class:`~lime_core.kernels.Kernel`: ``weights(keep) -> sample weights``) and ``surrogate``
     (:class:`~lime_core.surrogates.Surrogate`, whose docstring lists what it must and may declare).
@@ -180,6 +183,7 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         surrogate: Surrogate | None = None,
         bigrams: bool = False,
         mask_token: str | None = None,
+        removal: Removal | str | None = None,
         heldout_fraction: float = 0.3,
         random_state: int | None = None,
         max_chars: int | None = DEFAULT_MAX_CHARS,
@@ -213,6 +217,7 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         self.surrogate = surrogate
         self.bigrams = bigrams
         self.mask_token = mask_token
+        self.removal = removal
         self.heldout_fraction = heldout_fraction
         self.random_state = random_state
         self.max_chars = max_chars
@@ -337,6 +342,7 @@ class TextExplainer(Eli5Interface, BaseEstimator):
             # cached, so sampling asks for it no second time and the call counts stay those of one sampling.
             first = black_box.predict([tokenized.text])
             label, probe_calls = int(np.argmax(first.proba[0])), first.n_model_calls
+        removal = self.removal_ = resolve_removal(self.removal, self.mask_token, classifier)
 
         def record(keep: np.ndarray, proba: np.ndarray, calls: int, reused: int) -> Neighbourhood:
             samples = self._neighbourhood(tokenized, features, keep, proba, calls + probe_calls, reused - probe_calls)
@@ -356,12 +362,12 @@ class TextExplainer(Eli5Interface, BaseEstimator):
                 confidence=float(self.confidence),
                 rel_tol=float(self.auto_tolerance),
                 distrust_below=DISTRUST_MIN_SCORE,
-                mask_token=self.mask_token,
+                removal=removal,
                 progress=progress,
             )
             return self._finish(run.neighbourhood, run.fit, run.report, rng, run.trust)
         keep = draw_neighbourhood(self._sampler(), features.groups, int(self.n_samples), rng)
-        predictions = black_box.predict(tokenized.rebuild(keep, replacement=self.mask_token or ""), progress=progress)
+        predictions = black_box.predict(removal.texts(tokenized, keep), progress=progress)
         calls = predictions.n_model_calls
         samples = record(keep, predictions.proba, calls, predictions.n_distinct - calls)
         return self._finish(samples, self._fit_surrogate(samples, rng), fixed_sampling(samples), rng)
@@ -400,7 +406,8 @@ class TextExplainer(Eli5Interface, BaseEstimator):
             sample_weight=self._kernel().weights(keep),
             similarity=cosine_similarity_to_original(keep),
             keep=keep,
-            mask_token=self.mask_token,
+            mask_token=self.removal_.replacement,
+            removal=self.removal_,
             n_model_calls=int(calls),
             n_answers_reused=int(reused),
         )
@@ -757,6 +764,13 @@ def explainer_settings(explainer: TextExplainer, fitted: LocalFit | None) -> Exp
     if explainer.vec is not None:
         tokenizer = f"vec={explainer.vec!r}"
     declared = surrogate if surrogate is not None else explainer._surrogate()
+    removal = getattr(explainer, "removal_", None)
+    if removal is None:  # not fitted: what was asked for
+        asked = explainer.removal
+        removal_name = asked if isinstance(asked, str) else getattr(asked, "name", DELETION)
+        replacement = explainer.mask_token
+    else:
+        removal_name, replacement = removal.name, removal.replacement
     return ExplainerSettings(
         n_samples=int(explainer.max_samples if explainer.adaptive else explainer.n_samples),
         random_state=_int_seed(explainer.random_state),
@@ -765,7 +779,8 @@ def explainer_settings(explainer: TextExplainer, fitted: LocalFit | None) -> Exp
         kernel=repr(explainer._kernel()),
         surrogate=repr(explainer._surrogate()),
         bigrams=bool(explainer.bigrams),
-        mask_token=explainer.mask_token,
+        mask_token=replacement,
+        removal=removal_name,
         heldout_fraction=float(explainer.heldout_fraction),
         adaptive=explainer.adaptive,
         position_dependent=bool(explainer.position_dependent),

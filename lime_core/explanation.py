@@ -115,6 +115,9 @@ class ExplainerSettings:
     level_reason: str = ""
     # A drill-down: only the units inside this (start, end) span were removed and weighed, the rest held as it is
     within: tuple[int, int] | None = None
+    # How removed words were removed (lime_core.removal): "deletion", "replace" (by mask_token), "mask_token",
+    # "unk_token" (the model's token, in mask_token) or "attention_mask" (docs/removal.md)
+    removal: str = "deletion"
 
 
 # -- trust reports (issue 5; docs/trust.md says how each number is computed) --------------------------------------
@@ -494,6 +497,8 @@ def _implied_scale(weights_kind: str) -> str:
 
 def _settings_from_dict(d: dict[str, Any]) -> ExplainerSettings:
     d = dict(d)
+    if "removal" not in d:  # JSON written before the key existed: a mask_token means a fixed replacement
+        d["removal"] = "replace" if d.get("mask_token") else "deletion"
     if "output_scale" not in d:  # implied by weights_kind; JSON written before the key existed named ridge only
         ridge = str(d.get("surrogate", "")).startswith("RidgeSurrogate")
         d["output_scale"] = "probability" if ridge else _implied_scale(d.get("weights_kind", "linear"))

@@ -51,6 +51,7 @@ class Neighbourhood:
     keep: np.ndarray | None = None
     texts: tuple[str, ...] | None = None
     mask_token: str | None = None
+    removal: Any = None  # the lime_core.removal.Removal that made the texts (None: mask_token or deletion)
     n_model_calls: int = 0
     n_answers_reused: int = 0
     label_scores: np.ndarray | None = None
@@ -79,7 +80,13 @@ class Neighbourhood:
         """The perturbed texts (eli5's ``samples_``)."""
         if self.texts is not None:
             return list(self.texts)
-        return self.tokenized.rebuild(self.keep, replacement=self.mask_token or "")
+        return self.rebuild(self.keep)
+
+    def rebuild(self, keep: np.ndarray) -> list[str]:
+        """The texts of keep-masks, with this neighbourhood's removal operator."""
+        if self.removal is not None:
+            return self.removal.texts(self.tokenized, keep)
+        return self.tokenized.rebuild(keep, replacement=self.mask_token or "")
 
 
 @dataclass(frozen=True, eq=False)

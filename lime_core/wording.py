@@ -165,3 +165,21 @@ def level_line(level: str, reason: str = "", within: tuple[int, int] | None = No
                 "of the text is held as it is)")
     noun = LEVEL_NOUNS.get(level, level)
     return f"Level: {noun}" + (f" ({reason})" if reason else "")
+
+# -- how removed words were removed (lime_core.removal) -------------------------------------------------------------
+
+
+def removal_sentence(removal: str, token: str | None) -> str:
+    """One sentence on what a removed word became in the perturbed texts (an explanation's ``settings``)."""
+    if removal == "attention_mask":
+        return (
+            "Removed words stayed in place with attention mask 0 (the model's other tokens do not see them; "
+            "positions are kept)."
+        )
+    if removal == "mask_token":
+        return f"Removed words were replaced by the model's mask token {token}."
+    if removal == "unk_token":
+        return f"Removed words were replaced by the model's unknown token {token}."
+    if removal == "replace" and token:
+        return f"Removed words were replaced by {token!r}."
+    return "Removed words were deleted (spaces and punctuation kept)."

@@ -38,6 +38,7 @@ def _json(explanation: Any) -> dict[str, Any]:
     data = json.loads(explanation.to_json())
     data["settings"].pop("output_scale", None)  # added by issue 11
     assert data["settings"].pop("level") == "words"  # added by issue 18: the level is always written
+    data["settings"].pop("removal", None)  # added by issue 19 (always "deletion" in these cases)
     if data.get("stability"):
         data["stability"].pop("expected_jaccard", None)  # added by issue 8
     return data

@@ -21,7 +21,7 @@ from lime_core.formatters.html import highlight_html
 from lime_core.formatters.trust import TrustSummary, sampling_line, trust_summary
 from lime_core.language import language_name
 from lime_core.verdict import NO_CHANGE
-from lime_core.wording import LOCAL_CAVEAT, level_line
+from lime_core.wording import LOCAL_CAVEAT, level_line, removal_sentence
 
 from . import charts, methods, models, state, trust
 from .text import md_escape, pct
@@ -265,6 +265,7 @@ def results_line(result: state.RunResult, explanation: Explanation, target: Targ
     if checks:
         parts.append(f"+{checks:,} model calls to check faithfulness")
     parts += [f"{result.elapsed:.1f} s", f"seed {result.options.seed}"]
+    parts.append(removal_sentence(explanation.settings.removal, explanation.settings.mask_token).rstrip("."))
     if target.class_name != explanation.predicted_class:
         own = explanation.faithfulness
         parts.append(

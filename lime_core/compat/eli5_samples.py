@@ -37,6 +37,7 @@ from ..classifier import as_classifier, validate_class_names
 from ..kernels import cosine_similarity_to_original
 from ..limits import check_sample_chars
 from ..predictor import BlackBox, ProgressCallback
+from ..removal import resolve_removal
 from ..sampling import draw_neighbourhood
 from ..tokenization import TokenizedText
 
@@ -147,6 +148,8 @@ def fit_text_samples(
     predictions = black_box.predict(list(texts), progress=progress)
 
     explainer._start(classifier, black_box)
+    # eli5's parts remove words as eli5 does: deleted, or replaced by the mask_token string when given.
+    explainer.removal_ = resolve_removal(None, explainer.mask_token, None)
     samples = Neighbourhood(
         tokenized=tokenized,
         features=features,
@@ -156,6 +159,7 @@ def fit_text_samples(
         similarity=similarity,
         texts=tuple(texts),  # no keep-masks on this path: samples_ are these texts
         mask_token=explainer.mask_token,
+        removal=explainer.removal_,
         n_model_calls=int(predictions.n_model_calls),
     )
     fit = explainer._fit_surrogate(samples, rng)

@@ -26,6 +26,7 @@ from ..wording import (
     LOCAL_CAVEAT_LEAD,
     MEANING,
     level_line,
+    removal_sentence,
 )
 from .highlight import (
     NEGATIVE_RGB,
@@ -105,6 +106,7 @@ def format_html(
         ),
         "language_warning": explanation.language.warning() if explanation.language is not None else None,
         "seed": explanation.settings.random_state,
+        "removal": removal_sentence(explanation.settings.removal, explanation.settings.mask_token),
         "weights_meaning": weights_meaning(explanation),
         "caveat_lead": LOCAL_CAVEAT_LEAD,
         "caveat_body": LOCAL_CAVEAT_BODY,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..explanation import BIAS_FEATURE, Explanation, TargetExplanation
 from ..terminal import printable_data
-from ..wording import LOCAL_CAVEAT, VERDICT_SCOPE, level_line
+from ..wording import LOCAL_CAVEAT, VERDICT_SCOPE, level_line, removal_sentence
 from .highlight import format_weight, top_features, weights_meaning
 from .methods import methods_lines
 from .trust import faithfulness_line, rounds_line, sampling_line, signs_line, stability_words_line, trust_summary
@@ -31,6 +31,7 @@ def format_text(explanation: Explanation, top: int = 20) -> str:
         *multi_label_lines(e),
         f"Fidelity on {m.n_heldout} held-out texts: score {_pct(m.score)} (same top class as the model; 100% is "
         f"perfect), mean KL divergence {m.mean_KL_divergence:.4f} (0 is perfect)",
+        removal_sentence(e.settings.removal, e.settings.mask_token),
     ]
     for target in e.targets:
         lines.append("")

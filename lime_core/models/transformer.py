@@ -38,6 +38,13 @@ from ..settings import ENV_SENTIMENT_MODEL
 logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 32
+# Tokens per forward pass (rows x padded length): see TransformerClassifier.predict_proba.
+DEFAULT_TOKEN_BUDGET = 512
+# Padded lengths of the length buckets; a text goes to the smallest that holds it (the model's limit is the last).
+LENGTH_BUCKETS = (8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
+# The removal operator of local transformers, chosen by measurement on reviews (docs/removal.md,
+# benchmarks/results/removal.json).
+DEFAULT_REMOVAL = "mask_token"
 # Seconds to wait for the hub to answer before declaring it unreachable.
 HUB_PROBE_TIMEOUT = 3.0
 # Tokenizers without a configured limit report int(1e30); anything this large means "no limit".
@@ -147,7 +154,8 @@ class TransformerClassifier:
     model:
         Hugging Face hub id (``org/name``) or local directory.
     batch_size:
-        Texts per forward pass; larger is faster up to memory limits.
+        Texts per call the explainer makes (it reports progress between calls); the forward passes inside
+        a call are sized by ``token_budget``.
     max_length:
         Token limit per text (longer texts are truncated). Defaults to the
         model's own limit: ``tokenizer.model_max_length`` capped by
@@ -160,6 +168,18 @@ class TransformerClassifier:
         Hub branch, tag or commit; ignored for local directories.
     num_threads:
         torch CPU threads (process-wide); default: at most the CPUs available.
+    token_budget:
+        Tokens per forward pass: texts are put in length buckets (:data:`LENGTH_BUCKETS`), padded to
+        their bucket's length, and run ``token_budget // length`` at a time.
+    fixed_shapes:
+        True (default): every batch of a bucket has the same number of rows (a short last batch is filled
+        with copies of its first text), so a text's probabilities never depend on which other texts were
+        sent with it (matrix kernels round differently for other shapes, by about 1e-7) and an explanation
+        is identical whether its answers came from the model or the cache. False: no filling, a little
+        faster on small calls.
+    default_removal:
+        What removed words become unless the explainer is told otherwise (:mod:`lime_core.removal`);
+        default :data:`DEFAULT_REMOVAL`, chosen by measurement.
     env_var:
         The setting users change to pick another model, named in error messages.
     """
@@ -173,14 +193,22 @@ class TransformerClassifier:
         device: str | None = None,
         revision: str | None = None,
         num_threads: int | None = None,
+        token_budget: int = DEFAULT_TOKEN_BUDGET,
+        fixed_shapes: bool = True,
+        default_removal: str = DEFAULT_REMOVAL,
         env_var: str | None = ENV_SENTIMENT_MODEL,
     ):
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         if max_length is not None and max_length < 2:
             raise ValueError(f"max_length must be at least 2 tokens, not {max_length}")
+        if token_budget < 1:
+            raise ValueError(f"token_budget must be at least 1, not {token_budget}")
         self.source = os.path.expanduser(os.fspath(model))
         self.batch_size = int(batch_size)
+        self.token_budget = int(token_budget)
+        self.fixed_shapes = bool(fixed_shapes)
+        self.default_removal = default_removal
         self.revision = revision
         # What the user can do, for the two ways loading fails: a bad local directory, or no way to the hub.
         where = f"set {env_var} to" if env_var else "pass"
@@ -295,8 +323,55 @@ class TransformerClassifier:
         token = getattr(self.tokenizer, "mask_token", None)
         return str(token) if token else None
 
+    @property
+    def unk_token(self) -> str | None:
+        """The tokenizer's unknown token (e.g. ``[UNK]``), another choice for removed words."""
+        token = getattr(self.tokenizer, "unk_token", None)
+        return str(token) if token else None
+
+    @property
+    def reads_attention_masks(self) -> bool:
+        """Removed words framed by :class:`lime_core.removal.AttentionMask` get attention mask 0 (fast tokenizers)."""
+        return bool(getattr(self.tokenizer, "is_fast", False))
+
+    def bucket_length(self, n_tokens: int) -> int:
+        """The padded length of a text of ``n_tokens`` tokens: the smallest bucket that holds it."""
+        for length in LENGTH_BUCKETS:
+            if n_tokens <= length < self.max_length:
+                return length
+        return self.max_length
+
+    def encode(self, texts: Sequence[str]) -> dict[str, list[list[int]]]:
+        """Token columns (``input_ids``, ``attention_mask``, ...) of ``texts``, truncated to the model's limit.
+
+        Removed words framed by :class:`~lime_core.removal.AttentionMask` are tokenized in place and get
+        attention mask 0: no other token attends to them, and the text keeps its positions.
+        """
+        from ..removal import unframe
+
+        clean, removed = zip(*(unframe(t) for t in texts), strict=True)
+        framed = any(removed)
+        encoded = self.tokenizer(
+            list(clean), truncation=True, max_length=self.max_length, return_offsets_mapping=framed
+        )
+        columns = {key: [list(v) for v in encoded[key]] for key in encoded if key != "offset_mapping"}
+        if framed:
+            for row, spans in enumerate(removed):
+                if not spans:
+                    continue
+                mask = columns["attention_mask"][row]
+                for j, (start, end) in enumerate(encoded["offset_mapping"][row]):
+                    # special tokens have empty offsets and stay; a sub-word inside a removed word goes
+                    if end > start and any(start < b and a < end for a, b in spans):
+                        mask[j] = 0
+        return columns
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Softmax probabilities, shape (len(texts), n_classes), float64, rows in the order of ``texts``."""
+        """Softmax probabilities, shape (len(texts), n_classes), float64, rows in the order of ``texts``.
+
+        Texts run in length buckets, ``token_budget`` tokens per forward pass; with ``fixed_shapes`` each
+        text's answer is the same whatever other texts come with it (bit for bit, on one machine).
+        """
         texts = as_text_list(texts)
         n_classes = len(self._class_names)
         if not texts:
@@ -305,22 +380,32 @@ class TransformerClassifier:
         import torch
 
         with self._lock, torch.inference_mode():
-            encoded = self.tokenizer(texts, truncation=True, max_length=self.max_length)
-            columns = {key: encoded[key] for key in encoded}
-            order = np.argsort([len(ids) for ids in columns["input_ids"]], kind="stable")
+            columns = self.encode(texts)
+            lengths = np.array([len(ids) for ids in columns["input_ids"]])
+            buckets = np.array([self.bucket_length(int(n)) for n in lengths])
             result = np.empty((len(texts), n_classes), dtype=np.float64)
-            for start in range(0, len(texts), self.batch_size):
-                rows = order[start : start + self.batch_size]
-                batch = self.tokenizer.pad(
-                    {key: [values[i] for i in rows] for key, values in columns.items()}, return_tensors="pt"
-                )
-                batch = {key: tensor.to(self.device) for key, tensor in batch.items()}
-                logits = self.model(**batch).logits
-                result[rows] = torch.softmax(logits.double(), dim=-1).cpu().numpy()
+            pad_id = self.tokenizer.pad_token_id or 0
+            for length in np.unique(buckets).tolist():
+                members = np.flatnonzero(buckets == length)
+                rows_per_batch = max(1, self.token_budget // length)
+                for start in range(0, len(members), rows_per_batch):
+                    rows = members[start : start + rows_per_batch]
+                    filled = rows
+                    if self.fixed_shapes and len(rows) < rows_per_batch:
+                        filled = np.concatenate([rows, np.repeat(rows[:1], rows_per_batch - len(rows))])
+                    batch = {}
+                    for key, values in columns.items():
+                        fill = pad_id if key == "input_ids" else 0
+                        matrix = np.full((len(filled), length), fill, dtype=np.int64)
+                        for i, r in enumerate(filled.tolist()):
+                            matrix[i, : lengths[r]] = values[r]
+                        batch[key] = torch.from_numpy(matrix).to(self.device)
+                    logits = self.model(**batch).logits[: len(rows)]
+                    result[rows] = torch.softmax(logits.double(), dim=-1).cpu().numpy()
         return result
 
     def __repr__(self) -> str:
         return (
             f"TransformerClassifier({self.source!r}, classes={self._class_names}, "
-            f"max_length={self.max_length}, batch_size={self.batch_size}, device={self.device.type})"
+            f"max_length={self.max_length}, token_budget={self.token_budget}, device={self.device.type})"
         )

@@ -56,6 +56,7 @@ import numpy as np
 
 from ..defaults import TOP_K
 from ..explanation import SamplingReport, SamplingRound
+from ..removal import Removal
 from ..sampling import draw_neighbourhood
 from .results import TrustResults
 from .stability import expected_set_agreement, top_k_indices
@@ -322,6 +323,7 @@ def fit_adaptively(
     rel_tol: float,
     distrust_below: float,
     mask_token: str | None = None,
+    removal: Removal | None = None,
     progress: ProgressCallback | None = None,
 ) -> AdaptiveFit:
     """Draw samples in rounds until the top words have settled (the rules above), at most ``max_samples``.
@@ -329,7 +331,8 @@ def fit_adaptively(
     ``neighbourhood(keep, proba, n_model_calls, n_answers_reused)`` makes the record of the samples so far
     (features, kernel weights, similarities); ``refit(neighbourhood)`` fits the surrogate on it, drawing its
     train / held-out split from ``rng``, the generator every round's samples are drawn from.
-    ``distrust_below`` is the verdict's "do not trust" agreement (:func:`hopeless`).
+    ``distrust_below`` is the verdict's "do not trust" agreement (:func:`hopeless`). ``removal`` makes the
+    perturbed texts (default: ``mask_token`` in place of removed words, or deletion).
     """
     cap, k, z = int(max_samples), int(top_k), z_value(float(confidence))
     keep = draw_neighbourhood(sampler, features.groups, initial_samples(features.n_features, cap), rng)
@@ -338,13 +341,19 @@ def fit_adaptively(
     history: list[SamplingRound] = []
     previous: tuple[int, ...] | None = None
     previous_score: float | None = None
-    last_samples = last_calls = 0
+    last_samples = 0
+    # Texts asked about in earlier rounds: the cost step counts a round's new texts against these, not the
+    # model calls, which a warm prediction cache would lower (the same explanation from the model or the cache).
+    seen: set[str] = set()
     while True:
         new = keep[0 if proba is None else proba.shape[0] :]
-        texts = tokenized.rebuild(new, replacement=mask_token or "")
+        texts = removal.texts(tokenized, new) if removal is not None else tokenized.rebuild(new, mask_token or "")
         offset = calls
         round_progress = None if progress is None else (lambda d, t, o=offset: progress(o + d, o + t))
         predictions = black_box.predict(texts, progress=round_progress)
+        before = len(seen)
+        seen.update(texts)
+        n_new_texts = len(seen) - before
         proba = predictions.proba if proba is None else np.vstack([proba, predictions.proba])
         calls += predictions.n_model_calls
         reused += predictions.n_distinct - predictions.n_model_calls
@@ -363,9 +372,9 @@ def fit_adaptively(
             excess_loss=None if unc is None else unc.excess_loss,
             heldout_kl=fit.metrics.mean_KL_divergence,
             rel_tol=float(rel_tol),
-            new_text_share=(calls - last_calls) / max(keep.shape[0] - last_samples, 1),
+            new_text_share=n_new_texts / max(keep.shape[0] - last_samples, 1),
         )
-        last_samples, last_calls = keep.shape[0], calls
+        last_samples = keep.shape[0]
         history.append(
             SamplingRound(
                 n_samples=int(keep.shape[0]),

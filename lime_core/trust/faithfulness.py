@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -108,13 +109,15 @@ def faithfulness_report(
     k: int,
     rng: np.random.Generator,
     mask_token: str | None = None,
+    removal: Any = None,
     n_random: int = DEFAULT_RANDOM_DRAWS,
     max_points: int = DEFAULT_MAX_POINTS,
 ) -> FaithfulnessReport:
     """Comprehensiveness, sufficiency and deletion curve of the explanation's word ranking and of the baselines.
 
     ``contributions`` holds one number per word (vocabulary entry, not bigram): its contribution to the
-    explained class in the explanation; words are removed from the highest down.
+    explained class in the explanation; words are removed from the highest down, by ``removal`` (a
+    :class:`~lime_core.removal.Removal`; default ``mask_token`` in their place, or deletion).
     """
     n_words = len(word_names)
     # At most half the words: removing all of them gives the same text whatever the ranking.
@@ -129,7 +132,10 @@ def faithfulness_report(
     queued_random = [_scores(batch, r, steps, k) for r in random_rankings]
 
     # Occlusion needs its own ranking before its curve can be queued: predict in two batches.
-    texts = tokenized.rebuild(np.vstack(batch.masks), replacement=mask_token or "")
+    def rebuild(keep: np.ndarray) -> list[str]:
+        return removal.texts(tokenized, keep) if removal is not None else tokenized.rebuild(keep, mask_token or "")
+
+    texts = rebuild(np.vstack(batch.masks))
     first = black_box.predict(texts)
     proba = first.proba[:, class_index]
     p0 = float(proba[original])
@@ -137,7 +143,7 @@ def faithfulness_report(
     occlusion_ranking = np.argsort(-occlusion_drop, kind="stable")
     start = len(batch.masks)
     queued_occlusion = _scores(batch, occlusion_ranking, steps, k)
-    texts = tokenized.rebuild(np.vstack(batch.masks[start:]), replacement=mask_token or "")
+    texts = rebuild(np.vstack(batch.masks[start:]))
     second = black_box.predict(texts)
     proba = np.concatenate([proba, second.proba[:, class_index]])
 

@@ -183,6 +183,7 @@ class TrustResults:
             int(top_k),
             np.random.default_rng([seed, 2, class_index]),
             mask_token=nb.mask_token,
+            removal=nb.removal,
         )
         return report
 
