@@ -16,6 +16,7 @@ import pytest
 
 import lime_core
 from lime_core.cli import main
+from lime_core.limits import MAX_TEXT_CHARS
 from tests.http_fixtures import ScriptedServer, hf_responder
 
 REPO = Path(lime_core.__file__).resolve().parents[1]
@@ -26,12 +27,12 @@ DRIVERS = ("\x1b", "\x07", "\r", "\u202e", "\x9b")
 
 
 def cli(*args: str | Path, env: dict[str, str] | None = None, timeout: float = 120,
-        stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+        stdin: bytes | None = None, wrapper: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
     full = {k: v for k, v in os.environ.items() if k != "LIME_API_TOKEN"}
     full.update({"PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "NO_PROXY": "127.0.0.1,localhost",
                  "no_proxy": "127.0.0.1,localhost", **(env or {})})
-    proc = subprocess.run([sys.executable, "-m", "lime_core", *map(str, args)], input=stdin, capture_output=True,
-                          env=full, cwd=REPO, timeout=timeout, check=False)
+    proc = subprocess.run([sys.executable, *wrapper, "-m", "lime_core", *map(str, args)], input=stdin,
+                          capture_output=True, env=full, cwd=REPO, timeout=timeout, check=False)
     return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
                                        proc.stderr.decode("utf-8", "replace"))
 
@@ -75,25 +76,37 @@ def test_batch_summary_cannot_drive_the_terminal(hostile_labels, tmp_path, capsy
 # --------------------------------------------------------------------------- item 5: input read up to the limit
 
 
-def _timed_rss(*args: str | Path, stdin: bytes | None = None) -> tuple[subprocess.CompletedProcess[str], float, float]:
-    """Run the CLI under /usr/bin/time-like accounting: (process, CPU seconds, peak RSS in MB) of the child."""
-    import resource
+# Runs one command and reports that child's own CPU time and peak RSS: RUSAGE_CHILDREN in the test process would
+# report the largest child the whole suite has waited for, not this one.
+_MEASURE_ONE_CHILD = (
+    "import resource, subprocess, sys\n"
+    "rc = subprocess.run(sys.argv[1:]).returncode\n"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "sys.stderr.write(f'\\nMEASURED {u.ru_utime + u.ru_stime} {u.ru_maxrss}\\n')\n"
+    "sys.exit(rc)\n"
+)
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = cli(*args, stdin=stdin, timeout=60)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return proc, cpu, after.ru_maxrss / 1024  # the largest child so far: an upper bound on this one
+
+def _timed_rss(*args: str | Path, stdin: bytes | None = None) -> tuple[subprocess.CompletedProcess[str], float, float]:
+    """Run the CLI and measure it alone: (process, its CPU seconds, its peak RSS in MB)."""
+    proc = cli(*args, stdin=stdin, timeout=60, wrapper=("-c", _MEASURE_ONE_CHILD, sys.executable))
+    stderr, _, measured = proc.stderr.rpartition("\nMEASURED ")
+    cpu, maxrss_kb = measured.split()
+    measured_proc = subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout, stderr)
+    return measured_proc, float(cpu), int(maxrss_kb) / 1024
 
 
 def test_an_endless_file_or_stdin_is_refused_without_reading_it_whole(tmp_path):
     proc, cpu, peak = _timed_rss("explain", "--file", "/dev/zero", "--pipeline", tmp_path / "none.joblib")
-    assert proc.returncode == 1 and "/dev/zero holds more than 400,000 bytes" in proc.stderr, proc.stderr
+    assert proc.returncode == 1, proc.stderr
+    assert f"/dev/zero holds more than {4 * MAX_TEXT_CHARS:,} bytes" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
     assert cpu < 2.0  # read before the heavy imports: CPU time, as the shared machine's wall time is noisy
     assert peak < 300
-    proc, _, _ = _timed_rss("explain", "--file", "-", "--pipeline", "none.joblib", stdin=b"word " * 60_000)
-    assert proc.returncode == 1 and "stdin holds 300,000 characters, over the limit of 100,000" in proc.stderr
+    words = MAX_TEXT_CHARS // 5 + 10_000
+    proc, _, _ = _timed_rss("explain", "--file", "-", "--pipeline", "none.joblib", stdin=b"word " * words)
+    assert proc.returncode == 1
+    assert f"stdin holds {5 * words:,} characters, over the limit of {MAX_TEXT_CHARS:,}" in proc.stderr, proc.stderr
 
 
 def test_batch_text_lines_and_cells_over_the_limit_are_refused_unread_and_not_stored(tmp_path):
