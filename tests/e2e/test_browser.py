@@ -77,12 +77,7 @@ def screenshot_between(page: Page, first, last, path: Path, height: int = 3600) 
 
 
 def go(page: Page, title: str, heading: str) -> None:
-    link = page.get_by_role("link", name=title, exact=True)
-    if link.is_visible():
-        link.click()
-    else:  # a narrow top bar folds pages into "N more"
-        page.get_by_text(re.compile(r"^\d+ more$")).click()
-        page.get_by_text(title, exact=True).last.click()
+    page.get_by_role("link", name=title, exact=True).click()
     expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
     wait_idle(page)
 
