@@ -10,13 +10,14 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from dashboard.examples import COMPARE_CLASS, GERMAN_REVIEW, get_example
 from tests.e2e.conftest import streamlit_server
 from tests.e2e.test_browser import WAIT, go, main_area, open_app, paste_text, wait_idle
-from tests.http_fixtures import ScriptedServer, hf_responder
+from tests.http_fixtures import Canned, RecordedRequest, ScriptedServer, hf_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -182,7 +183,14 @@ def test_save_restart_and_open_the_link_in_a_fresh_browser(
 
 def test_labels_with_line_breaks_render_in_every_chart(page: Page, app_url: str, artifacts: Path) -> None:
     labels = ["good\rnews", "bad\u2028news https://evil.example"]
-    with ScriptedServer(default=hf_responder(labels)) as server:
+
+    def by_plain_words(request: RecordedRequest) -> Canned:
+        # The labels' own names cannot be typed into the text box, so the words "good" and "bad" move the answer:
+        # a model whose answer never moves gets "nothing to explain" and no charts.
+        counts = np.array([[1.0 + t.count("good"), 1.0 + t.count("bad")] for t in request.inputs])
+        return Canned(200, hf_rows(request.inputs, counts / counts.sum(axis=1, keepdims=True), labels, "score", 0))
+
+    with ScriptedServer(default=by_plain_words) as server:
         open_app(page, app_url)
         go(page, "Remote API", "Explain a model behind an API")
         url = page.get_by_role("textbox", name="Endpoint URL", exact=True)
@@ -223,7 +231,9 @@ def test_a_url_in_the_text_stays_plain_text_everywhere(page: Page, app_url: str)
 
 def test_highlighted_text_carries_its_direction(page: Page, app_url: str) -> None:
     open_app(page, app_url)
-    paste_text(page, ARABIC)
+    # Words the topic model knows follow the Arabic: a text it cannot read at all is refused as having nothing to
+    # explain, and the first strong character (Arabic) still sets the direction.
+    paste_text(page, f"{ARABIC} god church doctor medicine")
     explain(page)
     highlight = main_area(page).locator(".lc-highlight")
     expect(highlight).to_have_attribute("dir", "auto")
