@@ -139,7 +139,9 @@ def test_every_bar_has_its_word(page: Page, app_url: str, text: str, words: set[
     if words is not None:
         assert {label["text"] for label in labels} == words
     else:
-        assert len(labels) == 10  # the top words of a 234-word text (83 distinct words), each with its label
+        # The top words of a 234-word text (83 distinct words): up to 10 for the class and 10 against, each labelled.
+        texts = [label["text"] for label in labels]
+        assert 10 <= len(texts) <= 20 and len(set(texts)) == len(texts), texts
 
 
 def test_a_one_word_text_is_a_message(page: Page, app_url: str) -> None:
