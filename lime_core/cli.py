@@ -211,8 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     text.add_argument("--file", metavar="PATH", help="read the text from a UTF-8 file ('-' reads stdin)")
     add_model_options(ex)
     add_multi_label_option(ex)
-    lime = add_explanation_options(ex)
-    lime.add_argument("--within", metavar="START:END", type=_span, default=None,
+    add_explanation_options(ex)
+    # One text's span: not an explanation option that explain-batch shares, so it has a group of its own.
+    ex.add_argument_group("drill-down").add_argument("--within", metavar="START:END", type=_span, default=None,
                       help="drill down: explain only the words between these character offsets (e.g. one sentence "
                       "of a sentence-level explanation: its spans are in the JSON), holding the rest of the text "
                       "as it is")
