@@ -77,7 +77,8 @@ def test_a_node_removed_mid_run_costs_only_its_texts_in_flight(cluster, tmp_path
     sent = Counter(text for text in map(json.loads, log.read_text().splitlines()) if text in set(texts))
     assert set(sent) == set(texts)
     again = [t for t, k in sent.items() if k > 1]
-    assert 1 <= len(again) <= IN_FLIGHT_PER_WORKER * TASK_SIZE and max(sent.values()) == 2
+    # None at all is possible: the lost worker's texts may all have been queued, not yet at the model (seen in CI).
+    assert len(again) <= IN_FLIGHT_PER_WORKER * TASK_SIZE and max(sent.values()) <= 2, sent
     # The results are the same as on an undisturbed run: a retried text is explained from its own seed.
     calm = run_batch(spec, tmp_path / "calm", ModelSource("pipeline", str(model)), OPTIONS, backend="local")
     assert calm.done == n
