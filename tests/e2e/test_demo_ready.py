@@ -63,7 +63,8 @@ def options_of(page: Page, label: str) -> list[str]:
             break
         except AssertionError:
             page.keyboard.press("Escape")
-    names = [o.inner_text().strip() for o in page.get_by_role("option").all()]
+    # Read in one go: a redraw between listing the options and reading each one left a detached option to wait on.
+    names = [name.strip() for name in page.get_by_role("option").all_inner_texts()]
     page.keyboard.press("Escape")
     return names
 
