@@ -122,27 +122,15 @@ def dead_server() -> list[tuple[str, str, str, str]]:
 
 def pollers() -> list[tuple[str, str, str, str]]:
     import http.client
-    import socket
 
     from lime_core.classifier import ClassifierAdapter
     from lime_core.serve import serve_in_thread
-    from tests.http_fixtures import tiny_text_pipeline
+    from tests.http_fixtures import poll_health_keepalive, tiny_text_pipeline
 
     stop = threading.Event()
     with serve_in_thread(ClassifierAdapter(tiny_text_pipeline(), name="t")) as server:
-        def poll():
-            while not stop.is_set():
-                try:
-                    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
-                        while not stop.is_set():
-                            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
-                            if not sock.recv(65536):
-                                break
-                            stop.wait(10.0)
-                except OSError:
-                    stop.wait(0.1)
-
-        threads = [threading.Thread(target=poll, daemon=True) for _ in range(32)]
+        threads = [threading.Thread(target=poll_health_keepalive, args=(server.port, stop, 10.0), daemon=True)
+                   for _ in range(32)]
         for t in threads:
             t.start()
         time.sleep(2.0)

@@ -321,3 +321,17 @@ def http_head(status: int = 200, headers: dict[str, str] | None = None) -> bytes
     """A status line and headers, ready to be followed by a body."""
     lines = [f"HTTP/1.1 {status} X"] + [f"{k}: {v}" for k, v in (headers or {}).items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def poll_health_keepalive(port: int, stop: threading.Event, every: float) -> None:
+    """A client that holds a keep-alive connection: GET /health, then silence until the next poll, until ``stop``."""
+    while not stop.is_set():
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                while not stop.is_set():
+                    sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+                    if not sock.recv(65536):
+                        break
+                    stop.wait(every)
+        except OSError:
+            stop.wait(0.1)

@@ -298,33 +298,21 @@ def test_a_batch_against_a_dead_server_stops_after_failures_in_a_row_and_resumes
 
 def test_keep_alive_pollers_cannot_starve_real_requests():
     import http.client
-    import socket
     import threading
     import time
 
     from lime_core.classifier import ClassifierAdapter
     from lime_core.serve import serve_in_thread
-    from tests.http_fixtures import tiny_text_pipeline
+    from tests.http_fixtures import poll_health_keepalive, tiny_text_pipeline
 
     model = ClassifierAdapter(tiny_text_pipeline(), name="tiny")
     stop = threading.Event()
     # The 32 pollers against 32 slots, scaled down: 12 pollers against 8.
     with serve_in_thread(model, keepalive_idle=1.0, max_connections=8) as server:
         host, port = "127.0.0.1", server.port
-
-        def poller():  # the client: keep-alive, GET /health, then silence until the next poll
-            while not stop.is_set():
-                try:
-                    with socket.create_connection((host, port), timeout=5) as sock:
-                        while not stop.is_set():
-                            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
-                            if not sock.recv(65536):
-                                break
-                            stop.wait(2.0)
-                except OSError:
-                    stop.wait(0.1)
-
-        pollers = [threading.Thread(target=poller, daemon=True) for _ in range(12)]
+        # The client: keep-alive, GET /health, then silence until the next poll.
+        pollers = [threading.Thread(target=poll_health_keepalive, args=(port, stop, 2.0), daemon=True)
+                   for _ in range(12)]
         for thread in pollers:
             thread.start()
         time.sleep(1.5)
