@@ -42,8 +42,14 @@ def main_area(page: Page):
 
 
 def wait_idle(page: Page) -> None:
-    """Until Streamlit's script run has finished (its status widget is gone)."""
+    """Until Streamlit's script run has finished and the elements of the run before are gone.
+
+    The status widget alone is not enough: it shows only after a delay, and a run's stale elements (a panel of the
+    previous result, a button about to be replaced) stay on the page until the run ends; a click on one is lost.
+    """
     page.wait_for_timeout(300)
+    expect(page.locator("[data-testid='stApp'][data-test-script-state='notRunning']")).to_have_count(1, timeout=WAIT)
+    expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=WAIT)
     expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=WAIT)
 
 

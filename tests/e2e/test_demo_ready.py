@@ -156,6 +156,7 @@ def test_save_restart_and_open_the_link_in_a_fresh_browser(
         open_app(page, url)
         explain(page)
         main = main_area(page)
+        wait_idle(page)  # the result's panels are drawn last; a click on a stale one is lost
         main.get_by_text("Save this explanation").click()
         title = main.get_by_role("textbox", name="Title", exact=True)
         title.fill("Kidney post, prepared for Monday")
@@ -176,6 +177,8 @@ def test_save_restart_and_open_the_link_in_a_fresh_browser(
             expect(main.get_by_text("Kidney post, prepared for Monday").first).to_be_visible()
             expect(main.get_by_text(re.compile("no model calls now"))).to_be_visible()
             main.get_by_role("button", name="Delete").click()
+            expect(main.get_by_role("button", name="Delete for good")).to_be_visible(timeout=WAIT)
+            wait_idle(other)  # a click on a button of a run still drawing is lost
             main.get_by_role("button", name="Delete for good").click()  # Delete asks first
             expect(main.get_by_text(re.compile("Nothing is saved yet"))).to_be_visible(timeout=WAIT)
         finally:
@@ -293,6 +296,7 @@ def test_screenshots_of_every_page(page: Page, app_url: str, artifacts: Path, wi
     open_app(page, app_url)
     explain(page)
     main = main_area(page)
+    wait_idle(page)
     main.get_by_text("Save this explanation").click()
     main.get_by_role("textbox", name="Title", exact=True).fill(f"Kidney post at {width} px")
     main.get_by_role("button", name="Save", exact=True).click()

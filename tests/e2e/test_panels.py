@@ -75,6 +75,7 @@ def axis_labels(page: Page) -> list[dict]:
 
 def open_save_panel(page: Page) -> Locator:
     main = main_area(page)
+    wait_idle(page)  # the previous result's panel stays on the page (stale) until the run ends
     main.get_by_text("Save this explanation").click()
     title = main.get_by_role("textbox", name="Title", exact=True)
     expect(title).to_be_visible()
@@ -118,6 +119,8 @@ def test_save_panel_local_model_and_delete_belong_to_the_result_on_screen(page: 
     expect(main.get_by_text(re.compile("cannot be undone"))).to_have_count(0, timeout=WAIT)
     expect(main.get_by_text("Kidney post for Monday", exact=True)).to_be_visible()
     row.get_by_role("button", name="Delete", exact=True).click()
+    expect(row.get_by_role("button", name="Delete for good")).to_be_visible(timeout=WAIT)
+    wait_idle(page)
     row.get_by_role("button", name="Delete for good").click()
     expect(main.get_by_text("Kidney post for Monday", exact=True)).to_have_count(0, timeout=WAIT)
 
