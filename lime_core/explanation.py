@@ -120,7 +120,7 @@ class ExplainerSettings:
     removal: str = "deletion"
 
 
-# -- trust reports (issue 5; docs/trust.md says how each number is computed) --------------------------------------
+# -- trust reports (docs/trust.md says how each number is computed) --------------------------------------
 
 
 @dataclass(frozen=True)

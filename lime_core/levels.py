@@ -1,4 +1,4 @@
-"""Levels of explanation: words, or sentences and paragraphs when a text has too many words (issue 18).
+"""Levels of explanation: words, or sentences and paragraphs when a text has too many words.
 
 A level is the unit LIME removes and weighs. Words are the default; a long
 document has thousands of distinct words, and a surrogate over thousands of
@@ -49,7 +49,7 @@ AUTO_MAX_WORDS = 300
 AUTO_MAX_UNITS = 300
 # At the sentence and paragraph levels, n_samples="auto" stops at this many samples (or max_samples if lower). A
 # long document costs the model most per call, and its sentences often weigh alike, so the top-5 set can take the
-# whole 5,000 to settle (issue 18's 35,000-character post: 4,984 calls, 65 s); the verdict says when it has not.
+# whole 5,000 to settle (a 35,000-character post of the benchmark: 4,984 calls, 65 s); the verdict says when it has not.
 COARSE_MAX_SAMPLES = 2_500
 
 _SPACE_RUN = regex.compile(r"\s+")

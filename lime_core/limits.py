@@ -25,14 +25,14 @@ from .errors import InputTextError, WorkLimitError
 MAX_SAMPLES = 100_000
 MAX_SAMPLE_CHARS = 400_000_000
 # The longest text one explanation takes, in the library (TextExplainer's max_chars), the CLI and the dashboard
-# (issue 18). Longer texts are explained at the sentence or paragraph level (lime_core.levels), so its cost is in
+# too. Longer texts are explained at the sentence or paragraph level (lime_core.levels), so its cost is in
 # sentences, not characters; what bounds it is MAX_SAMPLE_CHARS (at most 2,000 samples of a 200,000-character text).
 MAX_TEXT_CHARS = 200_000
 # What the surrogate's fits cost grows with the number of distinct features (words, or sentences at the sentence
 # level) and with the samples: each of the fit and its stability refits runs L-BFGS over samples x features, and
 # the iterations grow with the features (benchmarks/limits.py: 1,000 features x 1,000 samples of a cheap model took
-# about 50 s, 2,000 x 1,000 130 s; issue 21's 20,000-character Chinese text, about 3,000 distinct characters, was
-# still running at 300 s). Hence, checked before any model call (issue 21):
+# about 50 s, 2,000 x 1,000 130 s; a 20,000-character Chinese text, about 3,000 distinct characters, was
+# still running at 300 s). Hence, checked before any model call:
 # * at most MAX_FEATURES distinct features;
 # * features x samples at most MAX_FEATURE_SAMPLES (auto's cap shrinks to fit; a fixed count over it is refused).
 MAX_FEATURES = 1_000

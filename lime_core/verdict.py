@@ -132,7 +132,7 @@ def judge_explanation(explanation: Explanation, target: TargetExplanation | str 
     return judge(explanation.metrics, probability_gap(target) if target is not None else None)
 
 
-# -- the trust verdict (issue 5) -------------------------------------------------------------------------------------
+# -- the trust verdict ---------------------------------------------------------------------------------------------
 #
 # Fidelity (above) says whether the surrogate reproduces the model near the text. The trust verdict adds what the
 # trust reports of an explanation say (docs/trust.md): whether the top words survive a re-run (stability), whether

@@ -153,7 +153,7 @@ SHAP_NOTE_MISSING_SIZES = (
     "{missing} of {sizes} subset sizes had no sample; their weight went to the nearest size that had one."
 )
 
-# -- the level of an explanation (issue 18: every output says it) ----------------------------------------------------
+# -- the level of an explanation (every output says it) -------------------------------------------------------------
 
 LEVEL_NOUNS = {"words": "words", "chars": "characters", "sentences": "sentences", "paragraphs": "paragraphs"}
 

@@ -1,4 +1,4 @@
-"""Explanations users can trust (issue 5): how sure, how stable, how faithful, and how many samples.
+"""Explanations users can trust: how sure, how stable, how faithful, and how many samples.
 
 * :mod:`~lime_core.trust.uncertainty`: a standard error and an interval for
   every weight (robust sandwich covariance of the surrogate fit; no model calls).

@@ -37,7 +37,7 @@ criterion needs, with ``HEADROOM``, growing between ``MIN_GROWTH`` and
 "Reliable Post hoc Explanations": estimate from the uncertainty how many more
 perturbations a desired certainty needs) and Zhou et al. (2021, S-LIME: test
 whether the top features are settled before stopping), applied to the
-softmax surrogate. The constants were chosen on issue 8's set benchmark (its
+softmax surrogate. The constants were chosen on the set benchmark (its
 101 posts, then 100 other posts) and checked on a third set of 100 posts that
 neither saw (``benchmarks/sets.py --holdout``; docs/trust.md).
 
@@ -71,13 +71,13 @@ if TYPE_CHECKING:
     from ..tokenization import TokenizedText
 
 DEFAULT_MAX_SAMPLES = 5000
-DEFAULT_TOP_K = TOP_K  # the set criterion looks at the top words the explanation shows (issue 8)
+DEFAULT_TOP_K = TOP_K  # the set criterion looks at the top words the explanation shows
 DEFAULT_REL_TOL = 0.1
 DEFAULT_ABS_TOL = 0.02
 MIN_INITIAL = 200
 INITIAL_PER_FEATURE = 10
 # The first round never exceeds this: on a long text 10 samples per word would spend most of the budget before
-# the first check, including on black boxes that no word model can describe (issue 8).
+# the first check, including on black boxes that no word model can describe.
 MAX_INITIAL = 500
 MIN_GROWTH = 1.25
 MAX_GROWTH = 2.0
@@ -101,7 +101,7 @@ SET_MULTIPLES = (1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)
 SET_AFFORDABLE_AGREEMENT = 0.85
 SET_COSTLY_FACTOR = 3.0
 # ... but only while samples cost model calls: on a short text most new samples repeat texts already answered
-# (a review of 7 words has 128 variations), and there settling costs little. Issue 8's reviews without this
+# (a review of 7 words has 128 variations), and there settling costs little. The benchmark's reviews without this
 # condition: 6 of 32 stopped for cost, at 64-149 calls; without the cost rule they took 64-493 calls and 2 of them
 # more had the reference's top 5.
 COSTLY_MIN_NEW_SHARE = 0.5
@@ -116,7 +116,7 @@ STOP_UNCHANGED = "top words unchanged (no intervals for this surrogate)"
 STOP_CAP = "sample cap reached"
 STOP_HOPELESS = "the fit cannot become trustworthy: a model of single words does not describe this black box here"
 
-# Giving up early (issue 8): the held-out agreement of the surrogate with the model is so far below the verdict's
+# Giving up early: the held-out agreement of the surrogate with the model is so far below the verdict's
 # "do not trust" threshold that more samples cannot lift it above: its upper confidence bound (z = HOPELESS_Z) is
 # below it, with at least HOPELESS_MIN_HELDOUT held-out samples, and it did not improve since the previous round by
 # more than HOPELESS_PLATEAU (the first round needs a wider margin: HOPELESS_FIRST_MARGIN).
@@ -186,7 +186,7 @@ def same_set_up_to_ties(
     A word of the previous set that is no longer in it still agrees when its absolute weight is within
     ``tie_tol`` of the current ``k``-th, as in :func:`~lime_core.trust.stability.expected_set_agreement`:
     a near tie swapping places from round to round is what more samples would do too, not a sign that the
-    set is still moving (issue 8: on the post set, requiring the exact set again cost 1 to 6 more rounds on
+    set is still moving (on the benchmark's post set, requiring the exact set again cost 1 to 6 more rounds on
     47 of 101 posts whose other criteria already held).
     """
     if previous_top is None:

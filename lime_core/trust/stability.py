@@ -43,8 +43,9 @@ SET_DRAWS = 256
 SET_CANDIDATES = 100
 SET_SEED = 0
 # "high" stability also needs the top-k set's expected Jaccard with an endless sample's (from the intervals) to
-# reach this. Issue 8's post set: that figure is calibrated (posts at 0.80-0.90 share 0.84 of the 20,000-sample
-# reference's top 5 on average, posts at 0.90+ share 0.96), and the bootstrap alone let near ties through.
+# reach this. On the sampling benchmark's post set that figure is calibrated (posts at 0.80-0.90 share 0.84 of the
+# 20,000-sample reference's top 5 on average, posts at 0.90+ share 0.96), and the bootstrap alone let near ties
+# through.
 SETTLED_JACCARD = 0.9
 
 

@@ -54,7 +54,7 @@ from ..surrogates import curvature as surrogate_curvature
 
 DEFAULT_CONFIDENCE = CONFIDENCE
 METHOD = "sandwich"
-METHOD_BLOCK = "sandwich, class by class"  # BlockAnalysis: words screened in, the rest one at a time (issue 18)
+METHOD_BLOCK = "sandwich, class by class"  # BlockAnalysis: words screened in, the rest one at a time
 # BlockAnalysis: a class's block has at most this many parameters (a 1.2e9-flop Hessian on 3,500 samples), with at
 # least MIN_SCREENED_IN words screened in (the words a top-5 set can come from).
 BLOCK_PARAMETERS = 800
@@ -348,7 +348,7 @@ class SoftmaxAnalysis:
 
 
 class ClassBlock:
-    """The sandwich of one class's weights when the whole problem is too large (issue 18: many classes, many words).
+    """The sandwich of one class's weights when the whole problem is too large (many classes, many words).
 
     The exact covariance has ``(classes - 1) x (features + 1)`` parameters and costs their cube. Here the explained
     class ``c`` and the ``partners`` (the classes of largest mean probability over the samples: those its weights
@@ -457,7 +457,7 @@ class PerClassStd:
 
 
 class BlockAnalysis:
-    """Intervals of a softmax surrogate too large for :class:`SoftmaxAnalysis`, one class at a time (issue 18).
+    """Intervals of a softmax surrogate too large for :class:`SoftmaxAnalysis`, one class at a time.
 
     A class's block (:class:`ClassBlock`) frees every class (with up to ``BLOCK_PARAMETERS / MIN_SCREENED_IN``
     classes; beyond, the likeliest ones, the others merged) and the words of largest weight for that class, at

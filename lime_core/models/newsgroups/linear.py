@@ -1,7 +1,7 @@
 """A 20-class topic model on all 20 Newsgroups: TF-IDF -> multinomial logistic regression.
 
 The classic eli5/lime tutorial shape with many classes, kept for the benchmark's model zoo and the tests of
-explanations with many classes (issue 18): trained once from the same data as the topic model (the local archive
+explanations with many classes: trained once from the same data as the topic model (the local archive
 ``LIME_20NG_ARCHIVE`` or scikit-learn's download), stored with joblib in ``<LIME_CACHE_DIR>/models`` beside a JSON
 sidecar (recipe, library versions, the file's sha256), and loaded from there; a cache from another recipe or
 library version, or a damaged file, is retrained. Training takes about half a minute on one core.

@@ -23,7 +23,7 @@ from ..svm_probability import PairwiseCoupledSVC
 MODEL_NAME = "20ng-svm"
 
 # Names the model recipe (build_pipeline and the probability code); a cache trained to another recipe retrains.
-# Bump it whenever the trained model would change. 2: libsvm's probabilities (issue 8); 1: CalibratedClassifierCV.
+# Bump it whenever the trained model would change. 2: libsvm's probabilities; 1: CalibratedClassifierCV.
 RECIPE_VERSION = 2
 
 
