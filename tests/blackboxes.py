@@ -233,7 +233,7 @@ class NoProbaModel:
         return ["a" for _ in texts]
 
 
-# -- black boxes no word model can describe (issue 8) ---------------------------------------------------------------
+# -- black boxes no word model can describe ---------------------------------------------------------------
 
 
 def xor_words(text: str) -> tuple[str, str]:
@@ -277,7 +277,7 @@ class HashNoiseModel(RecordingModel):
         return np.column_stack([1.0 - p, p]) if len(texts) else np.zeros((0, 2))
 
 
-# -- an interaction that explanation methods disagree on (issue 24) -------------------------------------------------
+# -- an interaction that explanation methods disagree on -------------------------------------------------
 
 REDUNDANT_TEXT = "cheap fast reliable quiet small light sturdy bright warm simple"
 REDUNDANT_PAIR = ("cheap", "fast")

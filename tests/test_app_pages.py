@@ -375,7 +375,7 @@ def test_user_errors_are_messages_and_the_result_stays(newsgroups_calls: list[in
     assert "empty" in errors(at)[0].lower()
     assert highlights(at), "the previous explanation stays on screen"
 
-    at.text_area(key="explain.text").set_value("word " * 40_001)  # 200,005 characters (issue 18: was 20,000)
+    at.text_area(key="explain.text").set_value("word " * 40_001)  # 200,005 characters (the limit was once 20,000)
     press(at, "Explain")
     assert "200,005 characters" in errors(at)[0].lower() and "200,000" in errors(at)[0].lower()
     assert highlights(at)
@@ -429,7 +429,7 @@ def test_hostile_text_is_escaped() -> None:
     assert plain(fragment) == HOSTILE
     # The trust panel names words of this text (verdict reasons, moving words, uncertain signs): as text only.
     texts = [e.value for kind in ("markdown", "caption", "error", "warning", "success", "info") for e in at.get(kind)]
-    # Which of its words the panel names depends on the model (issue 8 changed 20ng-svm's probabilities).
+    # Which of its words the panel names depends on the model (20ng-svm's probabilities changed once already).
     hostile_words = ("pwned", "onerror", "window", "script", "img", "src")
     assert any(f"\u201c{w}\u201d" in t for t in texts for w in hostile_words)
     assert not any("<script" in t.lower() or "<img" in t.lower() for t in texts)
@@ -596,7 +596,7 @@ def test_every_verdict_title_is_one_of_three() -> None:
     assert set(TITLES.values()) == {"Trustworthy", "Check it", "Do not trust"}
 
 
-# --------------------------------------------------------------------------- issue 9: state, languages, saving
+# --------------------------------------------------------------------------- state, languages, saving
 
 OWN_TEXT = "My own text about a graphics card that renders every image in OpenGL far too slowly."
 

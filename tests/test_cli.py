@@ -355,7 +355,7 @@ def test_remote_model_over_budget_is_refused_before_sending(server) -> None:
 
 
 def test_json_carries_the_verdict_and_faithfulness_on_request(files: dict[str, Path]) -> None:
-    """Issue 8: scripts read the verdict from the JSON; --faithfulness adds that check to it."""
+    """Scripts read the verdict from the JSON; --faithfulness adds that check to it."""
     from lime_core.explanation import Explanation
     from lime_core.verdict import VERDICT_SCOPE, judge_trust, verdict_to_dict
 

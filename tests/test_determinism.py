@@ -1,5 +1,5 @@
 """Same text, model, seed and settings: the identical explanation whether the answers come from the model or the
-cache, and whatever the batches (issue 19). Every bundled model is held to it.
+cache, and whatever the batches. Every bundled model is held to it.
 
 Before, a warm cache changed the adaptive loop's cost step (it counted model calls, which the cache saves) and a
 transformer's answers changed in the 7th digit with the texts sent beside them.

@@ -1,4 +1,4 @@
-"""The estimator's record of a fit (issue 11): plain data, trust results kept with the fit, swappable surrogates.
+"""The estimator's record of a fit: plain data, trust results kept with the fit, swappable surrogates.
 
 Real parts throughout: the explainer's own sampler and surrogates, word-model black boxes, and for the
 session result a real RemoteClassifier talking HTTP to a server on 127.0.0.1.

@@ -1,4 +1,4 @@
-"""Issue 21's second hardening round, each item against a hostile server or file on 127.0.0.1.
+"""The second hardening round against hostile input, each item against a hostile server or file on 127.0.0.1.
 
 Servers run in this process on loopback; the CLI runs as a real subprocess. Time and peak
 memory are asserted only where the item is a bound (the figures live in benchmarks/limits.py).

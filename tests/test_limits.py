@@ -54,7 +54,7 @@ def test_the_dashboard_bounds_fit_inside_the_library_limits():
     from lime_core.limits import MAX_TEXT_CHARS
     from ui import state
 
-    # The dashboard's longest text is the library's (issue 18). The sidebar's largest sample count (20,000) fits
+    # The dashboard's longest text is the library's. The sidebar's largest sample count (20,000) fits
     # texts up to 20,000 characters; on longer ones auto's cap shrinks to fit and a fixed count over the bound is
     # refused with the count allowed (tests/test_long_documents.py, and the test above).
     assert state.MAX_TEXT_CHARS == MAX_TEXT_CHARS

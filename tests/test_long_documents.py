@@ -1,4 +1,4 @@
-"""Long documents (issue 18 item 2) and the bound on work per text (issue 21 item 2), on real models and texts."""
+"""Long documents and the bound on work per text, on real models and texts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""KernelSHAP and occlusion from the explanation's samples, their agreement with LIME and faithfulness (issue 24).
+"""KernelSHAP and occlusion from the explanation's samples, their agreement with LIME and faithfulness.
 
 Truth comes from enumeration: on texts of at most 12 distinct words the exact
 Shapley values are computed over every subset of the words, with the black

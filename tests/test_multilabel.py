@@ -1,4 +1,4 @@
-"""Multi-label models: each label its own yes/no question, explained from one set of samples (issue 18 item 3)."""
+"""Multi-label models: each label its own yes/no question, explained from one set of samples."""
 
 from __future__ import annotations
 

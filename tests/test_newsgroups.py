@@ -158,7 +158,7 @@ def test_fast_prediction_equals_the_pipeline(newsgroups_model: NewsgroupsClassif
 
 
 def test_probabilities_are_libsvms(newsgroups_model: NewsgroupsClassifier, train_split, test_split) -> None:
-    """The bundled model gives SVC(probability=True)'s probabilities on the classic pipeline (issue 8).
+    """The bundled model gives SVC(probability=True)'s probabilities on the classic pipeline.
 
     The reference is fitted on the bundled pipeline's own TF-IDF -> SVD features, so the comparison is of the
     probability step alone. The day scikit-learn removes ``probability=True`` this test fails on purpose: the
@@ -302,7 +302,7 @@ def _damage(settings: Settings, damage: str) -> None:
         meta = json.loads(meta_file.read_text())
         meta["format"] = 0
         meta_file.write_text(json.dumps(meta))
-    elif damage == "old-recipe":  # e.g. a cache of the CalibratedClassifierCV model of before issue 8
+    elif damage == "old-recipe":  # e.g. a cache of the earlier CalibratedClassifierCV model
         meta = json.loads(meta_file.read_text())
         meta["recipe"] = newsgroups.RECIPE_VERSION - 1
         meta_file.write_text(json.dumps(meta))

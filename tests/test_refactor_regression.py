@@ -1,13 +1,13 @@
-"""The same inputs and seeds give the same explanations as before issue 11 split the estimator.
+"""The same inputs and seeds give the same explanations as before the estimator was split (fit record, trust results).
 
-tests/data/explanations_before_issue_11.jsonl was written by the code before that refactor (commit
+tests/data/explanations_before_the_estimator_split.jsonl was written by the code before that refactor (commit
 19e10e0) on the bundled 20 Newsgroups model: fixed sample counts with word pairs and every class, a ridge
 surrogate, a decision-tree surrogate (eli5's ``clf=``), the faithfulness check, eli5's ``fit(doc,
 predict_proba)`` with ``metrics_``, and lime's ``explain_instance``. Every number must match (to 1e-4 relative,
 1e-5 absolute: what BLAS's thread count changes); the keys added since, ``settings.output_scale`` and
 ``stability.expected_jaccard``, are left out, and the rule that the latter added to the stability level
-(issue 8) is switched off. Runs of ``n_samples="auto"`` are not here: issue 8 changed its stopping rule on
-purpose.
+is switched off. Runs of ``n_samples="auto"`` are not here: the adaptive sampling rule was changed on
+purpose since (docs/decisions/adaptive-sampling.md).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from lime_core.models.newsgroups import load_newsgroups
 from lime_core.surrogates import RidgeSurrogate
 from lime_core.trust import stability
 
-BEFORE = Path(__file__).parent / "data" / "explanations_before_issue_11.jsonl"
+BEFORE = Path(__file__).parent / "data" / "explanations_before_the_estimator_split.jsonl"
 POST = 0  # the first test post of at least 10 words
 
 
@@ -36,17 +36,17 @@ def _stored() -> dict[str, Any]:
 
 def _json(explanation: Any) -> dict[str, Any]:
     data = json.loads(explanation.to_json())
-    data["settings"].pop("output_scale", None)  # added by issue 11
-    assert data["settings"].pop("level") == "words"  # added by issue 18: the level is always written
-    data["settings"].pop("removal", None)  # added by issue 19 (always "deletion" in these cases)
+    data["settings"].pop("output_scale", None)  # added with the split
+    assert data["settings"].pop("level") == "words"  # added with long documents: the level is always written
+    data["settings"].pop("removal", None)  # added with the removal operators (always "deletion" in these cases)
     if data.get("stability"):
-        data["stability"].pop("expected_jaccard", None)  # added by issue 8
+        data["stability"].pop("expected_jaccard", None)  # added with the expected Jaccard
     return data
 
 
 @pytest.fixture(autouse=True)
 def _stability_from_refits_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The stability level as before issue 8 made it also ask the intervals (``SETTLED_JACCARD``)."""
+    """The stability level as before it also asked the intervals (``SETTLED_JACCARD``)."""
     monkeypatch.setattr(stability, "SETTLED_JACCARD", 0.0)
 
 

@@ -189,7 +189,7 @@ def test_a_set_that_changed_only_by_a_near_tie_counts_as_unchanged(monkeypatch: 
     std = np.full(4, 0.005)
     c = check_round(w, std, 2, 1.96, previous_top=(0, 2), rel_tol=0.1, abs_tol=0.02)
     assert c.unchanged  # the 0.02 gap is inside CHANGE_TIE_SHARE x (0.1 x 3.0 + 0.02)
-    monkeypatch.setattr(adaptive, "CHANGE_TIE_SHARE", 0.0)  # the rule before issue 8's third pass: the exact set
+    monkeypatch.setattr(adaptive, "CHANGE_TIE_SHARE", 0.0)  # the rule before its third pass: the exact set
     assert not check_round(w, std, 2, 1.96, previous_top=(0, 2), rel_tol=0.1, abs_tol=0.02).unchanged
 
 

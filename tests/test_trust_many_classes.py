@@ -1,4 +1,4 @@
-"""Intervals at any size (issue 18): the class-by-class sandwich, and the 20-class linear topic model.
+"""Intervals at any size: the class-by-class sandwich, and the 20-class linear topic model.
 
 The exact covariance has ``(classes - 1) x (features + 1)`` parameters; past ``MAX_PARAMETERS`` (or with more
 parameters than samples) :class:`~lime_core.trust.uncertainty.BlockAnalysis` takes it one class at a time.

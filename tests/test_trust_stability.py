@@ -159,7 +159,7 @@ def test_resamples_the_shared_hessian_cannot_handle_get_their_own(monkeypatch) -
     np.testing.assert_allclose(own, slow, atol=5e-3)
 
 
-# Two words a hair apart at the edge of the top 2 (issue 8): a longer run would often pick the other one.
+# Two words a hair apart at the edge of the top 2: a longer run would often pick the other one.
 TIED_COEFS = {"good": 2.0, "great": 0.8, "fine": 0.78, "long": -0.1}
 CLEAR_COEFS = {"good": 2.0, "great": 1.2, "fine": 0.3, "long": -0.1}
 EDGE_TEXT = "A good film with a great cast and a fine score, a long middle and a plain ending."

@@ -1,4 +1,4 @@
-"""The verdict against black boxes whose truth is known (issue 8).
+"""The verdict against black boxes whose truth is known.
 
 Additive word effects are what the surrogate can describe: "trust". An interaction (an XOR of two words) and
 noise (a hash of the whole string) are what no model of single words can describe: "distrust", and adaptive

@@ -1,4 +1,4 @@
-"""Issue 9 in a real browser: state that stays, inputs that follow the model, languages, the Compare story,
+"""The demo in a real browser: state that stays, inputs that follow the model, languages, the Compare story,
 saved links across a restart, labels and URLs from outside, nothing fetched from elsewhere, narrow windows.
 
 Screenshots of every page at 1400 px and 800 px wide go to ``artifacts/`` (gitignored).

@@ -1,4 +1,4 @@
-"""A long document in the browser (issue 18): 50,000 characters explained by sentences, then one sentence opened."""
+"""A long document in the browser: 50,000 characters explained by sentences, then one sentence opened."""
 
 from __future__ import annotations
 

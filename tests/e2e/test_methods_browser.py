@@ -1,4 +1,4 @@
-"""The Methods view in Chromium: LIME beside KernelSHAP and occlusion on the Explain page (issue 24)."""
+"""The Methods view in Chromium: LIME beside KernelSHAP and occlusion on the Explain page."""
 
 from __future__ import annotations
 

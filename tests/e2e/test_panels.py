@@ -1,4 +1,4 @@
-"""Every panel belongs to the result on screen, as a presenter meets it in Chromium (issue 20).
+"""Every panel belongs to the result on screen, as a presenter meets it in Chromium.
 
 Few tests, each walking one presenter's path: save, explain another text, the save panel is fresh, the Local model
 page shows the new result beside its own text, a saved one is deleted only after a confirmation; the bars of short
