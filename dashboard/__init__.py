@@ -5,6 +5,10 @@ server) and never imports this package. The view code in ``ui/`` and the page
 scripts in ``app_pages/`` draw what these modules compute, and tests reach all
 of it without a Streamlit runtime:
 
+* :mod:`dashboard.results` -- a run's result (the fit as plain data, its
+  explanations per class) and the settings it ran with;
+* :mod:`dashboard.dataset` -- the Dataset page's work: its data, background
+  batch runs, and the run's table, filters and pages;
 * :mod:`dashboard.report` -- pandas frames for the charts and tables, the
   downloads (CSV, JSON, HTML);
 * :mod:`dashboard.checklist` -- the one-line-per-check list beside each verdict;

@@ -4,7 +4,7 @@ A batch run's output folder and the saved-explanations store both keep the
 explanation's JSON only: no explainer, no samples and no model, so nothing
 here can call a model, and a class that was not explained cannot be shown.
 :class:`StoredResult` answers what the view asks of a freshly run result
-(``ui.state.RunResult``): the explanation for a class, the model calls it
+(:class:`dashboard.results.RunResult`): the explanation for a class, the model calls it
 took, the seed; it holds plain data only.
 """
 

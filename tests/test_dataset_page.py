@@ -202,7 +202,7 @@ def test_an_uploaded_csv_is_explained_with_its_labels(app_env: Path) -> None:
 
 
 def test_ids_from_a_column_must_name_one_text_each() -> None:
-    from ui.dataset import upload_frame
+    from dashboard.dataset import upload_frame
 
     table = pd.DataFrame({"id": ["x", "y", "x"], "text": ["a b", "c d", "e f"], "key": ["1", "2", "3"]})
     frame, problem = upload_frame(table, "text", "(none)", "id")

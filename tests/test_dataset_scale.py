@@ -16,6 +16,7 @@ pytest.importorskip("streamlit")
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+import dashboard.dataset
 import ui.dataset
 from lime_core.batch.summary import summarize
 from tests import batch_models
@@ -34,7 +35,7 @@ def big_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_pick_of_k_is_the_first_k_of_a_larger_pick(big_run: Path) -> None:
     twenty = summarize(big_run, pick=20, trusted_only=False)
     for k in (7,):
-        cut, direct = ui.dataset.first_picks(twenty, k), summarize(big_run, pick=k, trusted_only=False)
+        cut, direct = dashboard.dataset.first_picks(twenty, k), summarize(big_run, pick=k, trusted_only=False)
         assert cut["pick"].pop("coverage") == pytest.approx(direct["pick"].pop("coverage"), rel=1e-12)
         assert cut == direct
 
@@ -63,7 +64,7 @@ def test_a_10000_text_run_shows_one_page_and_is_summarised_once(
     captions = [c.value for c in at.caption]
     assert f"{N_TEXTS:,} of {N_TEXTS:,} texts; rows 1-100." in captions
     first = table()
-    assert len(first) == ui.dataset.PAGE_ROWS and first["id"].iloc[0] == "t00000"
+    assert len(first) == dashboard.dataset.PAGE_ROWS and first["id"].iloc[0] == "t00000"
 
     at.number_input(key="dataset.page").set_value(37).run()
     assert table()["id"].iloc[0] == "t03600"

@@ -224,10 +224,9 @@ def test_the_settings_record_the_scale_and_old_json_still_loads() -> None:
 
 
 def test_a_run_result_from_a_remote_model_holds_no_model_and_no_token() -> None:
-    pytest.importorskip("streamlit")
+    from dashboard import results
     from lime_core.models.remote import RemoteClassifier
     from tests.http_fixtures import ScriptedServer, hf_responder
-    from ui import state
 
     secret = "sk-fit-record-" + "7" * 24
     labels = ["sport", "food"]
@@ -243,14 +242,14 @@ def test_a_run_result_from_a_remote_model_holds_no_model_and_no_token() -> None:
         cache = PredictionCache()
         explainer = TextExplainer(n_samples=200, random_state=0, faithfulness=True, cache=cache)
         explainer.fit("the striker scored a goal before lunch with pasta", model)
-        result = state.RunResult(
+        result = results.RunResult(
             text="the striker scored a goal before lunch with pasta",
             model_name=server.url,
             model_title="remote",
             fit=explainer.fit_result_,
-            options=state.ExplainOptions(),
+            options=results.ExplainOptions(),
             elapsed=1.0,
-            source=state.ModelSource(state.REMOTE, server.url, {"url": server.url}),
+            source=results.ModelSource(results.REMOTE, server.url, {"url": server.url}),
         )
         first = result.explanation()
         assert first.faithfulness is not None and first.n_model_calls == explainer.n_model_calls_

@@ -236,7 +236,7 @@ def test_a_second_run_on_a_folder_is_refused_and_a_killed_runs_resume_takes_over
 
 
 def test_a_batch_url_loses_its_credentials_in_run_json_and_on_screen(tmp_path, capsys):
-    from ui.dataset import folder_label
+    from dashboard.dataset import folder_label
 
     with ScriptedServer(default=hf_responder(["neg", "pos"])) as server:
         port = server.url.rsplit(":", 1)[1]

@@ -51,13 +51,13 @@ def test_samples_times_text_length_is_bounded_and_the_message_says_how_many_fit(
 
 
 def test_the_dashboard_bounds_fit_inside_the_library_limits():
+    from dashboard import results
     from lime_core.limits import MAX_TEXT_CHARS
-    from ui import state
 
     # The dashboard's longest text is the library's. The sidebar's largest sample count (20,000) fits
     # texts up to 20,000 characters; on longer ones auto's cap shrinks to fit and a fixed count over the bound is
     # refused with the count allowed (tests/test_long_documents.py, and the test above).
-    assert state.MAX_TEXT_CHARS == MAX_TEXT_CHARS
+    assert results.MAX_TEXT_CHARS == MAX_TEXT_CHARS
     assert MAX_SAMPLES >= 20_000 and MAX_SAMPLE_CHARS >= 20_000 * 20_000
 
 
