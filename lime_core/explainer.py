@@ -22,6 +22,8 @@ from .compat.eli5_api import Eli5Interface, check_eli5_params, eli5_kernel, eli5
 from .compat.eli5_samples import fit_text_samples, safe_repr, uses_text_samples
 from .defaults import TOP_K
 from .explanation import (
+    STOP_FIXED,
+    STOP_SHARED,
     ExplainerSettings,
     Explanation,
     FeatureWeight,
@@ -56,7 +58,6 @@ from .trust.results import TrustOptions, TrustResults, trust_class
 from .trust.stability import DEFAULT_REFITS
 from .trust.uncertainty import DEFAULT_CONFIDENCE, WeightUncertainty
 from .verdict import DISTRUST_MIN_SCORE
-from .wording import STOP_FIXED, STOP_SHARED
 
 __all__ = [
     "TextExplainer",

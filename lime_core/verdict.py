@@ -47,8 +47,7 @@ from typing import Literal
 import numpy as np
 
 from .defaults import CONFIDENCE, TOP_K
-from .explanation import Explanation, FeatureWeight, FidelityMetrics, StabilityReport, TargetExplanation
-from .trust.adaptive import STOP_CAP
+from .explanation import STOP_CAP, Explanation, FeatureWeight, FidelityMetrics, StabilityReport, TargetExplanation
 from .trust.results import trust_class
 from .trust.stability import near_tie_at_edge, top_k_indices
 from .wording import (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .trust.adaptive import STOP_CAP, STOP_COSTLY, STOP_PRECISE, STOP_SEPARATED, STOP_UNCHANGED
+from .explanation import STOP_CAP, STOP_COSTLY, STOP_FIXED, STOP_PRECISE, STOP_SEPARATED, STOP_SHARED, STOP_UNCHANGED
 
 Level = Literal["trust", "check", "distrust"]  # a verdict's level (lime_core.verdict)
 
@@ -84,13 +84,6 @@ BASELINE_LABELS: dict[str, str] = {
 }
 
 # -- why sampling stopped --------------------------------------------------------------------------------------------
-
-STOP_FIXED = "fixed sample count"
-"""The ``stopped_because`` of a run with a fixed number of samples (the adaptive reasons are
-``lime_core.trust.adaptive.STOP_*``)."""
-
-STOP_SHARED = "samples shared with the label they were drawn for"
-"""The ``stopped_because`` of a multi-label model's other labels: explained from the samples drawn for one label."""
 
 STOP_REASONS: dict[str, str] = {
     STOP_SEPARATED: "the top words were clearly ahead of the others and the fit had settled",

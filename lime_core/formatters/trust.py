@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from ..defaults import CONFIDENCE, TOP_K
 from ..explanation import (
     BIAS_FEATURE,
+    STOP_CAP,
     Explanation,
     FaithfulnessReport,
     FaithfulnessScores,
@@ -28,7 +29,6 @@ from ..explanation import (
     TargetExplanation,
     WordStability,
 )
-from ..trust.adaptive import STOP_CAP
 from ..trust.stability import near_tie_at_edge
 from ..verdict import (
     TrustVerdict,

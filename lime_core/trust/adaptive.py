@@ -55,7 +55,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..defaults import TOP_K
-from ..explanation import SamplingReport, SamplingRound
+from ..explanation import (  # the stop codes are SamplingReport's values, defined beside it; re-exported here
+    STOP_CAP,
+    STOP_COSTLY,
+    STOP_HOPELESS,
+    STOP_PRECISE,
+    STOP_SEPARATED,
+    STOP_UNCHANGED,
+    SamplingReport,
+    SamplingRound,
+)
 from ..removal import Removal
 from ..sampling import draw_neighbourhood
 from .results import TrustResults
@@ -108,13 +117,6 @@ COSTLY_MIN_NEW_SHARE = 0.5
 # A round's top-k set counts as the previous round's when they differ only by near ties (same_set_up_to_ties),
 # declared with CHANGE_TIE_SHARE times (rel_tol x the largest top weight + abs_tol) (0: the exact set).
 CHANGE_TIE_SHARE = 1.0
-
-STOP_SEPARATED = "top words separated and fit settled"
-STOP_PRECISE = "top words settled (near ties within tolerance) and fit settled"  # the set criterion
-STOP_COSTLY = "top words close to settled; settling the last near tie would cost several times the samples so far"
-STOP_UNCHANGED = "top words unchanged (no intervals for this surrogate)"
-STOP_CAP = "sample cap reached"
-STOP_HOPELESS = "the fit cannot become trustworthy: a model of single words does not describe this black box here"
 
 # Giving up early: the held-out agreement of the surrogate with the model is so far below the verdict's
 # "do not trust" threshold that more samples cannot lift it above: its upper confidence bound (z = HOPELESS_Z) is

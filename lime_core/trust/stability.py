@@ -25,7 +25,9 @@ from itertools import combinations
 import numpy as np
 from sklearn.base import clone
 
-from ..explanation import StabilityReport, WordStability
+# SETTLED_JACCARD and top_k_settled define StabilityReport.settled, so they live beside it.
+from ..explanation import SETTLED_JACCARD as SETTLED_JACCARD  # re-exported for existing imports
+from ..explanation import StabilityReport, WordStability, top_k_settled
 from ..surrogates import Matrix
 from .uncertainty import SoftmaxAnalysis
 
@@ -42,11 +44,6 @@ NEGLIGIBLE_WEIGHT = 1e-4
 SET_DRAWS = 256
 SET_CANDIDATES = 100
 SET_SEED = 0
-# "high" stability also needs the top-k set's expected Jaccard with an endless sample's (from the intervals) to
-# reach this. On the sampling benchmark's post set that figure is calibrated (posts at 0.80-0.90 share 0.84 of the
-# 20,000-sample reference's top 5 on average, posts at 0.90+ share 0.96), and the bootstrap alone let near ties
-# through.
-SETTLED_JACCARD = 0.9
 
 
 def bootstrap_counts(n_rows: int, n_draws: int, rng: np.random.Generator) -> np.ndarray:
@@ -155,11 +152,6 @@ def expected_set_agreement(
         union = np.maximum(np.minimum(member.sum(axis=1), k), 1) + in_current.sum() - inter
         out.append(float(np.mean(inter / np.maximum(union, inter))))
     return np.asarray(out)
-
-
-def top_k_settled(expected_jaccard: float | None) -> bool:
-    """Whether the intervals say the top k would stay with unlimited samples (True without intervals)."""
-    return expected_jaccard is None or expected_jaccard >= SETTLED_JACCARD
 
 
 def near_tie_at_edge(report: StabilityReport) -> bool:
