@@ -35,7 +35,7 @@ Variables
     Which URLs the dashboard's Remote API page may call (the server makes the
     request, so this is what stops it from being used against other hosts):
     comma-separated https host names, plus ``loopback`` for 127.0.0.0/8, ::1
-    and localhost. Default ``loopback``. See :mod:`lime_core.netpolicy`.
+    and localhost. Default ``loopback``. See :mod:`lime_core.net.policy`.
 ``LIME_BATCH_DIR``
     Where the dashboard's Dataset page writes its batch runs (and lists
     earlier ones). Default ``LIME_CACHE_DIR/batches``. See docs/batch.md.

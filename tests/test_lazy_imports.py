@@ -44,3 +44,14 @@ def test_the_models_package_still_gives_its_names_on_first_use() -> None:
         "assert sorted(dir(m)) == sorted(m.__all__)"
     )
     assert "torch" not in loaded and "transformers" not in loaded  # the registry needs neither until a load
+
+
+def test_the_runtime_imports_no_requests() -> None:
+    """``requests`` is a test-only dependency (requirements-dev.txt): the networking package, the remote client,
+    the server and the command line import without it (an import of it here would raise ImportError)."""
+    modules_loaded_by(
+        "sys.modules['requests'] = None\n"
+        "import lime_core, lime_core.cli, lime_core.serve, lime_core.batch, lime_core.models.remote\n"
+        "import lime_core.net.client, lime_core.net.policy, lime_core.net.server\n"
+        "from lime_core.models.remote import RemoteClassifier"
+    )

@@ -10,7 +10,7 @@ from lime_core import cli as cli_module
 from lime_core.classifier import ClassifierAdapter, validate_class_names
 from lime_core.errors import ModelOutputError, WorkLimitError
 from lime_core.limits import MAX_SAMPLE_CHARS, MAX_SAMPLES
-from lime_core.netpolicy import is_loopback_host, url_refusal
+from lime_core.net.policy import is_loopback_host, url_refusal
 from lime_core.predictor import PredictionCache, entry_bytes
 from tests.http_fixtures import Canned, ScriptedServer, hf_responder
 
@@ -173,6 +173,6 @@ def test_loopback_is_decided_on_the_parsed_address():
 
 
 def test_the_policy_module_imports_no_streamlit():
-    import lime_core.netpolicy as policy
+    import lime_core.net.policy as policy
 
     assert "streamlit" not in policy.__dict__ and "st" not in policy.__dict__

@@ -20,7 +20,7 @@ import streamlit as st
 
 from lime_core import LimeCoreError, RemoteModelError
 from lime_core.models.remote import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, RemoteClassifier
-from lime_core.netpolicy import url_refusal
+from lime_core.net.policy import url_refusal
 from lime_core.settings import ENV_API_TOKEN, ENV_REMOTE_ALLOW, get_settings
 from lime_core.tokenization import get_tokenizer
 from lime_core.trust.faithfulness import max_texts

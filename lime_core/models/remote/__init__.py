@@ -17,7 +17,7 @@ money by accident; everything here is built so that cannot happen silently:
   raised -- never a partial matrix;
 * every request has a total ``deadline`` (connect, send and the whole answer) and
   its answer a size cap (``max_response_bytes``, also after decompression), and the
-  JSON is checked for depth before it is parsed (:mod:`lime_core.models._http`);
+  JSON is checked for depth before it is parsed (:mod:`lime_core.net.client`);
 * a token goes over plain http only to a literal loopback address (``127.0.0.0/8``,
   ``::1``) or ``localhost``: the host is parsed, not matched as a string, and a
   refusal comes before any connection or DNS lookup;
@@ -26,7 +26,7 @@ money by accident; everything here is built so that cannot happen silently:
 
 The wire format is pluggable (:class:`ResponseFormat`); the default is the
 Hugging Face Inference API text-classification format
-(:class:`HFInferenceFormat`), which :mod:`lime_core.serve` also speaks.
+(:class:`HFInferenceFormat`), which :mod:`lime_core.net.server` also speaks.
 
 One job per module:
 

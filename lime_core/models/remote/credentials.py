@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ...errors import RemoteModelError
-from ...netpolicy import is_loopback_host
+from ...net.policy import is_loopback_host
 from ...settings import ENV_API_TOKEN, get_settings
 from .display import printable
 

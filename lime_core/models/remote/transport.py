@@ -1,6 +1,6 @@
 """One JSON POST to a remote model, retried on 429/5xx, with every failure as one safe message.
 
-Built on :class:`~lime_core.models._http.BoundedTransport` (a total deadline
+Built on :class:`~lime_core.net.client.BoundedTransport` (a total deadline
 per attempt, a cap on the answer's size, no redirects). Here: the retry rule
 (which statuses, how long to wait), the check of the JSON before it is parsed,
 the request budget charged per attempt, and the wording of every error, with
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import RemoteAuthError, RemoteModelError
-from .._http import BoundedTransport, HttpAnswer, TransportError
+from ...net.client import BoundedTransport, HttpAnswer, TransportError
 from .budget import RequestBudget
 from .credentials import BearerToken
 from .display import MAX_SERVER_EXCERPT, one_line

@@ -3,7 +3,7 @@
 A format only translates; label alignment, budget, retries and caching are
 done by :class:`~lime_core.models.remote.RemoteClassifier`, so that every
 format gets the same checks. The default is the Hugging Face Inference API
-text-classification format, which :mod:`lime_core.serve` also speaks.
+text-classification format, which :mod:`lime_core.net.server` also speaks.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from email.message import Message
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from ..netpolicy import is_loopback_host
+from .policy import is_loopback_host
 
 _CHUNK = 64 * 1024
 
