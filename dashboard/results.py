@@ -23,6 +23,7 @@ from lime_core.explainer import explain_fit
 from lime_core.language import LanguageReport, language_report
 from lime_core.levels import AUTO as AUTO_LEVEL
 from lime_core.neighbourhood import FitResult
+from lime_core.nothing_to_explain import answer_spread as spread_of_answers
 from lime_core.predictor import BlackBox
 from lime_core.sampling import get_sampler
 
@@ -143,8 +144,7 @@ class RunResult:
     @property
     def answer_spread(self) -> float:
         """How far the model's probability of any class moves over the samples (largest max - min)."""
-        proba = self.fit.neighbourhood.proba
-        return float((proba.max(axis=0) - proba.min(axis=0)).max()) if len(proba) else 0.0
+        return spread_of_answers(self.fit.neighbourhood.proba)
 
     @property
     def n_model_calls(self) -> int:

@@ -319,6 +319,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     text = _read_text(args, MAX_TEXT_CHARS)
     from .explainer import TextExplainer
     from .levels import check_within
+    from .nothing_to_explain import check_answers_move
     from .sampling import get_sampler
     from .surrogates import get_surrogate
     from .tokenization import TokenizedText, get_tokenizer
@@ -354,6 +355,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             print(file=sys.stderr)
+    check_answers_move(explainer.fit_result_.neighbourhood.proba)  # no word moves the model: an error, not noise
     several = targets == "all" or (targets is not None and len(targets) > 1)
     if explainer.fit_result_.labels and several:  # each label its own explanation, from the same samples
         if args.format == "html":

@@ -48,6 +48,7 @@ from .limits import (
 )
 from .methods.data import parse_methods
 from .neighbourhood import FitResult, Neighbourhood
+from .nothing_to_explain import answer_spread
 from .predictor import BlackBox, LabelView, PredictionCache, ProgressCallback
 from .removal import DELETION, Removal, resolve_removal
 from .sampling import Sampler, default_sampler, draw_neighbourhood
@@ -633,6 +634,7 @@ def explain_fit(
             else None
         ),
         multi_label=multi_label,
+        answer_spread=answer_spread(samples.proba),
     )
 
 

@@ -16,6 +16,15 @@ from .language import LanguageReport
 from .methods.data import MethodsReport
 
 SCHEMA_VERSION = 1
+
+# A text has nothing to explain when removing its words moves no class's probability by this much over the samples
+# (the rule, its sentence and its error are in lime_core.nothing_to_explain).
+NO_CHANGE = 0.005  # a change of the probability below this is "no change" (it shows as 0.00)
+
+
+def moves_nothing(spread: float | None) -> bool:
+    """True when the answers moved by less than :data:`NO_CHANGE` (None: not known, e.g. a stored result)."""
+    return spread is not None and spread < NO_CHANGE
 BIAS_FEATURE = "<BIAS>"
 
 Span = tuple[int, int]
@@ -364,6 +373,13 @@ class Explanation:
     methods: MethodsReport | None = None
     # A multi-label model's every label probability; None for a single-label model (see MultiLabelScores).
     multi_label: MultiLabelScores | None = None
+    # How far the model's answers moved over the samples (lime_core.nothing_to_explain); None when not known.
+    answer_spread: float | None = None
+
+    @property
+    def nothing_to_explain(self) -> bool:
+        """Removing words never moved the model's answer: the weights are noise (lime_core.nothing_to_explain)."""
+        return moves_nothing(self.answer_spread)
 
     @property
     def predicted_class(self) -> str:

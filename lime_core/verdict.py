@@ -48,6 +48,7 @@ import numpy as np
 
 from .defaults import CONFIDENCE, TOP_K
 from .explanation import STOP_CAP, Explanation, FeatureWeight, FidelityMetrics, StabilityReport, TargetExplanation
+from .nothing_to_explain import NO_CHANGE, nothing_to_explain_message
 from .trust.results import trust_class
 from .trust.stability import near_tie_at_edge, top_k_indices
 from .wording import (
@@ -139,7 +140,7 @@ def judge_explanation(explanation: Explanation, target: TargetExplanation | str 
 # and whether adaptive sampling had to stop at its cap. Each becomes a check with its own level; the verdict is the
 # worst of them. Checks whose report is absent (not computed) are left out, not failed.
 
-CheckName = Literal["fidelity", "stability", "signs", "faithfulness", "sampling", "language"]
+CheckName = Literal["fidelity", "stability", "signs", "faithfulness", "sampling", "language", "nothing_to_explain"]
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,6 @@ def top_words(target: TargetExplanation, k: int) -> list[FeatureWeight]:
 
 
 RELIES_MIN_DROP = 0.10  # "the model relies on these words" only when removing them drops the probability this much
-NO_CHANGE = 0.005  # a change of the probability below this is "no change" (it shows as 0.00)
 
 
 def probability_change(drop: float, class_name: str) -> str:
@@ -395,6 +395,10 @@ def judge_trust(explanation: Explanation, target: TargetExplanation | str | None
     else the first target. A pure function of the explanation: fidelity always; stability, signs (intervals),
     faithfulness and adaptive sampling when the explanation carries them. The level is the worst check's.
     """
+    if explanation.nothing_to_explain:  # the weights are noise: no other check has anything to judge
+        message = nothing_to_explain_message(explanation.n_samples)
+        check = _check("nothing_to_explain", "distrust", message)
+        return TrustVerdict("distrust", CHECK_TITLES["nothing_to_explain"], message, (message,), (check,))
     if isinstance(target, str):
         target = explanation.target(target)
     if target is None:

@@ -41,6 +41,7 @@ CHECK_TITLES: dict[str, str] = {
     "faithfulness": "Faithfulness",
     "sampling": "Sampling",
     "language": "Language",
+    "nothing_to_explain": "Nothing to explain",
 }
 """The short label of each trust check (:class:`lime_core.verdict.TrustCheck`), in the order reports list them."""
 

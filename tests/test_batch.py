@@ -184,13 +184,17 @@ def test_ray_workers_report_a_model_that_cannot_load(dataset: Path, tmp_path: Pa
 
 def test_an_unusable_text_is_recorded_and_the_run_goes_on(pipeline_file: Path, tmp_path: Path) -> None:
     data = tmp_path / "t.txt"
-    data.write_text("goal match team league coach\n   \nlaptop chip server code\n", encoding="utf-8")
+    # row 3: emoji the model's vocabulary lacks, so removing them never moves its answer: nothing to explain
+    data.write_text("goal match team league coach\n   \nlaptop chip server code\n\U0001f389 \U0001f44d\n",
+                    encoding="utf-8")
     out = tmp_path / "out"
     final = run_batch(InputSpec(data), out, ModelSource("pipeline", str(pipeline_file)), OPTIONS)
-    assert (final.done, final.errors) == (3, 1)
+    assert (final.done, final.errors) == (4, 2)
     rows = pq.read_table(out / "explanations.parquet").to_pandas().set_index("id")
     assert "empty" in rows.loc["1", "error"] or "whitespace" in rows.loc["1", "error"]
-    assert pd.isna(rows.loc["1", "explanation"]) and pd.isna(rows.loc["0", "error"])
+    assert rows.loc["3", "error"].startswith("Nothing to explain: removing words from this text never changed")
+    assert pd.isna(rows.loc["1", "explanation"]) and pd.isna(rows.loc["3", "explanation"])
+    assert pd.isna(rows.loc["0", "error"]) and pd.isna(rows.loc["2", "error"])
     assert set(weights_of(out)["id"]) == {"0", "2"}
 
 

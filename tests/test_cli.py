@@ -265,6 +265,11 @@ BAD_INPUT = [
     (["explain", "--text", "good film", "--pipeline", "{pipeline}", "--output", "{tmp}/no/such/dir/x.txt"],
      RUNTIME, "cannot write"),
     (["explain", "--text", "good film", "--url", "ftp://example.org/model"], RUNTIME, "not an http(s) URL"),
+    # words the pipeline's vocabulary lacks (emoji, made-up words): nothing to explain, not noise weights
+    (["explain", "--text", "\U0001f389 \U0001f44d \U0001f600", "--pipeline", "{pipeline}", *FAST], RUNTIME,
+     "Nothing to explain: removing words from this text never changed the model's answer"),
+    (["explain", "--text", "zorblax quindle", "--pipeline", "{pipeline}", *FAST, "--format", "json"], RUNTIME,
+     "Nothing to explain"),
     (["explain", "--text", "good film", "--url", "http://127.0.0.1:9/model", *FAST], RUNTIME, "127.0.0.1:9"),
 ]
 

@@ -20,7 +20,7 @@ from lime_core.formatters.highlight import NEGATIVE_RGB, POSITIVE_RGB, default_s
 from lime_core.formatters.html import highlight_html
 from lime_core.formatters.trust import TrustSummary, sampling_line, trust_summary
 from lime_core.language import language_name
-from lime_core.verdict import NO_CHANGE
+from lime_core.nothing_to_explain import moves_nothing, nothing_to_explain_message
 from lime_core.wording import LOCAL_CAVEAT, level_line, removal_sentence
 
 from . import charts, methods, models, state, trust
@@ -403,18 +403,11 @@ def _explained(result: state.RunResult, class_name: str | None) -> tuple[Explana
 
 def nothing_to_explain(result: state.RunResult) -> bool:
     """Removing words never moved the model's answer (an emoji-only text on a word model): weights would be noise."""
-    spread = getattr(result, "answer_spread", None)  # a stored result keeps no samples
-    return spread is not None and spread < NO_CHANGE
+    return moves_nothing(getattr(result, "answer_spread", None))  # a stored result keeps no samples
 
 
 def nothing_to_explain_note(result: state.RunResult) -> None:
-    st.info(
-        f"Removing words from this text never changed the model's answer (its probabilities moved by less than "
-        f"{NO_CHANGE:.1%} over {result.fit.neighbourhood.n_samples:,} variations), so no word drives this "
-        "prediction and there is nothing to explain: the model answers the same with or without any of them. "
-        "Weights this small would be noise, so none are shown. Try a text with words the model knows.",
-        icon=":material/block:",
-    )
+    st.info(nothing_to_explain_message(result.fit.neighbourhood.n_samples), icon=":material/block:")
 
 
 def explanation_view(

@@ -28,6 +28,7 @@ from ..errors import (
     RemoteAuthError,
     RemoteModelError,
 )
+from ..nothing_to_explain import check_answers_move
 from .io import TextRecord
 from .seeds import text_seed
 
@@ -184,6 +185,7 @@ class Worker:
             return TextResult(row, [], 0, peak_rss_bytes(), str(os.getpid()))
         try:
             explainer = self.options.make_explainer(seed).fit(record.text, self.model)
+            check_answers_move(explainer.fit_result_.neighbourhood.proba)  # recorded as this text's error
             explained = _explained(explainer, _targets(self.options.targets))
             if self.options.languages:  # as the dashboard's Explain page: a text in another language is flagged
                 from ..language import language_report

@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 
 from ..explanation import BIAS_FEATURE, Explanation, FaithfulnessReport, FeatureWeight, TargetExplanation
+from ..nothing_to_explain import nothing_to_explain_message
 from ..wording import (
     BASELINE_LABELS,
     FAITHFULNESS_MEASURES,
@@ -113,6 +114,10 @@ def format_html(
         "verdicts": [_verdict_view(s) for s in summaries],
         "trust": _trust_view(explanation, chosen, summaries),
         "methods": None if explanation.methods is None else methods_view(explanation.methods),
+        # the weights would be noise: the report says so instead of showing them (lime_core.nothing_to_explain)
+        "nothing_to_explain": (
+            nothing_to_explain_message(explanation.n_samples) if explanation.nothing_to_explain else None
+        ),
     }
     return _environment().get_template("report.html.j2").render(context)
 

@@ -53,6 +53,12 @@ def explanation_to_dict(explanation: Explanation) -> dict[str, Any]:
         "n_answers_reused": explanation.n_answers_reused,
         **({"language": explanation.language.to_dict()} if explanation.language is not None else {}),
         **({"multi_label": explanation.multi_label.to_dict()} if explanation.multi_label is not None else {}),
+        # written only when there is nothing to explain, so every other explanation's JSON is as before
+        **(
+            {"answer_spread": explanation.answer_spread, "nothing_to_explain": True}
+            if explanation.nothing_to_explain
+            else {}
+        ),
         "settings": _settings_to_dict(explanation.settings),
         **explanation.extras,
         **_trust_to_dict(explanation),
@@ -70,7 +76,9 @@ def explanation_from_dict(data: dict[str, Any]) -> Explanation:
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         raise ValueError(f"unsupported explanation schema_version {version!r}; expected {SCHEMA_VERSION}")
-    known = {f.name for f in fields(Explanation)} | {"schema_version", "predicted_class", "verdict"}  # verdict: derived
+    # derived keys: the verdict, and the nothing_to_explain flag (from answer_spread)
+    known = {f.name for f in fields(Explanation)}
+    known |= {"schema_version", "predicted_class", "verdict", "nothing_to_explain"}
     trust = {
         "uncertainty": _optional(data.get("uncertainty"), _uncertainty_from_dict),
         "stability": _optional(data.get("stability"), _stability_from_dict),
@@ -91,6 +99,7 @@ def explanation_from_dict(data: dict[str, Any]) -> Explanation:
         n_answers_reused=int(data.get("n_answers_reused", 0)),
         language=_optional(data.get("language"), LanguageReport.from_dict),
         multi_label=_optional(data.get("multi_label"), MultiLabelScores.from_dict),
+        answer_spread=_optional(data.get("answer_spread"), float),
         settings=_settings_from_dict(data["settings"]),
         extras={k: v for k, v in data.items() if k not in known},
         **trust,

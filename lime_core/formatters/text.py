@@ -7,6 +7,7 @@ against it, ``<BIAS>`` among them at its place, numbers right-aligned.
 from __future__ import annotations
 
 from ..explanation import BIAS_FEATURE, Explanation, TargetExplanation
+from ..nothing_to_explain import nothing_to_explain_message
 from ..terminal import printable_data
 from ..wording import LOCAL_CAVEAT, VERDICT_SCOPE, level_line, removal_sentence
 from .highlight import format_weight, top_features, weights_meaning
@@ -33,6 +34,8 @@ def format_text(explanation: Explanation, top: int = 20) -> str:
         f"perfect), mean KL divergence {m.mean_KL_divergence:.4f} (0 is perfect)",
         removal_sentence(e.settings.removal, e.settings.mask_token),
     ]
+    if e.nothing_to_explain:  # the weights would be noise: say so instead (lime_core.nothing_to_explain)
+        return "\n".join([*lines, "", nothing_to_explain_message(e.n_samples), "", LOCAL_CAVEAT]) + "\n"
     for target in e.targets:
         lines.append("")
         lines.extend(_target_lines(target, top))
