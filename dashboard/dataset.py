@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -25,7 +25,7 @@ from lime_core.batch.io import explanation_sources
 from lime_core.batch.summary import load_rows, normalise_labels
 from lime_core.models.remote.display import redact_url
 from lime_core.settings import get_settings
-from lime_core.wording import TITLES
+from lime_core.wording import TITLES, Level
 
 from .stored import StoredResult
 
@@ -220,8 +220,9 @@ def table_rows(folder: str | Path) -> pd.DataFrame:
     rows = rows.assign(label=normalise_labels(rows))
     labelled = rows["label"].notna()
     rows["misclassified"] = labelled & (rows["label"] != rows["predicted_class"])
-    rows["verdict_title"] = rows["verdict"].map(lambda v: TITLES.get(v, "Not explained") if isinstance(v, str)
-                                                else "Not explained")
+    rows["verdict_title"] = rows["verdict"].map(
+        lambda v: TITLES.get(cast(Level, v), "Not explained") if isinstance(v, str) else "Not explained"
+    )
     rows["snippet"] = rows["text"].map(lambda t: " ".join(str(t).split())[:SNIPPET])
     return rows.drop(columns=["text", "class_names", "probabilities"])
 

@@ -102,7 +102,7 @@ class TimeLeft:
         if self.total is None:
             return "Preparing variations of the text\u2026"
         if self.max_calls is not None:
-            return self._adaptive_message()
+            return self._adaptive_message(self.max_calls)
         if self.total == 0:
             return "All predictions were already known: no model calls needed."
         left = self.seconds_left()
@@ -113,10 +113,10 @@ class TimeLeft:
             return f"{head} \u2013 estimating time left\u2026"
         return f"{head} \u2013 {format_duration(left)} left"
 
-    def _adaptive_message(self) -> str:
+    def _adaptive_message(self, max_calls: int) -> str:
         head = (
             f"Model calls: {self.done:,} so far (automatic: stops when the top words settle, "
-            f"at most {self.max_calls:,} samples)"
+            f"at most {max_calls:,} samples)"
         )
         if self.total is not None and self.done >= self.total:
             return f"{head} \u2013 checking whether the top words have settled\u2026"
@@ -126,7 +126,7 @@ class TimeLeft:
         rate = self.seconds_per_call()
         if rate is None:
             return f"{head} \u2013 {so_far}"
-        bound = max(0, self.max_calls - self.done) * rate
+        bound = max(0, max_calls - self.done) * rate
         if bound < 1:
             return f"{head} \u2013 {so_far}, less than a second more at most"
         return f"{head} \u2013 {so_far}; it may stop after any round, and the whole cap would take at most " \

@@ -14,7 +14,7 @@ preferred batch size (:class:`BatchedClassifier`). A classifier without them wor
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -98,14 +98,15 @@ class ClassifierAdapter:
     """
 
     def __init__(self, model: Any, class_names: Sequence[str] | None = None, name: str | None = None):
-        self._predict = getattr(model, "predict_proba", None)
-        if not callable(self._predict):
+        predict = getattr(model, "predict_proba", None)
+        if not callable(predict):
             if not callable(model):
                 raise TypeError(
                     f"{type(model).__name__} has no predict_proba method; it cannot be explained (pass a model "
                     "with predict_proba, or a function f(list of texts) -> probabilities)"
                 )
-            self._predict = model
+            predict = model
+        self._predict: Callable[[list[str]], Any] = predict
         self.model = model
         if class_names is None:
             # A bound method such as ``pipe.predict_proba`` knows its classes through its object.

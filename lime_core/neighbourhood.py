@@ -80,6 +80,7 @@ class Neighbourhood:
         """The perturbed texts (eli5's ``samples_``)."""
         if self.texts is not None:
             return list(self.texts)
+        assert self.keep is not None, "a neighbourhood holds its keep-masks or its texts"
         return self.rebuild(self.keep)
 
     def rebuild(self, keep: np.ndarray) -> list[str]:

@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -93,8 +93,8 @@ class PredictionCache:
                 evicted = True
             if evicted and self._owners:  # a model whose rows are all gone is not held any longer
                 live = {key for key, _ in self._rows}
-                for key in [k for k in self._owners if k not in live]:
-                    del self._owners[key]
+                for owner_key in [k for k in self._owners if k not in live]:
+                    del self._owners[owner_key]
 
     def clear(self) -> None:
         with self._lock:
@@ -211,7 +211,8 @@ class BlackBox:
             done += len(idx)
             if progress is not None:
                 progress(done, total)
-        rows = np.vstack(cached) if cached else np.empty((0, n_classes or 0))
+        filled = cast(list[np.ndarray], cached)  # every missing row was answered above
+        rows = np.vstack(filled) if filled else np.empty((0, n_classes or 0))
         return Predictions(proba=rows[inverse], n_distinct=len(distinct), n_model_calls=total)
 
 

@@ -12,7 +12,7 @@ covers both near copies and texts with almost everything gone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -97,7 +97,7 @@ def default_sampler() -> MixtureSampler:
     return MixtureSampler([PositionSampler(), BagOfWordsSampler()], [0.7, 0.3])
 
 
-SAMPLERS = {
+SAMPLERS: dict[str, Callable[[], Sampler]] = {
     "mixture": default_sampler,
     "positions": PositionSampler,
     "bow": BagOfWordsSampler,

@@ -65,7 +65,7 @@ class RegexTokenizer:
         self.name = name
 
     def tokenize(self, text: str) -> list[Token]:
-        tokens = []
+        tokens: list[Token] = []
         for m in self.pattern.finditer(text):
             if _SPACE.search(m.group()):
                 # A grapheme cluster can swallow a space after a "prepend" character (e.g. U+0600); a unit

@@ -352,8 +352,8 @@ def _sampling_check(explanation: Explanation) -> TrustCheck | None:
             "checked, so they may still move with more samples.",
         )
     if r.stopped_because == STOP_CAP:
-        stable = explanation.stability is not None and explanation.stability.level == "high"
-        if stable and not explanation.stability.warning:
+        stability = explanation.stability
+        if stability is not None and stability.level == "high" and not stability.warning:
             # The cap stops the rounds before their ranking test passes (often a near tie among lower top words),
             # but refits that agree on the top words are the evidence the rounds were looking for.
             return _check(

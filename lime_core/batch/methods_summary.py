@@ -66,7 +66,7 @@ def methods_summary(
     faithful: Counter[str] = Counter()
     comprehensiveness: dict[str, list[float]] = {}
     left_out: dict[str, Counter[str]] = {}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for text_id, report in reports:
         for p in report.agreement:
             pairs.setdefault((p.a, p.b), []).append((p.overlap, p.k, p.rank_correlation))

@@ -70,7 +70,7 @@ def word_weights(target: TargetExplanation) -> list[WordWeight]:
     for explanations that are not rendered.
     """
     weights = [w for w in target.weights if w.feature != BIAS_FEATURE and w.spans]
-    all_spans = {tuple(s) for w in weights for s in w.spans if s[0] < s[1]}
+    all_spans = {(s[0], s[1]) for w in weights for s in w.spans if s[0] < s[1]}
     words = sorted(_minimal_spans(all_spans))
     starts = [s for s, _ in words]
     shares: dict[Span, dict[str, float]] = {w: {} for w in words}

@@ -8,6 +8,7 @@ across methods, shares are), green towards the class and red against it, with th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from ..methods.data import MethodsReport, MethodValues
 from ..wording import FAITHFULNESS_MEASURES, METHOD_LABELS, METHOD_MEANING, METHODS_SCALE_NOTE
@@ -87,10 +88,21 @@ def word_rows(report: MethodsReport, extra: int = 0) -> list[MethodWordRow]:
     return rows
 
 
-def faithfulness_table(report: MethodsReport) -> list[dict[str, object]]:
+class FaithfulnessRow(TypedDict):
+    """One measure of :func:`faithfulness_table`."""
+
+    measure: str
+    key: str
+    values: list[float | None]  # one per method, None when not measured
+    better: str  # "higher" or "lower"
+    best: int | None  # the index of the best method on this measure
+    meaning: str
+
+
+def faithfulness_table(report: MethodsReport) -> list[FaithfulnessRow]:
     """One row per measure: ``measure``, ``values`` (one per method, None when not measured), ``better``,
     ``best`` (the index of the best method on this measure)."""
-    rows = []
+    rows: list[FaithfulnessRow] = []
     for key, better, higher in (
         ("comprehensiveness", "higher", True),
         ("sufficiency", "lower", False),
@@ -213,7 +225,7 @@ def methods_view(report: MethodsReport, extra_words: int = 3) -> dict[str, objec
         "faithfulness": [
             {
                 **row,
-                "values": ["\u2013" if v is None else f"{v:.3f}" for v in row["values"]],  # type: ignore[union-attr]
+                "values": ["\u2013" if v is None else f"{v:.3f}" for v in row["values"]],
             }
             for row in faithfulness_table(report)
         ],

@@ -251,13 +251,19 @@ def _agreement(a: str, b: str, va: np.ndarray, vb: np.ndarray, words: Sequence[s
     return MethodAgreement(a=a, b=b, k=k, overlap=len(shared), shared=shared, rank_correlation=rho)
 
 
+def _comprehensiveness(r: MethodValues) -> float:
+    """A method's comprehensiveness; callers pass only methods whose faithfulness was measured."""
+    assert r.faithfulness is not None, f"{r.method} has no faithfulness figures"
+    return r.faithfulness.comprehensiveness
+
+
 def most_faithful(results: Sequence[MethodValues]) -> tuple[str, ...]:
     """The method with the highest comprehensiveness and those within :data:`FAITHFUL_TIE_MARGIN` of it."""
     scored = [r for r in results if r.faithfulness is not None]
     if not scored:
         return ()
-    top = max(r.faithfulness.comprehensiveness for r in scored)
-    return tuple(r.method for r in scored if top - r.faithfulness.comprehensiveness < FAITHFUL_TIE_MARGIN)
+    top = max(_comprehensiveness(r) for r in scored)
+    return tuple(r.method for r in scored if top - _comprehensiveness(r) < FAITHFUL_TIE_MARGIN)
 
 
 def _label(method: str) -> str:
@@ -285,7 +291,7 @@ def summary_sentence(
     scored = [r for r in results if r.faithfulness is not None]
 
     def listed(rs: Sequence[MethodValues]) -> str:
-        return ", ".join(f"{_label(r.method)} {r.faithfulness.comprehensiveness:.2f}" for r in rs)
+        return ", ".join(f"{_label(r.method)} {_comprehensiveness(r):.2f}" for r in rs)
 
     def names(rs: Sequence[MethodValues]) -> str:
         labels = [_label(r.method) for r in rs]
@@ -304,12 +310,12 @@ def summary_sentence(
     elif len(others) == 1:
         faithful = MOST_FAITHFUL_TWO.format(
             best=_label(leaders[0].method),
-            best_value=leaders[0].faithfulness.comprehensiveness,
-            other_value=others[0].faithfulness.comprehensiveness,
+            best_value=_comprehensiveness(leaders[0]),
+            other_value=_comprehensiveness(others[0]),
         )
     else:
         faithful = MOST_FAITHFUL_MANY.format(
-            best=_label(leaders[0].method), best_value=leaders[0].faithfulness.comprehensiveness, others=listed(others)
+            best=_label(leaders[0].method), best_value=_comprehensiveness(leaders[0]), others=listed(others)
         )
     return f"{agree}; {faithful}."
 

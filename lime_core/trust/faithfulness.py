@@ -77,13 +77,13 @@ class _Batch:
         self.n_words = n_words
         self.masks: list[np.ndarray] = []
 
-    def remove(self, words: Sequence[int]) -> int:
+    def remove(self, words: Sequence[int] | np.ndarray) -> int:
         removed = np.zeros(self.n_words, dtype=bool)
         removed[list(words)] = True
         self.masks.append(~removed[self.word_of_token])
         return len(self.masks) - 1
 
-    def keep_only(self, words: Sequence[int]) -> int:
+    def keep_only(self, words: Sequence[int] | np.ndarray) -> int:
         kept = np.zeros(self.n_words, dtype=bool)
         kept[list(words)] = True
         self.masks.append(kept[self.word_of_token])

@@ -19,8 +19,9 @@ and which change sign.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from sklearn.base import clone
@@ -67,7 +68,7 @@ def bootstrap_refits(
     surrogate: object,
     n_refits: int,
     rng: np.random.Generator,
-    reported: object,
+    reported: Callable[[Any], np.ndarray],
     analysis: SoftmaxAnalysis | None = None,
 ) -> np.ndarray:
     """Reported weights ``(n_refits, n_classes, n_features)`` of the surrogate refitted on bootstrap resamples.

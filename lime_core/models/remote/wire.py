@@ -27,7 +27,10 @@ class ResponseFormat(Protocol):
     :class:`RemoteModelError` when the answer does not have the expected shape.
     """
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The format's name, in cache keys and messages."""
+        ...
 
     def encode(self, texts: Sequence[str]) -> Any:
         """Return the JSON-serialisable request body for ``texts``."""
