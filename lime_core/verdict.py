@@ -407,9 +407,9 @@ def judge_trust(explanation: Explanation, target: TargetExplanation | str | None
     checks = [_fidelity_check(explanation, target)]
     if target is not None:
         for make in (_stability_check, _signs_check, _faithfulness_check):
-            check = make(explanation, target)
-            if check is not None:
-                checks.append(check)
+            found = make(explanation, target)
+            if found is not None:
+                checks.append(found)
     for extra in (_sampling_check(explanation), _language_check(explanation)):
         if extra is not None:
             checks.append(extra)

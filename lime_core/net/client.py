@@ -350,6 +350,8 @@ def _proxy_for(parts: SplitResult) -> str | None:
         return None
     proxies = urllib.request.getproxies_environment()
     proxy = proxies.get(parts.scheme)
-    if not proxy or urllib.request.proxy_bypass_environment(parts.hostname or "", proxies):
+    # proxy_bypass_environment is CPython's (the NO_PROXY rule urllib itself applies), absent from typeshed's stubs.
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if not proxy or bypass(parts.hostname or "", proxies):
         return None
     return proxy if "://" in proxy else f"http://{proxy}"

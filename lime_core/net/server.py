@@ -274,6 +274,8 @@ class ModelServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
+        if isinstance(host, bytes):  # only a Unix socket's address is bytes; this server listens on TCP
+            host = host.decode()
         if host in ("0.0.0.0", "::"):
             host = "127.0.0.1" if host == "0.0.0.0" else "::1"
         if ":" in str(host):
@@ -286,15 +288,16 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: a requests.Session reuses one connection per batch run
     server_version = "lime-core-serve"
     sys_version = ""
-    timeout = 30  # seconds a client may stay silent (lowered to the server's request deadline in setup())
+    timeout = 30  # seconds a client may stay silent (setup() lowers it to the request deadline: client_timeout)
     # Headers and body go out in two writes; with Nagle on, a keep-alive client waits for the
     # delayed ACK (~40 ms) on every request, which caps a session at ~25 requests/s.
     disable_nagle_algorithm = True
 
     def setup(self) -> None:
-        self.timeout = min(float(type(self).timeout), self.server.request_deadline)
+        self.client_timeout = min(float(type(self).timeout), self.server.request_deadline)
         self._served = 0
         super().setup()
+        self.connection.settimeout(self.client_timeout)
 
     def handle_one_request(self) -> None:
         """One request, which must arrive whole within the server's deadline or the connection is dropped.
@@ -307,7 +310,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._dropped = False
         waiting = self._served > 0
         if waiting:
-            self.connection.settimeout(min(self.timeout, self.server.keepalive_idle))
+            self.connection.settimeout(min(self.client_timeout, self.server.keepalive_idle))
             self.server.mark_idle(self, True)
         self._deadline.start()
         try:
@@ -330,7 +333,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def parse_request(self) -> bool:
         self.server.mark_idle(self, False)  # the request line is here: no longer idle
-        self.connection.settimeout(self.timeout)
+        self.connection.settimeout(self.client_timeout)
         return super().parse_request()
 
     def _request_arrived(self) -> None:
