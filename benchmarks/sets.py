@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import io
 import json
 import os
@@ -96,8 +97,8 @@ class ConstantKernel:
 
 
 # The rule of issue 8's second pass, the starting point of the third pass's variants.
-PASS2 = {"SET_TIE_SHARE": 1.0, "CHANGE_TIE_SHARE": 0.0, "FIT_REL_TOL": 0.2, "SET_AGREEMENT": 0.95}
-PASS3 = {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0, "FIT_REL_TOL": 0.25}  # PASS2's changes in the third pass
+PASS2 = {"set_tie_share": 1.0, "change_tie_share": 0.0, "fit_rel_tol": 0.2, "set_agreement": 0.95}
+PASS3 = {"set_tie_share": 0.5, "change_tie_share": 1.0, "fit_rel_tol": 0.25}  # PASS2's changes in the third pass
 
 # lime_core variants: name -> TextExplainer parameters (on top of random_state).
 VARIANTS: dict[str, dict[str, Any]] = {
@@ -113,35 +114,35 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "5000-pairs-bare": {"n_samples": 5000, "bigrams": True, "uncertainty": False, "stability_refits": 0},
     "auto-faithful": {"n_samples": "auto", "faithfulness": True},
     # Experiments of issue 8 (docs/trust.md reports them):
-    "auto-old": {"n_samples": "auto", "adaptive": {"MAX_INITIAL": 5000}},
-    "auto-fit20": {"n_samples": "auto", "adaptive": {"FIT_REL_TOL": 0.2}},
-    "auto-fit20-k5": {"n_samples": "auto", "auto_top_k": 5, "adaptive": {"FIT_REL_TOL": 0.2}},
-    "auto-nofit": {"n_samples": "auto", "adaptive": {"FIT_REL_TOL": 1e9}},
-    "auto-tol25": {"n_samples": "auto", "auto_tolerance": 0.25, "adaptive": {"FIT_REL_TOL": 0.2}},
+    "auto-old": {"n_samples": "auto", "adaptive": {"max_initial": 5000}},
+    "auto-fit20": {"n_samples": "auto", "adaptive": {"fit_rel_tol": 0.2}},
+    "auto-fit20-k5": {"n_samples": "auto", "auto_top_k": 5, "adaptive": {"fit_rel_tol": 0.2}},
+    "auto-nofit": {"n_samples": "auto", "adaptive": {"fit_rel_tol": 1e9}},
+    "auto-tol25": {"n_samples": "auto", "auto_tolerance": 0.25, "adaptive": {"fit_rel_tol": 0.2}},
     # Second round of issue 8 experiments: other samplers at a fixed count, then stopping rules.
     "1250-anti": {"n_samples": 1250, "sampler": AntitheticSampler()},
     "1250-kernel": {"n_samples": 1250, "sampler": KernelSampler(CosineKernel()), "kernel": ConstantKernel()},
     "5000-anti": {"n_samples": 5000, "sampler": AntitheticSampler()},
     "auto-anti": {"n_samples": "auto", "sampler": AntitheticSampler()},
-    "auto-set": {"n_samples": "auto", "auto_top_k": 5, "adaptive": {"MAX_INITIAL": 500}},
-    "auto-set-fit20": {"n_samples": "auto", "auto_top_k": 5, "adaptive": {"MAX_INITIAL": 500, "FIT_REL_TOL": 0.2}},
+    "auto-set": {"n_samples": "auto", "auto_top_k": 5, "adaptive": {"max_initial": 500}},
+    "auto-set-fit20": {"n_samples": "auto", "auto_top_k": 5, "adaptive": {"max_initial": 500, "fit_rel_tol": 0.2}},
     "auto-set-fit20-ties": {
         "n_samples": "auto",
         "auto_top_k": 5,
-        "adaptive": {"MAX_INITIAL": 500, "FIT_REL_TOL": 0.2, "SET_TIE_SHARE": 1.0},
+        "adaptive": {"max_initial": 500, "fit_rel_tol": 0.2, "set_tie_share": 1.0},
     },
     # With the set rule as the default: rounds that grow at most 2x (stopping closer to the count needed).
-    "auto-g2": {"n_samples": "auto", "adaptive": {"MAX_GROWTH": 2.0}},
-    "auto-g2-i300": {"n_samples": "auto", "adaptive": {"MAX_GROWTH": 2.0, "MAX_INITIAL": 300}},
+    "auto-g2": {"n_samples": "auto", "adaptive": {"max_growth": 2.0}},
+    "auto-g2-i300": {"n_samples": "auto", "adaptive": {"max_growth": 2.0, "max_initial": 300}},
     "auto-set-fit20-ties05": {
         "n_samples": "auto",
         "auto_top_k": 5,
-        "adaptive": {"MAX_INITIAL": 500, "FIT_REL_TOL": 0.2, "SET_TIE_SHARE": 0.5},
+        "adaptive": {"max_initial": 500, "fit_rel_tol": 0.2, "set_tie_share": 0.5},
     },
     "auto-set-fit20-ties-a95": {
         "n_samples": "auto",
         "auto_top_k": 5,
-        "adaptive": {"MAX_INITIAL": 500, "FIT_REL_TOL": 0.2, "SET_TIE_SHARE": 1.0, "SET_AGREEMENT": 0.95},
+        "adaptive": {"max_initial": 500, "fit_rel_tol": 0.2, "set_tie_share": 1.0, "set_agreement": 0.95},
     },
     # Third round (each spelled out from the second round's default, PASS2): a top-k set that differs from the
     # previous round's only by near ties counts as unchanged (CHANGE_TIE_SHARE), near ties declared at other
@@ -151,36 +152,36 @@ VARIANTS: dict[str, dict[str, Any]] = {
         name: {"n_samples": "auto", "adaptive": {**PASS2, **changes}}
         for name, changes in {
             "auto-pass2": {},
-            "auto-ties10-c10": {"CHANGE_TIE_SHARE": 1.0},
-            "auto-ties10-c10-a97": {"CHANGE_TIE_SHARE": 1.0, "SET_AGREEMENT": 0.97},
-            "auto-ties10-c10-a98": {"CHANGE_TIE_SHARE": 1.0, "SET_AGREEMENT": 0.98},
-            "auto-ties07-c07": {"SET_TIE_SHARE": 0.7, "CHANGE_TIE_SHARE": 0.7},
-            "auto-ties05-c05": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 0.5},
-            "auto-ties05-c05-a97": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 0.5, "SET_AGREEMENT": 0.97},
-            "auto-ties05-c10": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0},
-            "auto-ties04-c10": {"SET_TIE_SHARE": 0.4, "CHANGE_TIE_SHARE": 1.0},
-            "auto-ties03-c10": {"SET_TIE_SHARE": 0.3, "CHANGE_TIE_SHARE": 1.0},
-            "auto-ties05-c10-fit25": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0, "FIT_REL_TOL": 0.25},
-            "auto-ties05-c10-g18": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0, "MAX_GROWTH": 1.8},
-            "auto-ties05-c10-min115": {"SET_TIE_SHARE": 0.5, "CHANGE_TIE_SHARE": 1.0, "MIN_GROWTH": 1.15},
+            "auto-ties10-c10": {"change_tie_share": 1.0},
+            "auto-ties10-c10-a97": {"change_tie_share": 1.0, "set_agreement": 0.97},
+            "auto-ties10-c10-a98": {"change_tie_share": 1.0, "set_agreement": 0.98},
+            "auto-ties07-c07": {"set_tie_share": 0.7, "change_tie_share": 0.7},
+            "auto-ties05-c05": {"set_tie_share": 0.5, "change_tie_share": 0.5},
+            "auto-ties05-c05-a97": {"set_tie_share": 0.5, "change_tie_share": 0.5, "set_agreement": 0.97},
+            "auto-ties05-c10": {"set_tie_share": 0.5, "change_tie_share": 1.0},
+            "auto-ties04-c10": {"set_tie_share": 0.4, "change_tie_share": 1.0},
+            "auto-ties03-c10": {"set_tie_share": 0.3, "change_tie_share": 1.0},
+            "auto-ties05-c10-fit25": {"set_tie_share": 0.5, "change_tie_share": 1.0, "fit_rel_tol": 0.25},
+            "auto-ties05-c10-g18": {"set_tie_share": 0.5, "change_tie_share": 1.0, "max_growth": 1.8},
+            "auto-ties05-c10-min115": {"set_tie_share": 0.5, "change_tie_share": 1.0, "min_growth": 1.15},
             # From the third pass's default: rounds that stop closer to the count the criteria ask for, a
             # looser set agreement.
             "auto-p3-fine": {
                 **PASS3,
-                "SET_MULTIPLES": (1.0, 1.1, 1.2, 1.35, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0),
-                "HEADROOM": 1.05,
+                "set_multiples": (1.0, 1.1, 1.2, 1.35, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0),
+                "headroom": 1.05,
             },
-            "auto-p3-a93": {**PASS3, "SET_AGREEMENT": 0.93},
-            "auto-p3-a90": {**PASS3, "SET_AGREEMENT": 0.90},
-            "auto-p3-costly3": {**PASS3, "SET_COSTLY_FACTOR": 3.0, "SET_AFFORDABLE_AGREEMENT": 0.85},
-            "auto-p3-costly2": {**PASS3, "SET_COSTLY_FACTOR": 2.0, "SET_AFFORDABLE_AGREEMENT": 0.9},
+            "auto-p3-a93": {**PASS3, "set_agreement": 0.93},
+            "auto-p3-a90": {**PASS3, "set_agreement": 0.90},
+            "auto-p3-costly3": {**PASS3, "set_costly_factor": 3.0, "set_affordable_agreement": 0.85},
+            "auto-p3-costly2": {**PASS3, "set_costly_factor": 2.0, "set_affordable_agreement": 0.9},
             # Any change of the set between rounds accepted (still at least two rounds).
-            "auto-p3-anychange": {**PASS3, "CHANGE_TIE_SHARE": 1e9},
+            "auto-p3-anychange": {**PASS3, "change_tie_share": 1e9},
             "auto-p3-costly3-anychange": {
                 **PASS3,
-                "SET_COSTLY_FACTOR": 3.0,
-                "SET_AFFORDABLE_AGREEMENT": 0.85,
-                "CHANGE_TIE_SHARE": 1e9,
+                "set_costly_factor": 3.0,
+                "set_affordable_agreement": 0.85,
+                "change_tie_share": 1e9,
             },
         }.items()
     },
@@ -191,23 +192,18 @@ LEVELS = ("trust", "check", "distrust")
 PEERS: dict[str, Callable] = {"eli5": run_eli5, "lime": run_lime}
 
 
-@contextlib.contextmanager
-def _patched(module: Any, constants: dict[str, Any]):
-    """Experimental variants set lime_core.trust.adaptive's constants for their run only."""
-    saved = {k: getattr(module, k) for k in constants}
-    for k, v in constants.items():
-        setattr(module, k, v)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            setattr(module, k, v)
-
-
 def variant_params(name: str) -> dict[str, Any]:
-    """A variant's TextExplainer parameters; a bare number (e.g. ``1500``) is that fixed sample count."""
+    """A variant's TextExplainer parameters; a bare number (e.g. ``1500``) is that fixed sample count.
+
+    A variant's ``"adaptive"`` entry names the stopping rule's constants it changes (fields of
+    ``lime_core.trust.adaptive.AdaptiveSettings``); they are passed as ``adaptive_settings``.
+    """
     if name in VARIANTS:
-        return VARIANTS[name]
+        params = dict(VARIANTS[name])
+        changes = params.pop("adaptive", None)
+        if changes:
+            params["adaptive_settings"] = dataclasses.replace(adaptive.DEFAULT_SETTINGS, **changes)
+        return params
     if name.isdigit():
         return {"n_samples": int(name)}
     raise SystemExit(f"unknown variant {name!r}; known: {', '.join(VARIANTS)} or a sample count")
@@ -261,40 +257,22 @@ def _wall(wall: float, answers: SharedAnswers) -> float:
     return wall - answers.seconds + answers.seconds_per_text * answers.texts
 
 
-class RoundLog:
-    """Records every adaptive.check_round result of one run: which criterion kept sampling going."""
-
-    def __init__(self) -> None:
-        self.checks: list[adaptive.RoundCheck] = []
-        self._original = adaptive.check_round
-
-    def __enter__(self) -> RoundLog:
-        def logged(*args: Any, **kwargs: Any) -> adaptive.RoundCheck:
-            check = self._original(*args, **kwargs)
-            self.checks.append(check)
-            return check
-
-        adaptive.check_round = logged
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        adaptive.check_round = self._original
-
-    def history(self, sampling: Any) -> list[dict]:
-        return [
-            {
-                "n_samples": r.n_samples,
-                "calls": r.n_model_calls,
-                "top": list(r.top_k),
-                "unchanged": c.unchanged,
-                "separated": c.separated,
-                "ranking_settled": c.ranking_settled,
-                "fit_settled": c.fit_settled,
-                "costly": c.costly,
-                "factor": c.factor,
-            }
-            for r, c in zip(sampling.history, self.checks, strict=False)
-        ]
+def round_history(sampling: Any, checks: Sequence[adaptive.RoundCheck]) -> list[dict]:
+    """Every round of one adaptive run with its check (``stopping_rule_.checks``): which criterion kept it going."""
+    return [
+        {
+            "n_samples": r.n_samples,
+            "calls": r.n_model_calls,
+            "top": list(r.top_k),
+            "unchanged": c.unchanged,
+            "separated": c.separated,
+            "ranking_settled": c.ranking_settled,
+            "fit_settled": c.fit_settled,
+            "costly": c.costly,
+            "factor": c.factor,
+        }
+        for r, c in zip(sampling.history, checks, strict=False)
+    ]
 
 
 def set_agreement(explainer: TextExplainer, target: int) -> float | None:
@@ -316,10 +294,9 @@ def explain_one(text: str, answers: SharedAnswers, variants: Sequence[str], peer
     for name in variants:
         answers.reset()
         start = time.perf_counter()
-        params = dict(variant_params(name))
-        with _patched(adaptive, params.pop("adaptive", {})), RoundLog() as log:
-            explainer = TextExplainer(random_state=SEED, **params)
-            e = explainer.explain(text, answers, targets=[target])
+        params = variant_params(name)
+        explainer = TextExplainer(random_state=SEED, **params)
+        e = explainer.explain(text, answers, targets=[target])
         wall = time.perf_counter() - start
         q = explainer.local_fit_.surrogate.predict_proba(explainer.features_.transform(h_keep))
         verdict = judge_trust(e)
@@ -340,7 +317,7 @@ def explain_one(text: str, answers: SharedAnswers, variants: Sequence[str], peer
             "wall": _wall(wall, answers),
         }
         if s.history:
-            row["runs"][name]["history"] = log.history(s)
+            row["runs"][name]["history"] = round_history(s, explainer.stopping_rule_.checks)
         row["runs"][name]["set_agreement"] = set_agreement(explainer, target)
     for name in peers:
         answers.reset()

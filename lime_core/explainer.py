@@ -22,7 +22,6 @@ from .compat.eli5_api import Eli5Interface, check_eli5_params, eli5_kernel, eli5
 from .compat.eli5_samples import fit_text_samples, safe_repr, uses_text_samples
 from .defaults import TOP_K
 from .explanation import (
-    STOP_FIXED,
     STOP_SHARED,
     ExplainerSettings,
     Explanation,
@@ -35,7 +34,7 @@ from .explanation import (
 )
 from .features import FeatureSpace
 from .fitting import LocalFit, fit_local_model
-from .kernels import CosineKernel, Kernel, cosine_similarity_to_original
+from .kernels import CosineKernel, Kernel
 from .levels import AUTO as AUTO_LEVEL
 from .levels import WORDS, LevelChoice, WithinTokenizer, check_level, check_within, choose_level
 from .limits import (
@@ -51,12 +50,15 @@ from .neighbourhood import FitResult, Neighbourhood
 from .nothing_to_explain import answer_spread
 from .predictor import BlackBox, LabelView, PredictionCache, ProgressCallback
 from .removal import DELETION, Removal, resolve_removal
-from .sampling import Sampler, default_sampler, draw_neighbourhood
+from .rounds import MaskingSource, sample_in_rounds
+from .sampling import Sampler, default_sampler
 from .surrogates import ClassifierSurrogate, SoftmaxSurrogate, Surrogate, class_weights, output_scale, weights_kind
 from .tokenization import TokenizedText, Tokenizer, check_text, get_tokenizer
 from .trust import adaptive
+from .trust.adaptive import DEFAULT_SETTINGS, AdaptiveSettings
 from .trust.results import TrustOptions, TrustResults, trust_class
 from .trust.stability import DEFAULT_REFITS
+from .trust.stopping import FixedCount, SettledTopWords, StoppingRule
 from .trust.uncertainty import DEFAULT_CONFIDENCE, WeightUncertainty
 from .verdict import DISTRUST_MIN_SCORE
 
@@ -117,7 +119,8 @@ class TextExplainer(Eli5Interface, BaseEstimator):
       leading words and the fit have settled (``auto_tolerance``: how close a
       near tie may be left unresolved, relative to the largest weight), at most
       ``max_samples``; ``sampling`` in the explanation says how it went
-      (:func:`lime_core.trust.adaptive.fit_adaptively`).
+      (:class:`lime_core.trust.stopping.SettledTopWords`; its tuning constants are ``adaptive_settings``, an
+      :class:`~lime_core.trust.adaptive.AdaptiveSettings`, default its defaults).
     * ``uncertainty`` adds a standard error and a ``confidence`` interval to
       every weight (no model calls; a few ms).
     * ``stability_refits`` bootstrap refits of the surrogate on the stored
@@ -162,6 +165,8 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         The trust computations of ``local_fit_``, made on first use and kept.
     sampling_ : SamplingReport
         How the samples were drawn (one round, or the adaptive rounds).
+    stopping_rule_ : StoppingRule
+        The rule that ended the sampling loop (:mod:`lime_core.trust.stopping`), with its per-round record.
     level_ : LevelChoice
         The level the features are at (``words``, ``sentences``, ``paragraphs``), its tokenizer, and why.
     trust_seed_ : int
@@ -203,6 +208,7 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         multi_label: bool | None = None,
         level: str = AUTO_LEVEL,
         within: tuple[int, int] | None = None,
+        adaptive_settings: AdaptiveSettings | None = None,
         # eli5's TextExplainer arguments (see lime_core.compat.eli5_api)
         char_based: bool | None = None,
         position_dependent: bool = False,
@@ -237,6 +243,7 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         self.multi_label = multi_label
         self.level = level
         self.within = within
+        self.adaptive_settings = adaptive_settings
         self.char_based = char_based
         self.position_dependent = position_dependent
         self.token_pattern = token_pattern
@@ -346,33 +353,31 @@ class TextExplainer(Eli5Interface, BaseEstimator):
             label, probe_calls = int(np.argmax(first.proba[0])), first.n_model_calls
         removal = self.removal_ = resolve_removal(self.removal, self.mask_token, classifier)
 
-        def record(keep: np.ndarray, proba: np.ndarray, calls: int, reused: int) -> Neighbourhood:
-            samples = self._neighbourhood(tokenized, features, keep, proba, calls + probe_calls, reused - probe_calls)
-            return samples if label is None else replace(samples, label_scores=proba).for_label(label)
+        def record(samples: Neighbourhood) -> Neighbourhood:
+            if label is None:
+                return samples
+            calls, reused = samples.n_model_calls + probe_calls, samples.n_answers_reused - probe_calls
+            counted = replace(samples, n_model_calls=calls, n_answers_reused=reused, label_scores=samples.proba)
+            return counted.for_label(label)
 
+        source = MaskingSource(tokenized, features, self._sampler(), self._kernel(), removal)
         if self.adaptive:
-            run = adaptive.fit_adaptively(
-                tokenized,
-                features,
-                self._sampler(),
-                black_box,
-                record,
-                lambda samples: self._fit_surrogate(samples, rng),
-                rng,
-                max_samples=max_samples,
-                top_k=int(self.auto_top_k),
-                confidence=float(self.confidence),
-                rel_tol=float(self.auto_tolerance),
-                distrust_below=DISTRUST_MIN_SCORE,
-                removal=removal,
-                progress=progress,
+            rule: StoppingRule = SettledTopWords(
+                max_samples,
+                int(self.auto_top_k),
+                float(self.confidence),
+                float(self.auto_tolerance),
+                DISTRUST_MIN_SCORE,
+                self.adaptive_settings or DEFAULT_SETTINGS,
             )
-            return self._finish(run.neighbourhood, run.fit, run.report, rng, run.trust)
-        keep = draw_neighbourhood(self._sampler(), features.groups, int(self.n_samples), rng)
-        predictions = black_box.predict(removal.texts(tokenized, keep), progress=progress)
-        calls = predictions.n_model_calls
-        samples = record(keep, predictions.proba, calls, predictions.n_distinct - calls)
-        return self._finish(samples, self._fit_surrogate(samples, rng), fixed_sampling(samples), rng)
+        else:
+            rule = FixedCount(int(self.n_samples))
+        self.stopping_rule_ = rule
+        run = sample_in_rounds(
+            source, black_box, rule, lambda samples: self._fit_surrogate(samples, rng), rng, record=record,
+            progress=progress,
+        )
+        return self._finish(run.neighbourhood, run.fit, run.report, rng, run.trust)
 
     def _level(self, text: str) -> LevelChoice:
         """The level of this text's features (``level``), or the words inside ``within`` (a drill-down)."""
@@ -390,29 +395,6 @@ class TextExplainer(Eli5Interface, BaseEstimator):
         self.black_box_ = black_box
         self._other_trust: dict[LocalFit, TrustResults] = {}
         self._label_results: dict[int, FitResult] = {}
-
-    def _neighbourhood(
-        self,
-        tokenized: TokenizedText,
-        features: FeatureSpace,
-        keep: np.ndarray,
-        proba: np.ndarray,
-        calls: int,
-        reused: int,
-    ) -> Neighbourhood:
-        return Neighbourhood(
-            tokenized=tokenized,
-            features=features,
-            X=features.transform(keep),
-            proba=proba,
-            sample_weight=self._kernel().weights(keep),
-            similarity=cosine_similarity_to_original(keep),
-            keep=keep,
-            mask_token=self.removal_.replacement,
-            removal=self.removal_,
-            n_model_calls=int(calls),
-            n_answers_reused=int(reused),
-        )
 
     def _fit_surrogate(
         self, samples: Neighbourhood, rng: np.random.Generator, surrogate: Surrogate | None = None
@@ -739,17 +721,6 @@ def _target(result: FitResult, c: int, unc: WeightUncertainty | None, surrogate_
         surrogate_probability=float(surrogate_proba[c]),
         bias=float(intercepts[c]),
         weights=tuple(weight(j) for j in np.argsort(-coef, kind="stable")),
-    )
-
-
-def fixed_sampling(samples: Neighbourhood) -> SamplingReport:
-    """The sampling report of a fixed sample count: one round."""
-    return SamplingReport(
-        mode="fixed",
-        rounds=1,
-        n_samples=samples.n_samples,
-        n_model_calls=int(samples.n_model_calls),
-        stopped_because=STOP_FIXED,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -14,6 +15,9 @@ from lime_core.trust import adaptive
 from lime_core.trust.adaptive import check_round, expected_set_agreement, initial_samples, next_size
 from tests.blackboxes import SENTIMENT_COEFS, SENTIMENT_TEXT, SklearnLikeModel, sentiment_model
 from tests.test_trust_uncertainty import REVIEW_TEXT, NoisyLogisticModel
+
+DEFAULTS = adaptive.DEFAULT_SETTINGS
+NO_ABS_TOL = replace(DEFAULTS, abs_tol=0.0)  # ties declared by rel_tol alone
 
 # Hard: three words of nearly equal, modest effect under heavy per-text noise; which one leads takes many samples.
 HARD_COEFS = {"good": 0.6, "great": 0.55, "fine": 0.5, "bad": -0.2}
@@ -140,16 +144,16 @@ def test_separated_top_words_settle_once_unchanged() -> None:
 def test_wide_intervals_ask_for_the_samples_the_top_set_needs() -> None:
     w = np.array([3.0, -2.0, 1.5, 1.0])
     std = np.full(4, 0.6)
-    c = check_round(w, std, 3, 1.96, previous_top=(0, 1, 2), rel_tol=0.01, abs_tol=0.0)
+    c = check_round(w, std, 3, 1.96, previous_top=(0, 1, 2), rel_tol=0.01, settings=NO_ABS_TOL)
     assert not c.settled and not c.separated and not c.ranking_settled
     # The factor is the smallest multiple of the samples at which the top-3 set is expected to agree with an
     # endless sample's as well as SET_AGREEMENT: 1.5 vs 1.0 with a gap's standard error of 0.85 / sqrt(m).
-    assert c.factor in adaptive.SET_MULTIPLES and c.factor > 1
-    tie = 0.01 * 3.0 * adaptive.SET_TIE_SHARE
-    agreement = expected_set_agreement(w, std, 3, None, adaptive.SET_MULTIPLES, tie)
-    at = adaptive.SET_MULTIPLES.index(c.factor)
-    assert agreement[at] >= adaptive.SET_AGREEMENT > agreement[at - 1]
-    assert next_size(1000, c, 5000) == math.ceil(1000 * min(adaptive.MAX_GROWTH, adaptive.HEADROOM * c.factor))
+    assert c.factor in DEFAULTS.set_multiples and c.factor > 1
+    tie = 0.01 * 3.0 * DEFAULTS.set_tie_share
+    agreement = expected_set_agreement(w, std, 3, None, DEFAULTS.set_multiples, tie)
+    at = DEFAULTS.set_multiples.index(c.factor)
+    assert agreement[at] >= DEFAULTS.set_agreement > agreement[at - 1]
+    assert next_size(1000, c, 5000) == math.ceil(1000 * min(DEFAULTS.max_growth, DEFAULTS.headroom * c.factor))
     assert next_size(4000, c, 5000) == 5000
 
 
@@ -179,7 +183,7 @@ def test_near_ties_settle_when_their_gap_is_known_to_within_the_tolerance() -> N
     assert not c.separated and c.ranking_settled and c.settled and c.reason == adaptive.STOP_PRECISE
 
 
-def test_a_set_that_changed_only_by_a_near_tie_counts_as_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_set_that_changed_only_by_a_near_tie_counts_as_unchanged() -> None:
     # Words 2 and 3 swapped the 2nd place since the previous round; their gap is inside the declared tolerance.
     w = np.array([3.0, 1.0, 0.98, 0.1])
     assert adaptive.same_set_up_to_ties(w, (0, 1), (0, 2), tie_tol=0.05)
@@ -187,10 +191,10 @@ def test_a_set_that_changed_only_by_a_near_tie_counts_as_unchanged(monkeypatch: 
     assert not adaptive.same_set_up_to_ties(w, (0, 1), (0, 3), tie_tol=0.05)  # word 3 is far behind: a real change
     assert not adaptive.same_set_up_to_ties(w, (0, 1), None, tie_tol=1.0)  # a first round has nothing to repeat
     std = np.full(4, 0.005)
-    c = check_round(w, std, 2, 1.96, previous_top=(0, 2), rel_tol=0.1, abs_tol=0.02)
-    assert c.unchanged  # the 0.02 gap is inside CHANGE_TIE_SHARE x (0.1 x 3.0 + 0.02)
-    monkeypatch.setattr(adaptive, "CHANGE_TIE_SHARE", 0.0)  # the rule before its third pass: the exact set
-    assert not check_round(w, std, 2, 1.96, previous_top=(0, 2), rel_tol=0.1, abs_tol=0.02).unchanged
+    c = check_round(w, std, 2, 1.96, previous_top=(0, 2), rel_tol=0.1)
+    assert c.unchanged  # the 0.02 gap is inside change_tie_share x (0.1 x 3.0 + 0.02)
+    exact = replace(DEFAULTS, change_tie_share=0.0)  # the rule before its third pass: the exact set
+    assert not check_round(w, std, 2, 1.96, previous_top=(0, 2), rel_tol=0.1, settings=exact).unchanged
 
 
 def test_correlated_weights_have_a_precise_gap() -> None:
@@ -208,7 +212,7 @@ def test_fit_must_also_settle() -> None:
     std = np.array([0.01, 0.01])
     loose = check_round(w, std, 1, 1.96, (0,), excess_loss=0.02, heldout_kl=0.05)
     assert loose.ranking_settled and not loose.fit_settled and not loose.settled
-    assert loose.factor == pytest.approx(0.02 / (adaptive.FIT_REL_TOL * 0.05))
+    assert loose.factor == pytest.approx(0.02 / (DEFAULTS.fit_rel_tol * 0.05))
     tight = check_round(w, std, 1, 1.96, (0,), excess_loss=0.001, heldout_kl=0.05)
     assert tight.settled
 
@@ -221,9 +225,9 @@ def test_without_intervals_the_top_words_must_repeat() -> None:
 
 
 def test_first_round_size() -> None:
-    assert initial_samples(5, 5000) == adaptive.MIN_INITIAL
+    assert initial_samples(5, 5000) == DEFAULTS.min_initial
     assert initial_samples(30, 5000) == 310
-    assert initial_samples(100, 5000) == adaptive.MAX_INITIAL  # a long text no longer spends its budget at once
+    assert initial_samples(100, 5000) == DEFAULTS.max_initial  # a long text no longer spends its budget at once
     assert initial_samples(100, 300) == 300
 
 
@@ -241,45 +245,41 @@ TIED_COEFS = {
 }
 
 
-def test_a_near_tie_at_the_last_place_is_declared_instead_of_sampled_to_the_cap(monkeypatch) -> None:
-    def run() -> Explanation:
+def test_a_near_tie_at_the_last_place_is_declared_instead_of_sampled_to_the_cap() -> None:
+    def run(settings: adaptive.AdaptiveSettings = DEFAULTS) -> Explanation:
         model = NoisyLogisticModel(TIED_COEFS, 0.3)
-        return TextExplainer(n_samples="auto", random_state=0).explain(REVIEW_TEXT, model, targets="positive")
+        explainer = TextExplainer(n_samples="auto", random_state=0, adaptive_settings=settings)
+        return explainer.explain(REVIEW_TEXT, model, targets="positive")
 
     declared = run()
     s = declared.sampling
     assert s.stopped_because == adaptive.STOP_PRECISE and s.n_samples < s.max_samples / 4
     top = [w.feature for w in declared.targets[0].top(5)]
     assert set(top[:4]) == {"good", "great", "bad", "awful"} and top[4] in TIED
-    monkeypatch.setattr(adaptive, "SET_TIE_SHARE", 0.0)  # without declared ties ...
-    thrifty = run()
+    no_ties = replace(DEFAULTS, set_tie_share=0.0)  # without declared ties ...
+    thrifty = run(no_ties)
     # ... the cost step leaves the tie once settling it would take 3x the samples so far ...
     assert thrifty.sampling.stopped_because == adaptive.STOP_COSTLY
     assert thrifty.sampling.n_samples < thrifty.sampling.max_samples / 4
-    monkeypatch.setattr(adaptive, "SET_COSTLY_FACTOR", math.inf)
-    undeclared = run()  # ... and without it the tie is sampled much longer
+    undeclared = run(replace(no_ties, set_costly_factor=math.inf))  # ... and without it the tie is sampled much longer
     assert undeclared.sampling.n_samples >= 2 * s.n_samples
 
 
-def test_a_near_tie_that_would_cost_several_times_the_samples_is_left_as_it_is(monkeypatch) -> None:
+def test_a_near_tie_that_would_cost_several_times_the_samples_is_left_as_it_is() -> None:
     w = np.array([3.0, 2.0, 1.0, 0.9, 0.1])  # the 3rd and 4th words: a near tie
     std = np.full(5, 0.1)
-    agreement = expected_set_agreement(w, std, 3, None, adaptive.SET_MULTIPLES, adaptive.SET_TIE_SHARE * 0.03)
-    assert 0.85 <= agreement[0] < adaptive.SET_AGREEMENT  # close to settled, not settled
+    agreement = expected_set_agreement(w, std, 3, None, DEFAULTS.set_multiples, DEFAULTS.set_tie_share * 0.03)
+    assert 0.85 <= agreement[0] < DEFAULTS.set_agreement  # close to settled, not settled
 
-    def check() -> adaptive.RoundCheck:
-        return check_round(w, std, 3, 1.96, previous_top=(0, 1, 2), rel_tol=0.01, abs_tol=0.0)
+    def check(**changes: float) -> adaptive.RoundCheck:
+        settings = replace(NO_ABS_TOL, **changes)
+        return check_round(w, std, 3, 1.96, previous_top=(0, 1, 2), rel_tol=0.01, settings=settings)
 
-    monkeypatch.setattr(adaptive, "SET_COSTLY_FACTOR", math.inf)
-    patient = check()
+    patient = check(set_costly_factor=math.inf)
     assert not patient.ranking_settled and patient.factor >= 3.0  # settling it takes at least 3x the samples
-    monkeypatch.setattr(adaptive, "SET_COSTLY_FACTOR", 3.0)
-    monkeypatch.setattr(adaptive, "SET_AFFORDABLE_AGREEMENT", 0.85)
-    thrifty = check()
+    thrifty = check(set_costly_factor=3.0, set_affordable_agreement=0.85)
     assert thrifty.settled and thrifty.costly and thrifty.reason == adaptive.STOP_COSTLY
-    monkeypatch.setattr(adaptive, "SET_AFFORDABLE_AGREEMENT", float(agreement[0]) + 0.01)
-    assert not check().ranking_settled  # further from settled: keep sampling
+    assert not check(set_affordable_agreement=float(agreement[0]) + 0.01).ranking_settled  # further: keep sampling
     # Samples that mostly repeat texts already answered cost little: then the near tie is settled after all.
-    monkeypatch.setattr(adaptive, "SET_AFFORDABLE_AGREEMENT", 0.85)
-    cheap = check_round(w, std, 3, 1.96, (0, 1, 2), rel_tol=0.01, abs_tol=0.0, new_text_share=0.2)
+    cheap = check_round(w, std, 3, 1.96, (0, 1, 2), rel_tol=0.01, settings=NO_ABS_TOL, new_text_share=0.2)
     assert not cheap.ranking_settled and not cheap.costly

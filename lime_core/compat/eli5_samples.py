@@ -108,8 +108,8 @@ def fit_text_samples(
 ) -> TextExplainer:
     """``explainer.fit`` with a user's sampler and/or vectorizer; sets the same learned attributes."""
     from ..compat.eli5_api import seed_of
-    from ..explainer import fixed_sampling
     from ..neighbourhood import Neighbourhood
+    from ..trust.stopping import fixed_sampling
 
     explainer._check_params()
     check_text_sample_params(explainer)

@@ -1,0 +1,150 @@
+"""The explainer's one sampling loop, and the seam it draws from: a neighbourhood source.
+
+A **neighbourhood source** says where the perturbed samples of one text and their features come from
+(:class:`NeighbourhoodSource`):
+
+* ``tokenized`` (:class:`~lime_core.tokenization.TokenizedText`), ``features`` (names and spans: a
+  :class:`~lime_core.features.FeatureSpace` or any object with ``names``, ``spans`` and ``n_features``) and
+  ``removal`` (the :class:`~lime_core.removal.Removal` its texts were made with);
+* ``draw(n_samples, rng) -> list[str]``: ``n_samples`` more perturbed texts (the first call's first text is
+  the text itself);
+* ``neighbourhood(proba, n_model_calls, n_answers_reused) -> Neighbourhood``: the record of every sample drawn
+  so far, with the model's answers ``proba`` (one row per sample).
+
+lime_core's own source is :class:`MaskingSource` (keep-masks from a
+:class:`~lime_core.sampling.Sampler`, features from a :class:`~lime_core.features.FeatureSpace`, sample weights
+from a :class:`~lime_core.kernels.Kernel`); eli5's ``vec=`` and ``sampler=`` are another
+(:mod:`lime_core.compat.eli5_samples`). :func:`sample_in_rounds` draws from a source until a stopping rule
+(:mod:`lime_core.trust.stopping`) says stop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from .explanation import SamplingReport
+from .features import FeatureSpace
+from .fitting import LocalFit
+from .kernels import Kernel, cosine_similarity_to_original
+from .neighbourhood import Neighbourhood
+from .predictor import BlackBox, LabelView, ProgressCallback
+from .removal import Removal
+from .sampling import Sampler, draw_neighbourhood
+from .tokenization import TokenizedText
+from .trust.results import TrustResults
+from .trust.stopping import RoundState, StoppingRule
+
+__all__ = ["MaskingSource", "NeighbourhoodSource", "SampledFit", "sample_in_rounds"]
+
+
+class NeighbourhoodSource(Protocol):
+    """Where the perturbed samples of one text and their features come from (the module docstring documents it)."""
+
+    tokenized: TokenizedText
+    features: Any
+    removal: Removal
+
+    def draw(self, n_samples: int, rng: np.random.Generator) -> list[str]: ...
+
+    def neighbourhood(self, proba: np.ndarray, n_model_calls: int, n_answers_reused: int) -> Neighbourhood: ...
+
+
+class MaskingSource:
+    """lime_core's own neighbourhood: ``sampler``'s keep-masks over the tokens, texts made by ``removal``,
+    features from ``features`` and sample weights from ``kernel``."""
+
+    def __init__(
+        self, tokenized: TokenizedText, features: FeatureSpace, sampler: Sampler, kernel: Kernel, removal: Removal
+    ) -> None:
+        self.tokenized = tokenized
+        self.features = features
+        self.sampler = sampler
+        self.kernel = kernel
+        self.removal = removal
+        self.keep: np.ndarray | None = None
+
+    def draw(self, n_samples: int, rng: np.random.Generator) -> list[str]:
+        if self.keep is None:
+            new = self.keep = draw_neighbourhood(self.sampler, self.features.groups, n_samples, rng)
+        else:
+            new = self.sampler.sample(self.features.groups, n_samples, rng)
+            self.keep = np.vstack([self.keep, new])
+        return self.removal.texts(self.tokenized, new)
+
+    def neighbourhood(self, proba: np.ndarray, n_model_calls: int, n_answers_reused: int) -> Neighbourhood:
+        keep = self.keep
+        if keep is None:
+            raise ValueError("nothing drawn yet")
+        return Neighbourhood(
+            tokenized=self.tokenized,
+            features=self.features,
+            X=self.features.transform(keep),
+            proba=proba,
+            sample_weight=self.kernel.weights(keep),
+            similarity=cosine_similarity_to_original(keep),
+            keep=keep,
+            mask_token=self.removal.replacement,
+            removal=self.removal,
+            n_model_calls=int(n_model_calls),
+            n_answers_reused=int(n_answers_reused),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class SampledFit:
+    """What :func:`sample_in_rounds` ends with: every sample drawn, the last fit, its trust results, the report."""
+
+    neighbourhood: Neighbourhood
+    fit: LocalFit
+    trust: TrustResults  # the last round's: its intervals are the explanation's
+    report: SamplingReport
+
+
+def sample_in_rounds(
+    source: NeighbourhoodSource,
+    black_box: BlackBox | LabelView,
+    rule: StoppingRule,
+    fit: Callable[[Neighbourhood], LocalFit],
+    rng: np.random.Generator,
+    *,
+    record: Callable[[Neighbourhood], Neighbourhood] | None = None,
+    progress: ProgressCallback | None = None,
+) -> SampledFit:
+    """Draw from ``source`` in rounds, ask ``black_box`` about the new texts and ``fit`` the surrogate on every
+    sample so far, until ``rule`` says stop.
+
+    ``fit(neighbourhood)`` draws its train / held-out split from ``rng``, the generator every round's samples
+    are drawn from. ``record`` may turn the source's record into the one fitted (a multi-label model's label
+    view). Only new texts go to the model; answers already known (the cache) are counted as reused.
+    """
+    size = rule.first_size(source.features.n_features)
+    proba: np.ndarray | None = None
+    calls = reused = drawn = 0
+    # Texts asked about in earlier rounds: a round's new texts are counted against these, not the model calls,
+    # which a warm prediction cache would lower (the same explanation from the model or the cache).
+    seen: set[str] = set()
+    while True:
+        texts = source.draw(size - drawn, rng)
+        offset = calls
+        round_progress = None if progress is None else (lambda d, t, o=offset: progress(o + d, o + t))
+        predictions = black_box.predict(texts, progress=round_progress)
+        before = len(seen)
+        seen.update(texts)
+        proba = predictions.proba if proba is None else np.vstack([proba, predictions.proba])
+        calls += predictions.n_model_calls
+        reused += predictions.n_distinct - predictions.n_model_calls
+        samples = source.neighbourhood(proba, calls, reused)
+        if record is not None:
+            samples = record(samples)
+        fitted = fit(samples)
+        new_share = (len(seen) - before) / max(size - drawn, 1)
+        state = RoundState(samples, fitted, TrustResults(samples, fitted), calls, new_share)
+        drawn = size
+        decision = rule.after_round(state)
+        if decision.stopped_because is not None:
+            return SampledFit(samples, fitted, state.trust, rule.report(state, decision.stopped_because))
+        size = decision.next_size
