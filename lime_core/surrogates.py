@@ -16,7 +16,7 @@ surrogate that declares nothing; the module functions :func:`output_scale`,
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,7 +28,7 @@ from threadpoolctl import ThreadpoolController
 if TYPE_CHECKING:
     from .trust.uncertainty import SoftmaxAnalysis, WeightUncertainty
 
-Matrix = np.ndarray | sp.spmatrix
+Matrix: TypeAlias = np.ndarray | sp.spmatrix
 OutputScale = Literal["logit", "probability"]
 OUTPUT_SCALES = ("logit", "probability")
 WeightsKind = Literal["linear", "tree_path"]
