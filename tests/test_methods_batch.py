@@ -45,6 +45,42 @@ def test_each_text_stores_its_comparison_and_its_calls_count(compared_run: tuple
     assert model_calls == total
 
 
+def test_the_comparison_has_its_own_columns_beside_the_json(compared_run: tuple[Path, int]) -> None:
+    """The optional columns repeat what each text's JSON says, so a dataframe filter needs no JSON parsing."""
+    compared_run, _ = compared_run
+    rows = pq.read_table(compared_run / "explanations.parquet").to_pandas()
+    for row in rows.itertuples():
+        report = Explanation.from_json(row.explanation).methods
+        for method in ("lime", "occlusion", "kernelshap"):
+            result = report.result(method)
+            assert list(getattr(row, f"{method}_top_words")) == list(result.top)
+            assert getattr(row, f"{method}_comprehensiveness") == pytest.approx(result.faithfulness.comprehensiveness)
+        for method in ("occlusion", "kernelshap"):
+            pair = report.pair("lime", method)
+            assert getattr(row, f"lime_{method}_top_shared") == pair.overlap
+            correlation = getattr(row, f"lime_{method}_rank_correlation")
+            assert (pair.rank_correlation is None and pd.isna(correlation)) or correlation == pytest.approx(
+                pair.rank_correlation
+            )
+        assert list(row.most_faithful) == list(report.most_faithful)
+        assert row.methods_n_model_calls == report.n_model_calls
+    # Filtering the texts where LIME and KernelSHAP share at most 2 of the top words is one line of pandas.
+    low = rows[rows.lime_kernelshap_top_shared <= 2]
+    assert set(low.id) == {r.id for r in rows.itertuples() if r.lime_kernelshap_top_shared <= 2}
+
+
+def test_a_run_without_methods_has_no_method_columns(tmp_path: Path) -> None:
+    model = tmp_path / "topics.joblib"
+    joblib.dump(batch_models.train_pipeline(), model)
+    texts, _ = batch_models.make_texts(2, seed=5)
+    data = tmp_path / "texts.csv"
+    pd.DataFrame({"text": texts}).to_csv(data, index=False)
+    out = tmp_path / "run"
+    run_batch(InputSpec(data), out, ModelSource("pipeline", str(model)), BatchOptions(samples=100, seed=1))
+    names = pq.read_schema(out / "explanations.parquet").names
+    assert not [n for n in names if "top_words" in n or "methods" in n or n == "most_faithful"], names
+
+
 def test_summarize_says_where_the_methods_disagree_most(
     compared_run: tuple[Path, int], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -20,7 +20,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 
 from ..errors import LimeCoreError
 from ..limits import MAX_TEXT_CHARS, UTF8_MAX_BYTES_PER_CHAR
+from ..methods.data import LIME, MethodsReport
 from .choices import DEFAULT_CHUNK_SIZE, SUFFIXES
 
 EXPLANATIONS_FILE = "explanations.parquet"
@@ -57,6 +58,56 @@ EXPLANATIONS_SCHEMA = pa.schema(
         pa.field("explanation", pa.string()),
     ]
 )
+
+
+
+def method_columns(methods: Sequence[str]) -> list[pa.Field]:
+    """The optional columns of a run with ``--methods``: per method its top words and comprehensiveness, per
+    method beside LIME the top words they share and their rank correlation, and which ranking was most faithful.
+
+    A run without ``--methods`` has none of them, so its files (and runs made before the option) are unchanged.
+    """
+    if not methods:
+        return []
+    fields = []
+    for method in (LIME, *methods):
+        fields += [
+            pa.field(f"{method}_top_words", pa.list_(pa.string())),
+            pa.field(f"{method}_comprehensiveness", pa.float64()),
+        ]
+    for method in methods:
+        fields += [
+            pa.field(f"{LIME}_{method}_top_shared", pa.int64()),
+            pa.field(f"{LIME}_{method}_rank_correlation", pa.float64()),
+        ]
+    return [*fields, pa.field("most_faithful", pa.list_(pa.string())), pa.field("methods_n_model_calls", pa.int64())]
+
+
+def method_values(report: MethodsReport, methods: Sequence[str]) -> dict[str, Any]:
+    """One text's values for :func:`method_columns` (``report``: its explanation's ``methods``)."""
+    row: dict[str, Any] = {}
+    for method in (LIME, *methods):
+        result = report.result(method)
+        row[f"{method}_top_words"] = list(result.top)
+        row[f"{method}_comprehensiveness"] = (
+            None if result.faithfulness is None else result.faithfulness.comprehensiveness
+        )
+    for method in methods:
+        pair = report.pair(LIME, method)
+        row[f"{LIME}_{method}_top_shared"] = pair.overlap
+        row[f"{LIME}_{method}_rank_correlation"] = pair.rank_correlation
+    row["most_faithful"] = list(report.most_faithful)
+    row["methods_n_model_calls"] = report.n_model_calls
+    return row
+
+
+def explanations_schema(methods: Sequence[str] = ()) -> pa.Schema:
+    """``explanations.parquet``'s schema: :data:`EXPLANATIONS_SCHEMA`, plus :func:`method_columns` with methods."""
+    schema = EXPLANATIONS_SCHEMA
+    for field in method_columns(methods):
+        schema = schema.append(field)
+    return schema
+
 
 WEIGHTS_SCHEMA = pa.schema(
     [
@@ -347,12 +398,22 @@ def _atomic_parquet(table: pa.Table, path: Path) -> None:
         raise
 
 
-def write_part(output: Path, index: int, rows: list[dict[str, Any]], weights: list[dict[str, Any]]) -> None:
-    """Write one part: the weights first, then the explanations, whose presence marks the part as done."""
+def write_part(
+    output: Path,
+    index: int,
+    rows: list[dict[str, Any]],
+    weights: list[dict[str, Any]],
+    methods: Sequence[str] = (),
+) -> None:
+    """Write one part: the weights first, then the explanations, whose presence marks the part as done.
+
+    ``methods``: the run's ``--methods``, whose optional columns the explanations part has.
+    """
     parts = output / PARTS_DIR
     parts.mkdir(parents=True, exist_ok=True)
     _atomic_parquet(pa.Table.from_pylist(weights, schema=WEIGHTS_SCHEMA), parts / f"weights-{index:06d}.parquet")
-    _atomic_parquet(pa.Table.from_pylist(rows, schema=EXPLANATIONS_SCHEMA), parts / f"explanations-{index:06d}.parquet")
+    table = pa.Table.from_pylist(rows, schema=explanations_schema(methods))
+    _atomic_parquet(table, parts / f"explanations-{index:06d}.parquet")
 
 
 def part_files(output: Path, kind: str = "explanations") -> list[Path]:
@@ -402,8 +463,10 @@ def explanation_sources(output: Path, kind: str = "explanations") -> list[Path]:
     return ([merged] if merged.is_file() else []) + files
 
 
-def compact(output: Path) -> None:
+def compact(output: Path, methods: Sequence[str] = ()) -> None:
     """Merge the finished parts into explanations.parquet and weights.parquet (streaming), then drop the parts.
+
+    ``methods``: the run's ``--methods``, whose optional columns the explanations have.
 
     Rows of an id already copied from an earlier source are skipped, so a run killed in the middle of
     compacting and compacted again never duplicates a text.
@@ -413,7 +476,7 @@ def compact(output: Path) -> None:
         return
     for kind, name, schema in (
         ("weights", WEIGHTS_FILE, WEIGHTS_SCHEMA),
-        ("explanations", EXPLANATIONS_FILE, EXPLANATIONS_SCHEMA),
+        ("explanations", EXPLANATIONS_FILE, explanations_schema(methods)),
     ):
         sources = explanation_sources(output, kind)
         tmp = _temp_beside(output / name)

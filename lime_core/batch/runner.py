@@ -209,7 +209,7 @@ def _run_batch(
     def flush() -> None:
         nonlocal part_index, last_flush, buffer_rows, buffer_weights
         if buffer_rows:
-            write_part(output, part_index, buffer_rows, buffer_weights)
+            write_part(output, part_index, buffer_rows, buffer_weights, options.methods)
             part_index += 1
             buffer_rows, buffer_weights = [], []
         last_flush = time.monotonic()
@@ -228,7 +228,7 @@ def _run_batch(
         for kept in streak.release():
             _add(state, kept, buffer_rows, buffer_weights)
         flush()
-        compact(output)
+        compact(output, options.methods)
     except KeyboardInterrupt:
         flush()  # what is finished is kept; --resume goes on from here
         report("interrupted", "interrupted; run again with --resume to continue")

@@ -29,7 +29,7 @@ from ..errors import (
     RemoteModelError,
 )
 from ..nothing_to_explain import check_answers_move
-from .io import TextRecord
+from .io import TextRecord, method_values
 from .seeds import text_seed
 
 
@@ -213,6 +213,8 @@ class Worker:
             seconds=time.perf_counter() - started,
             explanation=explanation.to_json(),
         )
+        if self.options.methods and explanation.methods is not None:
+            row.update(method_values(explanation.methods, self.options.methods))
         weights = [
             {
                 "id": record.id,
