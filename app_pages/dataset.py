@@ -18,4 +18,5 @@ if not dataset.has_results(folder):
 
 summary, rows, pick_k, cell = dataset_views.overview(folder)
 dataset_views.words_and_picks(summary, rows, pick_k)
+dataset_views.second_opinions(summary)
 dataset_views.texts(folder, rows, summary.get("labels"), cell)

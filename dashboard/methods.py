@@ -6,11 +6,14 @@ report say the same; the shares put every method on one colour scale (each value
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from lime_core.formatters.highlight import format_weight
 from lime_core.formatters.methods import agreement_rows, faithfulness_table, method_label, scale_label, word_rows
 from lime_core.methods.data import MethodsReport
+from lime_core.wording import METHOD_LABELS
 
 
 def word_values_frame(report: MethodsReport, extra: int = 3) -> pd.DataFrame:
@@ -75,3 +78,48 @@ def top_words_frame(report: MethodsReport) -> pd.DataFrame:
         for r in report.results
     ]
     return pd.DataFrame(rows)
+
+
+def dataset_methods_frames(summary: dict[str, Any]) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    """The Dataset page's second opinions, from :func:`lime_core.batch.methods_summary.methods_summary`.
+
+    Returns one sentence (how many texts; which ranking was most often the most faithful), the pairs of methods
+    (top words shared on average, on how many texts all or at most 2, the median rank correlation) and the texts
+    where a method and LIME share the fewest top words, least agreement first.
+    """
+    faithful = sorted(summary["most_faithful"].items(), key=lambda kv: (-kv[1], kv[0]))
+    counted = [f"{in_sentence(m)} on {n:,}" for m, n in faithful if m != "none"]
+    sentence = (
+        f"{summary['n_texts']:,} texts compared. The most faithful ranking (removing its top words takes most of "
+        f"the prediction away; ties count for each): {', '.join(counted) or 'none'}."
+    )
+    pairs = pd.DataFrame(
+        [
+            {
+                "pair": f"{method_label(p['methods'][0])} and {in_sentence(p['methods'][1])}",
+                "mean_overlap": p["mean_overlap"],
+                "all_shared": p["all_shared"],
+                "at_most_two": p["at_most_two"],
+                "rank_correlation": p["median_rank_correlation"],
+            }
+            for p in summary["pairs"]
+        ],
+        columns=["pair", "mean_overlap", "all_shared", "at_most_two", "rank_correlation"],
+    )
+    worst = pd.DataFrame(
+        [
+            {
+                "id": r["id"],
+                "class_name": r["class_name"],
+                "shared": f"{r['overlap']} of {r['k']} with {in_sentence(r['pair'][1])}" if r["pair"] else "",
+                **{f"top_{m}": ", ".join(words) for m, words in r["top"].items()},
+            }
+            for r in summary["disagree_most"]
+        ]
+    )
+    return sentence, pairs, worst
+
+
+def in_sentence(method: str) -> str:
+    """A method's name inside a sentence ("occlusion", "KernelSHAP")."""
+    return METHOD_LABELS.get(method, method)

@@ -220,3 +220,30 @@ def test_the_dataset_settings_are_kept_on_return() -> None:
     at.switch_page("app_pages/dataset.py").run()
     assert not at.exception, at.exception
     assert at.number_input(key="dataset.n_posts").value == 12  # it went back to 40
+
+
+def test_second_opinions_across_the_run_say_where_the_methods_disagree(app_env: Path) -> None:
+    """With second opinions ticked, each text is also explained by KernelSHAP and occlusion, and the page says how
+    far they agree with LIME across the run and where they disagree most, from the stored columns."""
+    at = open_dataset_page()
+    at.radio(key="dataset.source").set_value("Upload a CSV or Parquet file").run()
+    short = "\n".join(UPLOAD_CSV.splitlines()[:4]) + "\n"  # the header and three English posts
+    at.file_uploader(key="dataset.upload").set_value(("posts.csv", short.encode(), "text/csv")).run()
+    at.checkbox(key="dataset.methods").check().run()
+    assert "KernelSHAP and occlusion (about one model call per word more)" in visible_text(at)
+    at.button(key="dataset.run").click().run()
+    wait_for_results(at)
+
+    folder = Path(at.session_state["dataset.folder"])
+    rows = pq.read_table(folder / "explanations.parquet").to_pandas()
+    assert len(rows) == 3 and rows["error"].isna().all()
+    pairs = next(d.value for d in at.dataframe if "mean_overlap" in d.value.columns)
+    by_pair = dict(zip(pairs["pair"], pairs["mean_overlap"], strict=True))
+    assert by_pair["LIME and KernelSHAP"] == pytest.approx(rows["lime_kernelshap_top_shared"].mean())
+    assert by_pair["LIME and occlusion"] == pytest.approx(rows["lime_occlusion_top_shared"].mean())
+    worst = next(d.value for d in at.dataframe if "shared" in d.value.columns and "top_lime" in d.value.columns)
+    assert set(worst["id"]) <= set(IDS[:3]) and len(worst) >= 1
+    first = rows.set_index("id").loc[worst["id"].iloc[0]]
+    assert worst["top_lime"].iloc[0] == ", ".join(first["lime_top_words"])
+    text = visible_text(at)
+    assert "Second opinions: where the methods disagree" in text and "3 texts compared" in text

@@ -12,8 +12,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard import methods as method_frames
 from dashboard.run_folder import resolve_run_folder
 from lime_core.batch import BatchOptions
+from lime_core.formatters.methods import method_label
+from lime_core.methods.data import parse_methods
 from lime_core.wording import DATASET_CAVEAT, TITLES
 
 from . import dataset, models, saved, state, views
@@ -71,9 +74,17 @@ def choose_data() -> None:
             workers = st.number_input("Workers (processes)", 1, 8, 1, key="dataset.workers", persist_state="session",
                                       help="1 runs in the dashboard's process with the loaded model; more start "
                                       "worker processes that each load the model.")
+            second_opinions = st.checkbox(
+                "Second opinions: KernelSHAP and occlusion beside LIME", key="dataset.methods",
+                persist_state="session",
+                help="Each text's top words by two other methods, from the same samples and model answers, and "
+                "where they disagree with LIME's. Costs the faithfulness check and about one model call per word "
+                "more per text.")
         options = state.options_from_sidebar()
         sampling = f"auto, at most {options.max_samples:,}" if options.auto else f"{options.n_samples:,}"
         checks = " and the faithfulness check (a few dozen model calls more per text)" if options.faithfulness else ""
+        if second_opinions:
+            checks = ", the faithfulness check and KernelSHAP and occlusion (about one model call per word more)"
         st.caption(f"Sampling settings from the sidebar: {sampling} samples per text{checks}, seed {options.seed}. "
                    "Each text's seed derives from it and the text's id.")
         if st.button("Run batch", type="primary", icon=":material/play_arrow:", key="dataset.run"):
@@ -94,6 +105,7 @@ def choose_data() -> None:
                     bigrams=bool(options.bigrams),
                     max_chars=state.MAX_TEXT_CHARS,
                     faithfulness=bool(options.faithfulness),
+                    methods=parse_methods("all") if second_opinions else (),
                     extra={"max_samples": int(options.max_samples)},
                     languages=tuple(models.model_languages(model_name)),  # each text checked, as on Explain
                 )
@@ -275,6 +287,28 @@ def words_and_picks(summary: dict[str, Any], rows: pd.DataFrame, pick_k: int) ->
                                         "verdict_title": "Verdict", "snippet": "Text"})
         else:
             st.caption("Nothing to pick from (no counted explanation).")
+
+
+def second_opinions(summary: dict[str, Any]) -> None:
+    """Where KernelSHAP and occlusion disagree with LIME across the run (only a run made with second opinions)."""
+    compared = summary.get("methods")
+    if not compared:
+        return
+    sentence, pairs, worst = method_frames.dataset_methods_frames(compared)
+    st.markdown("##### Second opinions: where the methods disagree")
+    st.caption(md_escape(sentence) + " Each text's own comparison is in its explanation below (Compare methods).")
+    st.dataframe(pairs, hide_index=True, width="stretch", key="dataset.methods_pairs",
+                 column_config={"pair": "Methods",
+                                "mean_overlap": st.column_config.NumberColumn("Top words shared (mean)", format="%.1f"),
+                                "all_shared": "Texts: all shared", "at_most_two": "Texts: 2 or fewer shared",
+                                "rank_correlation": st.column_config.NumberColumn("Rank correlation (median)",
+                                                                                  format="%.2f")})
+    if len(worst):
+        st.caption("The texts where a method and LIME share the fewest top words:")
+        st.dataframe(worst, hide_index=True, width="stretch", key="dataset.methods_worst",
+                     column_config={"id": "Id", "class_name": "Class", "shared": "Shared with LIME",
+                                    **{c: f"Top words: {method_label(c.removeprefix('top_'))}"
+                                       for c in worst.columns if c.startswith("top_")}})
 
 
 def texts(folder: Path, rows: pd.DataFrame, labels: dict[str, Any] | None, cell: tuple[str, str] | None) -> None:
