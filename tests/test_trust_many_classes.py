@@ -1,7 +1,7 @@
 """Intervals at any size: the class-by-class sandwich, and the 20-class linear topic model.
 
 The exact covariance has ``(classes - 1) x (features + 1)`` parameters; past ``MAX_PARAMETERS`` (or with more
-parameters than samples) :class:`~lime_core.trust.uncertainty.BlockAnalysis` takes it one class at a time.
+parameters than samples) :class:`~lime_core.surrogates.softmax.BlockAnalysis` takes it one class at a time.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from lime_core.explainer import TextExplainer
-from lime_core.trust import adaptive, uncertainty
-from lime_core.trust.uncertainty import BlockAnalysis, ClassBlock, SoftmaxAnalysis
+from lime_core.surrogates import softmax
+from lime_core.surrogates.softmax import BlockAnalysis, ClassBlock, SoftmaxAnalysis
+from lime_core.trust import adaptive
 from tests.blackboxes import TOPIC_TEXT, topic_model
 
 LONG_TOPIC_TEXT = " ".join([TOPIC_TEXT] * 3) + " " + " ".join(f"word{i}" for i in range(40))
@@ -38,11 +39,11 @@ def test_screened_words_get_standard_errors_close_to_the_exact_ones(monkeypatch:
     explainer = TextExplainer(n_samples=4000, random_state=1).fit(LONG_TOPIC_TEXT, topic_model())
     X, P, w, surrogate = _training_rows(explainer)
     exact = SoftmaxAnalysis(X, P, w, surrogate).uncertainty()
-    monkeypatch.setattr(uncertainty, "BLOCK_PARAMETERS", 2 * 21)
+    monkeypatch.setattr(softmax, "BLOCK_PARAMETERS", 2 * 21)
     blocks = BlockAnalysis(X, P, w, surrogate)
     c = int(np.argmax(P[0]))
     approx = blocks.uncertainty(primary=c)
-    assert approx.method == uncertainty.METHOD_BLOCK
+    assert approx.method == softmax.METHOD_BLOCK
     ratio = approx.std[c] / exact.std[c]
     assert X.shape[1] > 50 and np.all(np.isfinite(ratio))
     assert 0.85 < np.median(ratio) < 1.15 and ratio.min() > 0.6 and ratio.max() < 1.6
@@ -80,8 +81,8 @@ def test_twenty_classes_and_many_words_get_intervals_and_auto_saves_calls(linear
     auto = TextExplainer(n_samples="auto", random_state=0, stability_refits=0).explain(long_post, linear_model)
     for e in (fixed, auto):
         weights = e.targets[0].weights
-        assert len(weights) > 100 and (len(e.class_names) - 1) * (len(weights) + 1) > uncertainty.MAX_PARAMETERS
+        assert len(weights) > 100 and (len(e.class_names) - 1) * (len(weights) + 1) > softmax.MAX_PARAMETERS
         assert all(w.std is not None and w.std > 0 and w.interval[0] < w.weight < w.interval[1] for w in weights)
-        assert e.uncertainty is not None and e.uncertainty.method == uncertainty.METHOD_BLOCK
+        assert e.uncertainty is not None and e.uncertainty.method == softmax.METHOD_BLOCK
     assert auto.sampling.stopped_because != adaptive.STOP_UNCHANGED
     assert auto.n_model_calls <= fixed.n_model_calls / 2

@@ -6,7 +6,7 @@ were) imitates that draw without asking the model anything: every refit uses
 the stored predictions, so stability costs no model calls. For the default
 softmax surrogate each refit is a few Newton iterations started from the
 fitted weights with the Hessian already factorised for the intervals
-(:class:`~lime_core.trust.uncertainty.SoftmaxAnalysis`), about a millisecond
+(:class:`~lime_core.surrogates.softmax.SoftmaxAnalysis`), about a millisecond
 for a short text; any other surrogate is refitted from scratch.
 
 The report compares the top ``k`` words (by absolute weight) of the refits:
