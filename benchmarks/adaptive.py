@@ -4,8 +4,8 @@ Usage: ``python benchmarks/adaptive.py [--repeats 3] [--features both]`` (run
 by ``bash scripts/bench.sh`` after benchmarks/run.py); needs the sentiment
 checkpoint (``LIME_SENTIMENT_MODEL``) and eli5 (requirements-bench.txt).
 
-The case is issue 5's: the restaurant review below, explained for the
-predicted class. For each seed it runs
+The case adaptive sampling was designed on (docs/decisions/adaptive-sampling.md): the restaurant
+review below, explained for the predicted class. For each seed it runs
 
 * lime_core with ``n_samples="auto"`` (the cap stays at 5,000),
 * lime_core with 5,000 samples: the reference the auto run must agree with,

@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 CONFIGS = ("local1", "local2", "ray1", "ray2", "cluster2", "eli5", "lime")
 PROJECT_WORKERS = (1, 2, 8, 32, 128)
-GOAL_PER_CORE_HOUR = 10_000  # issue 23: posts per hour per core at auto's quality
+GOAL_PER_CORE_HOUR = 10_000  # the throughput goal: posts per hour per core at auto's quality
 
 
 def posts(n: int, spread: int | None = None) -> tuple[list[str], list[str]]:

@@ -1,4 +1,4 @@
-"""The GPU path, checked (issue 19): transformers on GPU against CPU, and Ray's batch workers asking for a GPU.
+"""The GPU path, checked: transformers on GPU against CPU, and Ray's batch workers asking for a GPU.
 
 One short script (a few minutes):
 

@@ -1,4 +1,4 @@
-"""Issue 21's hostile inputs, timed: what each bound costs in seconds and memory (printed by benchmarks/limits.py).
+"""Hostile inputs, timed: what each bound costs in seconds and memory (printed by benchmarks/limits.py).
 
 Every server is on 127.0.0.1 in this process; CLI cases run as subprocesses so their peak resident memory is
 their own. Run: ``python benchmarks/limits.py --hostile`` (about a minute on an idle 2-core machine).

@@ -91,7 +91,7 @@ def cjk_text(n_chars: int, punctuated: bool) -> str:
 
 
 def run_cjk(punctuated: bool, level: str) -> dict:
-    """Issue 21: a 20,000-character CJK text on auto ends (within 60 s and 2 GB) or is refused at once, with advice."""
+    """A 20,000-character CJK text on auto ends (within 60 s and 2 GB) or is refused at once, with advice."""
     from lime_core import TextExplainer
     from lime_core.errors import WorkLimitError
 
@@ -130,7 +130,7 @@ def print_cjk() -> None:
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--hostile":  # issue 21: the bounds on hostile servers and inputs
+    if len(sys.argv) > 1 and sys.argv[1] == "--hostile":  # the bounds on hostile servers and inputs (docs/security.md)
         from benchmarks.hostile import main as hostile
 
         hostile()

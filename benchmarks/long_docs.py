@@ -1,4 +1,4 @@
-"""Long documents (issue 18 item 2): 20 Newsgroups test posts of over 10,000 characters on the topic SVM.
+"""Long documents (docs/long-documents.md): 20 Newsgroups test posts of over 10,000 characters on the topic SVM.
 
 For each post: ``auto`` (the level auto chooses: sentences or paragraphs for these posts, auto sampling capped at
 ``lime_core.levels.COARSE_MAX_SAMPLES``) against a larger fixed-sample reference at the same level (``--reference``
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 
     model = load_model("20ng-svm")
     rows = []
-    posts = sorted(long_posts(args.posts), key=lambda p: abs(len(p[1]) - 35_000))  # the issue's 35,000 first
+    posts = sorted(long_posts(args.posts), key=lambda p: abs(len(p[1]) - 35_000))  # the 35,000-character example first
     for index, text in posts:
         auto = explain_long_post(text, model, "auto")
         n_ref = reference_samples(len(text), auto["units"], args.reference)

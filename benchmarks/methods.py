@@ -1,4 +1,4 @@
-"""LIME beside KernelSHAP and occlusion on sets of texts (issue 24): agreement, faithfulness, extra cost.
+"""LIME beside KernelSHAP and occlusion on sets of texts (docs/methods.md): agreement, faithfulness, extra cost.
 
 Usage (from the checkout, with the settings of the README):
 

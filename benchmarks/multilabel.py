@@ -1,4 +1,4 @@
-"""Multi-label explanations measured on unseen cross-posted posts (issue 18 item 3).
+"""Multi-label explanations measured on unseen cross-posted posts.
 
 Usage: ``python benchmarks/multilabel.py [--posts 10] [--out benchmarks/results/multilabel.json]``;
 ``--report FILE`` re-prints a stored run.

@@ -1,4 +1,4 @@
-"""Which removal operator for the sentiment transformer (issue 19): deletion, mask token, unknown token, attention mask.
+"""Which removal operator for the sentiment transformer: deletion, mask token, unknown token, attention mask.
 
 Each review is explained with the default settings (``n_samples="auto"``, seed 0, the predicted class) once per
 operator, and with a reference run of ``--reference`` samples (20,000 by default) with the same operator. Per

@@ -1,4 +1,4 @@
-"""Short reviews written for the set benchmark (issue 8): clear-cut and mixed, film and product, 5-12 words.
+"""Short reviews written for the set benchmark (benchmarks/sets.py): clear-cut and mixed, film and product, 5-12 words.
 
 Written by the team for this benchmark (not taken from a data set), so none of them is in the stand-in
 model's training data. Kept short on purpose: a review of n words has at most 2^n distinct perturbations,
@@ -43,7 +43,7 @@ REVIEWS: tuple[tuple[str, str], ...] = (
     ("Predictable, but the cast make it fun.", "mixed"),
 )
 
-# Issue 19: 40 more reviews, written for choosing the removal operator (benchmarks/removal.py). The operator is
+# 40 more reviews, written for choosing the removal operator (benchmarks/removal.py). The operator is
 # chosen on DEV only; REPORT (with REVIEWS above) is measured after the choice, to report it. Restaurants, hotels,
 # apps, books and products as well as films, 6-15 words, so that a 20,000-sample reference stays affordable.
 REMOVAL_DEV: tuple[tuple[str, str], ...] = (

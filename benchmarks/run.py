@@ -3,7 +3,7 @@
 Usage: ``bash scripts/bench.sh`` (installs requirements-bench.txt, prepares the
 20 Newsgroups model) or ``python benchmarks/run.py [--samples 5000] [--repeats 3]``.
 
-The case is the one in issue 2: the 20 Newsgroups TF-IDF -> LSA -> RBF SVM
+The case is the classic one: the 20 Newsgroups TF-IDF -> LSA -> RBF SVM
 pipeline (scikit-learn's own ``predict_proba``, the same object for all three
 tools), test post 0 (the kidney-stones post), 5,000 samples. For each tool it
 prints the median wall time, the time spent inside the model, the explainer's
@@ -173,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def reference_pipeline(train):
-    """The pipeline of shared/data/README.md, on which the issue's reference figures were measured."""
+    """The pipeline of shared/data/README.md, on which the reference figures were measured."""
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_pipeline

@@ -1,4 +1,4 @@
-"""Explanations measured on sets of texts (issue 8): 20 Newsgroups test posts and short reviews.
+"""Explanations measured on sets of texts: 20 Newsgroups test posts and short reviews.
 
 Usage: ``bash scripts/bench.sh sets`` (or ``python benchmarks/sets.py [--posts 100] [--reviews 32]``);
 ``python benchmarks/sets.py --report benchmarks/results/sets.json`` re-prints a stored run.
@@ -24,7 +24,7 @@ transformer answers ~60 texts/s on this machine). A run's wall time is reported 
 the model's measured seconds per text for the texts *it* sends (lime_core sends each distinct text once;
 eli5 and lime send every sample, duplicates included).
 
-Experiments (issue 8's sampling pass): ``--every 4`` explains every 4th stratified post only (the 25-post
+Experiments (docs/decisions/adaptive-sampling.md): ``--every 4`` explains every 4th stratified post only (the 25-post
 development subset), ``--rerun`` re-explains texts whose stored rows already have the variants (a changed
 default), and the runs of adaptive variants keep their per-round ``history`` (which criterion held).
 ``--holdout K`` (K = 1, 2, ...) explains 100 other posts instead, stratified the same way and sharing none
@@ -96,7 +96,7 @@ class ConstantKernel:
         return "ConstantKernel()"
 
 
-# The rule of issue 8's second pass, the starting point of the third pass's variants.
+# The stopping rule of the second sampling pass, the starting point of the third pass's variants.
 PASS2 = {"set_tie_share": 1.0, "change_tie_share": 0.0, "fit_rel_tol": 0.2, "set_agreement": 0.95}
 PASS3 = {"set_tie_share": 0.5, "change_tie_share": 1.0, "fit_rel_tol": 0.25}  # PASS2's changes in the third pass
 
@@ -108,18 +108,18 @@ VARIANTS: dict[str, dict[str, Any]] = {
     REFERENCE: {"n_samples": 20000, "uncertainty": False, "stability_refits": 0},
     "auto-pairs": {"n_samples": "auto", "bigrams": True},
     "5000-pairs": {"n_samples": 5000, "bigrams": True},
-    # Features compared on the whole post set (issue 8, item 4): no intervals or refits, which on a post of
+    # Features compared on the whole post set: no intervals or refits, which on a post of
     # 2,600 words and its pairs would need a covariance over 15,000 parameters.
     "5000-words-bare": {"n_samples": 5000, "uncertainty": False, "stability_refits": 0},
     "5000-pairs-bare": {"n_samples": 5000, "bigrams": True, "uncertainty": False, "stability_refits": 0},
     "auto-faithful": {"n_samples": "auto", "faithfulness": True},
-    # Experiments of issue 8 (docs/trust.md reports them):
+    # Sampling experiments (docs/decisions/adaptive-sampling.md reports them):
     "auto-old": {"n_samples": "auto", "adaptive": {"max_initial": 5000}},
     "auto-fit20": {"n_samples": "auto", "adaptive": {"fit_rel_tol": 0.2}},
     "auto-fit20-k5": {"n_samples": "auto", "auto_top_k": 5, "adaptive": {"fit_rel_tol": 0.2}},
     "auto-nofit": {"n_samples": "auto", "adaptive": {"fit_rel_tol": 1e9}},
     "auto-tol25": {"n_samples": "auto", "auto_tolerance": 0.25, "adaptive": {"fit_rel_tol": 0.2}},
-    # Second round of issue 8 experiments: other samplers at a fixed count, then stopping rules.
+    # Second round of sampling experiments: other samplers at a fixed count, then stopping rules.
     "1250-anti": {"n_samples": 1250, "sampler": AntitheticSampler()},
     "1250-kernel": {"n_samples": 1250, "sampler": KernelSampler(CosineKernel()), "kernel": ConstantKernel()},
     "5000-anti": {"n_samples": 5000, "sampler": AntitheticSampler()},
@@ -187,7 +187,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     },
 }
 DEFAULT_VARIANTS = ("auto", "5000", REFERENCE)
-ZOO_ORDER = "posts,linear20,multilabel,reviews,long"  # --zoo: every model shape of issue 18
+ZOO_ORDER = "posts,linear20,multilabel,reviews,long"  # --zoo: every model shape of the benchmark's zoo
 LEVELS = ("trust", "check", "distrust")
 PEERS: dict[str, Callable] = {"eli5": run_eli5, "lime": run_lime}
 
@@ -376,7 +376,7 @@ def post_set(n_posts: int, holdout: int = 0) -> tuple[list[tuple[str, str]], Any
 
 
 def linear_set(n_posts: int) -> tuple[list[tuple[str, str]], Any]:
-    """The model zoo's many-class shape (issue 18): test posts of all 20 groups, ``n_posts // 20`` per group (at
+    """The model zoo's many-class shape: test posts of all 20 groups, ``n_posts // 20`` per group (at
     least one), explained with the 20-class TF-IDF + logistic regression pipeline (trained once, cached)."""
     from lime_core.models.newsgroups import load_newsgroups
     from lime_core.models.newsgroups.linear import LinearNewsgroupsClassifier
@@ -413,9 +413,9 @@ def long_set(n_posts: int) -> tuple[list[tuple[str, str]], Any]:
 
 
 def multilabel_set(n_posts: int) -> tuple[list[tuple[str, str]], Any]:
-    """The model zoo's multi-label shape: a hook for the one-vs-rest model on cross-posted posts (issue 18 item 3),
+    """The model zoo's multi-label shape: a hook for the one-vs-rest model on cross-posted posts,
     run once that model exists in lime_core."""
-    raise NotImplementedError("no multi-label model in lime_core yet (issue 18 item 3)")
+    raise NotImplementedError("no multi-label model in lime_core yet")
 
 
 def review_set(n_reviews: int) -> tuple[list[tuple[str, str]], Any]:

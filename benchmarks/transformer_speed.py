@@ -1,4 +1,4 @@
-"""lime_core's own time against the model floor on the sentiment transformer (issue 19).
+"""lime_core's own time against the model floor on the sentiment transformer (docs/removal.md).
 
 For each review (benchmarks/reviews.py, REMOVAL_REPORT): a default explanation (``auto``, seed 0, a fresh
 cache) with the time spent inside the model's ``predict_proba`` recorded; then the **model floor**: the same

@@ -1,5 +1,5 @@
 """Drill-down on the Explain page: open one sentence (or paragraph) of a long-document explanation and explain its
-words, with the rest of the text held as it is (``TextExplainer(within=...)``, issue 18)."""
+words, with the rest of the text held as it is (``TextExplainer(within=...)``; docs/long-documents.md)."""
 
 from __future__ import annotations
 
