@@ -45,7 +45,10 @@ def check_figure(summary: TrustSummary, name: str) -> str:
     """A short figure for one check, for a checklist row ("agreement 97.9%, KL 0.047")."""
     # Plain words first for a stakeholder, the figure in brackets for an expert.
     if name == "fidelity":
-        return f"copies the model's answer on {summary.score:.1%} of held-out variations (KL {summary.kl:.3f})"
+        return (
+            f"copies the model's answer on {summary.score:.1%} of the variations kept aside for checking "
+            f"(agreement on held-out variations, KL {summary.kl:.3f})"
+        )
     if name == "stability" and summary.stability is not None:
         r = summary.stability
         unlimited = r.expected_jaccard
@@ -61,7 +64,10 @@ def check_figure(summary: TrustSummary, name: str) -> str:
         f = summary.faithfulness
         rand = f.baselines.get("random")
         if rand is None:
-            return f"removing the top words, one by one (area under the deletion curve {f.auc:.2f}; lower is better)"
+            return (
+                "how fast the prediction falls as the top words are removed one by one "
+                f"(deletion AUC {f.auc:.2f}; lower is better)"
+            )
         than = "more" if f.auc < rand.auc else "no more"
         return (
             f"removing the top words changes the prediction {than} than removing random words "

@@ -373,8 +373,9 @@ class Explanation:
     methods: MethodsReport | None = None
     # A multi-label model's every label probability; None for a single-label model (see MultiLabelScores).
     multi_label: MultiLabelScores | None = None
-    # How far the model's answers moved over the samples (lime_core.nothing_to_explain); None when not known.
-    answer_spread: float | None = None
+    # How far the model's answers moved over the samples (lime_core.nothing_to_explain); None when not known. The
+    # JSON holds it only when there is nothing to explain, so it stays out of comparisons (a round trip is equal).
+    answer_spread: float | None = field(default=None, compare=False)
 
     @property
     def nothing_to_explain(self) -> bool:

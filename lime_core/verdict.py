@@ -54,6 +54,7 @@ from .trust.stability import near_tie_at_edge, top_k_indices
 from .wording import (
     CHECK_TITLES,
     LOCAL_CAVEAT,  # noqa: F401 - still importable from here
+    STOP_REASONS,
     STOP_SHARED,
     TITLES,
     VERDICT_SCOPE,
@@ -95,7 +96,10 @@ def judge(metrics: FidelityMetrics, gap: float | None = None) -> Verdict:
         if score < DISTRUST_MIN_SCORE:
             bad.append(f"the simple model agrees with the real one on only {score:.1%} of the checks")
         elif score < TRUST_MIN_SCORE:
-            weak.append(f"agreement is {score:.1%}, below {TRUST_MIN_SCORE:.0%}")
+            weak.append(
+                f"the simple model picks the real one's answer on only {score:.1%} of the checks "
+                f"(agreement {score:.1%}, below {TRUST_MIN_SCORE:.0%})"
+            )
         if kl > DISTRUST_MAX_KL:
             bad.append(f"its probabilities are far from the model's (KL {kl:.2f} > {DISTRUST_MAX_KL:.2f})")
         elif kl > TRUST_MAX_KL:
@@ -106,7 +110,8 @@ def judge(metrics: FidelityMetrics, gap: float | None = None) -> Verdict:
         elif gap > TRUST_MAX_GAP:
             weak.append(f"it misses the model's probability on this text by {gap:.2f}")
     if n < MIN_HELDOUT:
-        weak.append(f"only {n} held-out samples were checked; use more samples")
+        weak.append(f"only {n} variations were kept aside to check the fit, too few to be sure (held-out samples "
+                    f"{n} < {MIN_HELDOUT}); use more samples")
 
     if bad:
         level: Level = "distrust"
@@ -119,7 +124,8 @@ def judge(metrics: FidelityMetrics, gap: float | None = None) -> Verdict:
     else:
         level = "trust"
         summary = "The simple model reproduces the real one closely near this text; the weights are a faithful summary."
-        reasons = (f"agreement {score:.0%}, KL {kl:.3f}" + (f", probability gap {gap:.2f}" if gap is not None else ""),)
+        figures = f"agreement {score:.0%}, KL {kl:.3f}" + (f", probability gap {gap:.2f}" if gap is not None else "")
+        reasons = (f"the simple model copies the real one's answers closely near this text ({figures})",)
     return Verdict(level=level, title=TITLES[level], summary=summary, reasons=reasons)
 
 
@@ -234,8 +240,11 @@ def _fidelity_check(explanation: Explanation, target: TargetExplanation | None) 
 
 
 def unlimited_samples_share(r: StabilityReport) -> str:
-    """"from the intervals a run with unlimited samples would share only 86% of them" (of the top words)."""
-    return f"from the intervals a run with unlimited samples would share only {r.expected_jaccard:.0%} of them"
+    """"a run with many more samples would likely swap the last of them ... (expected agreement ...: 86%)"."""
+    return (
+        "a run with many more samples would likely swap the last of them for the next words (expected agreement "
+        f"with unlimited samples, from the intervals: {r.expected_jaccard:.0%})"
+    )
 
 
 def _stability_check(explanation: Explanation, target: TargetExplanation) -> TrustCheck | None:
@@ -244,7 +253,7 @@ def _stability_check(explanation: Explanation, target: TargetExplanation) -> Tru
         return None
     if not r.top_k and not r.entered:
         return _check("stability", "trust", "No word has a noticeable weight, in any refit.")
-    agree = f"refits agree on {r.top_k_jaccard:.0%} of the top words"
+    agree = f"top-{r.k} agreement over {r.n_refits} refits: {r.top_k_jaccard:.0%}"
     flips = [w for w in r.sign_flips if w in r.top_k]
     moving = list(dict.fromkeys([*r.dropped, *r.entered]))
     leader = next((w for w in r.words if r.top_k and w.feature == r.top_k[0]), None)
@@ -259,12 +268,12 @@ def _stability_check(explanation: Explanation, target: TargetExplanation) -> Tru
         edge = top_words(target, r.k + 1)[r.k - 1 :]
         close = f"; {_words([w.feature for w in edge])} are close at the edge" if len(edge) == 2 else ""
         message = (
-            f"The top {r.k} words are not settled: {agree}, but {unlimited_samples_share(r)} on average{close}. "
-            "More samples may settle them."
+            f"The top {r.k} words are not settled: re-runs pick the same ones, but {unlimited_samples_share(r)}"
+            f"{close}. More samples may settle them."
         )
     elif r.level != "high" or flips:
         level = "check"
-        parts = [f"The top {r.k} words are not settled ({agree})"]
+        parts = [f"The top {r.k} words are not settled: re-runs pick different ones ({agree})"]
         if moving:
             parts.append(f"{_words(moving)} move in and out of them")
         if flips:
@@ -272,7 +281,7 @@ def _stability_check(explanation: Explanation, target: TargetExplanation) -> Tru
         message = "; ".join(parts) + "."
     else:
         level = "trust"
-        message = f"The top words are stable ({agree}, {r.n_refits} refits)."
+        message = f"The top words are stable: re-runs pick the same ones ({agree})."
         if moving:
             message = message[:-1] + f"; only {_words(moving)} sometimes move."
     return _check("stability", level, message)
@@ -289,13 +298,13 @@ def _signs_check(explanation: Explanation, target: TargetExplanation) -> TrustCh
         return _check(
             "signs",
             "trust",
-            f"Every top word's {confidence:.0%} interval excludes zero: its direction is certain.",
+            f"Every top word pushes in a certain direction (each one's {confidence:.0%} interval excludes zero).",
         )
     level: Level = "distrust" if len(uncertain) == len(top) else "check"
     one = len(uncertain) == 1
     message = (
-        f"The {'direction' if one else 'directions'} of {_words(uncertain)} {'is' if one else 'are'} uncertain: "
-        f"{'its' if one else 'their'} {confidence:.0%} {'interval contains' if one else 'intervals contain'} zero; "
+        f"Whether {_words(uncertain)} {'pushes' if one else 'push'} for or against the class is uncertain "
+        f"({'its' if one else 'their'} {confidence:.0%} {'interval contains' if one else 'intervals contain'} zero); "
         "more samples may help."
     )
     return _check("signs", level, message)
@@ -310,22 +319,23 @@ def _faithfulness_check(explanation: Explanation, target: TargetExplanation) -> 
     rand, occ = r.baselines.get("random"), r.baselines.get("occlusion")
     numbers = f"removing the top {r.k} words {probability_change(r.comprehensiveness, r.class_name)}"
     if rand is not None:
-        numbers += f" (a random choice of words {probability_change(rand.comprehensiveness, 'it')})"
+        numbers += f", removing as many random words {probability_change(rand.comprehensiveness, 'it')}"
     curve = f"deletion AUC {r.auc:.2f}" + (f" vs {rand.auc:.2f} random" if rand is not None else "")
     curve += f", {occ.auc:.2f} occlusion" if occ is not None else ""
+    curve = f"({curve}; lower is better)"
     if r.level == "good":
         claim = (
             "The model relies on these words"
             if r.comprehensiveness >= RELIES_MIN_DROP
-            else f"The ranking beats a random one, though removing the words moves the probability by less than "
-            f"{RELIES_MIN_DROP:.2f}"
+            else f"The top words matter more than random words, though removing them moves the probability by less "
+            f"than {RELIES_MIN_DROP:.2f}"
         )
-        return _check("faithfulness", "trust", f"{claim}: {numbers}; {curve}.")
+        return _check("faithfulness", "trust", f"{claim}: {numbers} {curve}.")
     if r.level == "weak":
         return _check(
             "faithfulness",
             "check",
-            f"The ranking beats a random one but not by much: {numbers}; {curve}.",
+            f"The top words matter only a little more than random words: {numbers} {curve}.",
         )
     if r.level == "uninformative":
         return _check(
@@ -336,7 +346,7 @@ def _faithfulness_check(explanation: Explanation, target: TargetExplanation) -> 
     return _check(
         "faithfulness",
         "distrust",
-        f"Removing the top words does not change the prediction more than removing random words: {numbers}; {curve}.",
+        f"Removing the top words does not change the prediction more than removing random words: {numbers} {curve}.",
     )
 
 
@@ -361,18 +371,19 @@ def _sampling_check(explanation: Explanation) -> TrustCheck | None:
                 "trust",
                 f"Automatic sampling used its full cap of {r.n_samples:,} samples "
                 f"({calls_phrase(r.n_model_calls, explanation.n_answers_reused)}); "
-                "the order of some top words is a near tie, but refits agree on which words they are.",
+                "the order of some top words is a near tie, but re-runs pick the same words.",
             )
         return _check(
             "sampling",
             "check",
-            f"Automatic sampling reached its cap of {r.n_samples:,} samples before the top words settled.",
+            f"The top words had not settled when automatic sampling reached its cap of {r.n_samples:,} samples.",
         )
     return _check(
         "sampling",
         "trust",
         f"Automatic sampling stopped after {r.rounds} rounds and {r.n_samples:,} samples "
-        f"({calls_phrase(r.n_model_calls, explanation.n_answers_reused)}): {r.stopped_because}.",
+        f"({calls_phrase(r.n_model_calls, explanation.n_answers_reused)}): "
+        f"{STOP_REASONS.get(r.stopped_because, r.stopped_because)}.",
     )
 
 

@@ -22,7 +22,8 @@ def test_one_row_per_check_in_the_reports_order_with_its_figure() -> None:
     assert {"fidelity", "stability", "signs", "faithfulness", "sampling"} <= set(names) and "language" not in names
     by_name = {r.name: r for r in rows}
     assert by_name["fidelity"].figure == (
-        f"copies the model's answer on {summary.score:.1%} of held-out variations (KL {summary.kl:.3f})"
+        f"copies the model's answer on {summary.score:.1%} of the variations kept aside for checking "
+        f"(agreement on held-out variations, KL {summary.kl:.3f})"
     )
     assert by_name["fidelity"].level == summary.verdict.check("fidelity").level
     assert by_name["faithfulness"].figure.startswith("removing the top words changes the prediction ")
