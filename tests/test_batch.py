@@ -326,15 +326,31 @@ def test_the_cli_explains_a_dataset_with_the_bundled_model(
     monkeypatch.setenv("LIME_20NG_ARCHIVE", str(newsgroups_settings.newsgroups_archive))
     monkeypatch.setenv("LIME_CACHE_DIR", str(newsgroups_settings.cache_dir))
     data = tmp_path / "posts.txt"
-    data.write_text("My doctor said the kidney stones would pass\nThe new graphics card renders 3D images\n")
+    # The third post is German: the bundled model declares English, so the batch checks each text as the
+    # dashboard does (lime_core.language) and flags it in its row and at the end.
+    data.write_text("My doctor said the kidney stones would pass\nThe new graphics card renders 3D images\n"
+                    "Die neue Grafikkarte rendert 3D Bilder schneller als jeder andere Computer, sagt mein Arzt.\n")
     out = tmp_path / "out"
     assert main(["explain-batch", "--model", "20ng-svm", "--input", str(data), "--output", str(out),
                  "--samples", "300", "--target", "all"]) == 0
     captured = capsys.readouterr()
-    assert "explained 2 texts" in captured.out and "finished: 2/2 texts" in captured.err
+    assert "explained 3 texts" in captured.out and "finished: 3/3 texts" in captured.err
+    assert ("Languages: 1 text looks like another language than the model reads (English): the model may not "
+            "understand it, and its explanation says so (ids 2)") in captured.out
     rows = pq.read_table(out / "explanations.parquet").to_pandas().set_index("id")
     assert rows.loc["0", "predicted_class"] == "sci.med" and rows.loc["1", "predicted_class"] == "comp.graphics"
-    assert pq.read_table(out / "weights.parquet").to_pandas().groupby("id")["class"].nunique().tolist() == [4, 4]
+    assert pq.read_table(out / "weights.parquet").to_pandas().groupby("id")["class"].nunique().tolist() == [4, 4, 4]
+    german = json.loads(rows.loc["2", "explanation"])
+    assert german["language"]["detected"] == "de" and german["language"]["supported"] is False
+    assert rows.loc["2", "verdict"] != "trust" and any("looks German" in r for r in german["verdict"]["reasons"])
+    assert all(json.loads(rows.loc[i, "explanation"])["language"]["supported"] is not False for i in ("0", "1"))
+    summary = summarize(out, trusted_only=False)
+    assert summary["languages"] == {"model_languages": ["en"], "n_other_language": 1, "ids": ["2"]}
+    assert main(["summarize", str(out), "--all"]) == 0
+    assert "Languages: 1 text looks like another language" in capsys.readouterr().out
+    assert main(["explain-batch", "--model", "20ng-svm", "--input", str(data), "--output", str(tmp_path / "x"),
+                 "--languages", "english!"]) == 2  # a usage error before anything runs
+    assert "not ISO 639-1 language codes: english!" in capsys.readouterr().err
     assert main(["explain-batch", "--model", "20ng-svm", "--input", str(data), "--output", str(out)]) == 1
     assert "already holds a batch run" in capsys.readouterr().err
 

@@ -58,6 +58,10 @@ def add_batch_commands(commands: Any) -> None:
     data.add_argument("--id-column", default=None, metavar="NAME", help="column of unique ids (default: row numbers)")
     data.add_argument("--label-column", default=None, metavar="NAME", help="column of true labels (optional)")
     data.add_argument("--output", "-o", required=True, metavar="DIR", help="folder for the results")
+    data.add_argument("--languages", type=_language_codes, default=None, metavar="CODES",
+                      help="ISO 639-1 codes of the languages the model reads, e.g. en,de: each text is checked "
+                      "against them as on the dashboard, and one in another language is flagged in its verdict "
+                      "and counted at the end (default: a bundled model's declared languages; '' checks none)")
     add_explanation_options(
         eb,
         samples_default="auto",
@@ -118,6 +122,30 @@ def _source(args: argparse.Namespace) -> Any:
     return ModelSource("url", args.url, max_requests=args.max_requests, deadline=args.deadline)
 
 
+def _language_codes(value: str) -> tuple[str, ...]:
+    codes = tuple(dict.fromkeys(c.strip().lower() for c in value.split(",") if c.strip()))
+    bad = [c for c in codes if not (c.isascii() and c.isalpha() and 2 <= len(c) <= 3)]
+    if bad:
+        raise argparse.ArgumentTypeError(f"not ISO 639-1 language codes: {', '.join(bad)} (e.g. en,de)")
+    return codes
+
+
+def _languages(args: argparse.Namespace) -> tuple[str, ...]:
+    """The languages each text is checked against: --languages, else a bundled model's declared ones (as the
+    dashboard's Dataset page takes them from the model's spec)."""
+    if args.languages is not None:
+        return args.languages
+    if args.model is None:
+        return ()
+    from ..errors import LimeCoreError
+    from ..models.registry import get_spec
+
+    try:
+        return tuple(get_spec(args.model).languages)
+    except (LimeCoreError, KeyError):  # an unknown name: the run says so when it opens the model
+        return ()
+
+
 def _targets(requested: list[str] | None) -> Any:
     if not requested:
         return None
@@ -147,6 +175,7 @@ def _cmd_explain_batch(args: argparse.Namespace) -> int:
         methods=args.methods,
         multi_label=args.multi_label,
         extra={} if args.level == "auto" else {"level": args.level},  # auto is TextExplainer's default
+        languages=_languages(args),
     )
     reporter = None if args.quiet else ProgressReporter()
     try:
@@ -174,6 +203,10 @@ def _cmd_explain_batch(args: argparse.Namespace) -> int:
         f"calls{f', {final.errors:,} could not be explained' if final.errors else ''}"
         f"{f'; {final.skipped:,} were done before' if final.skipped else ''}); results in {args.output}"
     )
+    if options.languages:
+        from .language_summary import language_line, language_summary
+
+        print(language_line(language_summary(args.output)))
     return 0
 
 

@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from ..terminal import printable_data
 from ..wording import DATASET_CAVEAT as CAVEAT
 from .io import EXPLANATIONS_FILE, BatchInputError, explanation_sources
+from .language_summary import language_line, language_summary
 from .splime import submodular_pick
 
 TRUSTED = "trust"
@@ -154,6 +155,9 @@ def summarize(
     compared = methods_summary(output, top=top)
     if compared is not None:
         result["methods"] = compared
+    languages = language_summary(output)  # only a run that checked its texts' languages has one
+    if languages is not None:
+        result["languages"] = languages
     return result
 
 
@@ -242,6 +246,9 @@ def format_summary(summary: dict[str, Any], top: int = 10) -> str:
     lines.append(f"{summary['n_texts']} texts, {summary['n_explained']} explained ({verdicts}), "
                  f"{summary['n_errors']} could not be explained; counted: {summary['counted']} "
                  f"({summary['n_counted']}).")
+    language = language_line(summary.get("languages"))
+    if language:
+        lines.append(language)
     if not summary["n_counted"] and summary["n_explained"]:
         lines.append("No explanation was trustworthy, so no words are counted: rerun with more samples, or add --all "
                      "to count every explanation (each word then says in how many trustworthy ones it appears).")
