@@ -16,8 +16,9 @@ surrogate that declares nothing; the module functions :func:`output_scale`,
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, TypeGuard
 
 import numpy as np
 import scipy.sparse as sp
@@ -25,9 +26,14 @@ from scipy.special import ndtri
 from threadpoolctl import ThreadpoolController
 
 if TYPE_CHECKING:
-    from .softmax import PerClassStd, SoftmaxAnalysis
+    from .softmax import Analysis, PerClassStd
 
 Matrix: TypeAlias = np.ndarray | sp.spmatrix
+
+
+def is_sparse(X: Matrix) -> TypeGuard[sp.spmatrix]:
+    """Whether ``X`` is a scipy sparse matrix (``scipy.sparse.issparse``, typed so that the checker narrows ``X``)."""
+    return bool(sp.issparse(X))
 OutputScale = Literal["logit", "probability"]
 OUTPUT_SCALES = ("logit", "probability")
 WeightsKind = Literal["linear", "tree_path"]
@@ -50,7 +56,7 @@ MAX_PARAMETERS = 1500
 
 
 def _as_fast_matrix(X: Matrix) -> Matrix:
-    if sp.issparse(X) and X.shape[0] * X.shape[1] <= DENSE_LIMIT:
+    if is_sparse(X) and X.shape[0] * X.shape[1] <= DENSE_LIMIT:
         return X.toarray()
     return X
 
@@ -136,7 +142,7 @@ def reported_weights(surrogate: Any, x: Matrix) -> tuple[np.ndarray, np.ndarray]
     return class_weights(surrogate.coef_, surrogate.intercept_, output_scale(surrogate))
 
 
-def curvature(surrogate: Any, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -> SoftmaxAnalysis | None:
+def curvature(surrogate: Any, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -> Analysis | None:
     """The surrogate's ``curvature`` analysis on its training rows, or None when it declares none."""
     hook = getattr(surrogate, "curvature", None)
     return hook(X, y_proba, sample_weight) if callable(hook) else None
@@ -183,7 +189,7 @@ def _check_fit_args(X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -
     return w / w.sum()
 
 
-def single_threaded_blas() -> object:
+def single_threaded_blas() -> AbstractContextManager[Any]:
     """A context in which BLAS uses one thread: these matrices are small, and on a shared machine a second BLAS
     thread costs far more in waiting than it saves (the surrogate's fit does the same)."""
     return _THREADPOOLS.limit(limits=1, user_api="blas")
@@ -220,7 +226,7 @@ class WeightUncertainty:
 
 def _dense_design(X: Matrix) -> np.ndarray:
     """The feature matrix with a column of ones for the intercept, dense, C-ordered."""
-    Xd = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
+    Xd = X.toarray() if is_sparse(X) else np.asarray(X, dtype=np.float64)
     out = np.empty((Xd.shape[0], Xd.shape[1] + 1))
     out[:, :-1] = Xd
     out[:, -1] = 1.0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.linalg
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
 from ..defaults import CONFIDENCE as DEFAULT_CONFIDENCE
@@ -16,6 +15,7 @@ from .base import (
     _dense_design,
     _normalised,
     _OwnObjective,
+    is_sparse,
     single_threaded_blas,
 )
 
@@ -35,7 +35,7 @@ class RidgeSurrogate(_OwnObjective, BaseEstimator):
 
     def fit(self, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -> RidgeSurrogate:
         w = _check_fit_args(X, y_proba, sample_weight)
-        Xd = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
+        Xd = X.toarray() if is_sparse(X) else np.asarray(X, dtype=np.float64)
         x_mean = w @ Xd
         y_mean = w @ y_proba
         Xc = Xd - x_mean

@@ -35,6 +35,7 @@ hook (:class:`~lime_core.surrogates.Surrogate`):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TypeAlias
 
 import numpy as np
 import scipy.linalg
@@ -55,6 +56,7 @@ from .base import (
     _normalised,
     _OwnObjective,
     class_weights,
+    is_sparse,
     single_threaded_blas,
 )
 
@@ -92,7 +94,7 @@ class SoftmaxSurrogate(_OwnObjective, BaseEstimator):
         k = y_proba.shape[1]
         # Work in (classes, samples) layout: reductions over the few classes then run along contiguous rows,
         # which is several times faster than numpy's axis=1 reductions over 4-column arrays.
-        if sp.issparse(X):
+        if is_sparse(X):
             X, XT = X.tocsr(), X.T.tocsr()
 
             def scores(WT: np.ndarray) -> np.ndarray:
@@ -147,7 +149,7 @@ class SoftmaxSurrogate(_OwnObjective, BaseEstimator):
     def predict_proba(self, X: Matrix) -> np.ndarray:
         return softmax(self.decision_function(X), axis=1)
 
-    def curvature(self, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -> SoftmaxAnalysis | None:
+    def curvature(self, X: Matrix, y_proba: np.ndarray, sample_weight: np.ndarray) -> Analysis | None:
         """This objective's Hessian at the fitted weights, factorised (the :class:`Surrogate` hook)."""
         with single_threaded_blas():
             return SoftmaxAnalysis.build(X, y_proba, sample_weight, self)
@@ -470,7 +472,7 @@ class ClassBlock:
         h = problem.w * qc * (1.0 - qc)
         r = problem.w * (qc - self._pc)
         Xo = self._X[:, out]
-        Xo = Xo.toarray() if sp.issparse(Xo) else np.asarray(Xo, dtype=np.float64)
+        Xo = Xo.toarray() if is_sparse(Xo) else np.asarray(Xo, dtype=np.float64)
         ridge = problem.alpha * (1.0 - 1.0 / self.n_classes)
         penalty = ridge * np.diag(problem.column_penalty)
         weighted = problem.Xt * h[:, None]
@@ -484,7 +486,7 @@ class ClassBlock:
 class PerClassStd:
     """Standard errors computed class by class on first use: ``std[c]`` is class c's ``(n_features,)`` array."""
 
-    def __init__(self, compute: Callable[[int], np.ndarray], shape: tuple[int, int]) -> None:
+    def __init__(self, compute: Callable[[int], np.ndarray], shape: tuple[int, ...]) -> None:
         self._compute = compute
         self._done: dict[int, np.ndarray] = {}
         self.shape = shape
@@ -596,3 +598,7 @@ def softmax_uncertainty(
 ) -> WeightUncertainty | None:
     analysis = SoftmaxAnalysis.build(X, y_proba, sample_weight, surrogate)
     return None if analysis is None else analysis.uncertainty(confidence)
+
+
+# What curvature() gives: the whole Hessian factorised, or one class at a time when it is too large.
+Analysis: TypeAlias = SoftmaxAnalysis | BlockAnalysis

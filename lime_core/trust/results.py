@@ -17,10 +17,11 @@ import numpy as np
 
 from ..defaults import CONFIDENCE, TOP_K
 from ..errors import LimeCoreError
-from ..surrogates import curvature, has_curvature, reported_weights, surrogate_uncertainty, weights_kind
+from ..surrogates import Matrix, curvature, has_curvature, reported_weights, surrogate_uncertainty, weights_kind
+from ..surrogates.softmax import Analysis
 from .faithfulness import faithfulness_report
 from .stability import DEFAULT_REFITS, bootstrap_refits, expected_set_agreement, stability_report
-from .uncertainty import SoftmaxAnalysis, WeightUncertainty, single_threaded_blas
+from .uncertainty import WeightUncertainty, single_threaded_blas
 
 if TYPE_CHECKING:
     from ..explanation import FaithfulnessReport, StabilityReport
@@ -63,7 +64,7 @@ class TrustResults:
         self.fit = fit
         self._reported: tuple[np.ndarray, np.ndarray] | None = None
         self._values: np.ndarray | None = None
-        self._analysis: SoftmaxAnalysis | None = None
+        self._analysis: Analysis | None = None
         self._analysed = False
         self._uncertainty: WeightUncertainty | None = None
         self._uncertainty_done = False
@@ -75,7 +76,7 @@ class TrustResults:
     def linear(self) -> bool:
         return weights_kind(self.fit.surrogate) == "linear"
 
-    def _training_rows(self) -> tuple:
+    def _training_rows(self) -> tuple[Matrix, np.ndarray, np.ndarray]:
         nb, rows = self.neighbourhood, self.fit.train_index
         return nb.X[rows], nb.proba[rows], nb.sample_weight[rows]
 
@@ -93,7 +94,7 @@ class TrustResults:
             self._values = np.asarray(x0.todense()).ravel() if self.linear else np.ones(x0.shape[1])
         return self._values
 
-    def analysis(self) -> SoftmaxAnalysis | None:
+    def analysis(self) -> Analysis | None:
         """The surrogate's ``curvature`` on its training rows (None when it declares none)."""
         if not self._analysed:
             self._analysed = True

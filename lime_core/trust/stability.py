@@ -30,7 +30,7 @@ from sklearn.base import clone
 from ..explanation import SETTLED_JACCARD as SETTLED_JACCARD  # re-exported for existing imports
 from ..explanation import StabilityReport, WordStability, top_k_settled
 from ..surrogates import Matrix
-from .uncertainty import SoftmaxAnalysis
+from ..surrogates.softmax import Analysis
 
 METHOD = "bootstrap refits on the stored samples (no model calls)"
 DEFAULT_REFITS = 5
@@ -69,7 +69,7 @@ def bootstrap_refits(
     n_refits: int,
     rng: np.random.Generator,
     reported: Callable[[Any], np.ndarray],
-    analysis: SoftmaxAnalysis | None = None,
+    analysis: Analysis | None = None,
 ) -> np.ndarray:
     """Reported weights ``(n_refits, n_classes, n_features)`` of the surrogate refitted on bootstrap resamples.
 
