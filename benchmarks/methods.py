@@ -2,7 +2,7 @@
 
 Usage (from the checkout, with the settings of the README):
 
-    python benchmarks/methods.py [--posts 40] [--reviews 32] [--samples auto] [--out benchmarks/results/methods.json]
+    python benchmarks/methods.py [--posts 40] [--reviews 32] [--linear20 0] [--multilabel 0] [--samples auto]
     python benchmarks/methods.py --exact          # KernelSHAP against exact Shapley values on small black boxes
     python benchmarks/methods.py --report benchmarks/results/methods.json
 
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from sets import post_set, review_set  # noqa: E402
+from sets import linear_set, post_set, review_set  # noqa: E402
 
 from lime_core.explainer import TextExplainer  # noqa: E402
 from lime_core.methods import compare_methods  # noqa: E402
@@ -53,6 +53,7 @@ class CountingModel:
         self.model = model
         self.class_names = list(model.class_names)
         self.name = getattr(model, "name", type(model).__name__)
+        self.multi_label = bool(getattr(model, "multi_label", False))
         self.sent = 0
         self.seconds = 0.0
 
@@ -65,8 +66,18 @@ class CountingModel:
         return out
 
 
+def crosspost_set(n_posts: int) -> tuple[list[tuple[str, str]], object]:
+    """The first ``n_posts`` cross-posted test posts (two or more groups each) on the multi-label one-vs-rest model
+    (``20ng-crosspost``); each is explained for its top label, as batch runs do."""
+    from lime_core.models.newsgroups.crosspost import CrosspostClassifier, load_crosspost
+
+    test = load_crosspost("test")
+    picked = [int(i) for i in test.crossposted[:n_posts]]
+    return [(f"cross-post {i}", test.texts[i]) for i in picked], CrosspostClassifier.load()
+
+
 def explain_one(text: str, model: CountingModel, samples: int | str) -> dict:
-    explainer = TextExplainer(n_samples=samples, random_state=0)
+    explainer = TextExplainer(n_samples=samples, random_state=0, multi_label=model.multi_label)
     start = time.perf_counter()
     explainer.fit(text, model)
     explanation = explainer.explanation()
@@ -84,7 +95,7 @@ def explain_one(text: str, model: CountingModel, samples: int | str) -> dict:
         "extra_calls": model.sent - lime_calls,
         "extra_seconds": compare_seconds,
         "faithfulness_calls": explainer.trust_.faithfulness(
-            explainer.neighbourhood_.predicted, report.class_name, None, 5, explainer.trust_seed_
+            explainer.neighbourhood_.explained_class, report.class_name, None, 5, explainer.trust_seed_
         ).n_model_calls,
         "verdict": None,
         "most_faithful": list(report.most_faithful),
@@ -235,6 +246,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=40, help="stratified posts (plus the kidney post; default 40)")
     parser.add_argument("--reviews", type=int, default=32, help="reviews (default all 32)")
+    parser.add_argument(
+        "--linear20", type=int, default=0, help="posts of all 20 groups on the 20-class linear model (default 0)"
+    )
+    parser.add_argument(
+        "--multilabel", type=int, default=0, help="cross-posted posts on the multi-label 20ng-crosspost (default 0)"
+    )
     parser.add_argument("--samples", default="auto", help="LIME's samples: auto (the dashboard's default) or N")
     parser.add_argument("--exact", action="store_true", help="only the exact-Shapley check on small black boxes")
     parser.add_argument("--seeds", type=int, default=8, help="seeds per case of --exact (default 8)")
@@ -243,14 +260,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.report is not None:
         stored = json.loads(args.report.read_text(encoding="utf-8"))
-        for name in ("posts", "reviews"):
+        for name in ("posts", "reviews", "linear20", "multilabel"):
             if stored.get(name):
                 print_set(name, stored[name])
         return 0
     started = time.time()
     results: dict = {
         "machine": f"{platform.node()} {os.cpu_count()} cpus, python {platform.python_version()}",
-        "settings": {"posts": args.posts, "reviews": args.reviews, "samples": args.samples, "seed": 0},
+        "settings": {
+            "posts": args.posts,
+            "reviews": args.reviews,
+            "linear20": args.linear20,
+            "multilabel": args.multilabel,
+            "samples": args.samples,
+            "seed": 0,
+        },
     }
     if args.exact:
         print("| black box | words | LIME samples | largest error, median (worst) | max |z| median | extra calls |")
@@ -278,6 +302,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             texts, model = review_set(args.reviews)
             results["reviews"] = run_set("reviews", texts, model, samples, saver("reviews"))
             print_set("reviews (sentiment stand-in)", results["reviews"])
+        if args.linear20:
+            texts, model = linear_set(args.linear20)
+            results["linear20"] = run_set("linear20", texts, model, samples, saver("linear20"))
+            print_set("posts of all 20 groups (20-class TF-IDF + logistic regression)", results["linear20"])
+        if args.multilabel:
+            texts, model = crosspost_set(args.multilabel)
+            results["multilabel"] = run_set("multilabel", texts, model, samples, saver("multilabel"))
+            print_set("cross-posted posts (multi-label one-vs-rest, top label)", results["multilabel"])
     results["seconds"] = time.time() - started
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1), encoding="utf-8")

@@ -21,9 +21,12 @@ import scipy.sparse as sp
 
 from .explanation import ExplainerSettings, SamplingReport
 from .fitting import LocalFit
-from .predictor import binary_view
+from .predictor import BlackBox, binary_view
 from .tokenization import TokenizedText
 from .trust.results import TrustOptions, TrustResults
+
+LABEL_CLASS = 1
+"""A multi-label model's samples seen for one label have the classes ``("not X", "X")``: the label is class 1."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,6 +78,18 @@ class Neighbourhood:
     def predicted(self) -> int:
         """The black box's most probable class for the text itself."""
         return int(np.argmax(self.proba[0]))
+
+    @property
+    def explained_class(self) -> int:
+        """The class that trust reports and second opinions are about unless asked otherwise: the predicted one; for
+        one label of a multi-label model (classes ``("not X", "X")``), the label itself, whatever its probability."""
+        return LABEL_CLASS if self.multi_label else self.predicted
+
+    def asked(self, black_box: Any) -> Any:
+        """``black_box`` as these samples' classes see it: one label's yes/no view for a multi-label model's."""
+        if self.multi_label and isinstance(black_box, BlackBox):
+            return black_box.label_view(int(self.label_index))
+        return black_box
 
     def sample_texts(self) -> list[str]:
         """The perturbed texts (eli5's ``samples_``)."""

@@ -18,10 +18,14 @@ from lime_core.explanation import Explanation
 from lime_core.methods import KernelShap, Occlusion, compare_methods, parse_methods
 from lime_core.methods.kernelshap import DEFAULT_MAX_EXTRA_CALLS
 from tests.blackboxes import (
+    MULTI_LABEL_BIAS,
+    MULTI_LABEL_COEFS,
+    MULTI_LABEL_TEXT,
     REDUNDANT_COEFS,
     REDUNDANT_PAIR,
     REDUNDANT_TEXT,
     TOPIC_CLASSES,
+    MultiLabelWordModel,
     RedundantPairModel,
     exact_shapley,
     sentiment_model,
@@ -117,6 +121,26 @@ def test_occlusion_is_exact_and_costs_one_call_per_word_at_most() -> None:
     assert attribution.n_model_calls == model.n_texts_seen - before <= len(words)
     # Asked again: every answer is cached.
     assert Occlusion().attribute(explainer.neighbourhood_, explainer.black_box_, 0).n_model_calls == 0
+
+
+def test_a_multi_label_model_is_compared_on_the_explained_labels_own_probability() -> None:
+    """compare_methods on a multi-label fit: the explained label (not its "not X" class), asked of that label's own
+    probability (not the model's column of the same index), as TextExplainer(methods=...) does."""
+    model = MultiLabelWordModel(MULTI_LABEL_COEFS, MULTI_LABEL_BIAS)
+    explainer = TextExplainer(n_samples=1000, random_state=0).fit(MULTI_LABEL_TEXT, model)
+    label = explainer.fit_result_.label
+    column = model.class_names.index(label)
+    report = compare_methods(explainer, "occlusion")
+    assert report.class_name == label
+    words = _words(explainer)
+    tokens = [t.text for t in explainer.tokenized_.tokens]
+    p_text = model._proba([MULTI_LABEL_TEXT])[0, column]
+    occlusion = {v.feature: v.value for v in report.result("occlusion").values}
+    for word in words:
+        without = " ".join(t for t in tokens if t.casefold() != word)
+        assert occlusion[word] == pytest.approx(p_text - model._proba([without])[0, column], abs=1e-12), word
+    asked_at_fit = TextExplainer(n_samples=1000, random_state=0, methods="occlusion").fit(MULTI_LABEL_TEXT, model)
+    assert asked_at_fit.explanation().methods == report
 
 
 @pytest.fixture(scope="module")

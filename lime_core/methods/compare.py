@@ -85,15 +85,17 @@ def compare_methods(
 
     ``fitted``: a fitted :class:`~lime_core.explainer.TextExplainer` (its black box is used) or a
     :class:`~lime_core.neighbourhood.FitResult` with ``black_box``. ``target``: a class name or index (default:
-    the class the trust reports are about: the predicted one). ``parts``: a method object per name to use
-    instead of the defaults (e.g. ``{"kernelshap": KernelShap(max_extra_calls=0)}``).
+    the class the trust reports are about: the predicted one, or the explained label of a multi-label model).
+    ``parts``: a method object per name to use instead of the defaults
+    (e.g. ``{"kernelshap": KernelShap(max_extra_calls=0)}``).
     """
     result: FitResult = getattr(fitted, "fit_result_", fitted)
     if black_box is None:
         black_box = getattr(fitted, "black_box_", None)
+    black_box = result.neighbourhood.asked(black_box)  # a multi-label model: the explained label's own answers
     names = list(result.class_names)
     if target is None:
-        c = result.neighbourhood.predicted
+        c = result.neighbourhood.explained_class
     elif isinstance(target, str):
         if target not in names:
             raise ValueError(f"unknown class {target!r}; the model's classes are {names}")
