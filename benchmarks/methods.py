@@ -2,7 +2,7 @@
 
 Usage (from the checkout, with the settings of the README):
 
-    python benchmarks/methods.py [--posts 40] [--reviews 32] [--linear20 0] [--multilabel 0] [--samples auto]
+    python benchmarks/methods.py [--posts 40] [--reviews 32] [--linear20 0] [--multilabel 0] [--long 0] [--samples auto]
     python benchmarks/methods.py --exact          # KernelSHAP against exact Shapley values on small black boxes
     python benchmarks/methods.py --report benchmarks/results/methods.json
 
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from sets import linear_set, post_set, review_set  # noqa: E402
+from sets import linear_set, long_set, post_set, review_set  # noqa: E402
 
 from lime_core.explainer import TextExplainer  # noqa: E402
 from lime_core.methods import compare_methods  # noqa: E402
@@ -252,6 +252,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--multilabel", type=int, default=0, help="cross-posted posts on the multi-label 20ng-crosspost (default 0)"
     )
+    parser.add_argument(
+        "--long", type=int, default=0, help="long posts on 20ng-svm, explained by sentence (level auto; default 0)"
+    )
     parser.add_argument("--samples", default="auto", help="LIME's samples: auto (the dashboard's default) or N")
     parser.add_argument("--exact", action="store_true", help="only the exact-Shapley check on small black boxes")
     parser.add_argument("--seeds", type=int, default=8, help="seeds per case of --exact (default 8)")
@@ -260,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.report is not None:
         stored = json.loads(args.report.read_text(encoding="utf-8"))
-        for name in ("posts", "reviews", "linear20", "multilabel"):
+        for name in ("posts", "reviews", "linear20", "multilabel", "long"):
             if stored.get(name):
                 print_set(name, stored[name])
         return 0
@@ -272,6 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "reviews": args.reviews,
             "linear20": args.linear20,
             "multilabel": args.multilabel,
+            "long": args.long,
             "samples": args.samples,
             "seed": 0,
         },
@@ -310,6 +314,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             texts, model = crosspost_set(args.multilabel)
             results["multilabel"] = run_set("multilabel", texts, model, samples, saver("multilabel"))
             print_set("cross-posted posts (multi-label one-vs-rest, top label)", results["multilabel"])
+        if args.long:
+            texts, model = long_set(args.long)
+            results["long"] = run_set("long", texts, model, samples, saver("long"))
+            print_set("long posts by sentence (20ng-svm)", results["long"])
     results["seconds"] = time.time() - started
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1), encoding="utf-8")
