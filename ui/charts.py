@@ -6,6 +6,7 @@ words that push towards the class, red for words that push against it.
 
 from __future__ import annotations
 
+import textwrap
 import unicodedata
 
 import altair as alt
@@ -21,13 +22,18 @@ BLUE = "#2563eb"
 ORANGE = "#f59e0b"
 _BREAKING = {"Cc", "Zl", "Zp"}  # control characters, line and paragraph separators
 ROW_HEIGHT = 28  # px per bar or row: above a label's height, so Vega never hides a label as overlapping
+LABEL_CHARS = 34  # characters per line of a wrapped class name (Vega cuts a longer line at labelLimit with "…")
+TITLE_CHARS = 56  # characters per line of a wrapped axis title (a longer one ran off the chart)
+LINE_HEIGHT = 14  # px per extra line of a wrapped label or title
 
 
 def probability_chart(frame: pd.DataFrame) -> alt.Chart:
     """Horizontal bars: the model's probability of each class; the predicted class stands out."""
     data = frame.assign(label=frame["probability"].map(lambda p: f"{100 * p:.1f}%"))
+    lines = max((len(_wrapped(c, LABEL_CHARS)) for c in data["class"]), default=1)
+    axis = alt.Axis(labelLimit=240, labelOverlap=False, labelExpr=_wrapped_labels(data["class"], LABEL_CHARS))
     base = alt.Chart(data).encode(
-        y=alt.Y("class:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220, labelOverlap=False)),
+        y=alt.Y("class:N", sort="-x", title=None, axis=axis),
         x=alt.X("probability:Q", title="Model probability", scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1])),
         tooltip=[
@@ -41,7 +47,7 @@ def probability_chart(frame: pd.DataFrame) -> alt.Chart:
     )
     labels = base.mark_text(align="left", dx=4, fontSize=12).encode(text="label:N")
     # Streamlit fits the whole chart (axes included) into the height: add room for the x axis.
-    return (bars + labels).properties(height=34 * len(data) + 60)
+    return (bars + labels).properties(height=(34 + LINE_HEIGHT * (lines - 1)) * len(data) + 60)
 
 
 def weights_chart(
@@ -59,7 +65,8 @@ def weights_chart(
     ranges = "interval_low" in frame and bool(frame["interval_low"].notna().any())
     # Rows plus the x axis and the legends: Streamlit fits the whole chart into the height, so the overhead must
     # cover them, or a short list gets bands under a label's height and Vega hides every other word's label.
-    height = ROW_HEIGHT * len(frame) + (190 if ranges else 130)
+    title = _wrapped(f"Weight for \u201c{class_name}\u201d", TITLE_CHARS)
+    height = ROW_HEIGHT * len(frame) + (190 if ranges else 130) + LINE_HEIGHT * (len(title) - 1)
     x_scale = alt.Scale(domain=[-domain, domain]) if domain else alt.Undefined
     level = f"{confidence:.0%} " if confidence else ""
     tooltip = [
@@ -86,7 +93,7 @@ def weights_chart(
         legend=alt.Legend(title=None, orient="bottom", labelExpr=(
             "datum.label == 'for' ? 'pushes towards the class' : 'pushes against it'")),
     )
-    x = alt.X("weight:Q", title=f"Weight for \u201c{class_name}\u201d", scale=x_scale)
+    x = alt.X("weight:Q", title=_title(title), scale=x_scale)
     if not ranges:
         bars = base.mark_bar(cornerRadius=2, height={"band": 0.75}).encode(x=x, color=colour)
         rule = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#6b7280").encode(x="x:Q")
@@ -111,12 +118,12 @@ def weights_chart(
                                   legend=sign_legend),
     )
     errors = base.mark_rule(color="#1f2937", strokeWidth=1.3).encode(
-        x=alt.X("interval_low:Q", title=f"Weight for \u201c{class_name}\u201d", scale=x_scale),
+        x=alt.X("interval_low:Q", title=_title(title), scale=x_scale),
         x2="interval_high:Q",
     )
     ends = [
         base.mark_tick(color="#1f2937", thickness=1.3, size=8).encode(
-            x=alt.X(f"{end}:Q", title=f"Weight for \u201c{class_name}\u201d", scale=x_scale)
+            x=alt.X(f"{end}:Q", title=_title(title), scale=x_scale)
         )
         for end in ("interval_low", "interval_high")
     ]
@@ -225,6 +232,26 @@ def neighbourhood_chart(frame: pd.DataFrame) -> alt.Chart:
         tooltip=[alt.Tooltip("model_probability:Q", format=".1%", title="The original text")],
     )
     return (points + star).properties(height=440)
+
+
+def _wrapped(text: object, width: int) -> list[str]:
+    """The label in lines of at most ``width`` characters (a longer word alone on its line)."""
+    return textwrap.wrap(chart_label(text), width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def _title(lines: list[str]) -> str | list[str]:
+    return lines[0] if len(lines) == 1 else lines
+
+
+def _wrapped_labels(labels: object, width: int) -> str:
+    """A labelExpr drawing each label longer than ``width`` on several lines (Vega draws an array as lines)."""
+    expression = "datum.label"
+    for label in dict.fromkeys(map(str, labels)):  # type: ignore[call-overload]
+        lines = _wrapped(label, width)
+        if len(lines) > 1:
+            shown = ", ".join(f"'{_js(line)}'" for line in lines)
+            expression = f"datum.label == '{_js(label)}' ? [{shown}] : {expression}"
+    return expression
 
 
 def chart_label(text: object) -> str:

@@ -3,7 +3,8 @@
 Few tests, each walking one presenter's path: save, explain another text, the save panel is fresh, the Local model
 page shows the new result beside its own text, a saved one is deleted only after a confirmation; the bars of short
 and long texts all carry their word (read from the chart's SVG, not the page text); the Dataset page with a CSV
-that has its own ids; no word cut or broken on any page at 800 and 1,400 px (screenshots in artifacts/).
+that has its own ids; a long class name and right-to-left words whole on every bar. (No word cut or broken on any
+page at 800 and 1,400 px: tests/e2e/test_demo_ready.py::test_screenshots_of_every_page, which visits every page.)
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from dashboard.examples import EXAMPLES
 from tests.e2e.test_browser import go, main_area, open_app, paste_text, wait_idle
 from tests.e2e.test_demo_ready import explain, fixed_samples
+from tests.http_fixtures import Canned, RecordedRequest, ScriptedServer, hf_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -32,31 +35,6 @@ AXIS_LABELS_JS = """(chart) => {
   return Array.from(axis.querySelectorAll("g.role-axis-label text")).map(t => ({
     text: t.textContent, shown: getComputedStyle(t).opacity !== "0" && t.getAttribute("opacity") !== "0"}));
 }"""
-
-# Text that does not fit: an element whose own text overflows a box that hides it ("Exp…", "O" for Open), or a word
-# broken across lines (more line boxes than words).
-CUT_WORDS_JS = """(root) => {
-  const out = [];
-  for (const el of root.querySelectorAll("p, h1, h2, h3, h4, h5, li, button, label, span, div")) {
-    if (!el.offsetParent) continue;
-    const own = Array.from(el.childNodes).filter(n => n.nodeType === 3 && n.textContent.trim());
-    if (!own.length) continue;
-    const style = getComputedStyle(el);
-    if (el.scrollWidth > el.clientWidth + 1 && style.overflowX !== "visible") {
-      out.push("cut: " + el.innerText.slice(0, 60));
-      continue;
-    }
-    for (const node of own) {
-      const words = node.textContent.trim().split(/\\s+/).length;
-      const range = document.createRange();
-      range.selectNodeContents(node);
-      const lines = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)));
-      if (lines.size > words) out.push("broken: " + node.textContent.slice(0, 60));
-    }
-  }
-  return out;
-}"""
-
 
 def weights_chart(page: Page) -> Locator:
     charts = main_area(page).locator("[data-testid='stVegaLiteChart']")
@@ -125,27 +103,28 @@ def test_save_panel_local_model_and_delete_belong_to_the_result_on_screen(page: 
     expect(main.get_by_text("Kidney post for Monday", exact=True)).to_have_count(0, timeout=WAIT)
 
 
-@pytest.mark.parametrize(
-    ("text", "words"),
-    [
-        pytest.param("Is there life after death?", {"is", "there", "life", "after", "death"}, id="5-words"),
-        pytest.param("Doctors treat pain", {"doctors", "treat", "pain"}, id="3-words"),
-        pytest.param(" ".join([e.text for e in EXAMPLES if e.language == "en"] * 2), None, id="200-words"),
-    ],
-)
-def test_every_bar_has_its_word(page: Page, app_url: str, text: str, words: set[str] | None) -> None:
+BAR_TEXTS = [  # text, its words (None: a long text, checked by count)
+    ("Is there life after death?", {"is", "there", "life", "after", "death"}),
+    ("Doctors treat pain", {"doctors", "treat", "pain"}),
+    (" ".join([e.text for e in EXAMPLES if e.language == "en"] * 2), None),
+]
+
+
+def test_every_bar_has_its_word(page: Page, app_url: str) -> None:
+    """5, 3 and 234 words (83 distinct), one after the other in one session (one app visit for the three)."""
     open_app(page, app_url)
     fixed_samples(page, 300)
-    paste_text(page, text)
-    explain(page, text)
-    labels = axis_labels(page)
-    assert all(label["shown"] for label in labels), labels
-    if words is not None:
-        assert {label["text"] for label in labels} == words
-    else:
-        # The top words of a 234-word text (83 distinct words): up to 10 for the class and 10 against, each labelled.
-        texts = [label["text"] for label in labels]
-        assert 10 <= len(texts) <= 20 and len(set(texts)) == len(texts), texts
+    for text, words in BAR_TEXTS:
+        paste_text(page, text)
+        explain(page, text)
+        labels = axis_labels(page)
+        assert all(label["shown"] for label in labels), (text[:30], labels)
+        if words is not None:
+            assert {label["text"] for label in labels} == words, labels
+        else:
+            # The top words of a long text: up to 10 for the class and 10 against, each labelled once.
+            texts = [label["text"] for label in labels]
+            assert 10 <= len(texts) <= 20 and len(set(texts)) == len(texts), texts
 
 
 def test_a_one_word_text_is_a_message(page: Page, app_url: str) -> None:
@@ -181,36 +160,65 @@ def test_dataset_page_keeps_a_csvs_own_ids(page: Page, app_url: str, tmp_path: P
         expect(table).to_contain_text(text_id)
 
 
-@pytest.mark.parametrize("width", [800, 1400])
-def test_no_word_is_cut_on_any_page(page: Page, app_url: str, artifacts: Path, width: int) -> None:
-    page.set_viewport_size({"width": width, "height": 1000})
-    open_app(page, app_url)
-    fixed_samples(page, 300)
-    explain(page)
-    explain(page)  # a second explanation: the panels redraw for it
-    main = main_area(page)
-    pages = [("Explain", "Explain a prediction"), ("Compare", "Compare two explanations"),
-             ("Local model", "The local model"), ("Remote API", "Explain a model behind an API"),
-             ("Dataset", "Explain a dataset"), ("How it works", "How it works"), ("Saved", "Saved explanations")]
-    problems = {}
-    for title, heading in pages:
-        link = page.get_by_role("link", name=title, exact=True)
-        if link.is_visible():
-            go(page, title, heading)
-        else:  # a narrow top bar folds pages into "N more"
-            page.get_by_text(re.compile(r"^\d+ more$")).click()
-            page.get_by_text(title, exact=True).last.click()
-            expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=WAIT)
-            wait_idle(page)
-        if title == "Compare":
-            page.get_by_role("button", name="Explain both").click()
-            expect(main.locator(".lc-highlight")).to_have_count(2, timeout=WAIT)
-            wait_idle(page)
-        page.set_viewport_size({"width": width, "height": 2600})  # Streamlit scrolls its main area, not the page
-        page.wait_for_timeout(900)
-        found = main.evaluate(CUT_WORDS_JS)
-        if found:
-            problems[title] = found
-        page.screenshot(path=str(artifacts / f"panels-{title.lower().replace(' ', '_')}-{width}.png"), full_page=True)
-        page.set_viewport_size({"width": width, "height": 1000})
-    assert not problems, problems
+# A class name of 86 characters and one in Hebrew; a review in Arabic whose words move the model's answer.
+LONG_CLASS = "The guest was delighted with the food, the service and the bill of the whole evening out"
+RTL_CLASS = "\u05dc\u05d0 \u05de\u05e8\u05d5\u05e6\u05d4"  # Hebrew: "not satisfied"
+ARABIC_WEIGHTS = {"رائع": 2.0, "ممتازة": 1.4, "لذيذ": 0.9, "جدا": -0.6, "المطعم": -1.1}
+ARABIC_REVIEW = "هذا المطعم رائع والطعام لذيذ جدا والخدمة ممتازة"
+
+# Every label of a chart's axis as drawn, with the space it takes: a label Vega cuts ends in "…".
+# A label drawn on several lines is one <text> with a <tspan> per line: its words are joined with a space.
+CHART_LABELS_JS = """(chart, axis) => {
+  const g = Array.from(chart.querySelectorAll("g.role-axis")).find(
+    g => (g.getAttribute("aria-label") || "").startsWith(axis));
+  if (!g) return null;
+  const textOf = t => {
+    const lines = Array.from(t.querySelectorAll("tspan"));
+    return lines.length ? lines.map(s => s.textContent).join(" ") : t.textContent;
+  };
+  const title = g.querySelector("g.role-axis-title text");
+  const svg = chart.querySelector("svg").getBoundingClientRect();
+  const box = title ? title.getBoundingClientRect() : null;
+  return {
+    labels: Array.from(g.querySelectorAll("g.role-axis-label text")).map(t => ({
+      text: textOf(t), shown: getComputedStyle(t).opacity !== "0" && t.getAttribute("opacity") !== "0"})),
+    title: title ? textOf(title) : null,
+    title_inside: box ? box.left >= svg.left - 1 && box.right <= svg.right + 1 : null,
+  };
+}"""
+
+
+def _by_arabic_words(request: RecordedRequest) -> Canned:
+    score = np.array([sum(w * t.split().count(word) for word, w in ARABIC_WEIGHTS.items()) for t in request.inputs])
+    happy = 1.0 / (1.0 + np.exp(-score))
+    proba = np.column_stack([happy, 1.0 - happy])
+    return Canned(200, hf_rows(request.inputs, proba, [LONG_CLASS, RTL_CLASS], "score", 0))
+
+
+def test_long_and_right_to_left_labels_are_whole_on_every_bar(page: Page, app_url: str, artifacts: Path) -> None:
+    with ScriptedServer(default=_by_arabic_words) as server:
+        open_app(page, app_url)
+        fixed_samples(page, 300)
+        go(page, "Remote API", "Explain a model behind an API")
+        url = page.get_by_role("textbox", name="Endpoint URL", exact=True)
+        url.fill(server.url)
+        url.press("Enter")
+        paste_text(page, ARABIC_REVIEW, label="Text to explain")
+        explain(page, ARABIC_REVIEW)
+        weights = weights_chart(page)
+        page.wait_for_timeout(500)  # Vega draws the labels after the marks
+        drawn = weights.evaluate(CHART_LABELS_JS, "Y-axis")
+        assert drawn and drawn["labels"], drawn
+        words = [label["text"] for label in drawn["labels"]]
+        assert all(label["shown"] for label in drawn["labels"]), drawn  # every bar has its word, right to left
+        assert set(words) <= set(ARABIC_REVIEW.split()) and set(ARABIC_WEIGHTS) <= set(words), words
+        x_axis = weights.evaluate(CHART_LABELS_JS, "X-axis")
+        assert x_axis["title"] == f"Weight for \u201c{LONG_CLASS}\u201d" and x_axis["title_inside"], x_axis
+        charts = main_area(page).locator("[data-testid='stVegaLiteChart']")
+        probabilities = charts.filter(has=page.locator("g.role-axis[aria-label^='X-axis titled \\'Model prob']"))
+        classes = probabilities.first.evaluate(CHART_LABELS_JS, "Y-axis")
+        assert sorted(label["text"] for label in classes["labels"]) == sorted([LONG_CLASS, RTL_CLASS]), classes
+        assert all(label["shown"] for label in classes["labels"]), classes
+        page.set_viewport_size({"width": 1400, "height": 2600})  # Streamlit scrolls its main area, not the page
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(artifacts / "long_and_rtl_labels.png"), full_page=True)
