@@ -76,8 +76,8 @@ def check_ray_asks_for_a_gpu(gpus: float) -> bool:
     the GPUs they hold are what the backend should ask for (a share each)."""
     import ray
 
+    from lime_core.batch import BatchOptions, ModelSource
     from lime_core.batch.ray_backend import RayBackend
-    from lime_core.batch.work import BatchOptions, ModelSource
 
     ray.init(num_cpus=2, num_gpus=gpus, include_dashboard=False, log_to_driver=False)
     try:

@@ -20,12 +20,12 @@ from typing import Any
 from lime_core import Explanation, LimeCoreError, TextExplainer, limits
 from lime_core.defaults import TOP_K
 from lime_core.explainer import explain_fit
+from lime_core.explainer_options import ExplainerOptions
 from lime_core.language import LanguageReport, language_report
 from lime_core.levels import AUTO as AUTO_LEVEL
 from lime_core.neighbourhood import FitResult
 from lime_core.nothing_to_explain import answer_spread as spread_of_answers
 from lime_core.predictor import BlackBox
-from lime_core.sampling import get_sampler
 
 # The longest text the dashboard accepts (characters): the library's limit (long texts are explained by
 # sentences, lime_core.levels). Longer texts are refused with a clear message before any model call.
@@ -65,22 +65,23 @@ class ExplainOptions:
         """The most samples an explanation may draw: the cap in auto mode, else the fixed count."""
         return int(self.max_samples if self.auto else self.n_samples)
 
-    def make_explainer(self, cache: Any = None, batch_size: int | None = None) -> TextExplainer:
-        return TextExplainer(
-            n_samples="auto" if self.auto else int(self.n_samples),
+    def explainer_options(self, cache: Any = None, batch_size: int | None = None) -> ExplainerOptions:
+        """These settings in the words every front end shares (``cache`` and ``batch_size``: the page's)."""
+        return ExplainerOptions(
+            samples="auto" if self.auto else int(self.n_samples),
             max_samples=int(self.max_samples),
-            sampler=get_sampler(self.sampler),
+            seed=int(self.seed),
+            sampler=self.sampler,
             bigrams=bool(self.bigrams),
-            random_state=int(self.seed),
             max_chars=MAX_TEXT_CHARS,
-            batch_size=batch_size,
-            cache=cache,
-            top_k=TOP_K,
-            uncertainty=True,
             faithfulness=bool(self.faithfulness),
             level=self.level,
             within=self.within,
+            extra={"batch_size": batch_size, "cache": cache, "top_k": TOP_K, "uncertainty": True},
         )
+
+    def make_explainer(self, cache: Any = None, batch_size: int | None = None) -> TextExplainer:
+        return self.explainer_options(cache, batch_size).build()
 
 
 BUNDLED, REMOTE = "bundled", "remote"

@@ -1,20 +1,16 @@
 """``python -m lime_core.serve``: serve a bundled model over HTTP in the Hugging Face Inference API format.
 
-The server itself is :mod:`lime_core.net.server` (re-exported here, so ``from lime_core.serve import
-serve_in_thread`` keeps working); this module is its command line. Run with ``--help`` for the options.
+The server is :mod:`lime_core.net.server` and its command line :mod:`lime_core.cli.serve`; both keep their
+public names here, so ``from lime_core.serve import serve_in_thread`` and ``python -m lime_core.serve
+--model 20ng-svm --port 8080`` work as they always did.
 """
 
 from __future__ import annotations
 
-import argparse
-import logging
-import os
 import sys
-from collections.abc import Sequence
 
-from .errors import LimeCoreError
-from .net.policy import is_loopback_host
-from .net.server import (  # noqa: F401 (the server's public names, as they were when it lived here)
+from .cli.serve import main
+from .net.server import (
     DEFAULT_KEEPALIVE_IDLE,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_CLIENT_CONNECTIONS,
@@ -30,74 +26,12 @@ from .net.server import (  # noqa: F401 (the server's public names, as they were
     serve_bundled_in_thread,
     serve_in_thread,
 )
-from .net.server import __doc__ as _SERVER_DOC
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line entry point: load a bundled model and serve it until Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="python -m lime_core.serve", description=(_SERVER_DOC or "").split("\n\n")[0])
-    parser.add_argument("--model", required=True, help="bundled model name (see lime_core.models.registry)")
-    parser.add_argument("--port", type=int, default=8080, help="port to listen on; 0 picks a free one")
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
-    parser.add_argument("--token", default=None, help=f"require this bearer token (prefer env {TOKEN_ENV_VAR})")
-    parser.add_argument("--max-texts", type=int, default=DEFAULT_MAX_TEXTS, help="most texts per request")
-    parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY_BYTES, help="largest request body")
-    parser.add_argument("--max-connections", type=int, default=DEFAULT_MAX_CONNECTIONS,
-                        help="most connections at once; more get 503")
-    parser.add_argument("--request-deadline", type=float, default=DEFAULT_REQUEST_DEADLINE,
-                        help="seconds a request may take to arrive before the client is dropped")
-    parser.add_argument("--max-client-connections", type=int, default=DEFAULT_MAX_CLIENT_CONNECTIONS,
-                        help="most connections at once from one address; more get 503")
-    parser.add_argument("--keepalive-idle", type=float, default=DEFAULT_KEEPALIVE_IDLE,
-                        help="seconds a kept-alive connection may wait for its next request")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-    token = args.token or os.environ.get(TOKEN_ENV_VAR) or None
-    from .models.registry import load_model  # imported late: loading the registry pulls in the model stack
-
-    try:
-        classifier = load_model(args.model)
-    except (LimeCoreError, KeyError, ValueError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"error: cannot load model {args.model!r}: {message}", file=sys.stderr)
-        return 2
-    try:
-        server = make_server(
-            classifier,
-            args.host,
-            args.port,
-            token,
-            model_name=args.model,
-            max_body_bytes=args.max_body_bytes,
-            max_texts=args.max_texts,
-            max_connections=args.max_connections,
-            request_deadline=args.request_deadline,
-            max_client_connections=args.max_client_connections,
-            keepalive_idle=args.keepalive_idle,
-        )
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    if not is_loopback_host(args.host) and token is None:
-        print(
-            f"warning: listening on {args.host} without a token; anyone who can reach it can use the model",
-            file=sys.stderr,
-        )
-    print(
-        f"serving {args.model} at {server.url} ({'token required' if token else 'no token'}); Ctrl-C stops", flush=True
-    )
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
-
+__all__ = [
+    "DEFAULT_KEEPALIVE_IDLE", "DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_CLIENT_CONNECTIONS", "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_MAX_TEXTS", "DEFAULT_REQUEST_DEADLINE", "TOKEN_ENV_VAR", "ModelServer", "ServerHandle", "_RequestError",
+    "main", "make_server", "parse_content_length", "serve_bundled_in_thread", "serve_in_thread",
+]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -357,7 +357,7 @@ def test_the_cli_explains_a_dataset_with_the_bundled_model(
 
 def test_ray_is_imported_only_by_the_ray_backend(pipeline_file: Path, dataset: Path, tmp_path: Path) -> None:
     code = (
-        "import sys; from pathlib import Path; from lime_core.batch import *; import lime_core.batch.cli\n"
+        "import sys; from pathlib import Path; from lime_core.batch import *; import lime_core.cli.batch\n"
         f"run_batch(InputSpec(Path({str(dataset)!r}), id_column='doc'), {str(tmp_path / 'o')!r}, "
         f"ModelSource('pipeline', {str(pipeline_file)!r}), BatchOptions(samples=50))\n"
         "import lime_core.batch.summary; assert 'ray' not in sys.modules, 'ray was imported'"

@@ -8,6 +8,7 @@ import pytest
 from lime_core import TextExplainer
 from lime_core import cli as cli_module
 from lime_core.classifier import ClassifierAdapter, validate_class_names
+from lime_core.cli.explain import resolve_targets
 from lime_core.errors import ModelOutputError, WorkLimitError
 from lime_core.limits import MAX_SAMPLE_CHARS, MAX_SAMPLES
 from lime_core.net.policy import is_loopback_host, url_refusal
@@ -107,7 +108,7 @@ def test_duplicate_class_names_are_an_error_that_names_them():
     with pytest.raises(ModelOutputError, match="duplicate class names"):
         TextExplainer(n_samples=50).fit("a short text", model)
     with pytest.raises(ModelOutputError, match="duplicate class names: 'a'"):
-        cli_module._resolve_targets(["a"], ClassifierAdapter(Uniform(), class_names=["a", "a"]))
+        resolve_targets(["a"], ClassifierAdapter(Uniform(), class_names=["a", "a"]))
 
 
 def test_duplicate_labels_in_a_remote_answer_are_refused():

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from lime_core import LimeCoreError, PredictionCache
+from lime_core.model_source import open_bundled_model
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ def model_title(name: str) -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _load(name: str) -> Any:
-    return _registry().load_model(name)
+    return open_bundled_model(name)
 
 
 def get_model(name: str) -> tuple[Any | None, str | None]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from lime_core import LimeCoreError, RemoteModelError
+from lime_core.model_source import open_remote_model
 from lime_core.models.remote import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, RemoteClassifier
 from lime_core.net.policy import url_refusal
 from lime_core.settings import ENV_API_TOKEN, ENV_REMOTE_ALLOW, get_settings
@@ -136,16 +137,16 @@ def check_allowed(url: str) -> None:
 def make_classifier(conn: Connection) -> RemoteClassifier:
     """A classifier for one action. Raises RemoteModelError for an unusable or refused URL, before any request."""
     check_allowed(conn.url)
-    return RemoteClassifier(
+    return open_remote_model(
         conn.url,
+        max_requests=conn.max_requests,
+        deadline=conn.deadline,
+        multi_label=conn.multi_label,
         token=widget_token,
         token_from=TOKEN_FROM,
         batch_size=conn.batch_size,
-        max_requests=conn.max_requests,
         max_retries=1,
         read_timeout=30.0,
-        deadline=conn.deadline,
-        multi_label=conn.multi_label,
     )
 
 

@@ -1,6 +1,6 @@
 """What a worker does: load the model once, then explain texts one by one into table rows.
 
-Everything a worker receives is plain, picklable data (:class:`ModelSource`,
+Everything a worker receives is plain, picklable data (:class:`~lime_core.model_source.ModelSource`,
 :class:`BatchOptions`, :class:`~lime_core.batch.io.TextRecord`), so the same
 code runs in this process, in a local process pool and in a Ray actor. Each
 text gets a fresh explainer seeded by :func:`~lime_core.batch.seeds.text_seed`
@@ -17,7 +17,6 @@ import resource
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..errors import (
@@ -28,68 +27,11 @@ from ..errors import (
     RemoteAuthError,
     RemoteModelError,
 )
+from ..explainer_options import ExplainerOptions
+from ..model_source import ModelSource
 from ..nothing_to_explain import check_answers_move
 from .io import TextRecord, method_values
 from .seeds import text_seed
-
-
-@dataclass(frozen=True)
-class ModelSource:
-    """Which model to load: a bundled ``name``, a joblib ``pipeline`` file, or a remote ``url``.
-
-    No secret is kept here: a remote model's token is read from ``LIME_API_TOKEN`` in the worker's own
-    environment at each request.
-    """
-
-    kind: str  # "name" | "pipeline" | "url"
-    value: str
-    max_requests: int | None = None
-    deadline: float | None = None  # seconds per HTTP request (the client's default when None)
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("name", "pipeline", "url"):
-            raise ValueError(f"model source kind must be 'name', 'pipeline' or 'url', not {self.kind!r}")
-
-    @property
-    def shown_value(self) -> str:
-        """``value`` as it may be stored and shown: a URL without its user info or secret query parameters."""
-        if self.kind != "url":
-            return self.value
-        from ..models.remote.display import redact_url
-
-        return redact_url(self.value)
-
-    @property
-    def label(self) -> str:
-        """How the model is named in the output (a file's name, not its path)."""
-        return Path(self.value).name if self.kind == "pipeline" else self.value
-
-    def is_transformer(self) -> bool:
-        """Whether the model is a local transformer (worth a GPU)."""
-        if self.kind != "name":
-            return False
-        from ..models import registry
-
-        try:
-            return registry.get_spec(self.value).kind == "transformer"
-        except LimeCoreError:
-            return False
-
-    def load(self) -> Any:
-        if self.kind == "name":
-            from ..models import registry
-
-            return registry.load_model(self.value)
-        if self.kind == "pipeline":
-            from ..cli import CliError, _load_pipeline  # one loader for a pickle, with its checks and messages
-
-            try:
-                return _load_pipeline(self.value)
-            except CliError as exc:
-                raise ModelUnavailableError(str(exc)) from None
-        from ..cli import open_remote_model  # the token is read in this worker at each request
-
-        return open_remote_model(self.value, max_requests=self.max_requests, deadline=self.deadline)
 
 
 @dataclass(frozen=True)
@@ -122,28 +64,25 @@ class BatchOptions:
             del data["languages"]  # likewise: a run made before the language check can still resume
         return data
 
-    def make_explainer(self, random_state: int) -> Any:
-        from ..explainer import TextExplainer
-        from ..sampling import get_sampler
-        from ..surrogates import get_surrogate
+    def explainer_options(self, random_state: int) -> ExplainerOptions:
+        """The options of one text's explainer, seeded with ``random_state`` (the text's own seed)."""
+        return ExplainerOptions(
+            samples=self.samples,
+            seed=random_state,
+            tokenization=self.tokenization,
+            sampler=self.sampler,
+            surrogate=self.surrogate,
+            bigrams=self.bigrams,
+            mask_token=self.mask_token,
+            faithfulness=self.faithfulness,
+            methods=list(self.methods),
+            multi_label=self.multi_label,
+            max_chars=self.max_chars,
+            extra=self.extra,
+        )
 
-        params: dict[str, Any] = {
-            "n_samples": self.samples,
-            "tokenizer": self.tokenization,
-            "bigrams": self.bigrams,
-            "mask_token": self.mask_token,
-            "random_state": random_state,
-            "max_chars": self.max_chars,
-            "faithfulness": self.faithfulness,
-            "methods": list(self.methods),
-            "multi_label": self.multi_label,
-            **self.extra,
-        }
-        if self.sampler is not None:
-            params["sampler"] = get_sampler(self.sampler)
-        if self.surrogate is not None:
-            params["surrogate"] = get_surrogate(self.surrogate)
-        return TextExplainer(**params)
+    def make_explainer(self, random_state: int) -> Any:
+        return self.explainer_options(random_state).build()
 
 
 @dataclass

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..classifier import as_classifier
+from ..explainer_options import ExplainerOptions
 from ..explanation import Explanation
 from ..kernels import ExponentialKernel, Kernel, cosine_similarity_to_original
 from ..sampling import BagOfWordsSampler, PositionSampler
@@ -152,20 +153,18 @@ class LimeTextExplainer:
     def explainer(self, num_samples: int | str) -> Any:
         """The :class:`~lime_core.explainer.TextExplainer` this front end runs."""
         from ..compat.eli5_api import seed_of
-        from ..explainer import TextExplainer
 
-        params = {
-            "n_samples": num_samples,
-            "tokenizer": self._tokenizer(),
-            "sampler": BagOfWordsSampler() if self.bow else PositionSampler(),
-            "position_dependent": not self.bow,
-            "kernel": lime_kernel(self.kernel_width, self.kernel),
-            "mask_token": self.mask_string,
-            "random_state": seed_of(self.random_state),
-            "level": "words",  # lime's features are words (or characters), whatever the text's length
-            **self.explainer_params,
-        }
-        return TextExplainer(**params)
+        options = ExplainerOptions(
+            samples=num_samples,
+            seed=seed_of(self.random_state),
+            tokenization=self._tokenizer(),
+            level="words",  # lime's features are words (or characters), whatever the text's length
+            sampler=BagOfWordsSampler() if self.bow else PositionSampler(),
+            kernel=lime_kernel(self.kernel_width, self.kernel),
+            mask_token=self.mask_string,
+            extra={"position_dependent": not self.bow, **self.explainer_params},
+        )
+        return options.build()
 
     def explain_instance(
         self,

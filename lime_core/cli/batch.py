@@ -1,7 +1,8 @@
 """The ``explain-batch`` and ``summarize`` commands of ``python -m lime_core`` (docs/batch.md).
 
-:func:`add_batch_commands` adds them to the main parser in :mod:`lime_core.cli`,
-which keeps its error handling: one ``error:`` line, no traceback.
+:func:`add_batch_commands` adds them to the main parser (:mod:`lime_core.cli.main`),
+which keeps its error handling: one ``error:`` line, no traceback. The runs themselves
+are :mod:`lime_core.batch`'s.
 """
 
 from __future__ import annotations
@@ -13,18 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..cli import (
-    CliError,
-    _positive_int,
-    _seconds,
-    _write,
-    add_explanation_options,
-    add_model_options,
-    add_multi_label_option,
-    check_model_options,
-)
-from ..terminal import json_for_terminal
-from .choices import (
+from ..batch.choices import (
     BACKENDS,
     DEFAULT_CHUNK_SIZE,
     DEFAULT_MAX_ATTEMPTS,
@@ -33,9 +23,20 @@ from .choices import (
     MODEL_FROM,
     SUFFIXES,
 )
+from ..terminal import json_for_terminal
+from .errors import EXIT_USAGE, CliError
+from .io import write_output
+from .options import (
+    add_explanation_options,
+    add_model_options,
+    add_multi_label_option,
+    model_source,
+    positive_int,
+    seconds,
+)
 
 if TYPE_CHECKING:
-    from .runner import BatchProgress
+    from ..batch.runner import BatchProgress
 
 PLAIN_PROGRESS_SECONDS = 10.0
 
@@ -72,21 +73,21 @@ def add_batch_commands(commands: Any) -> None:
     run = eb.add_argument_group("execution")
     run.add_argument("--backend", choices=BACKENDS, default="local",
                      help="local: processes on this machine; ray: Ray actors (default local)")
-    run.add_argument("--workers", type=_positive_int, default=1, metavar="N", help="parallel workers (default 1)")
+    run.add_argument("--workers", type=positive_int, default=1, metavar="N", help="parallel workers (default 1)")
     run.add_argument("--ray-address", default=None, metavar="ADDRESS",
                      help="join this Ray cluster (default: $RAY_ADDRESS, else a local Ray started for the run)")
     run.add_argument("--model-from", choices=MODEL_FROM, default="driver",
                      help="ray: driver (default): the driver loads a --pipeline file or a bundled scikit-learn model "
                      "and sends it to the workers through Ray's object store; nodes: each worker opens the model "
                      "itself (transformers and --url models always are)")
-    run.add_argument("--ray-wait", type=_seconds, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
+    run.add_argument("--ray-wait", type=seconds, default=DEFAULT_WAIT_SECONDS, metavar="SECONDS",
                      help=f"ray: give up when no worker can start for this long (default {DEFAULT_WAIT_SECONDS:g})")
-    run.add_argument("--max-attempts", type=_positive_int, default=DEFAULT_MAX_ATTEMPTS, metavar="N",
+    run.add_argument("--max-attempts", type=positive_int, default=DEFAULT_MAX_ATTEMPTS, metavar="N",
                      help="ray: tries per text when the workers under it are lost; then it is recorded as failed "
                      f"(default {DEFAULT_MAX_ATTEMPTS})")
     run.add_argument("--resume", action="store_true",
                      help="continue the run in OUTPUT: texts already explained are not sent to the model again")
-    run.add_argument("--chunk-size", type=_positive_int, default=DEFAULT_CHUNK_SIZE, metavar="N",
+    run.add_argument("--chunk-size", type=positive_int, default=DEFAULT_CHUNK_SIZE, metavar="N",
                      help=f"texts read and written at a time (default {DEFAULT_CHUNK_SIZE})")
     run.add_argument("--stop-after-failures", type=int, default=DEFAULT_STOP_AFTER, metavar="N",
                      help=f"stop when N texts in a row fail the same way at the model (a server that is down); "
@@ -101,25 +102,14 @@ def add_batch_commands(commands: Any) -> None:
     )
     sm.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sm.add_argument("dir", metavar="DIR", help="the output folder of explain-batch")
-    sm.add_argument("--pick", type=_positive_int, default=None, metavar="K",
+    sm.add_argument("--pick", type=positive_int, default=None, metavar="K",
                     help="also pick K representative explanations with SP-LIME")
     sm.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     sm.add_argument("--all", action="store_true", dest="all_explanations",
                     help="count every explanation, not only the trustworthy ones (each word says how many were)")
-    sm.add_argument("--top", type=_positive_int, default=20, metavar="N", help="words per class (default 20)")
+    sm.add_argument("--top", type=positive_int, default=20, metavar="N", help="words per class (default 20)")
     sm.add_argument("--output", "-o", metavar="PATH", default=None, help="write here instead of stdout")
     sm.set_defaults(handler=_cmd_summarize)
-
-
-def _source(args: argparse.Namespace) -> Any:
-    from .work import ModelSource
-
-    check_model_options(args)
-    if args.pipeline is not None:
-        return ModelSource("pipeline", str(Path(args.pipeline).resolve()))
-    if args.model is not None:
-        return ModelSource("name", args.model)
-    return ModelSource("url", args.url, max_requests=args.max_requests, deadline=args.deadline)
 
 
 def _language_codes(value: str) -> tuple[str, ...]:
@@ -153,12 +143,12 @@ def _targets(requested: list[str] | None) -> Any:
 
 
 def _cmd_explain_batch(args: argparse.Namespace) -> int:
-    from .io import InputSpec
-    from .runner import run_batch
-    from .work import BatchOptions
+    from ..batch.io import InputSpec
+    from ..batch.runner import run_batch
+    from ..batch.work import BatchOptions
 
     if args.ray_address and args.backend != "ray":
-        raise CliError("--ray-address only applies to --backend ray", 2)
+        raise CliError("--ray-address only applies to --backend ray", EXIT_USAGE)
     ray_options = {"model_from": args.model_from, "wait_seconds": args.ray_wait, "max_attempts": args.max_attempts}
     spec = InputSpec(Path(args.input), args.text_column, args.id_column, args.label_column)
     spec.resolved_format()  # an unknown suffix fails before anything starts
@@ -182,7 +172,7 @@ def _cmd_explain_batch(args: argparse.Namespace) -> int:
         final = run_batch(
             spec,
             args.output,
-            _source(args),
+            model_source(args, absolute_path=True),
             options,
             backend=args.backend,
             workers=args.workers,
@@ -204,7 +194,7 @@ def _cmd_explain_batch(args: argparse.Namespace) -> int:
         f"{f'; {final.skipped:,} were done before' if final.skipped else ''}); results in {args.output}"
     )
     if options.languages:
-        from .language_summary import language_line, language_summary
+        from ..batch.language_summary import language_line, language_summary
 
         print(language_line(language_summary(args.output)))
     return 0
@@ -253,14 +243,14 @@ class ProgressReporter:
 
 
 def _cmd_summarize(args: argparse.Namespace) -> int:
-    from .summary import format_summary, summarize
+    from ..batch.summary import format_summary, summarize
 
     directory = Path(args.dir)
     if not directory.is_dir():
         raise CliError(f"{args.dir} is not a folder (give the output folder of explain-batch)")
     summary = summarize(directory, pick=args.pick or 0, trusted_only=not args.all_explanations, top=args.top)
     if args.format == "json":
-        _write(json_for_terminal(json.dumps(summary, indent=2, ensure_ascii=False)) + "\n", args.output)
+        write_output(json_for_terminal(json.dumps(summary, indent=2, ensure_ascii=False)) + "\n", args.output)
     else:
-        _write(format_summary(summary, top=args.top), args.output)
+        write_output(format_summary(summary, top=args.top), args.output)
     return 0
