@@ -771,3 +771,13 @@ def test_the_documented_compare_figures_are_the_apps() -> None:
         quoted = re.search(figures, text, re.S)
         assert quoted, f"{doc} no longer quotes the Compare figures"
         assert quoted.groups() == shown, f"{doc} says {quoted.groups()}, the app shows {shown}"
+
+
+def test_a_text_the_model_never_reacts_to_says_there_is_nothing_to_explain() -> None:
+    """Emoji the topic model's vocabulary lacks: the sentence every front end gives, and no weights of noise."""
+    at = start()
+    at.text_area(key="explain.text").set_value("\U0001f389 \U0001f44d \U0001f600 \U0001f355")
+    press(at, "Explain")
+    notes = [i.value for i in at.info if i.value.startswith("Nothing to explain: removing words")]
+    assert notes and f"over {SAMPLES:,} variations" in notes[0], [i.value for i in at.info]
+    assert not charts(at) and not at.get("vega_lite_chart")  # no weights chart, no probabilities beside noise
