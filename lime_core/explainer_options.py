@@ -92,6 +92,6 @@ class ExplainerOptions:
 
     def build(self) -> TextExplainer:
         """A fresh, unfitted :class:`~lime_core.explainer.TextExplainer` with these options."""
-        from .explainer import TextExplainer
+        from .compat.eli5_api import TextExplainer  # lime_core.TextExplainer (compat's lime front end builds one too)
 
         return TextExplainer(**self.params())

@@ -85,7 +85,7 @@ def test_trust_results_are_computed_once_and_kept_with_their_fit(fitted: TextExp
     # Another fit gets trust results of its own, kept while the explainer keeps that fit.
     other_fit = fitted.refit(np.random.default_rng(1))
     e = fitted.explanation(local_fit=other_fit, faithfulness=False)
-    assert fitted._trust_for(other_fit) is fitted._trust_for(other_fit) is not trust
+    assert fitted.trust_for(other_fit) is fitted.trust_for(other_fit) is not trust
     assert e.metrics == other_fit.metrics
 
 

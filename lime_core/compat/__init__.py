@@ -2,12 +2,13 @@
 
 Code written for those libraries runs on lime_core by changing its import
 (``docs/migrating.md`` shows both side by side and what changes in the
-numbers). Both front ends drive the one :class:`~lime_core.explainer.TextExplainer`;
-nothing here fits or samples on its own.
+numbers). Both front ends drive the one core explainer
+(:class:`~lime_core.estimator.BaseTextExplainer`); nothing here fits on its own.
 
-* :mod:`.eli5_api` holds the eli5 methods (``show_prediction``, ``metrics_``, ...)
-  that :class:`~lime_core.explainer.TextExplainer` inherits, and the meaning of
-  eli5's constructor arguments;
+* :mod:`.eli5_api` is :class:`TextExplainer` (``lime_core.TextExplainer``): the core
+  explainer with eli5's constructor arguments, methods (``show_prediction``,
+  ``metrics_``, ...) and parts, plugged in through the core's documented seams;
+* :mod:`.eli5_samples` is eli5's ``vec=`` / ``sampler=`` as a neighbourhood source;
 * :mod:`.lime_api` is :class:`LimeTextExplainer` and the explanation object it
   returns (``as_list``, ``as_map``, ``show_in_notebook``, ...).
 """

@@ -1,4 +1,4 @@
-"""eli5's ``TextExplainer`` surface, inherited by :class:`lime_core.TextExplainer`.
+"""eli5's ``TextExplainer``: lime_core's explainer with eli5's names, methods and parts (:class:`TextExplainer`).
 
 After ``te = TextExplainer(random_state=42).fit(doc, pipe.predict_proba)``,
 eli5's learned attributes and methods work as in eli5 (its tutorial runs with
@@ -42,16 +42,25 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..explanation import Explanation
+from ..defaults import CONFIDENCE, TOP_K
+from ..estimator import DEFAULT_MAX_CHARS, BaseTextExplainer, resolve_targets
+from ..estimator import seed_of as seed_of  # re-exported: eli5's and lime's RandomState seeds
+from ..explanation import ExplainerSettings, Explanation
 from ..kernels import ExponentialKernel, Kernel
-from ..surrogates import weights_kind
+from ..levels import AUTO as AUTO_LEVEL
+from ..predictor import PredictionCache
+from ..removal import Removal
+from ..rounds import NeighbourhoodSource
+from ..surrogates import ClassifierSurrogate, Surrogate, weights_kind
 from ..tokenization import RegexTokenizer, Tokenizer, char_tokenizer
+from ..trust.adaptive import DEFAULT_MAX_SAMPLES, DEFAULT_REL_TOL, DEFAULT_TOP_K, AdaptiveSettings
+from ..trust.stability import DEFAULT_REFITS
+from .eli5_samples import TextSamplesSource, check_text_sample_params, uses_text_samples
 
 if TYPE_CHECKING:
     from ..features import FeatureSpace
     from ..fitting import LocalFit
     from ..neighbourhood import Neighbourhood
-    from ..surrogates import Surrogate
 
 # eli5's display options of show_prediction/show_weights that change only eli5's own HTML layout; they are
 # accepted so that eli5 code runs, and have no effect on lime_core's report.
@@ -152,14 +161,6 @@ def eli5_kernel(rbf_sigma: float | None) -> Kernel | None:
     if rbf_sigma is None:
         return None
     return ExponentialKernel(width=float(np.sqrt(2.0) * float(rbf_sigma)))
-
-
-def seed_of(random_state: Any) -> Any:
-    """A seed ``numpy.random.default_rng`` takes: eli5 and lime also accept a ``numpy.random.RandomState``,
-    which is drawn from once (as eli5 and lime draw from it)."""
-    if isinstance(random_state, np.random.RandomState):
-        return int(random_state.randint(0, 2**31 - 1))
-    return random_state
 
 
 # -- after fit ---------------------------------------------------------------------------------------------------
@@ -323,14 +324,223 @@ class Eli5Interface:
     def _choose_targets(
         self, names: list[str], targets: Sequence[str | int] | None, top_targets: int | None
     ) -> list[int] | str:
-        from ..explainer import resolve_targets
-
         proba = self.proba_[0]
         if targets is not None:
             return resolve_targets(targets, names, int(np.argmax(proba)))
         if top_targets is not None:
             return [int(i) for i in np.argsort(-proba, kind="stable")[: int(top_targets)]]
         return "all" if len(names) > 2 else [int(np.argmax(proba))]
+
+
+# -- the explainer with eli5's names -----------------------------------------------------------------------------
+
+
+class TextExplainer(Eli5Interface, BaseTextExplainer):
+    """Explains one prediction of a text classifier with a local surrogate: lime_core's explainer
+    (:class:`~lime_core.estimator.BaseTextExplainer`) with eli5's names and methods.
+
+    ``model`` is any object with ``predict_proba(list[str])`` or a plain function ``f(list[str]) -> (n, k)``.
+    eli5's names work too (``char_based``, ``position_dependent``, ``token_pattern``, ``rbf_sigma``,
+    ``expand_factor``, ``clf``, ``vec``; ``fit(doc, predict_proba)``, ``show_prediction``, ``metrics_``, ...):
+    :mod:`lime_core.compat.eli5_api` says what each one does. eli5's ``vec=`` and ``sampler=`` plug into the
+    explainer's neighbourhood-source seam (:class:`~lime_core.compat.eli5_samples.TextSamplesSource`).
+
+    A scikit-learn estimator: parameters are stored unchanged (``get_params``, ``set_params``,
+    ``sklearn.base.clone`` and the repr come from ``BaseEstimator``; a clone shares the ``cache``, which is
+    meant to be shared); :meth:`fit` does the work and returns ``self``; :meth:`explanation` turns the fit
+    into an :class:`Explanation`. The same ``random_state`` gives an identical explanation.
+
+    The parts are swappable: ``tokenizer`` (:class:`~lime_core.tokenization.Tokenizer` or a name),
+    ``removal`` (:class:`~lime_core.removal.Removal` or a name: what a removed word becomes; default
+    ``mask_token`` when given, else the model's declared ``default_removal``, else deletion),
+    ``sampler`` (:class:`~lime_core.sampling.Sampler`: ``sample(groups, n_samples, rng) -> keep-masks``),
+    ``kernel`` (:class:`~lime_core.kernels.Kernel`: ``weights(keep) -> sample weights``) and ``surrogate``
+    (:class:`~lime_core.surrogates.Surrogate`, whose docstring lists what it must and may declare).
+
+    Trust (docs/trust.md says what each number means and costs):
+
+    * ``n_samples="auto"`` draws samples in rounds until the ``auto_top_k``
+      leading words and the fit have settled (``auto_tolerance``: how close a
+      near tie may be left unresolved, relative to the largest weight), at most
+      ``max_samples``; ``sampling`` in the explanation says how it went
+      (:class:`lime_core.trust.stopping.SettledTopWords`; its tuning constants are ``adaptive_settings``, an
+      :class:`~lime_core.trust.adaptive.AdaptiveSettings`, default its defaults).
+    * ``uncertainty`` adds a standard error and a ``confidence`` interval to
+      every weight (no model calls; a few ms).
+    * ``stability_refits`` bootstrap refits of the surrogate on the stored
+      samples report whether the ``top_k`` words move (no model calls; about
+      a millisecond each; 0 turns it off).
+    * ``faithfulness`` removes the ``top_k`` words from the text and asks the
+      model what changes, against random and leave-one-out rankings (a few
+      dozen model calls, made in :meth:`fit`; off by default).
+    * ``methods`` (``("kernelshap", "occlusion")``, a comma-separated string or
+      ``"all"``) puts other methods beside LIME for the same class: their word
+      values, top-k agreement, faithfulness and one sentence
+      (:func:`lime_core.methods.compare_methods`; implies the faithfulness check;
+      occlusion one model call per word, KernelSHAP at most a few dozen; made in
+      :meth:`fit`; none by default).
+
+    Multi-label models (``multi_label=True``, or None and a model that declares ``multi_label = True``): one
+    independent probability per label, rows need not sum to 1. Each label is its own yes/no question
+    ("not X" against "X"), explained from the same samples: one set of model calls serves every label. The
+    samples are drawn for the most probable label (adaptive sampling settles its words);
+    :meth:`explanation` explains one label (default that one; another is refitted on the same samples, no model
+    calls), :meth:`explanations` several. Each label's explanation has its own fidelity (binary KL and
+    agreement), intervals, stability and verdict, and carries every label's probability
+    (:class:`~lime_core.explanation.MultiLabelScores`). A model whose rows do not sum to 1 without the option is
+    refused with a message naming it.
+
+    Long documents (:mod:`lime_core.levels`): ``level`` is the unit removed and weighed, ``"words"``,
+    ``"sentences"`` or ``"paragraphs"``; ``"auto"`` (the default) keeps words unless the text has more distinct
+    words than :data:`~lime_core.levels.AUTO_MAX_WORDS`. ``within=(start, end)`` drills down: only the words
+    inside that span of the text (say, one sentence) are removed and weighed, the rest of the text is held as
+    it is. ``level_`` says which level the fit used and why; every output names it.
+
+    Attributes
+    ----------
+    fit_result_ : FitResult
+        Everything the fit produced, as plain data with no model
+        (:class:`~lime_core.neighbourhood.FitResult`); :func:`explain_fit` explains any class from it.
+    neighbourhood_ : Neighbourhood
+        The samples and the model's answers (:class:`~lime_core.neighbourhood.Neighbourhood`).
+    local_fit_ : LocalFit
+        The fitted surrogate, its train / held-out rows and its held-out fidelity.
+    trust_ : TrustResults
+        The trust computations of ``local_fit_``, made on first use and kept.
+    sampling_ : SamplingReport
+        How the samples were drawn (one round, or the adaptive rounds).
+    stopping_rule_ : StoppingRule
+        The rule that ended the sampling loop (:mod:`lime_core.trust.stopping`), with its per-round record.
+    level_ : LevelChoice
+        The level the features are at (``words``, ``sentences``, ``paragraphs``), its tokenizer, and why.
+    trust_seed_ : int
+        Seeds the trust computations, drawn after the fit so that they never change the explanation.
+    model_ : TextClassifier
+        The model, as :func:`~lime_core.classifier.as_classifier` wrapped it.
+    black_box_ : BlackBox
+        The model behind its cache and batching (asked again only by a faithfulness check).
+    tokenized_, features_, keep_, X_, proba_, sample_weight_, similarity_, n_model_calls_, n_answers_reused_
+        The fields of ``neighbourhood_`` (``keep_`` only when lime_core's own sampler drew the samples).
+    doc_, samples_, y_proba_, metrics_, clf_, vec_
+        eli5's names (:class:`~lime_core.compat.eli5_api.Eli5Interface`).
+    """
+
+    def __init__(
+        self,
+        n_samples: int | str = 5000,
+        tokenizer: Tokenizer | str = "words",
+        sampler: Any = None,
+        kernel: Kernel | None = None,
+        surrogate: Surrogate | None = None,
+        bigrams: bool = False,
+        mask_token: str | None = None,
+        removal: Removal | str | None = None,
+        heldout_fraction: float = 0.3,
+        random_state: Any = None,
+        max_chars: int | None = DEFAULT_MAX_CHARS,
+        batch_size: int | None = None,
+        cache: PredictionCache | None = None,
+        max_samples: int = DEFAULT_MAX_SAMPLES,
+        auto_tolerance: float = DEFAULT_REL_TOL,
+        auto_top_k: int = DEFAULT_TOP_K,
+        top_k: int = TOP_K,
+        uncertainty: bool = True,
+        confidence: float = CONFIDENCE,
+        stability_refits: int = DEFAULT_REFITS,
+        faithfulness: bool = False,
+        methods: str | Sequence[str] | None = None,
+        multi_label: bool | None = None,
+        level: str = AUTO_LEVEL,
+        within: tuple[int, int] | None = None,
+        adaptive_settings: AdaptiveSettings | None = None,
+        # eli5's TextExplainer arguments (the module docstring says what each does)
+        char_based: bool | None = None,
+        position_dependent: bool = False,
+        token_pattern: str | None = None,
+        rbf_sigma: float | None = None,
+        expand_factor: int | None = 10,
+        clf: Any = None,
+        vec: Any = None,
+    ) -> None:
+        super().__init__(
+            n_samples=n_samples,
+            tokenizer=tokenizer,
+            sampler=sampler,
+            kernel=kernel,
+            surrogate=surrogate,
+            bigrams=bigrams,
+            mask_token=mask_token,
+            removal=removal,
+            heldout_fraction=heldout_fraction,
+            random_state=random_state,
+            max_chars=max_chars,
+            batch_size=batch_size,
+            cache=cache,
+            max_samples=max_samples,
+            auto_tolerance=auto_tolerance,
+            auto_top_k=auto_top_k,
+            top_k=top_k,
+            uncertainty=uncertainty,
+            confidence=confidence,
+            stability_refits=stability_refits,
+            faithfulness=faithfulness,
+            methods=methods,
+            multi_label=multi_label,
+            level=level,
+            within=within,
+            adaptive_settings=adaptive_settings,
+            position_dependent=position_dependent,
+        )
+        self.char_based = char_based
+        self.token_pattern = token_pattern
+        self.rbf_sigma = rbf_sigma
+        self.expand_factor = expand_factor
+        self.clf = clf
+        self.vec = vec
+
+    # -- eli5's parts, through the explainer's seams ---------------------------------------------------------------
+
+    def make_tokenizer(self) -> Tokenizer:
+        return eli5_tokenizer(self.char_based, self.token_pattern) or super().make_tokenizer()
+
+    def make_kernel(self) -> Kernel:
+        if self.kernel is not None:
+            return self.kernel
+        return eli5_kernel(self.rbf_sigma) or super().make_kernel()
+
+    def make_surrogate(self) -> Surrogate:
+        if self.surrogate is not None or self.clf is None:
+            return super().make_surrogate()
+        seed = int(self.random_state) if isinstance(self.random_state, int | np.integer) else None
+        return ClassifierSurrogate(self.clf, expand_factor=self.expand_factor, random_state=seed)
+
+    def keeps_words(self) -> bool:
+        """eli5's tokenizer options and per-position features name word features; ``level="auto"`` keeps them."""
+        return super().keeps_words() or eli5_tokenizer(self.char_based, self.token_pattern) is not None
+
+    def validate_params(self) -> None:
+        if uses_text_samples(self) and self.multi_label:
+            raise ValueError("multi_label=True works with lime_core's own samplers, not eli5's vec= or sampler=")
+        super().validate_params()
+        check_eli5_params(self)
+        if uses_text_samples(self):
+            check_text_sample_params(self)
+
+    def neighbourhood_source(self, text: str, classifier: Any) -> NeighbourhoodSource:
+        """eli5's ``vec=`` or an eli5 sampler: their texts and features (:class:`TextSamplesSource`); else
+        lime_core's own."""
+        if uses_text_samples(self):
+            return TextSamplesSource(self, text)
+        return super().neighbourhood_source(text, classifier)
+
+    def settings(self) -> ExplainerSettings:
+        settings = super().settings()
+        if self.vec is not None:
+            return dataclasses.replace(settings, tokenization=f"vec={self.vec!r}")
+        eli5_choice = eli5_tokenizer(self.char_based, self.token_pattern)
+        if eli5_choice is not None:
+            return dataclasses.replace(settings, tokenization=eli5_choice.name)
+        return settings
 
 
 def tree_text(tree: Any, feature_names: Sequence[str], class_names: Sequence[str]) -> str:

@@ -2,7 +2,7 @@
 
 lime_core's own path draws keep-masks and computes the features from them
 (:mod:`lime_core.features`). eli5 users pass their own parts instead, and this
-module fits with them the way eli5 does:
+module's :class:`TextSamplesSource` draws with them the way eli5 does:
 
 * ``sampler=``: anything with ``sample_near(doc, n_samples) -> (texts,
   similarity)`` (eli5's ``MaskingTextSampler``, ``MaskingTextSamplers``, ...;
@@ -33,16 +33,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..classifier import as_classifier, validate_class_names
 from ..kernels import cosine_similarity_to_original
 from ..limits import check_sample_chars
-from ..predictor import BlackBox, ProgressCallback
+from ..neighbourhood import Neighbourhood
 from ..removal import resolve_removal
 from ..sampling import draw_neighbourhood
 from ..tokenization import TokenizedText
 
 if TYPE_CHECKING:
-    from ..explainer import TextExplainer
+    from .eli5_api import TextExplainer
 
 # eli5's default token pattern for its word vectorizer and samplers (single-character words included).
 ELI5_TOKEN_PATTERN = r"\b\w+\b"
@@ -67,7 +66,7 @@ def is_eli5_sampler(sampler: Any) -> bool:
 
 
 def uses_text_samples(explainer: TextExplainer) -> bool:
-    """Whether ``fit`` takes this module's path (a ``vec=`` or an eli5 sampler)."""
+    """Whether the samples come from this module's source (a ``vec=`` or an eli5 sampler)."""
     return explainer.vec is not None or is_eli5_sampler(explainer.sampler)
 
 
@@ -103,76 +102,77 @@ def check_text_sample_params(explainer: TextExplainer) -> None:
         raise ValueError("position_dependent=True needs a sampler with sample_near_with_mask (eli5's samplers)")
 
 
-def fit_text_samples(
-    explainer: TextExplainer, text: str, model: Any, progress: ProgressCallback | None = None
-) -> TextExplainer:
-    """``explainer.fit`` with a user's sampler and/or vectorizer; sets the same learned attributes."""
-    from ..compat.eli5_api import seed_of
-    from ..neighbourhood import Neighbourhood
-    from ..trust.stopping import fixed_sampling
+class TextSamplesSource:
+    """eli5's ``sampler=`` / ``vec=`` as a neighbourhood source (:mod:`lime_core.rounds`): perturbed texts from
+    the user's sampler (or lime_core's, with ``vec=``), features from the user's vectorizer (or eli5's
+    per-position features). One round: ``n_samples`` texts, the text itself first."""
 
-    explainer._check_params()
-    check_text_sample_params(explainer)
-    n = int(explainer.n_samples)
-    rng = np.random.default_rng(seed_of(explainer.random_state))
-    tokenized = TokenizedText.from_text(text, explainer._tokenizer(), explainer.max_chars)
-    check_sample_chars(n, len(tokenized.text))
-    classifier = as_classifier(model)
-    black_box = BlackBox(classifier, cache=explainer.cache, batch_size=explainer.batch_size)
-    validate_class_names(classifier)  # after BlackBox, as in TextExplainer.fit
-    sampler = explainer.sampler
-    if is_eli5_sampler(sampler):
-        if explainer.position_dependent:
-            texts, similarity, mask, _ = sampler.sample_near_with_mask(text, n_samples=n - 1)
-            features = position_features(text, _token_pattern(explainer), int(np.asarray(mask).shape[1]))
-            X = sp.vstack([sp.csr_matrix(np.ones((1, features.n_features))), sp.csr_matrix(~np.asarray(mask))])
+    def __init__(self, explainer: TextExplainer, text: str) -> None:
+        self.explainer = explainer
+        self.text = text
+        self.tokenized = TokenizedText.from_text(text, explainer.make_tokenizer(), explainer.max_chars)
+        check_sample_chars(int(explainer.n_samples), len(self.tokenized.text))
+        # eli5's parts remove words as eli5 does: deleted, or replaced by the mask_token string when given.
+        self.removal = resolve_removal(None, explainer.mask_token, None)
+        self.eli5_sampler = is_eli5_sampler(explainer.sampler)
+        self.by_position = self.eli5_sampler and bool(explainer.position_dependent)
+        if self.by_position:
+            pattern = _token_pattern(explainer)
+            self.features = position_features(text, pattern, len(re.findall(pattern, text)))
         else:
-            texts, similarity = sampler.sample_near(text, n_samples=n - 1)
-            features = vectorizer_features(text, explainer.vec or default_vectorizer(explainer))
-            X = None
-        texts = [text, *texts]
-        similarity = np.concatenate([[1.0], np.asarray(similarity, dtype=np.float64)])
-        if explainer.rbf_sigma is not None:  # eli5's rbf(1 - similarity, sigma)
-            weight = np.exp(-((1.0 - similarity) ** 2) / (2.0 * float(explainer.rbf_sigma) ** 2))
-        else:
-            weight = similarity
-    else:  # lime_core's sampler, eli5's vectorizer
-        keep = draw_neighbourhood(explainer._sampler(), _token_groups(tokenized), n, rng)
-        texts = tokenized.rebuild(keep, replacement=explainer.mask_token or "")
-        similarity = cosine_similarity_to_original(keep)
-        weight = explainer._kernel().weights(keep)
-        features = vectorizer_features(text, explainer.vec)
+            vec = explainer.vec if explainer.vec is not None or not self.eli5_sampler else default_vectorizer(explainer)
+            self.features = vectorizer_features(text, vec)
+        self._drawn: tuple[list[str], np.ndarray, np.ndarray, sp.csr_matrix] | None = None
+
+    def draw(self, n_samples: int, rng: np.random.Generator) -> list[str]:
+        if self._drawn is not None:
+            raise ValueError("eli5's samplers and vec= draw their samples in one round")
+        explainer, text = self.explainer, self.text
+        sampler = explainer.sampler
         X = None
-    if X is None:
-        X = sp.csr_matrix(features.vectorizer.transform(texts), dtype=np.float64)
-    predictions = black_box.predict(list(texts), progress=progress)
+        if self.eli5_sampler:
+            if self.by_position:
+                texts, similarity, mask, _ = sampler.sample_near_with_mask(text, n_samples=n_samples - 1)
+                n_tokens = int(np.asarray(mask).shape[1])
+                if n_tokens != self.features.n_features:  # the same message as position_features'
+                    position_features(text, _token_pattern(explainer), n_tokens)
+                ones = sp.csr_matrix(np.ones((1, self.features.n_features)))
+                X = sp.vstack([ones, sp.csr_matrix(~np.asarray(mask))])
+            else:
+                texts, similarity = sampler.sample_near(text, n_samples=n_samples - 1)
+            texts = [text, *texts]
+            similarity = np.concatenate([[1.0], np.asarray(similarity, dtype=np.float64)])
+            if explainer.rbf_sigma is not None:  # eli5's rbf(1 - similarity, sigma)
+                weight = np.exp(-((1.0 - similarity) ** 2) / (2.0 * float(explainer.rbf_sigma) ** 2))
+            else:
+                weight = similarity
+        else:  # lime_core's sampler, eli5's vectorizer
+            keep = draw_neighbourhood(explainer.make_sampler(), _token_groups(self.tokenized), n_samples, rng)
+            texts = self.tokenized.rebuild(keep, replacement=explainer.mask_token or "")
+            similarity = cosine_similarity_to_original(keep)
+            weight = explainer.make_kernel().weights(keep)
+        if X is None:
+            X = sp.csr_matrix(self.features.vectorizer.transform(texts), dtype=np.float64)
+        self._drawn = (list(texts), similarity, np.asarray(weight, dtype=np.float64), X.tocsr())
+        return list(texts)
 
-    explainer._start(classifier, black_box)
-    # eli5's parts remove words as eli5 does: deleted, or replaced by the mask_token string when given.
-    explainer.removal_ = resolve_removal(None, explainer.mask_token, None)
-    samples = Neighbourhood(
-        tokenized=tokenized,
-        features=features,
-        X=X.tocsr(),
-        proba=predictions.proba,
-        sample_weight=np.asarray(weight, dtype=np.float64),
-        similarity=similarity,
-        texts=tuple(texts),  # no keep-masks on this path: samples_ are these texts
-        mask_token=explainer.mask_token,
-        removal=explainer.removal_,
-        n_model_calls=int(predictions.n_model_calls),
-    )
-    fit = explainer._fit_surrogate(samples, rng)
-    return explainer._finish(samples, fit, fixed_sampling(samples), rng)
-
-
-def safe_repr(part: Any) -> str:
-    """``repr(part)`` for the settings; a user's object whose repr fails (eli5's ``MaskingTextSamplers`` under
-    recent scikit-learn) is named by its class."""
-    try:
-        return repr(part)
-    except Exception:  # a third-party repr; the settings only need a name
-        return f"{type(part).__module__}.{type(part).__qualname__}(...)"
+    def neighbourhood(self, proba: np.ndarray, n_model_calls: int, n_answers_reused: int) -> Neighbourhood:
+        if self._drawn is None:
+            raise ValueError("nothing drawn yet")
+        texts, similarity, weight, X = self._drawn
+        return Neighbourhood(
+            tokenized=self.tokenized,
+            features=self.features,
+            X=X,
+            proba=proba,
+            sample_weight=weight,
+            similarity=similarity,
+            texts=tuple(texts),  # no keep-masks on this path: samples_ are these texts
+            mask_token=self.explainer.mask_token,
+            removal=self.removal,
+            n_model_calls=int(n_model_calls),
+            n_answers_reused=int(n_answers_reused),
+        )
 
 
 def _token_groups(tokenized: TokenizedText) -> Any:
