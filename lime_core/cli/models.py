@@ -47,8 +47,9 @@ def describe_status(status: Any) -> tuple[str, str]:
     elif isinstance(status, tuple) and len(status) == 2:
         ok, note = status
     else:
-        ok = getattr(status, "available", None)
+        available = getattr(status, "available", None)
         note = getattr(status, "reason", "") or ""
-        if ok is None:
+        if available is None:
             return one_line(str(status)), ""
+        ok = bool(available)
     return ("available" if ok else "not available"), str(note or "")
