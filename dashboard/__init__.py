@@ -6,9 +6,11 @@ scripts in ``app_pages/`` draw what these modules compute, and tests reach all
 of it without a Streamlit runtime:
 
 * :mod:`dashboard.results` -- a run's result (the fit as plain data, its
-  explanations per class) and the settings it ran with;
+  explanations per class), the settings it ran with, and the checks before a run;
 * :mod:`dashboard.dataset` -- the Dataset page's work: its data, background
   batch runs, and the run's table, filters and pages;
+* :mod:`dashboard.remote` -- the Remote API page's connection settings and
+  which URLs the dashboard may call;
 * :mod:`dashboard.report` -- pandas frames for the charts and tables, the
   downloads (CSV, JSON, HTML);
 * :mod:`dashboard.checklist` -- the one-line-per-check list beside each verdict;

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lime_core import Explanation, LimeCoreError, TextExplainer, limits
+from lime_core.classifier import BatchedClassifier
 from lime_core.defaults import TOP_K
 from lime_core.explainer import explain_fit
 from lime_core.explainer_options import ExplainerOptions
@@ -219,3 +220,26 @@ class RunResult:
             targets = None if self.fit.labels else "all"
             self._explanations[ALL_KEY] = self._with_language(explain_fit(self.fit, targets))
         return self._explanations[ALL_KEY]
+
+
+# -- before a run --------------------------------------------------------------------------------------------------
+
+
+def check_text(text: str) -> str | None:
+    """A message when the text cannot be explained, before anything is loaded or sent."""
+    if not text or not text.strip():
+        return "The text is empty: paste or type the text to explain, or pick an example."
+    if len(text) > MAX_TEXT_CHARS:
+        return (
+            f"The text has {len(text):,} characters, over this dashboard's limit of {MAX_TEXT_CHARS:,}. "
+            "Shorten it and try again."
+        )
+    return None
+
+
+def progress_chunk(model: Any) -> int | None:
+    """Texts per progress update: small for slow models that batch (transformers), the engine's default otherwise."""
+    own = model.batch_size if isinstance(model, BatchedClassifier) else None
+    if isinstance(own, int) and 0 < own < 500:
+        return min(256, max(64, 2 * own))
+    return None

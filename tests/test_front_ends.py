@@ -74,3 +74,16 @@ def test_python_m_lime_core_cli_is_the_command_line() -> None:
     done = subprocess.run([sys.executable, "-m", "lime_core.cli", "explain", "--text", "x"], cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stderr.startswith("error: one of the arguments --pipeline --model --url")
+
+
+def test_the_dashboards_checks_before_a_run_need_no_streamlit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard.remote import check_allowed
+    from dashboard.results import MAX_TEXT_CHARS, check_text
+    from lime_core.errors import RemoteModelError
+
+    monkeypatch.delenv("LIME_REMOTE_ALLOW", raising=False)
+    check_allowed("http://127.0.0.1:9/model")  # loopback is admitted by default
+    with pytest.raises(RemoteModelError, match=r"does not call that URL: .*LIME_REMOTE_ALLOW"):
+        check_allowed("https://example.org/model")
+    assert check_text("a fine text") is None
+    assert "empty" in check_text("   ") and f"{MAX_TEXT_CHARS:,}" in check_text("x" * (MAX_TEXT_CHARS + 1))

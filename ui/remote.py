@@ -7,22 +7,19 @@ no classifier at all: only the fit as data and the connection settings, from
 which a later faithfulness check builds a new classifier. The token is never
 written to session results, downloads or messages.
 
-The page only calls URLs that ``LIME_REMOTE_ALLOW`` admits (default: loopback),
-because the *server* makes the request: without the list, anyone who can open
-the dashboard could make it POST to any host it can reach.
+The page only calls URLs that ``LIME_REMOTE_ALLOW`` admits (default: loopback):
+the settings and that rule are :mod:`dashboard.remote`'s.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
-from lime_core import LimeCoreError, RemoteModelError
+from dashboard.remote import Connection, check_allowed
+from lime_core import LimeCoreError
 from lime_core.model_source import open_remote_model
 from lime_core.models.remote import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, RemoteClassifier
-from lime_core.net.policy import url_refusal
-from lime_core.settings import ENV_API_TOKEN, ENV_REMOTE_ALLOW, get_settings
+from lime_core.settings import ENV_API_TOKEN, get_settings
 from lime_core.tokenization import get_tokenizer
 from lime_core.trust.faithfulness import max_texts
 
@@ -38,16 +35,6 @@ MULTI_LABEL_KEY = "remote.multi_label"
 ERROR = "remote.error"
 NOTE = "remote.note"  # a note about the last attempt (a token sent to a server that does not check tokens)
 TOKEN_FROM = f"the API token field (or {ENV_API_TOKEN})"
-
-
-@dataclass(frozen=True)
-class Connection:
-    url: str
-    batch_size: int
-    max_requests: int
-    is_builtin: bool
-    deadline: float = DEFAULT_DEADLINE
-    multi_label: bool = False
 
 
 def default_url() -> tuple[str, str | None]:
@@ -122,16 +109,6 @@ def widget_token() -> str | None:
 
 def token_given() -> bool:
     return widget_token() is not None
-
-
-def check_allowed(url: str) -> None:
-    """Raise RemoteModelError, naming the setting, when LIME_REMOTE_ALLOW does not admit ``url``."""
-    reason = url_refusal(url, get_settings().remote_allow, ENV_REMOTE_ALLOW)
-    if reason:
-        raise RemoteModelError(
-            f"this dashboard does not call that URL: {reason}. The operator can admit https hosts with "
-            f"{ENV_REMOTE_ALLOW} (comma-separated host names, plus 'loopback' for this machine)"
-        )
 
 
 def make_classifier(conn: Connection) -> RemoteClassifier:

@@ -10,32 +10,12 @@ from typing import Any
 import streamlit as st
 
 from dashboard.progress import TimeLeft
+from dashboard.results import check_text, progress_chunk
 from dashboard.stored import StoredResult
 from lime_core import ModelUnavailableError
-from lime_core.classifier import BatchedClassifier
 from lime_core.predictor import BlackBox
 
 from . import models, state
-
-
-def check_text(text: str) -> str | None:
-    """A message when the text cannot be explained, before anything is loaded or sent."""
-    if not text or not text.strip():
-        return "The text is empty: paste or type the text to explain, or pick an example."
-    if len(text) > state.MAX_TEXT_CHARS:
-        return (
-            f"The text has {len(text):,} characters, over this dashboard's limit of {state.MAX_TEXT_CHARS:,}. "
-            "Shorten it and try again."
-        )
-    return None
-
-
-def progress_chunk(model: Any) -> int | None:
-    """Texts per progress update: small for slow models that batch (transformers), the engine's default otherwise."""
-    own = model.batch_size if isinstance(model, BatchedClassifier) else None
-    if isinstance(own, int) and 0 < own < 500:
-        return min(256, max(64, 2 * own))
-    return None
 
 
 def explain(
