@@ -25,6 +25,7 @@ ROW_HEIGHT = 28  # px per bar or row: above a label's height, so Vega never hide
 LABEL_CHARS = 34  # characters per line of a wrapped class name (Vega cuts a longer line at labelLimit with "…")
 TITLE_CHARS = 56  # characters per line of a wrapped axis title (a longer one ran off the chart)
 LINE_HEIGHT = 14  # px per extra line of a wrapped label or title
+LABEL_INSIDE = 0.75  # from this probability on, a bar's figure is drawn inside its end
 
 
 def probability_chart(frame: pd.DataFrame) -> alt.Chart:
@@ -45,9 +46,14 @@ def probability_chart(frame: pd.DataFrame) -> alt.Chart:
     bars = base.mark_bar(cornerRadiusEnd=3, height={"band": 0.7}).encode(
         color=alt.condition(alt.datum.predicted, alt.value(BLUE), alt.value(GREY)),
     )
-    labels = base.mark_text(align="left", dx=4, fontSize=12).encode(text="label:N")
+    # The figure after the bar's end, or inside it near 100% (after the end it ran off the chart: "93.:").
+    outside = base.transform_filter(f"datum.probability < {LABEL_INSIDE}").mark_text(align="left", dx=4, fontSize=12)
+    inside = base.transform_filter(f"datum.probability >= {LABEL_INSIDE}").mark_text(
+        align="right", dx=-4, fontSize=12, color="white"
+    )
     # Streamlit fits the whole chart (axes included) into the height: add room for the x axis.
-    return (bars + labels).properties(height=(34 + LINE_HEIGHT * (lines - 1)) * len(data) + 60)
+    height = (34 + LINE_HEIGHT * (lines - 1)) * len(data) + 60
+    return (bars + outside.encode(text="label:N") + inside.encode(text="label:N")).properties(height=height)
 
 
 def weights_chart(

@@ -188,6 +188,17 @@ CHART_LABELS_JS = """(chart, axis) => {
 }"""
 
 
+# The figures drawn beside or on the bars, each with whether it lies within the chart.
+FIGURES_INSIDE_JS = """(chart) => {
+  const svg = chart.querySelector("svg").getBoundingClientRect();
+  return Array.from(chart.querySelectorAll("g.role-mark text")).map(t => {
+    const box = t.getBoundingClientRect();
+    return {text: t.textContent, inside: box.left >= svg.left && box.right <= svg.right, right: box.right,
+            svg: svg.right};
+  });
+}"""
+
+
 def _by_arabic_words(request: RecordedRequest) -> Canned:
     score = np.array([sum(w * t.split().count(word) for word, w in ARABIC_WEIGHTS.items()) for t in request.inputs])
     happy = 1.0 / (1.0 + np.exp(-score))
@@ -222,3 +233,5 @@ def test_long_and_right_to_left_labels_are_whole_on_every_bar(page: Page, app_ur
         page.set_viewport_size({"width": 1400, "height": 2600})  # Streamlit scrolls its main area, not the page
         page.wait_for_timeout(800)
         page.screenshot(path=str(artifacts / "long_and_rtl_labels.png"), full_page=True)
+        figures = probabilities.first.evaluate(FIGURES_INSIDE_JS)  # "93.1%" whole, within the chart (was "93.:")
+        assert len(figures) == 2 and all(f["inside"] and f["text"].endswith("%") for f in figures), figures
