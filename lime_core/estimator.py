@@ -471,7 +471,7 @@ def fit_result(explainer: BaseTextExplainer, fit: LocalFit) -> FitResult:
     labels: tuple[str, ...] = ()
     if samples.multi_label:
         labels = names
-        names = _label_classes(labels[samples.label_index])
+        names = _label_classes(labels[samples.label])
     return FitResult(
         neighbourhood=samples,
         local_fit=fit,
@@ -494,7 +494,7 @@ def explain_fit(
     targets: Targets = None,
     *,
     faithfulness: bool | None = None,
-    black_box: BlackBox | None = None,
+    black_box: BlackBox | LabelView | None = None,
     methods: str | Sequence[str] | None = None,
 ) -> Explanation:
     """The :class:`Explanation` of a fit for the given classes (default: the predicted one), from its data alone.
@@ -507,7 +507,9 @@ def explain_fit(
     if result.labels:  # one label's yes/no question: another label is refitted on the same samples
         result = label_result(result, resolve_label(targets, result.labels, result.neighbourhood.label_index))
         targets = [_LABEL_CLASS]
-        scores = result.neighbourhood.label_scores[0]
+        label_scores = result.neighbourhood.label_scores
+        assert label_scores is not None, "a multi-label fit keeps every label's answers"
+        scores = label_scores[0]
         multi_label = MultiLabelScores(result.labels, tuple(float(p) for p in scores), str(result.label))
         black_box = None if black_box is None else _asked(black_box, result.neighbourhood)
     samples, fit, options, trust = result.neighbourhood, result.local_fit, result.options, result.trust
@@ -523,9 +525,16 @@ def explain_fit(
     explained = tuple(_target(result, c, unc, surrogate_proba) for c in target_ids)
     focus = trust_class(predicted, target_ids)
     seed = result.trust_seed
-    stability = None
-    if options.stability_refits and linear:
-        stability = trust.stability(focus, class_names[focus], options.stability_refits, options.top_k, seed, unc)
+    stability = faithful = compared_methods = None
+    if focus is not None:  # the trust reports are about one explained class (none when targets=[])
+        name = class_names[focus]
+        if options.stability_refits and linear:
+            stability = trust.stability(focus, name, options.stability_refits, options.top_k, seed, unc)
+        if check_faithfulness:
+            faithful = trust.faithfulness(focus, name, black_box, options.top_k, seed)
+        if compared:
+            output_scale = result.settings.output_scale
+            compared_methods = trust.methods(focus, name, black_box, options.top_k, seed, compared, output_scale)
     return Explanation(
         text=samples.tokenized.text,
         model=result.model_name,
@@ -540,19 +549,9 @@ def explain_fit(
         settings=result.settings,
         uncertainty=None if unc is None else UncertaintyInfo(method=unc.method, confidence=unc.confidence),
         stability=stability,
-        faithfulness=(
-            trust.faithfulness(focus, class_names[focus], black_box, options.top_k, seed)
-            if check_faithfulness
-            else None
-        ),
+        faithfulness=faithful,
         sampling=result.sampling,
-        methods=(
-            trust.methods(
-                focus, class_names[focus], black_box, options.top_k, seed, compared, result.settings.output_scale
-            )
-            if compared
-            else None
-        ),
+        methods=compared_methods,
         multi_label=multi_label,
         answer_spread=answer_spread(samples.proba),
     )
@@ -569,7 +568,7 @@ def _label_classes(label: str) -> tuple[str, str]:
 def _asked(black_box: BlackBox | LabelView, samples: Neighbourhood) -> BlackBox | LabelView:
     """The black box as the samples' classes see it: one label's view for a multi-label model."""
     if samples.multi_label and isinstance(black_box, BlackBox):
-        return black_box.label_view(int(samples.label_index))
+        return black_box.label_view(samples.label)
     return black_box
 
 
@@ -649,7 +648,9 @@ def _target(result: FitResult, c: int, unc: WeightUncertainty | None, surrogate_
         std = unc.std[c]
 
     def weight(j: int) -> FeatureWeight:
-        known = {} if unc is None else {"std": float(std[j]), "interval": (float(low[j]), float(high[j]))}
+        known: dict[str, Any] = {}
+        if unc is not None:
+            known = {"std": float(std[j]), "interval": (float(low[j]), float(high[j]))}
         return FeatureWeight(feature=names[j], weight=float(coef[j]), spans=spans[j], value=float(values[j]), **known)
 
     return TargetExplanation(

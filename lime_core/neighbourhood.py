@@ -85,10 +85,17 @@ class Neighbourhood:
         one label of a multi-label model (classes ``("not X", "X")``), the label itself, whatever its probability."""
         return LABEL_CLASS if self.multi_label else self.predicted
 
+    @property
+    def label(self) -> int:
+        """The label a multi-label model's samples are viewed as (``label_index``); single-label samples have none."""
+        if self.label_index is None:
+            raise ValueError("these samples are a single-label model's; they have no label")
+        return int(self.label_index)
+
     def asked(self, black_box: Any) -> Any:
         """``black_box`` as these samples' classes see it: one label's yes/no view for a multi-label model's."""
         if self.multi_label and isinstance(black_box, BlackBox):
-            return black_box.label_view(int(self.label_index))
+            return black_box.label_view(self.label)
         return black_box
 
     def sample_texts(self) -> list[str]:

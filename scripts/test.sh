@@ -17,6 +17,8 @@ echo "==> ruff"
 "$PY" -m ruff check .
 echo "==> import contracts (pyproject.toml [tool.importlinter]: lime_core and dashboard/ never import Streamlit)"
 PYTHONPATH="$ROOT" "$VENV/bin/lint-imports" --no-cache --no-logo
+echo "==> type check (pyproject.toml [tool.mypy]: lime_core and dashboard/)"
+"$PY" -m mypy
 echo "==> documentation site (mkdocs.yml; --strict: a broken link or a missing API object fails)"
 SITE_DIR="$(mktemp -d)"
 NO_MKDOCS_2_WARNING=1 PYTHONPATH="$ROOT" "$VENV/bin/mkdocs" build --strict --quiet --config-file "$ROOT/mkdocs.yml" \

@@ -144,7 +144,7 @@ def check_eli5_params(explainer: Any) -> None:
         raise ValueError("position_dependent=True takes each token position as a feature; it has no bigrams")
 
 
-def eli5_tokenizer(char_based: bool | None, token_pattern: str | None) -> Tokenizer | None:
+def eli5_tokenizer(char_based: bool | None, token_pattern: str | None) -> RegexTokenizer | None:
     """The tokenizer eli5's ``char_based`` / ``token_pattern`` ask for, or None for the explainer's own."""
     if token_pattern is not None:
         import regex
@@ -263,7 +263,7 @@ class Eli5Interface:
         top: int | None = None,
         top_targets: int | None = None,
         **display: Any,
-    ) -> Explanation:
+    ) -> Explanation | TreeWeights:
         """The surrogate's weights for every class (or ``targets``), as an Explanation; for a decision tree
         (``clf=``), its :class:`TreeWeights`."""
         _check_display(display)
@@ -297,14 +297,15 @@ class Eli5Interface:
         return NotebookHTML(format_weights_html(explanation, top=top))
 
     def _tree_weights(self, names: list[str]) -> TreeWeights:
-        tree = self.clf_.clf_
+        surrogate: Any = self.clf_  # a ClassifierSurrogate: its weights are a tree's path
+        tree = surrogate.clf_
         features = list(self.features_.names)
         importances = np.asarray(tree.feature_importances_, dtype=np.float64)
         order = np.argsort(-importances, kind="stable")
         metrics = self.metrics_
         return TreeWeights(
             importances=tuple((features[j], float(importances[j])) for j in order),
-            tree_text=tree_text(tree, features, [names[c] for c in self.clf_.classes_]),
+            tree_text=tree_text(tree, features, [names[c] for c in surrogate.classes_]),
             class_names=tuple(names),
             mean_KL_divergence=metrics["mean_KL_divergence"],
             score=metrics["score"],

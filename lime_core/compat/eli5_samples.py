@@ -128,7 +128,7 @@ class TextSamplesSource:
         if self._drawn is not None:
             raise ValueError("eli5's samplers and vec= draw their samples in one round")
         explainer, text = self.explainer, self.text
-        sampler = explainer.sampler
+        sampler: Any = explainer.sampler  # with eli5_sampler, eli5's: sample_near(), sample_near_with_mask()
         X = None
         if self.eli5_sampler:
             if self.by_position:

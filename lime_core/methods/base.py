@@ -17,7 +17,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from ..neighbourhood import Neighbourhood
-    from ..predictor import BlackBox
+    from ..predictor import BlackBox, LabelView
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,4 +56,6 @@ class AttributionMethod(Protocol):
     name: str
     scale: str
 
-    def attribute(self, samples: Neighbourhood, black_box: BlackBox, class_index: int) -> WordAttribution: ...
+    def attribute(
+        self, samples: Neighbourhood, black_box: BlackBox | LabelView, class_index: int
+    ) -> WordAttribution: ...

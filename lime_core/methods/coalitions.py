@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..predictor import BlackBox
+from ..predictor import BlackBox, LabelView
 from ..tokenization import TokenizedText
 
 
@@ -71,7 +71,7 @@ def ask(
     kept: np.ndarray,
     tokenized: TokenizedText,
     word_of_token: np.ndarray,
-    black_box: BlackBox,
+    black_box: BlackBox | LabelView,
     class_index: int,
     mask_token: str | None,
 ) -> tuple[Coalitions, int]:
@@ -84,7 +84,11 @@ def ask(
 
 
 def uncached(
-    kept: np.ndarray, tokenized: TokenizedText, word_of_token: np.ndarray, black_box: BlackBox, mask_token: str | None
+    kept: np.ndarray,
+    tokenized: TokenizedText,
+    word_of_token: np.ndarray,
+    black_box: BlackBox | LabelView,
+    mask_token: str | None,
 ) -> int:
     """How many of these coalitions' texts the model would be asked about (not in the black box's cache)."""
     if kept.shape[0] == 0:
@@ -99,7 +103,7 @@ class CoalitionAnswers:
 
     tokenized: TokenizedText
     word_of_token: np.ndarray
-    black_box: BlackBox
+    black_box: BlackBox | LabelView
     class_index: int
     mask_token: str | None
 

@@ -59,7 +59,7 @@ from .occlusion import Occlusion
 if TYPE_CHECKING:
     from ..explanation import FaithfulnessReport
     from ..neighbourhood import FitResult, Neighbourhood
-    from ..predictor import BlackBox
+    from ..predictor import BlackBox, LabelView
     from ..trust.results import TrustResults
 
 # Two rankings whose comprehensiveness differs by less than this (probability) are called equally faithful.
@@ -120,7 +120,7 @@ def method_report(
     trust: TrustResults,
     class_index: int,
     class_name: str,
-    black_box: BlackBox,
+    black_box: BlackBox | LabelView,
     methods: Sequence[str],
     top_k: int,
     seed: int,
@@ -322,7 +322,7 @@ def summary_sentence(
     return f"{agree}; {faithful}."
 
 
-def require_black_box(black_box: BlackBox | None, class_name: str) -> BlackBox:
+def require_black_box(black_box: BlackBox | LabelView | None, class_name: str) -> BlackBox | LabelView:
     if black_box is None:
         raise LimeCoreError(
             f"comparing methods for {class_name!r} asks the model: pass the model's black box to compute it"

@@ -58,7 +58,7 @@ from .data import KERNELSHAP
 
 if TYPE_CHECKING:
     from ..neighbourhood import Neighbourhood
-    from ..predictor import BlackBox
+    from ..predictor import BlackBox, LabelView
 
 DEFAULT_MAX_EXTRA_CALLS = 32
 # A size is completed only when it has at most this many subsets in all (enumerating more is not worth it).
@@ -110,7 +110,7 @@ class KernelShap:
         self.confidence = confidence
         self.random_state = random_state
 
-    def attribute(self, samples: Neighbourhood, black_box: BlackBox, class_index: int) -> WordAttribution:
+    def attribute(self, samples: Neighbourhood, black_box: BlackBox | LabelView, class_index: int) -> WordAttribution:
         """Shapley values of ``class_index``'s probability for each word; they add up to p(text) - p(no words)."""
         keep = require_keep(samples, METHOD_LABELS[self.name])
         groups = samples.features.groups

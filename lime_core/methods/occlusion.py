@@ -22,7 +22,7 @@ from .data import OCCLUSION
 
 if TYPE_CHECKING:
     from ..neighbourhood import Neighbourhood
-    from ..predictor import BlackBox
+    from ..predictor import BlackBox, LabelView
 
 
 class Occlusion:
@@ -31,7 +31,7 @@ class Occlusion:
     name = OCCLUSION
     scale = "probability"
 
-    def attribute(self, samples: Neighbourhood, black_box: BlackBox, class_index: int) -> WordAttribution:
+    def attribute(self, samples: Neighbourhood, black_box: BlackBox | LabelView, class_index: int) -> WordAttribution:
         """One text per word without it; ``values[j] = p(text) - p(text without word j)`` for ``class_index``."""
         require_keep(samples, METHOD_LABELS[self.name])
         groups = samples.features.groups

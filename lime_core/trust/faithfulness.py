@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from ..explanation import CurvePoint, FaithfulnessReport, FaithfulnessScores
-from ..predictor import BlackBox
+from ..predictor import BlackBox, LabelView
 from ..tokenization import TokenizedText
 
 DEFAULT_RANDOM_DRAWS = 3
@@ -103,7 +103,7 @@ def faithfulness_report(
     word_of_token: np.ndarray,
     word_names: Sequence[str],
     contributions: np.ndarray,
-    black_box: BlackBox,
+    black_box: BlackBox | LabelView,
     class_index: int,
     class_name: str,
     k: int,

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ..methods.base import AttributionMethod
     from ..methods.data import MethodsReport
     from ..neighbourhood import Neighbourhood
-    from ..predictor import BlackBox
+    from ..predictor import BlackBox, LabelView
 
 T = TypeVar("T", bound=Hashable)
 
@@ -158,7 +158,7 @@ class TrustResults:
         )
 
     def faithfulness(
-        self, class_index: int, class_name: str, black_box: BlackBox | None, top_k: int, seed: int
+        self, class_index: int, class_name: str, black_box: BlackBox | LabelView | None, top_k: int, seed: int
     ) -> FaithfulnessReport:
         """Remove the top words from the text and ask ``black_box`` (a few dozen model calls, made once per class)."""
         report = self._faithfulness.get(class_index)
@@ -192,7 +192,7 @@ class TrustResults:
         self,
         class_index: int,
         class_name: str,
-        black_box: BlackBox | None,
+        black_box: BlackBox | LabelView | None,
         top_k: int,
         seed: int,
         methods: Sequence[str],
