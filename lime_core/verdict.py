@@ -408,8 +408,11 @@ def judge_trust(explanation: Explanation, target: TargetExplanation | str | None
     """
     if explanation.nothing_to_explain:  # the weights are noise: no other check has anything to judge
         message = nothing_to_explain_message(explanation.n_samples)
-        check = _check("nothing_to_explain", "distrust", message)
-        return TrustVerdict("distrust", CHECK_TITLES["nothing_to_explain"], message, (message,), (check,))
+        nothing = [_check("nothing_to_explain", "distrust", message)]
+        language = _language_check(explanation)  # kept: a language the model does not read may be why
+        both = (*nothing, language) if language is not None else tuple(nothing)
+        reasons = tuple(c.message for c in both)
+        return TrustVerdict("distrust", CHECK_TITLES["nothing_to_explain"], message, reasons, both)
     if isinstance(target, str):
         target = explanation.target(target)
     if target is None:

@@ -16,7 +16,7 @@ import socket
 import ssl
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -168,9 +168,13 @@ def hf_rows(
     return rows
 
 
-def keyword_proba(texts: Sequence[str], labels: Sequence[str]) -> np.ndarray:
-    """A deterministic toy model: each label gains weight per occurrence of its own name in the text."""
-    counts = np.array([[1.0 + t.lower().count(label.lower()) for label in labels] for t in texts])
+def keyword_proba(
+    texts: Sequence[str], labels: Sequence[str], keywords: Mapping[str, str] | None = None
+) -> np.ndarray:
+    """A deterministic toy model: each label gains weight per occurrence of its keyword in the text (by default
+    its own name; ``keywords`` maps a label to another word, for labels no text contains)."""
+    words = [(keywords or {}).get(label, label).lower() for label in labels]
+    counts = np.array([[1.0 + t.lower().count(word) for word in words] for t in texts])
     return counts / counts.sum(axis=1, keepdims=True)
 
 
@@ -182,16 +186,17 @@ def hf_responder(
     extra: int = 0,
     label_map: dict[str, str] | None = None,
     seed: int = 0,
+    keywords: Mapping[str, str] | None = None,
 ) -> Responder:
     """A well-formed (or deliberately wrong) HF answer computed from the texts of the request.
 
     ``drop``/``extra`` remove/duplicate results to get a wrong count;
-    ``label_map`` renames labels to simulate a changed label set.
+    ``label_map`` renames labels to simulate a changed label set; ``keywords`` as for :func:`keyword_proba`.
     """
 
     def respond(request: RecordedRequest) -> Canned:
         texts = request.inputs
-        rows = hf_rows(texts, keyword_proba(texts, labels), labels, order, seed)
+        rows = hf_rows(texts, keyword_proba(texts, labels, keywords), labels, order, seed)
         if label_map:
             rows = [[{**item, "label": label_map.get(item["label"], item["label"])} for item in row] for row in rows]
         if drop:

@@ -39,7 +39,10 @@ def cli(*args: str | Path, env: dict[str, str] | None = None, timeout: float = 1
 
 @pytest.fixture()
 def hostile_labels():
-    with ScriptedServer(default=hf_responder(HOSTILE_LABELS)) as server:
+    # Each label is keyed to a word of the texts, so the answers move as words are removed (a model whose answer
+    # never moves has nothing to explain, and the reports would not show the labels at all).
+    keywords = dict(zip(HOSTILE_LABELS, ["good", "boring", "acting", "great", "film"], strict=True))
+    with ScriptedServer(default=hf_responder(HOSTILE_LABELS, keywords=keywords)) as server:
         yield server
 
 
@@ -282,7 +285,7 @@ def test_a_batch_against_a_dead_server_stops_after_failures_in_a_row_and_resumes
     print(f"\n  stopped after {seconds:.1f} s and {requests} requests")  # timed in benchmarks/limits.py
     status = json.loads((out / "status.json").read_text(encoding="utf-8"))
     assert status["state"] == "failed" and "stopped: 3 texts" in status["message"]
-    with ScriptedServer(default=hf_responder(["neg", "pos"])) as up:
+    with ScriptedServer(default=hf_responder(["neg", "pos"], keywords={"pos": "fine"})) as up:
         # The same run once the server is back: served here on another port, so run.json is pointed at it.
         manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
         manifest["model"]["value"] = up.url
@@ -344,10 +347,12 @@ def _echoing_server():
 
     def respond(request):
         secret = request.headers.get("Authorization", "").split(" ", 1)[-1]
-        scores = [0.7, 0.3] if "good" in " ".join(request.inputs) else [0.4, 0.6]
         labels = [f"pos {secret}", f"neg/{secret}"]
-        return Canned(200, [[{"label": label, "score": s} for label, s in zip(labels, scores, strict=True)]
-                            for _ in request.inputs])
+        rows = []
+        for text in request.inputs:  # each text its own answer: "good" and "bad" move it
+            pos = 0.5 + 0.2 * ("good" in text) - 0.2 * ("bad" in text)
+            rows.append([{"label": label, "score": s} for label, s in zip(labels, (pos, 1 - pos), strict=True)])
+        return Canned(200, rows)
 
     return ScriptedServer(default=respond)
 
