@@ -549,7 +549,7 @@ def print_set(name: str, rows: list[dict]) -> None:
 
 
 def markdown_tables(results: dict) -> str:
-    """The README's tables: one row per run, median [p10, p90] over the texts of each set."""
+    """The tables of docs/benchmarks.md: one row per run, median [p10, p90] over the texts of each set."""
     out = []
     for name, rows in results["sets"].items():
         if not rows:
@@ -641,7 +641,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="k > 0: explain as many other posts instead (stratified; none of the set's or of holdouts 1..k-1): a "
         "check of constants chosen on those; use with --reviews 0 and another --out",
     )
-    parser.add_argument("--markdown", action="store_true", help="with --report: print the README's tables")
+    parser.add_argument("--markdown", action="store_true", help="with --report: print the tables of docs/benchmarks.md")
     parser.add_argument("--order", default="posts,reviews", help="which set runs first")
     parser.add_argument("--linear20", type=int, default=0, help="posts of all 20 groups for the 20-class model")
     parser.add_argument("--long", type=int, default=0, help=f"posts of {LONG_CHARS:,}+ characters on 20ng-svm")

@@ -1,6 +1,6 @@
 """Which batch run folder the Dataset page may open from a typed path: only one inside ``LIME_BATCH_DIR``.
 
-The dashboard may be reachable by others (README, "Who can reach the dashboard"); a typed path must not let
+The dashboard may be reachable by others (docs/security.md, "Who can reach the dashboard"); a typed path must not let
 them read any folder of the server machine that happens to hold a ``run.json``. Plain Python, so a test reaches
 it without Streamlit.
 """

@@ -45,7 +45,7 @@ from .limits import (
     samples_for_features,
 )
 from .methods.data import parse_methods
-from .neighbourhood import FitResult, Neighbourhood
+from .neighbourhood import LABEL_CLASS, FitResult, Neighbourhood
 from .nothing_to_explain import answer_spread
 from .predictor import BlackBox, LabelView, PredictionCache, ProgressCallback
 from .removal import DELETION, Removal, resolve_removal
@@ -443,9 +443,9 @@ def prepare_model_checks(explainer: BaseTextExplainer) -> None:
     result, samples, trust = explainer.fit_result_, explainer.neighbourhood_, explainer.trust_
     options = result.options
     if options.faithfulness or options.methods:
-        c = _LABEL_CLASS if samples.multi_label else samples.predicted
+        c = samples.explained_class
         name, seed, top_k = result.class_names[c], explainer.trust_seed_, int(explainer.top_k)
-        asked = _asked(explainer.black_box_, samples)
+        asked = samples.asked(explainer.black_box_)
         trust.faithfulness(c, name, asked, top_k, seed)
         if options.methods:
             trust.methods(c, name, asked, top_k, seed, options.methods, result.settings.output_scale)
@@ -506,12 +506,12 @@ def explain_fit(
     multi_label = None
     if result.labels:  # one label's yes/no question: another label is refitted on the same samples
         result = label_result(result, resolve_label(targets, result.labels, result.neighbourhood.label_index))
-        targets = [_LABEL_CLASS]
+        targets = [LABEL_CLASS]
         label_scores = result.neighbourhood.label_scores
         assert label_scores is not None, "a multi-label fit keeps every label's answers"
         scores = label_scores[0]
         multi_label = MultiLabelScores(result.labels, tuple(float(p) for p in scores), str(result.label))
-        black_box = None if black_box is None else _asked(black_box, result.neighbourhood)
+        black_box = None if black_box is None else result.neighbourhood.asked(black_box)
     samples, fit, options, trust = result.neighbourhood, result.local_fit, result.options, result.trust
     compared = options.methods if methods is None else parse_methods(methods)
     check_faithfulness = (options.faithfulness or bool(compared)) if faithfulness is None else faithfulness
@@ -557,19 +557,8 @@ def explain_fit(
     )
 
 
-# In one label's yes/no question, class 0 is "not the label" and class 1 the label.
-_LABEL_CLASS = 1
-
-
 def _label_classes(label: str) -> tuple[str, str]:
     return (negative_class(label), label)
-
-
-def _asked(black_box: BlackBox | LabelView, samples: Neighbourhood) -> BlackBox | LabelView:
-    """The black box as the samples' classes see it: one label's view for a multi-label model."""
-    if samples.multi_label and isinstance(black_box, BlackBox):
-        return black_box.label_view(samples.label)
-    return black_box
 
 
 def resolve_label(label: Targets, labels: Sequence[str], default: int | None) -> int:

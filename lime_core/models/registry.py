@@ -160,7 +160,7 @@ def _sentiment_spec(settings: Settings) -> ModelSpec:
         name=SENTIMENT_MODEL_NAME,
         title="Review sentiment",
         # A local checkpoint is named by its folder, not its full path, and no setting is named: the description is
-        # shown to stakeholders in demos (the setting is in the README and in the message of a missing model).
+        # shown to stakeholders in demos (the setting is in docs/models.md and in the message of a missing model).
         description=f"Review-sentiment transformer '{Path(model).name or model}'; its labels come from the checkpoint.",
         kind="transformer",
         languages=settings.sentiment_languages,

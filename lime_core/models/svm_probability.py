@@ -20,7 +20,7 @@ from the SVC's one-vs-one decision values, in three published steps:
    tolerance of ``0.005 / k``).
 
 The folds are our own (libsvm draws them with C ``rand()``), so the
-probabilities match libsvm's closely rather than bit for bit; the README
+probabilities match libsvm's closely rather than bit for bit; docs/decisions/svm-probabilities.md
 gives the measured difference on the 1,502 test posts.
 """
 
