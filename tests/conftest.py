@@ -150,8 +150,13 @@ class RayTestCluster:
             self.remove_node(self.workers[-1])
         if not self.workers:
             self.add_node()
-        deadline = time.monotonic() + 60  # both nodes registered, and the last test's workers gone
-        while ray.available_resources().get("CPU", 0) < 2 and time.monotonic() < deadline:
+        # Both nodes registered, a killed node noticed as dead (its CPU no longer counted in the cluster: Ray's
+        # health checks take a while), and the last test's workers gone.
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and (
+            ray.cluster_resources().get("CPU", 0) != 1 + len(self.workers)
+            or ray.available_resources().get("CPU", 0) < 1 + len(self.workers)
+        ):
             time.sleep(0.2)
 
     def shutdown(self) -> None:

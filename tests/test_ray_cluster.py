@@ -49,7 +49,9 @@ def _rows(out: Path) -> pd.DataFrame:
 
 
 def test_a_node_removed_mid_run_costs_only_its_texts_in_flight(cluster, tmp_path: Path) -> None:
-    n = 16
+    # Enough texts that the lost worker still holds tasks when its node dies, however late it joined (with 16, a
+    # worker that joined late had none left in CI, and the run never saw the loss).
+    n = 32
     spec, texts = _data(tmp_path, n)
     log = tmp_path / "model.log"
     model = _pipeline(tmp_path, log=str(log), delay=0.02)
