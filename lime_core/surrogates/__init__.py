@@ -2,17 +2,8 @@
 
 Domain-free: nothing here knows about text. Each surrogate's module holds its maths beside it:
 :mod:`.softmax` (the default, with the sandwich covariance of its weights), :mod:`.ridge` (lime's), and
-:mod:`.classifier` (a scikit-learn classifier, eli5's ``clf=``); :mod:`.base` is the protocol. Each surrogate follows
-scikit-learn's conventions (parameters stored unchanged in ``__init__``, work
-in ``fit`` which returns ``self``, learned attributes end with ``_``) and
-exposes ``coef_`` of shape ``(n_classes, n_features)`` and ``intercept_`` of
-shape ``(n_classes,)``; the intercept is what explanations call ``<BIAS>``.
-
-:class:`Surrogate` spells out what the explainer and the trust code need from
-a surrogate, declaration by declaration, with the default that applies to a
-surrogate that declares nothing; the module functions :func:`output_scale`,
-:func:`weights_kind`, :func:`reported_weights`, :func:`curvature` and
-:func:`surrogate_uncertainty` are the one place those defaults apply.
+:mod:`.classifier` (a scikit-learn classifier, eli5's ``clf=``). :mod:`.base` holds the :class:`Surrogate` protocol,
+the conventions every surrogate follows, and the one place the protocol's defaults apply.
 """
 
 from __future__ import annotations
