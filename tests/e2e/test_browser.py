@@ -53,6 +53,31 @@ def wait_idle(page: Page) -> None:
     expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=WAIT)
 
 
+# Counts the script runs that start from now on (Streamlit's own state attribute on the app's root).
+_WATCH_RUNS = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  window.__lcRunsStarted = 0;
+  if (window.__lcRunWatch) window.__lcRunWatch.disconnect();
+  window.__lcRunWatch = new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') !== 'notRunning') window.__lcRunsStarted += 1;
+  });
+  window.__lcRunWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def click_and_wait_run(page: Page, target) -> None:
+    """Click ``target`` (a locator), wait until the script run it starts has begun, then until it has ended.
+
+    :func:`wait_idle` alone cannot tell "the run has not started yet" from "the run has ended": under load the rerun
+    can start more than its 300 ms later, and the page of the run before satisfies every check (seen in CI: a second
+    Explain, then a click on the previous result's Save panel, which the new run then replaced).
+    """
+    page.evaluate(_WATCH_RUNS)
+    target.click()
+    page.wait_for_function("() => window.__lcRunsStarted > 0", timeout=WAIT)
+    wait_idle(page)
+
+
 def screenshot(page: Page, path: Path, height: int = 2000) -> None:
     page.set_viewport_size({"width": 1440, "height": height})
     page.wait_for_timeout(800)  # charts redraw at the new size

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from dashboard.examples import COMPARE_CLASS, GERMAN_REVIEW, get_example
 from tests.e2e.conftest import streamlit_server
-from tests.e2e.test_browser import WAIT, go, main_area, open_app, paste_text, wait_idle
+from tests.e2e.test_browser import WAIT, click_and_wait_run, go, main_area, open_app, paste_text, wait_idle
 from tests.http_fixtures import Canned, RecordedRequest, ScriptedServer, hf_rows
 
 pytestmark = pytest.mark.e2e
@@ -64,19 +64,17 @@ CUT_WORDS_JS = """(root) => {
 
 def explain(page: Page, text: str | None = None) -> None:
     """Press Explain and wait for the result (of ``text`` when given: an earlier result may be on screen)."""
-    page.get_by_role("button", name="Explain", exact=True).click()
+    click_and_wait_run(page, page.get_by_role("button", name="Explain", exact=True))
     highlight = main_area(page).locator(".lc-highlight").first
     expect(highlight).to_be_visible(timeout=WAIT)
     if text is not None:
         expect(highlight).to_have_text(text, timeout=WAIT)
-    wait_idle(page)
 
 
 def choose(page: Page, label: str, option: str | re.Pattern) -> None:
     """Pick an option of a Streamlit selectbox by its label and the option's text."""
     page.get_by_role("combobox", name=label, exact=True).first.click()
-    page.get_by_role("option", name=option).first.click()
-    wait_idle(page)
+    click_and_wait_run(page, page.get_by_role("option", name=option).first)
 
 
 def options_of(page: Page, label: str) -> list[str]:
@@ -201,9 +199,8 @@ def test_save_restart_and_open_the_link_in_a_fresh_browser(
             expect(main.locator(".lc-highlight")).to_have_count(1, timeout=WAIT)
             expect(main.get_by_text("Kidney post, prepared for Monday").first).to_be_visible()
             expect(main.get_by_text(re.compile("no model calls now"))).to_be_visible()
-            main.get_by_role("button", name="Delete").click()
+            click_and_wait_run(other, main.get_by_role("button", name="Delete"))
             expect(main.get_by_role("button", name="Delete for good")).to_be_visible(timeout=WAIT)
-            wait_idle(other)  # a click on a button of a run still drawing is lost
             main.get_by_role("button", name="Delete for good").click()  # Delete asks first
             expect(main.get_by_text(re.compile("Nothing is saved yet"))).to_be_visible(timeout=WAIT)
         finally:
