@@ -7,11 +7,13 @@ dashboard's note in tests/e2e/test_demo_ready.py. All of them use :mod:`lime_cor
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
 
-from lime_core import TextExplainer
+from lime_core import LimeTextExplainer, TextExplainer
+from lime_core.compat.lime_api import NothingToExplainWarning
 from lime_core.explanation import Explanation
 from lime_core.formatters.html import format_html
 from lime_core.formatters.text import format_text
@@ -66,3 +68,19 @@ def test_a_text_the_model_reacts_to_is_explained_as_before() -> None:
     assert judge_trust(explanation).title != "Nothing to explain"
     assert "Nothing to explain" not in format_text(explanation) and "Contribution" in format_text(explanation)
     assert '<section class="lc-target">' in format_html(explanation)
+
+
+def test_limes_api_warns_and_flags_a_text_with_nothing_to_explain() -> None:
+    """lime's ``as_list`` has no place for the flag: ``explain_instance`` warns, and the result carries it."""
+    explainer = LimeTextExplainer(class_names=["a", "b"], random_state=0)
+    with pytest.warns(NothingToExplainWarning, match="never changed the model's answer"):
+        result = explainer.explain_instance(EMOJI_ONLY, ConstantModel().predict_proba, num_samples=200)
+    assert result.nothing_to_explain
+
+    model = topic_model()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NothingToExplainWarning)
+        moved = LimeTextExplainer(class_names=model.class_names, random_state=0).explain_instance(
+            TOPIC_TEXT, model, num_samples=200
+        )
+    assert not moved.nothing_to_explain and moved.as_list(label=1)

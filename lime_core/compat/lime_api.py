@@ -33,6 +33,7 @@ prediction as lime does). Other keyword arguments go to
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -42,6 +43,7 @@ from ..classifier import as_classifier
 from ..explainer_options import ExplainerOptions
 from ..explanation import Explanation
 from ..kernels import ExponentialKernel, Kernel, cosine_similarity_to_original
+from ..nothing_to_explain import nothing_to_explain_message
 from ..sampling import BagOfWordsSampler, PositionSampler
 from ..tokenization import Token, Tokenizer
 
@@ -205,12 +207,19 @@ class LimeTextExplainer:
         result = LimeExplanation(
             explanation, num_features, top_labels=chosen if top_labels else None, by_position=not self.bow
         )
+        if result.nothing_to_explain:
+            # lime's API has no place for this in as_list/as_map, and its weights here are noise: say it aloud.
+            warnings.warn(nothing_to_explain_message(explanation.n_samples), NothingToExplainWarning, stacklevel=2)
         if self.verbose:
             for label in result.available_labels():
                 print("Intercept", result.intercept[label])
                 print("Prediction_local", result.local_pred[label])
                 print("Right:", result.predict_proba[label])
         return result
+
+
+class NothingToExplainWarning(UserWarning):
+    """``explain_instance`` on a text whose words never moved the model: the weights it returns are noise."""
 
 
 class LimeExplanation:
@@ -237,6 +246,8 @@ class LimeExplanation:
         self.class_names = list(explanation.class_names)
         self.predict_proba = np.asarray(explanation.probabilities, dtype=np.float64)
         self.top_labels = top_labels
+        # Removing words never moved the model's answer (lime_core.nothing_to_explain): the weights below are noise.
+        self.nothing_to_explain = explanation.nothing_to_explain
         self.local_exp: dict[int, list[tuple[int, float]]] = {}
         self.intercept: dict[int, float] = {}
         self.score: dict[int, float] = {}
