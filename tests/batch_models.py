@@ -151,3 +151,79 @@ def write_synthetic_run(folder: Path, n: int, seed: int = 0, words_per_text: int
                             schema=WEIGHTS_SCHEMA), folder / "weights.parquet")
     write_json(folder / "run.json", {"format": 1, "model": {"kind": "name", "value": "20ng-svm"}})
     write_json(folder / "status.json", {"state": "finished", "done": n, "total": n})
+
+
+def ray_node_id() -> str | None:
+    """The Ray node this process runs on (None outside Ray)."""
+    try:
+        import ray
+
+        return ray.get_runtime_context().get_node_id() if ray.is_initialized() else None
+    except Exception:  # Ray missing or not connected: not on any node
+        return None
+
+
+class NodeHoldingPipeline(LoggingPipeline):
+    """A pipeline whose worker on one Ray node holds its first text until the node is removed.
+
+    On the node ``hold_node`` the first call logs its texts, writes ``marker`` (the texts it holds, as JSON) and
+    then waits (at most ``hold_seconds``, a guard): that worker is known to have started and to hold a task. On
+    any other node the first call waits for ``marker`` (at most ``hold_seconds``), so the held worker gets work
+    however late it starts. A test removes the node once the marker is there, with no timing guesswork.
+    """
+
+    def __init__(self, pipeline, hold_node: str, marker: str, hold_seconds: float = 90.0, **kwargs) -> None:
+        super().__init__(pipeline, **kwargs)
+        self.hold_node = hold_node
+        self.marker = marker
+        self.hold_seconds = hold_seconds
+        self._released = False
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        if not self._released:
+            self._released = True
+            texts = list(texts)
+            marker = Path(self.marker)
+            deadline = time.monotonic() + self.hold_seconds
+            if ray_node_id() == self.hold_node:
+                answer = super().predict_proba(texts)  # logged: these texts reached the model on this node
+                marker.write_text(json.dumps(texts), encoding="utf-8")
+                while time.monotonic() < deadline:  # held until the node is removed
+                    time.sleep(0.05)
+                return answer
+            while not marker.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        return super().predict_proba(texts)
+
+
+class JoinGatedPipeline(LoggingPipeline):
+    """A pipeline that notes which Ray node answers each call, for a test that adds a node mid-run.
+
+    Every call appends its node's id to ``node_log``. Once the file ``gate`` exists (the test added a node),
+    a worker on one of ``known_nodes`` waits before its next answer until a call from another node is noted
+    (at most ``hold_seconds``, a guard): the new node's worker then gets texts however late it starts.
+    """
+
+    def __init__(self, pipeline, node_log: str, known_nodes: Sequence[str], gate: str, hold_seconds: float = 90.0,
+                 **kwargs) -> None:
+        super().__init__(pipeline, **kwargs)
+        self.node_log = node_log
+        self.known_nodes = list(known_nodes)
+        self.gate = gate
+        self.hold_seconds = hold_seconds
+        self._released = False
+
+    def _new_node_answered(self) -> bool:
+        path = Path(self.node_log)
+        return path.exists() and bool(set(path.read_text().split()) - set(self.known_nodes))
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        node = ray_node_id() or "-"
+        with open(self.node_log, "a", encoding="utf-8") as fh:
+            fh.write(node + "\n")
+        if not self._released and node in self.known_nodes and Path(self.gate).exists():
+            deadline = time.monotonic() + self.hold_seconds
+            while not self._new_node_answered() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self._released = True
+        return super().predict_proba(texts)

@@ -440,3 +440,31 @@ def test_on_a_terminal_the_progress_is_a_tqdm_bar_with_model_calls(
     assert "\r" in drawn  # redrawn in place, not one line per update
     assert "finished:" not in drawn  # the plain lines are for output that is not a terminal
     assert b"explained 12 texts" in stdout
+
+
+def test_explain_batch_removal_reaches_every_text(dataset: Path, tmp_path: Path) -> None:
+    # --removal was accepted and ignored (BatchOptions had no removal): --mask-token then won, and a removal the
+    # model cannot do went unnoticed.
+    log = tmp_path / "model.log"
+    path = tmp_path / "logged.joblib"
+    joblib.dump(batch_models.LoggingPipeline(batch_models.train_pipeline(), log=str(log)), path)
+    common = ["explain-batch", "--pipeline", str(path), "--input", str(dataset), "--id-column", "doc", "--samples",
+              "40", "--quiet", "--mask-token", "ZZZ"]
+
+    assert main([*common, "--output", str(tmp_path / "out"), "--removal", "deletion"]) == 0
+    rows = pq.read_table(tmp_path / "out" / "explanations.parquet").to_pandas()
+    assert rows["error"].isna().all() and len(rows) == 12
+    assert {json.loads(e)["settings"]["removal"] for e in rows["explanation"]} == {"deletion"}  # removal wins
+    assert "ZZZ" not in log.read_text()
+    assert json.loads((tmp_path / "out" / "run.json").read_text())["options"]["removal"] == "deletion"
+
+    assert main([*common, "--output", str(tmp_path / "masked")]) == 0  # without it, the mask token replaces
+    rows = pq.read_table(tmp_path / "masked" / "explanations.parquet").to_pandas()
+    assert {json.loads(e)["settings"]["removal"] for e in rows["explanation"]} == {"replace"}
+    assert "ZZZ" in log.read_text()
+    assert "removal" not in json.loads((tmp_path / "masked" / "run.json").read_text())["options"]
+
+    # A removal this model cannot do is each text's error, with the reason (a pipeline declares no unknown token).
+    assert main([*common, "--output", str(tmp_path / "unk"), "--removal", "unk_token"]) == 0
+    errors = pq.read_table(tmp_path / "unk" / "explanations.parquet").to_pandas()["error"]
+    assert len(errors) == 12 and all(e.startswith("the model has no unknown token") for e in errors), errors[0]

@@ -157,6 +157,31 @@ def test_fast_prediction_equals_the_pipeline(newsgroups_model: NewsgroupsClassif
     np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-9)
 
 
+def test_long_texts_read_line_by_line_give_the_pipelines_features(
+    newsgroups_model: NewsgroupsClassifier, test_split
+) -> None:
+    # LIME's copies of a long post drop whole sentences or paragraphs, so they share most lines: the fast path
+    # reads each line once. Its features must be the vectorizer's exactly, word pairs across line breaks included.
+    fast = newsgroups_model._fast
+    assert fast is not None and fast._lines is not None
+    post = max(test_split.texts[:300], key=len)
+    tricky = ("Ἀλέξανδρος ΟΔΟΣ\nΣ σ\n\n\n  the of and \nspace shuttle\nlaunch\r\nnaïve CAFÉ\tgod\n"
+              "x\ny\nzz\nthe\nof\n" + "\n".join(["orbit"] * 9))
+    rng = np.random.default_rng(3)
+    copies = []
+    for text in (post, tricky):
+        lines = text.split("\n")
+        copies += ["\n".join(line for line in lines if rng.random() < 0.7) for _ in range(40)]
+        copies += [text.replace("\n", " ", 3), text]
+    fast._lines._cache.clear()
+    got = fast._features(copies)
+    assert len(fast._lines._cache) > 0  # the line path was taken
+    expected = np.asarray(newsgroups_model.pipeline[:-1].transform(copies))
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_allclose(newsgroups_model.predict_proba(copies), newsgroups_model.pipeline.predict_proba(copies),
+                               rtol=0, atol=1e-9)
+
+
 def test_probabilities_are_libsvms(newsgroups_model: NewsgroupsClassifier, train_split, test_split) -> None:
     """The bundled model gives SVC(probability=True)'s probabilities on the classic pipeline.
 

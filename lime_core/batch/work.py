@@ -46,6 +46,7 @@ class BatchOptions:
     surrogate: str | None = None
     tokenization: str = "words"
     mask_token: str | None = None
+    removal: str | None = None  # what a removed word becomes (lime_core.removal); None: the model's own default
     faithfulness: bool = False
     methods: tuple[str, ...] = ()  # other methods beside LIME (lime_core.methods), e.g. ("occlusion", "kernelshap")
     max_chars: int | None = 100_000
@@ -62,6 +63,8 @@ class BatchOptions:
         data["languages"] = list(self.languages)
         if not self.languages:
             del data["languages"]  # likewise: a run made before the language check can still resume
+        if self.removal is None:
+            del data["removal"]  # likewise: a run made before --removal reached batch runs can still resume
         return data
 
     def explainer_options(self, random_state: int) -> ExplainerOptions:
@@ -74,6 +77,7 @@ class BatchOptions:
             surrogate=self.surrogate,
             bigrams=self.bigrams,
             mask_token=self.mask_token,
+            removal=self.removal,
             faithfulness=self.faithfulness,
             methods=list(self.methods),
             multi_label=self.multi_label,

@@ -161,6 +161,7 @@ def _cmd_explain_batch(args: argparse.Namespace) -> int:
         surrogate=args.surrogate,
         tokenization=args.tokenization,
         mask_token=args.mask_token,
+        removal=args.removal,
         faithfulness=args.faithfulness,
         methods=args.methods,
         multi_label=args.multi_label,

@@ -2,7 +2,10 @@
 
 :class:`FastPredictor` computes the same numbers as the pipeline's
 ``predict_proba`` with one BLAS product for the RBF kernel instead of
-libsvm's per-pair loop.
+libsvm's per-pair loop, and reads a long text's features line by line
+through a cache: LIME's perturbed copies of a long post share most of its
+lines, which were otherwise tokenized again for every copy (95 % of the time
+of a 57,000-character post).
 """
 
 from __future__ import annotations
@@ -24,6 +27,13 @@ from ..svm_probability import PairwiseCoupledSVC
 
 # Rows per chunk in predict_proba: bounds the kernel matrix (chunk x support vectors) in memory.
 _CHUNK = 4096
+# A text of at least this many lines has its features read line by line, each line once (_LineFeatures).
+_MIN_LINES = 8
+# ... while at least this share of the lines looked up in the call were cached, judged after this many texts.
+_MIN_HIT_SHARE = 0.75
+_TRIAL_TEXTS = 8
+# Lines kept in the cache before it is emptied (a worker's memory stays bounded however many texts it explains).
+_LINE_CACHE_SIZE = 200_000
 # Rows per matrix product: every product has this many rows (the last block is filled with zeros), so a text's
 # probabilities never depend on the texts sent with it (BLAS rounds other shapes differently, by ~1e-16).
 _BLOCK = 256
@@ -56,6 +66,7 @@ class FastPredictor:
         self._support_sq = np.einsum("ij,ij->i", self._support, self._support)
         self._intercept = np.asarray(svc.intercept_, dtype=np.float64)
         self._pair_weights = ovo_decision_weights(svc)
+        self._lines = _LineFeatures.from_vectorizer(tfidf)
 
     @classmethod
     def from_pipeline(cls, pipeline: Any) -> FastPredictor | None:
@@ -88,9 +99,23 @@ class FastPredictor:
         get, missing = self._vocabulary.get, itertools.repeat(-1)
         ids: list[int] = []
         lengths: list[int] = []
+        lines = self._lines
+        # Line by line only while it pays: perturbed copies that drop whole sentences or paragraphs share most
+        # lines, copies that drop single words share few (each line is then tokenized as well as looked up).
+        hits = looked_up = tried = 0
         for text in texts:
             before = len(ids)
-            ids.extend(map(get, self._analyze(text), missing))  # -1 marks out-of-vocabulary features
+            if (
+                lines is not None
+                and text.count("\n") >= _MIN_LINES
+                and (tried < _TRIAL_TEXTS or hits >= _MIN_HIT_SHARE * looked_up)
+            ):
+                found, n_lines = lines.extend_ids(ids, text)
+                hits += found
+                looked_up += n_lines
+                tried += 1
+            else:
+                ids.extend(map(get, self._analyze(text), missing))  # -1 marks out-of-vocabulary features
             lengths.append(len(ids) - before)
         columns = np.asarray(ids, dtype=np.int64)
         rows = np.repeat(np.arange(len(texts)), lengths)
@@ -122,3 +147,81 @@ class FastPredictor:
         if not texts:
             return np.zeros((0, self._n_classes))
         return np.vstack([self._proba_chunk(texts[i : i + _CHUNK]) for i in range(0, len(texts), _CHUNK)])
+
+
+class _LineFeatures:
+    """A word n-gram vectorizer's feature ids of a text, computed line by line with each line's result cached.
+
+    Exact for the default tokenizer (``token_pattern`` ``(?u)\\b\\w\\w+\\b``, no custom preprocessor, tokenizer
+    or analyzer) and n-grams of 1 or 1-2 words: a token never spans a line break and lower-casing does not look
+    across one, so a text's tokens are its lines' tokens in order; stop words are dropped per token; and the only
+    n-grams a line cannot know are the word pairs across a line break, made here from each line's first and last
+    kept token. The ids are the ones scikit-learn's analyzer gives, possibly in another order (only their counts
+    are used). :meth:`from_vectorizer` returns None for any other vectorizer.
+    """
+
+    def __init__(self, vocabulary: dict[str, int], preprocess: Any, tokenize: Any, stop_words: frozenset[str],
+                 pairs: bool) -> None:
+        self._unigrams = {t: i for t, i in vocabulary.items() if " " not in t}
+        self._pairs: dict[tuple[str, ...], int] = (
+            {tuple(t.split(" ")): i for t, i in vocabulary.items() if t.count(" ") == 1} if pairs else {}
+        )
+        self._with_pairs = pairs
+        self._preprocess = preprocess
+        self._tokenize = tokenize
+        self._stop = stop_words
+        # line -> (its known ids, its first and last kept token or None)
+        self._cache: dict[str, tuple[list[int], str | None, str | None]] = {}
+
+    @classmethod
+    def from_vectorizer(cls, tfidf: TfidfVectorizer) -> _LineFeatures | None:
+        if (
+            tfidf.analyzer != "word"
+            or tfidf.tokenizer is not None
+            or tfidf.preprocessor is not None
+            or tfidf.token_pattern != r"(?u)\b\w\w+\b"
+            or tfidf.input != "content"
+            or tuple(tfidf.ngram_range) not in ((1, 1), (1, 2))
+        ):
+            return None
+        stop = tfidf.get_stop_words()
+        return cls(tfidf.vocabulary_, tfidf.build_preprocessor(), tfidf.build_tokenizer(), frozenset(stop or ()),
+                   tuple(tfidf.ngram_range) == (1, 2))
+
+    def _line(self, line: str) -> tuple[tuple[list[int], str | None, str | None], bool]:
+        """The line's known ids and its first and last kept token, and whether they were cached already."""
+        found = self._cache.get(line)
+        if found is not None:
+            return found, True
+        stop = self._stop
+        tokens = [t for t in self._tokenize(self._preprocess(line)) if t not in stop]
+        ids = [i for i in map(self._unigrams.get, tokens) if i is not None]
+        if self._with_pairs:
+            ids.extend(i for i in map(self._pairs.get, itertools.pairwise(tokens)) if i is not None)
+        found = (ids, tokens[0], tokens[-1]) if tokens else (ids, None, None)
+        if len(self._cache) >= _LINE_CACHE_SIZE:
+            self._cache.clear()
+        self._cache[line] = found
+        return found, False
+
+    def extend_ids(self, ids: list[int], text: str) -> tuple[int, int]:
+        """Append ``text``'s known feature ids to ``ids`` (out-of-vocabulary features are left out).
+
+        Returns how many of its lines were found in the cache, and how many it has.
+        """
+        previous: str | None = None
+        pair = self._pairs.get
+        lines = text.split("\n")
+        hits = 0
+        for line in lines:
+            (line_ids, first, last), cached = self._line(line)
+            hits += cached
+            ids.extend(line_ids)
+            if first is None:
+                continue
+            if previous is not None and self._with_pairs:
+                across = pair((previous, first))
+                if across is not None:
+                    ids.append(across)
+            previous = last
+        return hits, len(lines)
