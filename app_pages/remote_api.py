@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import remote, run, saved, state, views
+from ui import live, remote, run, saved, state, views
 
 st.title("Explain a model behind an API")
 st.caption(
@@ -31,6 +31,11 @@ with text_col:
     clicked = st.button("Explain", type="primary", icon=":material/play_arrow:", key="remote.explain")
 
 result: state.RunResult | None = state.get(state.REMOTE_RESULT)
+# The result's place is the first child of one container under the input: a run first draws an empty element
+# there, which removes every panel of the older result, so nothing older stays beside the rounds drawn while
+# sampling goes on (ui.live; the Explain page says why).
+below = st.container()
+result_place = below.empty()
 if clicked:
     problem = run.check_text(text) or (None if conn.url else "Enter the endpoint URL first.")
     new, error = None, problem
@@ -40,23 +45,28 @@ if clicked:
         except Exception as exc:
             error = remote.user_message(exc)
         else:
-            new, error = run.explain(
-                text, classifier, classifier.url, classifier.name, options, label="Asking the API",
-                batch_size=conn.batch_size * 2, source=state.ModelSource(state.REMOTE, classifier.url, conn),
-            )
+            with below:
+                new, error = run.explain(
+                    text, classifier, classifier.url, classifier.name, options, label="Asking the API",
+                    batch_size=conn.batch_size * 2, source=state.ModelSource(state.REMOTE, classifier.url, conn),
+                    running_key="remote",
+                    live=live.LiveRun("remote", state.REMOTE_RESULT, st.session_state.get("remote.class")),
+                )  # fmt: skip
             classifier.close()  # the result keeps the connection settings only; a later check builds a new one
     st.session_state[remote.ERROR] = remote.sentence(error) if error else None
     if new is not None:
         state.put(state.REMOTE_RESULT, new)
-        result = new
         if conn.is_builtin and remote.token_given():
             st.session_state[remote.NOTE] = remote.UNCHECKED_TOKEN_NOTE
+        st.rerun()  # draw the result in its place (the rounds' elements go)
 
-views.show_error(st.session_state.get(remote.ERROR), result is not None)
-if st.session_state.get(remote.NOTE):
-    st.info(st.session_state[remote.NOTE], icon=":material/info:")
-if result is not None:
-    st.divider()
-    class_name = views.class_picker("remote.class", result.class_names, result.predicted_class, narrow=True)
-    explanation = views.explanation_view(result, class_name, key="remote")
-    saved.save_form(result, explanation, key="remote")
+with result_place.container():
+    views.stopped_notice("remote")
+    views.show_error(st.session_state.get(remote.ERROR), result is not None)
+    if st.session_state.get(remote.NOTE):
+        st.info(st.session_state[remote.NOTE], icon=":material/info:")
+    if result is not None:
+        st.divider()
+        class_name = views.class_picker("remote.class", result.class_names, result.predicted_class, narrow=True)
+        explanation = views.explanation_view(result, class_name, key="remote")
+        saved.save_form(result, explanation, key="remote")

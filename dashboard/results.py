@@ -20,8 +20,9 @@ from typing import Any
 from lime_core import Explanation, LimeCoreError, TextExplainer, limits
 from lime_core.classifier import BatchedClassifier
 from lime_core.defaults import TOP_K
-from lime_core.explainer import explain_fit
+from lime_core.explainer import explain_fit, preliminary_explanation, stopped_early
 from lime_core.explainer_options import ExplainerOptions
+from lime_core.explanation import STOP_EARLY
 from lime_core.language import LanguageReport, language_report
 from lime_core.levels import AUTO as AUTO_LEVEL
 from lime_core.neighbourhood import FitResult
@@ -181,6 +182,41 @@ class RunResult:
             targets, check = (None, None) if key == PREDICTED_KEY else (class_name, False)
             self._explanations[key] = self._with_language(explain_fit(self.fit, targets, faithfulness=check))
         return self._explanations[key]
+
+    @property
+    def preliminary(self) -> bool:
+        """A round's result while sampling goes on (drawn in place, never saved or downloaded)."""
+        return self.fit.preliminary
+
+    @property
+    def stopped_early(self) -> bool:
+        """Kept from a run the user stopped before its top words had settled (its outputs say so)."""
+        return self.fit.sampling.stopped_because == STOP_EARLY
+
+    def preliminary_explanation(self, class_name: str | None = None) -> Explanation:
+        """A preliminary result's weights and intervals for one class (default: the predicted one), without the
+        checks that belong to a finished result; an unknown class falls back to the predicted one."""
+        targets = class_name if class_name in self.fit.class_names else None
+        return self._with_language(preliminary_explanation(self.fit, targets))
+
+    def kept_early(self) -> RunResult:
+        """This preliminary result kept as the result of a run stopped here: a new result, its fit saying so.
+
+        The checks that ask the model (faithfulness, other methods) were not made, and a stop asks for no more model
+        calls: the result says "not checked", and the trust panel's button measures faithfulness on request.
+        """
+        kept = stopped_early(self.fit)
+        unchecked = dataclasses.replace(kept.options, faithfulness=False, methods=())
+        return RunResult(
+            text=self.text,
+            model_name=self.model_name,
+            model_title=self.model_title,
+            fit=dataclasses.replace(kept, options=unchecked),
+            options=self.options,
+            elapsed=self.elapsed,
+            languages=self.languages,
+            source=self.source,
+        )
 
     def faithfulness_checked(self, class_name: str | None = None) -> bool:
         return self.explanation(class_name).faithfulness is not None

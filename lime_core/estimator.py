@@ -10,6 +10,7 @@ label-expansion trick.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
@@ -21,6 +22,7 @@ from sklearn.base import BaseEstimator, clone
 from .classifier import as_classifier, declares_multi_label, validate_class_names
 from .defaults import TOP_K
 from .explanation import (
+    STOP_EARLY,
     STOP_SHARED,
     ExplainerSettings,
     Explanation,
@@ -49,7 +51,7 @@ from .neighbourhood import LABEL_CLASS, FitResult, Neighbourhood
 from .nothing_to_explain import answer_spread
 from .predictor import BlackBox, LabelView, PredictionCache, ProgressCallback
 from .removal import DELETION, Removal, resolve_removal
-from .rounds import MaskingSource, NeighbourhoodSource, sample_in_rounds
+from .rounds import MaskingSource, NeighbourhoodSource, SampledFit, sample_in_rounds
 from .sampling import Sampler, default_sampler
 from .surrogates import SoftmaxSurrogate, Surrogate, class_weights, output_scale, weights_kind
 from .tokenization import TokenizedText, Tokenizer, check_text, get_tokenizer
@@ -69,10 +71,12 @@ __all__ = [
     "explain_labels",
     "explainer_settings",
     "label_result",
+    "preliminary_explanation",
     "resolve_label",
     "resolve_targets",
     "safe_repr",
     "seed_of",
+    "stopped_early",
 ]
 
 DEFAULT_MAX_CHARS = MAX_TEXT_CHARS
@@ -235,12 +239,25 @@ class BaseTextExplainer(RecordedAttributes, BaseEstimator):
 
     # -- fitting --------------------------------------------------------------------------------------------------
 
-    def fit(self, text: str, model: Any, progress: ProgressCallback | None = None) -> BaseTextExplainer:
+    def fit(
+        self,
+        text: str,
+        model: Any,
+        progress: ProgressCallback | None = None,
+        on_round: Callable[[FitResult], bool | None] | None = None,
+    ) -> BaseTextExplainer:
         """Sample the neighbourhood of ``text``, ask ``model`` about it, and fit the surrogate.
 
         ``model``: an object with ``predict_proba`` or a function ``f(list[str]) -> (n, k)``. A function's
         answers are cached by its identity in this process only (a bound method by its object's); set
         ``f.cache_key = "name-version"`` to say two functions are one model.
+
+        ``on_round`` (results while they compute): with ``n_samples="auto"``, called after every round that
+        does not end sampling with that round's fit as data, a :class:`~lime_core.neighbourhood.FitResult`
+        whose ``preliminary`` is True (:func:`explain_fit` explains it; :func:`preliminary_explanation` cheaply,
+        without the trust checks). A truthy return stops sampling there and keeps that fit, its sampling report
+        saying ``STOP_EARLY``. The explanation is the same with or without the callback; a kept round's fit is
+        the one :func:`stopped_early` makes of that round's interim result.
         """
         self.validate_params()
         classifier = as_classifier(model)
@@ -257,7 +274,8 @@ class BaseTextExplainer(RecordedAttributes, BaseEstimator):
         record = label_record(black_box, source.tokenized.text) if multi_label else None
         rule = self.stopping_rule_ = stopping_rule(self, source)
         fit = partial(self._fit_surrogate, rng=rng)
-        run = sample_in_rounds(source, black_box, rule, fit, rng, record=record, progress=progress)
+        each_round = None if on_round is None else partial(_interim_result, self, rng, on_round)
+        run = sample_in_rounds(source, black_box, rule, fit, rng, record=record, progress=progress, on_round=each_round)
         return self._finish(run.neighbourhood, run.fit, run.report, rng, run.trust)
 
     def neighbourhood_source(self, text: str, classifier: Any) -> NeighbourhoodSource:
@@ -465,9 +483,28 @@ def trust_options(explainer: BaseTextExplainer) -> TrustOptions:
 
 def fit_result(explainer: BaseTextExplainer, fit: LocalFit) -> FitResult:
     """The fitted explainer's ``fit`` as data, with the parameters as they are now."""
+    return _result(
+        explainer,
+        explainer.neighbourhood_,
+        fit,
+        explainer.settings(),
+        explainer.sampling_,
+        explainer.trust_seed_,
+        explainer.trust_for(fit),
+    )
+
+
+def _result(
+    explainer: BaseTextExplainer,
+    samples: Neighbourhood,
+    fit: LocalFit,
+    settings: ExplainerSettings,
+    sampling: SamplingReport,
+    trust_seed: int,
+    trust: TrustResults,
+) -> FitResult:
     model = explainer.model_
     names = tuple(validate_class_names(model))
-    samples = explainer.neighbourhood_
     labels: tuple[str, ...] = ()
     if samples.multi_label:
         labels = names
@@ -477,13 +514,41 @@ def fit_result(explainer: BaseTextExplainer, fit: LocalFit) -> FitResult:
         local_fit=fit,
         class_names=names,
         model_name=str(getattr(model, "name", type(model).__name__)),
-        settings=explainer.settings(),
-        sampling=explainer.sampling_,
+        settings=settings,
+        sampling=sampling,
         options=trust_options(explainer),
-        trust_seed=explainer.trust_seed_,
-        trust=explainer.trust_for(fit),
+        trust_seed=trust_seed,
+        trust=trust,
         labels=labels,
     )
+
+
+def _interim_result(
+    explainer: BaseTextExplainer,
+    rng: np.random.Generator,
+    on_round: Callable[[FitResult], bool | None],
+    run: SampledFit,
+) -> bool | None:
+    """One round's fit as data for ``fit(on_round=...)``. Its trust seed is the one ``_finish`` would draw were
+    sampling to stop here, read from a copy of ``rng`` (the samples still to come are not changed)."""
+    trust_seed = int(copy.deepcopy(rng).integers(2**32))
+    settings = explainer_settings(explainer, run.fit)
+    return on_round(_result(explainer, run.neighbourhood, run.fit, settings, run.report, trust_seed, run.trust))
+
+
+def stopped_early(result: FitResult) -> FitResult:
+    """A preliminary round's fit kept as the result of a run stopped there (``fit(on_round=...)``): the same fit,
+    its sampling report saying ``STOP_EARLY``, so every output and the verdict say it was stopped early."""
+    if not result.preliminary:
+        raise ValueError("only a preliminary result (a round's fit while sampling went on) can be stopped early")
+    return replace(result, sampling=replace(result.sampling, stopped_because=STOP_EARLY))
+
+
+def preliminary_explanation(result: FitResult, targets: Targets = None) -> Explanation:
+    """A round's explanation while sampling goes on: the weights and their intervals, no model calls and none of the
+    checks that belong to a finished result (stability refits, faithfulness, other methods)."""
+    quick = replace(result.options, stability_refits=0, faithfulness=False, methods=())
+    return explain_fit(replace(result, options=quick), targets, faithfulness=False, methods=())
 
 
 # -- the work, in functions ----------------------------------------------------------------------------------------

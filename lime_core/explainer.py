@@ -22,9 +22,11 @@ from .estimator import (
     explain_labels,
     explainer_settings,
     label_result,
+    preliminary_explanation,
     resolve_label,
     resolve_labels,
     resolve_targets,
+    stopped_early,
 )
 from .explanation import Explanation
 
@@ -40,9 +42,11 @@ __all__ = [
     "explain_text",
     "explainer_settings",
     "label_result",
+    "preliminary_explanation",
     "resolve_label",
     "resolve_labels",
     "resolve_targets",
+    "stopped_early",
 ]
 
 

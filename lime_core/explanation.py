@@ -297,6 +297,10 @@ STOP_COSTLY = "top words close to settled; settling the last near tie would cost
 STOP_UNCHANGED = "top words unchanged (no intervals for this surrogate)"
 STOP_CAP = "sample cap reached"
 STOP_HOPELESS = "the fit cannot become trustworthy: a model of single words does not describe this black box here"
+# Results while they compute (lime_core.rounds' on_round): a round's fit while sampling goes on, and a fit kept when
+# the caller stopped sampling there, before the stopping rule was met.
+STOP_INTERIM = "preliminary: sampling is still running"
+STOP_EARLY = "stopped early on request, before the top words had settled"
 
 
 @dataclass(frozen=True)

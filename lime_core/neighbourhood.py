@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .explanation import ExplainerSettings, SamplingReport
+from .explanation import STOP_INTERIM, ExplainerSettings, SamplingReport
 from .fitting import LocalFit
 from .predictor import BlackBox, binary_view
 from .tokenization import TokenizedText
@@ -135,6 +135,11 @@ class FitResult:
     @property
     def predicted_class(self) -> str:
         return self.class_names[self.neighbourhood.predicted]
+
+    @property
+    def preliminary(self) -> bool:
+        """A round's fit while sampling was still going on (``fit(on_round=...)``), not a finished result."""
+        return self.sampling.stopped_because == STOP_INTERIM
 
     @property
     def label(self) -> str | None:

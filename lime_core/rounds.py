@@ -16,6 +16,11 @@ lime_core's own source is :class:`MaskingSource` (keep-masks from a
 from a :class:`~lime_core.kernels.Kernel`); eli5's ``vec=`` and ``sampler=`` are another
 (:mod:`lime_core.compat.eli5_samples`). :func:`sample_in_rounds` draws from a source until a stopping rule
 (:mod:`lime_core.trust.stopping`) says stop.
+
+**Results while they compute**: ``sample_in_rounds(..., on_round=callback)`` calls ``callback(interim)`` after
+every round that does not end sampling, with that round's :class:`SampledFit` (its report's ``stopped_because``
+is ``STOP_INTERIM``). A truthy return stops sampling there: the round's fit is kept, its report saying
+``STOP_EARLY``. The callback is plain Python (no front end): the dashboard draws each round with it.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .explanation import SamplingReport
+from .explanation import STOP_EARLY, STOP_INTERIM, SamplingReport
 from .features import FeatureSpace
 from .fitting import LocalFit
 from .kernels import Kernel, cosine_similarity_to_original
@@ -38,7 +43,7 @@ from .tokenization import TokenizedText
 from .trust.results import TrustResults
 from .trust.stopping import RoundState, StoppingRule
 
-__all__ = ["MaskingSource", "NeighbourhoodSource", "SampledFit", "sample_in_rounds"]
+__all__ = ["MaskingSource", "NeighbourhoodSource", "RoundCallback", "SampledFit", "sample_in_rounds"]
 
 
 class NeighbourhoodSource(Protocol):
@@ -104,6 +109,10 @@ class SampledFit:
     report: SamplingReport
 
 
+# Called after every round that does not end sampling, with that round's fit (report: STOP_INTERIM); truthy: stop.
+RoundCallback = Callable[[SampledFit], "bool | None"]
+
+
 def sample_in_rounds(
     source: NeighbourhoodSource,
     black_box: BlackBox | LabelView,
@@ -113,6 +122,7 @@ def sample_in_rounds(
     *,
     record: Callable[[Neighbourhood], Neighbourhood] | None = None,
     progress: ProgressCallback | None = None,
+    on_round: RoundCallback | None = None,
 ) -> SampledFit:
     """Draw from ``source`` in rounds, ask ``black_box`` about the new texts and ``fit`` the surrogate on every
     sample so far, until ``rule`` says stop.
@@ -120,6 +130,9 @@ def sample_in_rounds(
     ``fit(neighbourhood)`` draws its train / held-out split from ``rng``, the generator every round's samples
     are drawn from. ``record`` may turn the source's record into the one fitted (a multi-label model's label
     view). Only new texts go to the model; answers already known (the cache) are counted as reused.
+
+    ``on_round`` sees each round's fit while sampling goes on and may stop it (the module docstring). It draws
+    nothing from ``rng``, so an explanation is the same with or without it.
     """
     size = rule.first_size(source.features.n_features)
     proba: np.ndarray | None = None
@@ -147,4 +160,8 @@ def sample_in_rounds(
         decision = rule.after_round(state)
         if decision.stopped_because is not None:
             return SampledFit(samples, fitted, state.trust, rule.report(state, decision.stopped_because))
+        if on_round is not None:
+            interim = SampledFit(samples, fitted, state.trust, rule.report(state, STOP_INTERIM))
+            if on_round(interim):
+                return SampledFit(samples, fitted, state.trust, rule.report(state, STOP_EARLY))
         size = decision.next_size

@@ -47,7 +47,16 @@ from typing import Literal
 import numpy as np
 
 from .defaults import CONFIDENCE, TOP_K
-from .explanation import STOP_CAP, Explanation, FeatureWeight, FidelityMetrics, StabilityReport, TargetExplanation
+from .explanation import (
+    STOP_CAP,
+    STOP_EARLY,
+    STOP_INTERIM,
+    Explanation,
+    FeatureWeight,
+    FidelityMetrics,
+    StabilityReport,
+    TargetExplanation,
+)
 from .nothing_to_explain import NO_CHANGE, nothing_to_explain_message
 from .trust.results import trust_class
 from .trust.stability import near_tie_at_edge, top_k_indices
@@ -360,6 +369,15 @@ def _sampling_check(explanation: Explanation) -> TrustCheck | None:
             "check",
             "Automatic sampling stopped when another label's top words had settled; this label's were not "
             "checked, so they may still move with more samples.",
+        )
+    if r.stopped_because in (STOP_EARLY, STOP_INTERIM):  # the rule's own test never passed: more may move them
+        return _check(
+            "sampling",
+            "check",
+            f"Automatic sampling was {'stopped early' if r.stopped_because == STOP_EARLY else 'still running'} "
+            f"after {r.rounds} round{'s' if r.rounds != 1 else ''} and {r.n_samples:,} samples "
+            f"({calls_phrase(r.n_model_calls, explanation.n_answers_reused)}), before the top words had settled; "
+            "more samples may change them.",
         )
     if r.stopped_because == STOP_CAP:
         stability = explanation.stability

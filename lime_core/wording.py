@@ -12,7 +12,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .explanation import STOP_CAP, STOP_COSTLY, STOP_FIXED, STOP_PRECISE, STOP_SEPARATED, STOP_SHARED, STOP_UNCHANGED
+from .explanation import (
+    STOP_CAP,
+    STOP_COSTLY,
+    STOP_EARLY,
+    STOP_FIXED,
+    STOP_INTERIM,
+    STOP_PRECISE,
+    STOP_SEPARATED,
+    STOP_SHARED,
+    STOP_UNCHANGED,
+)
 
 Level = Literal["trust", "check", "distrust"]  # a verdict's level (lime_core.verdict)
 
@@ -97,6 +107,8 @@ STOP_REASONS: dict[str, str] = {
     STOP_CAP: "the cap was reached before the top words settled",
     STOP_FIXED: "a fixed number of samples was asked for",
     STOP_SHARED: "a multi-label model's labels are all explained from the samples drawn for its top label",
+    STOP_EARLY: "it was stopped early, before the top words had settled",
+    STOP_INTERIM: "it has not stopped: this is a preliminary result while sampling goes on",
 }
 """Each recorded stop reason in plain words; a reason not listed here (e.g. ``STOP_HOPELESS``, already a
 sentence) is shown as it is."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -13,9 +13,13 @@ from dashboard.progress import TimeLeft
 from dashboard.results import check_text, progress_chunk
 from dashboard.stored import StoredResult
 from lime_core import ModelUnavailableError
+from lime_core.neighbourhood import FitResult
 from lime_core.predictor import BlackBox
 
 from . import models, state
+
+if TYPE_CHECKING:
+    from .live import LiveRun
 
 
 def explain(
@@ -30,6 +34,7 @@ def explain(
     languages: tuple[str, ...] = (),
     running_key: str | None = None,
     source: state.ModelSource | None = None,
+    live: LiveRun | None = None,
 ) -> tuple[state.RunResult | None, str | None]:
     """Fit an explainer with a progress bar; return ``(result, None)`` or ``(None, message)``.
 
@@ -38,6 +43,11 @@ def explain(
 
     ``running_key`` (a page's name) marks the run in :data:`state.RUNNING` until it ends; a run that Streamlit
     stops (the user left the page or changed a widget) leaves the mark, and the page says so on return.
+
+    ``live`` (automatic sampling): results while they compute (:mod:`ui.live`). Each round's result is drawn
+    here, marked preliminary, and refined in place; a Stop button keeps the latest round as a result that says it
+    was stopped early. Call it where the page's result goes, after an ``st.empty()`` in the older result's place, so
+    nothing of the older result shows beside the rounds (app_pages/explain.py).
     """
     problem = check_text(text)
     if problem:
@@ -58,8 +68,16 @@ def explain(
         bar.progress(estimate.fraction, text=f"{label}: {estimate.message()}")
 
     started = time.perf_counter()
+    on_round = None
+    if live is not None and options.auto:  # a fixed count is one round: nothing to show before it ends
+
+        def as_result(fit: FitResult) -> state.RunResult:
+            elapsed = time.perf_counter() - started
+            return state.RunResult(text, model_name, model_title, fit, options, elapsed, tuple(languages), source)
+
+        on_round = live.rounds(as_result)
     try:
-        explainer.fit(text, model, progress=progress)
+        explainer.fit(text, model, progress=progress, on_round=on_round)
         result = state.RunResult(
             text=text,
             model_name=model_name,
@@ -73,10 +91,14 @@ def explain(
         result.explanation()  # the trust figures (intervals, refits) now, so the time and any error belong here
     except Exception as exc:  # lime_core's errors carry user-facing messages; anything else is logged
         state.clear_running(running_key)
+        if live is not None:
+            live.finished()
         return None, models.user_message(exc)
     finally:  # also when Streamlit stops the run (a BaseException): then the running mark stays
         bar.empty()
     state.clear_running(running_key)
+    if live is not None:
+        live.finished()
     result.elapsed = time.perf_counter() - started
     state.remember_rate(model_name, result.elapsed, result.n_model_calls + result.n_check_calls)
     return result, None
@@ -145,6 +167,7 @@ def explain_bundled(
     *,
     label: str = "Explaining",
     running_key: str | None = None,
+    live: LiveRun | None = None,
 ) -> tuple[state.RunResult | None, str | None]:
     """Explain with one of the bundled models, loading it (once per process) if needed."""
     problem = check_text(text)
@@ -167,4 +190,5 @@ def explain_bundled(
         languages=info.languages if info else (),
         running_key=running_key,
         source=state.ModelSource(state.BUNDLED, model_name),
+        live=live,
     )

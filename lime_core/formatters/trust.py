@@ -21,6 +21,8 @@ from ..defaults import CONFIDENCE, TOP_K
 from ..explanation import (
     BIAS_FEATURE,
     STOP_CAP,
+    STOP_EARLY,
+    STOP_INTERIM,
     Explanation,
     FaithfulnessReport,
     FaithfulnessScores,
@@ -160,7 +162,7 @@ def unsettled_in_reruns(sampling: SamplingReport | None, stability: StabilityRep
     return (
         sampling is not None
         and sampling.mode == "auto"
-        and sampling.stopped_because != STOP_CAP
+        and sampling.stopped_because not in (STOP_CAP, STOP_EARLY, STOP_INTERIM)
         and stability is not None
         and stability.level != "high"
     )

@@ -1,0 +1,94 @@
+"""Results while they compute, in Chromium: a slow model's rounds drawn in place, marked, and Stop keeps one.
+
+The model is a real HTTP server on 127.0.0.1 that answers a noisy word model (several rounds of automatic sampling)
+and sleeps before every answer, on the Remote API page (the Explain page's bundled models cannot be slowed down;
+both pages draw their rounds with ui.live).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_browser import go, main_area, open_app, paste_text, wait_idle
+from tests.http_fixtures import Canned, RecordedRequest, ScriptedServer, hf_rows
+from tests.test_trust_adaptive import HARD_COEFS
+from tests.test_trust_uncertainty import REVIEW_TEXT, NoisyLogisticModel
+
+pytestmark = pytest.mark.e2e
+
+WAIT = 90_000
+SECOND_TEXT = "The cast was fine and the music was good, but the story was bad and the pace was slow and long."
+PRELIMINARY = "[class*='st-key-lc-preliminary']"
+VERDICT_HEADING = "Can you trust this explanation?"
+
+
+class SlowNoisyReviews:
+    """Answers the noisy review model (HF format) after ``delay`` seconds per request."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.model = NoisyLogisticModel(HARD_COEFS, 1.0)
+
+    def __call__(self, request: RecordedRequest) -> Canned:
+        texts = request.inputs
+        return Canned(200, hf_rows(texts, self.model._proba(texts), self.model.class_names), delay=self.delay)
+
+
+def start_run(page: Page, text: str) -> None:
+    paste_text(page, text)
+    page.get_by_role("button", name="Explain", exact=True).click()
+
+
+def running(page: Page) -> bool:
+    return page.locator("[data-testid='stApp'][data-test-script-state='running']").count() == 1
+
+
+def test_rounds_are_shown_marked_then_replaced_and_stop_keeps_one(page: Page, app_url: str) -> None:
+    slow = SlowNoisyReviews(delay=0.3)
+    with ScriptedServer(default=slow) as server:
+        open_app(page, app_url)
+        go(page, "Remote API", "Explain a model behind an API")
+        url = page.get_by_role("textbox", name="Endpoint URL", exact=True)
+        url.fill(server.url)
+        url.press("Enter")
+        wait_idle(page)
+        main = main_area(page)
+
+        # A first run to its end: the first round appears, marked, while the run goes on; the final result replaces it.
+        start_run(page, REVIEW_TEXT)
+        preliminary = main.locator(PRELIMINARY)
+        expect(preliminary).to_be_visible(timeout=WAIT)
+        assert running(page)
+        expect(preliminary).to_contain_text("Preliminary result")
+        expect(preliminary).to_contain_text("Error bars")  # the intervals are drawn with it
+        expect(preliminary.locator(".lc-highlight")).to_be_visible()
+        expect(main.get_by_text(VERDICT_HEADING)).to_have_count(0)  # no verdict before its checks ran
+        expect(page.get_by_role("button", name="Stop and keep this result")).to_be_visible()
+        wait_idle(page)
+        expect(preliminary).to_have_count(0)
+        expect(main.get_by_text(VERDICT_HEADING)).to_be_visible()
+        expect(main.get_by_text("stopped early")).to_have_count(0)
+        expect(main.locator(".lc-highlight").first).to_have_text(REVIEW_TEXT)
+
+        # A second run over that result: nothing of the older result beside its rounds, and Stop keeps a round.
+        slow.delay = 0.6
+        start_run(page, SECOND_TEXT)
+        expect(preliminary).to_be_visible(timeout=WAIT)
+        assert running(page)
+        expect(main.get_by_text(VERDICT_HEADING)).to_have_count(0)
+        expect(main.locator(".lc-highlight")).to_have_count(1)  # the round's text only
+        expect(main.locator(".lc-highlight").first).to_have_text(SECOND_TEXT)
+        stale = page.locator("[data-stale='true']")  # elements of the run before, not drawn again yet
+        expect(stale.filter(has_text=re.compile(r"\S"))).to_have_count(0)  # no text of the older result left
+        expect(stale.locator("[data-testid='stVegaLiteChart']")).to_have_count(0)  # nor any chart of it
+        page.get_by_role("button", name="Stop and keep this result").click()
+        wait_idle(page)
+        expect(preliminary).to_have_count(0)
+        expect(main.locator(".lc-highlight").first).to_have_text(SECOND_TEXT)
+        expect(main.get_by_text(VERDICT_HEADING)).to_be_visible()
+        expect(main.get_by_text("it was stopped early", exact=False).first).to_be_visible()  # the results line
+        expect(main.get_by_text("was stopped early after", exact=False).first).to_be_attached()  # the verdict's check
+        expect(main.get_by_text("was stopped when you left this page")).to_have_count(0)

@@ -1,0 +1,113 @@
+"""Results while they compute: each round of automatic sampling drawn in place, marked preliminary, and Stop.
+
+A page passes a :class:`LiveRun` to :func:`ui.run.explain`. lime_core's ``fit(on_round=...)`` hands over each
+round's fit as plain data; this module keeps it in ``st.session_state`` and draws it where the page's result
+goes, marked as preliminary: the weights with their intervals, and no verdict or check (none has run yet). The
+next round replaces it. With the first round a Stop button appears. Pressing it makes Streamlit stop the run at
+its next draw and run the page again; the button's callback first keeps the latest round as the page's result,
+its sampling record saying it was stopped early (:meth:`dashboard.results.RunResult.kept_early`), so its
+verdict, reports and saved copies say so too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from lime_core.neighbourhood import FitResult
+from lime_core.wording import LOCAL_CAVEAT
+
+from . import state, views
+from .text import md_escape
+
+PRELIMINARY_CLASS = "lc-preliminary"  # the preliminary view's container key prefix (the browser test finds it)
+
+
+@dataclass
+class LiveRun:
+    """One page's run drawn round by round: ``page`` its running key, ``result_key`` where Stop keeps the result,
+    ``class_name`` the class the page's picker asks for (None: the predicted one)."""
+
+    page: str
+    result_key: str
+    class_name: str | None = None
+    _slots: tuple[Any, ...] = field(default=(), repr=False)  # the Stop button's and the view's placeholders
+
+    @property
+    def interim_key(self) -> str:
+        """Where the latest preliminary result waits while sampling goes on (for Stop to keep)."""
+        return f"{self.page}.interim"
+
+    def rounds(self, as_result: Callable[[FitResult], state.RunResult]) -> Callable[[FitResult], None]:
+        """The ``on_round`` callback of the run: keep each round's result, then draw it in place."""
+        st.session_state.pop(self.interim_key, None)
+        stop_slot, view = self._slots = st.empty(), st.empty()
+        drawn = [0]
+
+        def on_round(fit: FitResult) -> None:
+            interim = as_result(fit)
+            st.session_state[self.interim_key] = interim  # before drawing: a draw is where Stop interrupts the run
+            if not drawn[0]:  # from the first round on there is something to keep
+                stop_slot.button(
+                    "Stop and keep this result",
+                    key=f"{self.page}.stop",
+                    icon=":material/stop_circle:",
+                    help="Keep the result as it is now instead of waiting for the top words to settle. It is marked "
+                    "as stopped early, and its verdict says the top words had not settled.",
+                    on_click=keep_stopped_run,
+                    args=(self.page, self.result_key),
+                )
+            drawn[0] += 1
+            with view.container():
+                preliminary_view(interim, self.class_name, drawn[0])
+
+        return on_round
+
+    def finished(self) -> None:
+        """The run ended on its own (a result or an error): nothing waits to be kept, and the rounds go."""
+        st.session_state.pop(self.interim_key, None)
+        for slot in self._slots:
+            slot.empty()
+
+
+def keep_stopped_run(page: str, result_key: str) -> None:
+    """The Stop button's callback (it runs before the page's next run): keep the latest round as a result that
+    says it was stopped early, and end the run's mark so the page does not report the run as lost."""
+    interim: state.RunResult | None = st.session_state.pop(LiveRun(page, result_key).interim_key, None)
+    state.clear_running(page)
+    if interim is None:
+        return
+    state.put(result_key, interim.kept_early())
+    st.session_state[state.SCROLL_TO_RESULT] = page
+
+
+def preliminary_line(result: state.RunResult) -> str:
+    """What the preliminary view is: "Preliminary: round 2, 620 samples, 540 model calls, 1.4 s so far ..."."""
+    sampling = result.fit.sampling
+    rounds = f"round {sampling.rounds}"
+    return (
+        f"**Preliminary result** ({rounds}: {sampling.n_samples:,} samples, {sampling.n_model_calls:,} model calls, "
+        f"{result.elapsed:.1f} s so far). Sampling goes on until the top words settle, and this view is refined in "
+        "place. The error bars show how far each weight may still move. The verdict and its checks come when "
+        "sampling stops; nothing here can be saved or downloaded yet."
+    )
+
+
+def preliminary_view(result: state.RunResult, class_name: str | None, number: int) -> None:
+    """A round's result: marked, with the highlighted text and the top words' weights and intervals only."""
+    explanation = result.preliminary_explanation(class_name)
+    target = explanation.targets[0]
+    with st.container(key=f"{PRELIMINARY_CLASS}-{number}", border=True):
+        st.info(preliminary_line(result), icon=":material/hourglass_top:")
+        st.markdown(views.headline_line(result.model_title, explanation, target, verb="predicts"))
+        left, right = st.columns([3, 2], gap="large")
+        with left:
+            st.markdown(f"##### Why \u201c{md_escape(target.class_name)}\u201d? (preliminary)")
+            views.highlighted_text(explanation, target)
+        with right:
+            st.markdown("##### Top words so far")
+            views.weights_section(target, top=8, confidence=result.fit.options.confidence)
+        st.caption(LOCAL_CAVEAT)
