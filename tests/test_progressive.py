@@ -100,3 +100,22 @@ def test_a_fixed_count_or_a_one_round_fit_shows_no_interim_result() -> None:
     assert len(seen) == explainer.sampling_.rounds - 1
     first = seen[0].neighbourhood.proba
     assert np.array_equal(first, explainer.neighbourhood_.proba[: len(first)])  # later rounds add to the first
+
+
+def test_the_dashboard_keeps_a_stopped_round_without_asking_the_model(rounds) -> None:
+    """dashboard.results: a preliminary RunResult kept by Stop is a finished result that says it was stopped early;
+    its faithfulness is 'not checked' (a stop asks the model nothing more), and it needs no model to be drawn."""
+    from dashboard.results import ExplainOptions, RunResult
+
+    _, seen = rounds
+    interim = RunResult(REVIEW_TEXT, "noisy", "Noisy model", seen[0], ExplainOptions(faithfulness=True), 1.5)
+    assert interim.preliminary and not interim.stopped_early
+    shown = interim.preliminary_explanation("positive")
+    assert shown.targets[0].class_name == "positive" and shown.stability is None
+    kept = interim.kept_early()
+    assert kept.stopped_early and not kept.preliminary and kept.id != interim.id
+    assert kept.fit.neighbourhood is interim.fit.neighbourhood and kept.elapsed == interim.elapsed
+    explanation = kept.explanation()  # no black box: it would raise if the faithfulness check were still due
+    assert explanation.faithfulness is None and explanation.stability is not None
+    assert explanation.sampling.stopped_because == STOP_EARLY
+    assert judge_trust(explanation).level != "trust"

@@ -66,6 +66,12 @@ class LiveRun:
 
         return on_round
 
+    def sampling_done(self) -> None:
+        """Sampling has ended (the checks of the finished result may still run): nothing is left to stop."""
+        st.session_state.pop(self.interim_key, None)
+        if self._slots:
+            self._slots[0].empty()
+
     def finished(self) -> None:
         """The run ended on its own (a result or an error): nothing waits to be kept, and the rounds go."""
         st.session_state.pop(self.interim_key, None)

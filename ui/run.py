@@ -78,6 +78,8 @@ def explain(
         on_round = live.rounds(as_result)
     try:
         explainer.fit(text, model, progress=progress, on_round=on_round)
+        if live is not None:
+            live.sampling_done()
         result = state.RunResult(
             text=text,
             model_name=model_name,
