@@ -22,6 +22,9 @@ workers from the measured cost per text.
     python benchmarks/batch.py --samples auto --texts 40 --spread 1000 --configs local1,cluster2
         # 40 posts spread evenly over the first 1,000 test posts, adaptive sampling: posts per hour per core and
         # the share of Trustworthy verdicts, on one local worker and on the two-node cluster
+    python benchmarks/batch.py --breakdown --samples auto --texts 100 --spread 1000
+        # where one worker's CPU time goes, per part of an explanation (model calls, surrogate fits, the trust
+        # checks), on the same posts; no configurations are run
 
 Throughput per core is texts / (wall time x workers): on a shared machine a worker does not own its core, so
 the load average before and after each configuration is printed beside it.
@@ -70,6 +73,78 @@ def peak_rss() -> int:
     from lime_core.batch.work import peak_rss_bytes
 
     return peak_rss_bytes()
+
+
+# -- where the time goes ---------------------------------------------------------------------------------------------
+
+# (part, what is timed, where it is looked up): each part's CPU time excludes the parts timed inside it.
+PARTS = (
+    ("model calls", "lime_core.models.newsgroups.classifier:NewsgroupsClassifier.predict_proba"),
+    ("perturbed texts (drawing, rebuilding)", "lime_core.rounds:MaskingSource.draw"),
+    ("surrogate fits (every round)", "lime_core.estimator:fit_local_model"),
+    ("held-out fidelity (KL, score)", "lime_core.fitting:fidelity"),
+    ("stopping rule (auto's rounds)", "lime_core.trust.stopping:SettledTopWords.after_round"),
+    ("intervals (curvature, standard errors)", "lime_core.trust.results:TrustResults.uncertainty"),
+    ("stability (bootstrap refits)", "lime_core.trust.results:TrustResults.refits"),
+    ("faithfulness (model calls of its own)", "lime_core.trust.results:TrustResults.faithfulness"),
+    ("the verdict", "lime_core.verdict:judge_trust"),
+    ("the verdict", "lime_core.formatters.json_codec:judge_trust"),
+    ("the stored JSON explanation", "lime_core.explanation:Explanation.to_json"),
+)
+
+
+def breakdown(n_texts: int, samples: int | str, seed: int, spread: int | None) -> int:
+    """Explain the posts in this process, one BLAS thread, and print each part's share of the CPU time."""
+    import importlib
+
+    from threadpoolctl import threadpool_limits
+
+    from lime_core.batch import BatchOptions, ModelSource
+    from lime_core.batch.io import TextRecord
+    from lime_core.batch.work import Worker
+
+    texts, _ = posts(n_texts, spread)
+    spent = {name: 0.0 for name, _ in PARTS}
+    stack: list[list[float]] = []  # [start, time of the timed parts inside]
+
+    def timed(name: str, function):
+        def wrapper(*args, **kwargs):
+            stack.append([time.process_time(), 0.0])
+            try:
+                return function(*args, **kwargs)
+            finally:
+                start, inner = stack.pop()
+                elapsed = time.process_time() - start
+                spent[name] += elapsed - inner
+                if stack:
+                    stack[-1][1] += elapsed
+
+        return wrapper
+
+    for name, where in PARTS:
+        module_name, attribute = where.split(":")
+        owner = importlib.import_module(module_name)
+        *path, last = attribute.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        setattr(owner, last, timed(name, getattr(owner, last)))
+    worker = Worker(ModelSource("name", "20ng-svm"), BatchOptions(samples=samples, seed=seed))
+    rows = []
+    with threadpool_limits(1):
+        worker.explain(TextRecord(id="warm-up", row=-1, text=texts[0], label=None))  # imports, first-call set-up
+        spent = dict.fromkeys(spent, 0.0)
+        started = time.process_time()
+        for i, text in enumerate(texts):
+            rows.append(worker.explain(TextRecord(id=str(i), row=i, text=text, label=None)).row)
+        total = time.process_time() - started
+    print(f"{len(texts)} posts, {samples} samples: {total:.1f} CPU s in the worker, {total / len(texts):.3f} s per "
+          f"post ({3600 * len(texts) / total:,.0f} posts per CPU-hour without start-up); Trustworthy "
+          f"{sum(r.get('verdict') == 'trust' for r in rows)} of {len(rows)}; held-out KL "
+          f"{quartiles([r['mean_KL_divergence'] for r in rows if r.get('mean_KL_divergence') is not None])}\n")
+    print("| part | CPU s | share |\n|---|---|---|")
+    for name, seconds in [*spent.items(), ("everything else", total - sum(spent.values()))]:
+        print(f"| {name} | {seconds:.1f} | {seconds / total:.0%} |")
+    return 0
 
 
 # -- one configuration, in a child process ---------------------------------------------------------------------------
@@ -187,9 +262,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="take the posts spread evenly over the first N test posts (default: the first ones)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument("--breakdown", action="store_true",
+                        help="only print where one worker's CPU time goes on these posts, part by part")
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)  # run one configuration (child process)
     parser.add_argument("--workdir", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.breakdown:
+        return breakdown(args.texts, args.samples, args.seed, args.spread)
     if args.one:
         result = run_one(args.one, args.texts, args.samples, args.seed, Path(args.workdir), args.spread)
         print("RESULT " + json.dumps(result))

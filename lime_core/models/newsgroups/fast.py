@@ -114,6 +114,8 @@ class FastPredictor:
                 hits += found
                 looked_up += n_lines
                 tried += 1
+            elif lines is not None:
+                ids.extend(lines.read(text)[0])
             else:
                 ids.extend(map(get, self._analyze(text), missing))  # -1 marks out-of-vocabulary features
             lengths.append(len(ids) - before)
@@ -188,17 +190,21 @@ class _LineFeatures:
         return cls(tfidf.vocabulary_, tfidf.build_preprocessor(), tfidf.build_tokenizer(), frozenset(stop or ()),
                    tuple(tfidf.ngram_range) == (1, 2))
 
+    def read(self, text: str) -> tuple[list[int], str | None, str | None]:
+        """``text``'s known feature ids (without the cache), and its first and last kept token (None: none)."""
+        stop = self._stop
+        tokens = [t for t in self._tokenize(self._preprocess(text)) if t not in stop]
+        ids = [i for i in map(self._unigrams.get, tokens) if i is not None]
+        if self._with_pairs:  # word pairs looked up as pairs: no joined string made for each
+            ids.extend(i for i in map(self._pairs.get, itertools.pairwise(tokens)) if i is not None)
+        return (ids, tokens[0], tokens[-1]) if tokens else (ids, None, None)
+
     def _line(self, line: str) -> tuple[tuple[list[int], str | None, str | None], bool]:
         """The line's known ids and its first and last kept token, and whether they were cached already."""
         found = self._cache.get(line)
         if found is not None:
             return found, True
-        stop = self._stop
-        tokens = [t for t in self._tokenize(self._preprocess(line)) if t not in stop]
-        ids = [i for i in map(self._unigrams.get, tokens) if i is not None]
-        if self._with_pairs:
-            ids.extend(i for i in map(self._pairs.get, itertools.pairwise(tokens)) if i is not None)
-        found = (ids, tokens[0], tokens[-1]) if tokens else (ids, None, None)
+        found = self.read(line)
         if len(self._cache) >= _LINE_CACHE_SIZE:
             self._cache.clear()
         self._cache[line] = found
