@@ -199,9 +199,10 @@ class NodeHoldingPipeline(LoggingPipeline):
 class JoinGatedPipeline(LoggingPipeline):
     """A pipeline that notes which Ray node answers each call, for a test that adds a node mid-run.
 
-    Every call appends its node's id to ``node_log``. Once the file ``gate`` exists (the test added a node),
+    Every call appends its node's id to ``node_log``. Once the file ``gate`` exists (the test is adding a node),
     a worker on one of ``known_nodes`` waits before its next answer until a call from another node is noted
-    (at most ``hold_seconds``, a guard): the new node's worker then gets texts however late it starts.
+    (at most ``hold_seconds``, a guard): the texts still queued then wait for the new node's worker, however
+    late it starts.
     """
 
     def __init__(self, pipeline, node_log: str, known_nodes: Sequence[str], gate: str, hold_seconds: float = 90.0,

@@ -134,8 +134,8 @@ def test_a_node_that_joins_mid_run_gets_a_worker(cluster, tmp_path: Path) -> Non
 
     def progress(p) -> None:  # a node joins once texts are being explained on the two nodes there were
         if p.done >= 1 and not added:
+            gate.touch()  # first: the old workers hold their next text until the new node's worker answers
             added.append(cluster.add_node())
-            gate.touch()
 
     final = run_batch(spec, tmp_path / "out", ModelSource("pipeline", str(model)), OPTIONS, backend="ray",
                       workers=3, task_size=TASK_SIZE, progress=progress)
