@@ -37,6 +37,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -66,13 +67,14 @@ class Run:
     top3: list[str]
     predict_common: Callable[[np.ndarray, list[str]], np.ndarray]
     note: str = ""
+    explanation: Any = None  # lime_core's Explanation (None for eli5), for callers that judge it
 
 
-def run_lime_core(model: TimedModel, seed: int, n_samples: int | str, bigrams: bool) -> Run:
+def run_lime_core(model: TimedModel, seed: int, n_samples: int | str, bigrams: bool, text: str = TEXT) -> Run:
     model.reset()
     start = time.perf_counter()
     explainer = TextExplainer(n_samples=n_samples, random_state=seed, bigrams=bigrams)
-    e = explainer.explain(TEXT, model)
+    e = explainer.explain(text, model)
     wall = time.perf_counter() - start
     surrogate, space = explainer.local_fit_.surrogate, explainer.features_
     note = ""
@@ -91,16 +93,17 @@ def run_lime_core(model: TimedModel, seed: int, n_samples: int | str, bigrams: b
         [w.feature for w in e.targets[0].top(3)],
         lambda keep, texts: surrogate.predict_proba(space.transform(keep)),
         note,
+        e,
     )
 
 
-def run_eli5(model: TimedModel, seed: int) -> Run:
+def run_eli5(model: TimedModel, seed: int, text: str = TEXT) -> Run:
     from eli5.lime import TextExplainer as Eli5TextExplainer
 
     model.reset()
     start = time.perf_counter()
     te = Eli5TextExplainer(n_samples=REFERENCE_SAMPLES, random_state=seed)
-    te.fit(TEXT, model.predict_proba)
+    te.fit(text, model.predict_proba)
     expl = te.explain_prediction(target_names=model.class_names)
     wall = time.perf_counter() - start
     weights = [fw for fw in (expl.targets[0].feature_weights.pos + expl.targets[0].feature_weights.neg)]
@@ -118,9 +121,11 @@ def run_eli5(model: TimedModel, seed: int) -> Run:
     )
 
 
-def common_heldout(model, n: int, seed: int) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+def common_heldout(
+    model, n: int, seed: int, text: str = TEXT
+) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
     """Perturbations drawn with their own seed (no tool saw them), with the model's answers and cosine weights."""
-    tokenized = TokenizedText.from_text(TEXT)
+    tokenized = TokenizedText.from_text(text)
     space = FeatureSpace.build(tokenized)
     keep = draw_neighbourhood(default_sampler(), space.groups, n + 1, np.random.default_rng(seed))[1:]
     texts = tokenized.rebuild(keep)
