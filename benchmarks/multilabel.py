@@ -33,7 +33,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from sets import crossposted_posts  # noqa: E402
 
 from lime_core.explainer import TextExplainer  # noqa: E402
 from lime_core.models.newsgroups.crosspost import CrosspostClassifier, load_crosspost  # noqa: E402
@@ -47,10 +50,8 @@ RUNS = {"auto": ("auto", SEED), "5000": (5000, SEED), REFERENCE: (20000, SEED + 
 
 
 def pick_posts(n: int, seed: int = 0) -> tuple[list[int], Any]:
-    test = load_crosspost("test")
-    fitting = [int(i) for i in test.crossposted if 300 <= len(test.texts[i]) <= 3000]
-    chosen = sorted(np.random.default_rng(seed).choice(fitting, size=min(n, len(fitting)), replace=False).tolist())
-    return chosen, test
+    """The zoo's multi-label set (benchmarks/sets.py's ``crossposted_posts``: one rule for both benchmarks)."""
+    return crossposted_posts(n, "test", seed), load_crosspost("test")
 
 
 def top_words(explanation: Any) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lime_core.formatters.trust import TrustSummary, unsettled_in_reruns
+from lime_core.metrics import AGREEMENT_MARGIN
 from lime_core.trust.adaptive import STOP_CAP
 from lime_core.verdict import Level, calls_phrase
 from lime_core.wording import CHECK_TITLES
@@ -44,6 +45,12 @@ def checklist_rows(summary: TrustSummary) -> list[ChecklistRow]:
 def check_figure(summary: TrustSummary, name: str) -> str:
     """A short figure for one check, for a checklist row ("agreement 97.9%, KL 0.047")."""
     # Plain words first for a stakeholder, the figure in brackets for an expert.
+    if name == "fidelity" and summary.close_agreement is not None:
+        return (
+            f"picks the model's answer, or one it rates within {AGREEMENT_MARGIN:.2f} of it, on "
+            f"{summary.close_agreement:.1%} of the variations kept aside for checking (the very same answer: "
+            f"{summary.score:.1%}; KL {summary.kl:.3f})"
+        )
     if name == "fidelity":
         return (
             f"copies the model's answer on {summary.score:.1%} of the variations kept aside for checking "
@@ -57,6 +64,9 @@ def check_figure(summary: TrustSummary, name: str) -> str:
             f"re-runs share {r.top_k_jaccard:.0%} of the top {r.k} words "
             f"(agreement over {r.n_refits} refits{expected})"
         )
+    if name == "stability":  # no re-runs: the intervals alone say which top words are settled
+        n = len(summary.verdict.settled)
+        return f"{n} of the top {len(summary.top_words)} words settled by their intervals (no re-runs computed)"
     if name == "signs":
         n = len(summary.top_words)
         return f"{n - len(summary.top_uncertain)} of {n} top words push in a certain direction"

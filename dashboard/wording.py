@@ -17,6 +17,11 @@ METRIC_HELP: dict[str, str] = {
         "Agreement: on variations of the text kept aside for checking, how often the simple explaining model picks "
         "the same class as the real model (closer variations count more); 100% is perfect."
     ),
+    "close_agreement": (
+        "Agreement: on variations of the text kept aside for checking, how often the simple explaining model picks "
+        "the real model's class, or one the real model rates within 0.05 of it (closer variations count more); "
+        "100% is perfect. Where the real model itself hesitates between two classes, either pick counts."
+    ),
     "mean_KL_divergence": (
         "Mean KL divergence: how far the simple model's probabilities are from the real model's on those "
         "variations; 0 is perfect, above 0.3 the simple model misses a lot."

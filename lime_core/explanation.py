@@ -91,11 +91,15 @@ class FidelityMetrics:
     the black box's to the surrogate's probabilities; 0 is perfect.
     ``score``: similarity-weighted share of held-out samples on which both pick
     the same top class; 1 is perfect.
+    ``close_agreement``: the same share, counting as agreeing a pick the model rates within
+    :data:`lime_core.metrics.AGREEMENT_MARGIN` of its own top class (the verdict's agreement; None in results
+    stored before it existed).
     """
 
     mean_KL_divergence: float
     score: float
     n_heldout: int
+    close_agreement: float | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.base import clone
 
 from .explanation import FidelityMetrics
-from .metrics import mean_kl_divergence, top_class_agreement
+from .metrics import close_agreement, mean_kl_divergence, top_class_agreement
 from .surrogates import Matrix, Surrogate
 
 
@@ -55,6 +55,7 @@ def fidelity(surrogate: Surrogate, X: Matrix, y_proba: np.ndarray, sample_weight
         mean_KL_divergence=mean_kl_divergence(y_proba, pred, sample_weight),
         score=top_class_agreement(y_proba, pred, sample_weight),
         n_heldout=int(X.shape[0]),
+        close_agreement=close_agreement(y_proba, pred, sample_weight),
     )
 
 

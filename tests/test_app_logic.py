@@ -171,7 +171,7 @@ def test_verdict_of_an_explanation_uses_its_target(explanation: Explanation) -> 
 
 
 def test_every_number_has_one_plain_sentence() -> None:
-    assert set(METRIC_HELP) == {"score", "mean_KL_divergence", "gap", "n_heldout"}
+    assert set(METRIC_HELP) == {"score", "close_agreement", "mean_KL_divergence", "gap", "n_heldout"}
     for sentence in METRIC_HELP.values():
         assert sentence.count(": ") >= 1 and sentence.endswith(".")
     assert "local" in LOCAL_CAVEAT and "near this text" in LOCAL_CAVEAT

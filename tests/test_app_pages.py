@@ -221,7 +221,7 @@ def test_explain_shows_highlights_metrics_and_charts(newsgroups_calls: list[int]
 
     shown = metrics(at)
     assert shown["Held-out samples"] == f"{explanation.metrics.n_heldout:,}"
-    assert shown["Agreement"] == f"{100 * explanation.metrics.score:.1f}%"
+    assert shown["Agreement"] == f"{100 * explanation.metrics.close_agreement:.1f}%"  # the verdict's agreement
     assert float(shown["KL divergence"]) == pytest.approx(explanation.metrics.mean_KL_divergence, abs=1e-3)
     verdict = judge_trust(explanation)
     assert f"**{verdict.title}.**" in visible_text(at)
@@ -264,7 +264,7 @@ def test_trust_panel_shows_the_verdict_and_figures_of_the_explanation() -> None:
     # The figures, each matching the explanation in session state.
     m = explanation.metrics
     shown_metrics = metrics(at)
-    assert shown_metrics["Agreement"] == f"{100 * m.score:.1f}%"
+    assert shown_metrics["Agreement"] == f"{100 * m.close_agreement:.1f}%"
     assert shown_metrics["KL divergence"] == f"{m.mean_KL_divergence:.3f}"
     stability = explanation.stability
     assert shown_metrics[f"Top-{stability.k} agreement"] == f"{stability.top_k_jaccard:.0%}"

@@ -372,7 +372,7 @@ def test_json_carries_the_verdict_and_faithfulness_on_request(files: dict[str, P
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     verdict = data["verdict"]
-    assert set(verdict) == {"level", "title", "summary", "reasons", "checks", "about"}
+    assert set(verdict) == {"level", "title", "summary", "reasons", "checks", "settled", "tied", "about"}
     assert verdict["about"] == VERDICT_SCOPE and "not say whether the model's prediction is right" in VERDICT_SCOPE
     assert all(isinstance(r, str) and r for r in verdict["reasons"])
     assert "faithfulness" in data and data["faithfulness"]["n_model_calls"] > 0

@@ -22,8 +22,8 @@ def test_one_row_per_check_in_the_reports_order_with_its_figure() -> None:
     assert {"fidelity", "stability", "signs", "faithfulness", "sampling"} <= set(names) and "language" not in names
     by_name = {r.name: r for r in rows}
     assert by_name["fidelity"].figure == (
-        f"copies the model's answer on {summary.score:.1%} of the variations kept aside for checking "
-        f"(agreement on held-out variations, KL {summary.kl:.3f})"
+        f"picks the model's answer, or one it rates within 0.05 of it, on {summary.close_agreement:.1%} of the "
+        f"variations kept aside for checking (the very same answer: {summary.score:.1%}; KL {summary.kl:.3f})"
     )
     assert by_name["fidelity"].level == summary.verdict.check("fidelity").level
     assert by_name["faithfulness"].figure.startswith("removing the top words changes the prediction ")
@@ -33,12 +33,25 @@ def test_one_row_per_check_in_the_reports_order_with_its_figure() -> None:
 
 
 def test_a_check_not_made_says_why_and_has_no_level() -> None:
-    explanation = TextExplainer(n_samples=300, random_state=0).explain(SENTIMENT_TEXT, sentiment_model())
+    explanation = TextExplainer(n_samples=300, random_state=0, uncertainty=False).explain(
+        SENTIMENT_TEXT, sentiment_model()
+    )
     bare = dataclasses.replace(explanation, stability=None, faithfulness=None)
     rows = {r.name: r for r in checklist_rows(trust_summary(bare))}
     assert rows["faithfulness"].figure == "not checked" and rows["faithfulness"].level is None
     assert rows["stability"].figure == "not computed" and rows["stability"].level is None
     assert rows["sampling"].figure.startswith("fixed: 300 samples, ") and rows["sampling"].level is None
+
+
+def test_without_re_runs_the_intervals_still_say_which_words_are_settled() -> None:
+    explanation = TextExplainer(n_samples=300, random_state=0).explain(SENTIMENT_TEXT, sentiment_model())
+    summary = trust_summary(dataclasses.replace(explanation, stability=None))
+    row = {r.name: r for r in checklist_rows(summary)}["stability"]
+    assert row.level == summary.verdict.check("stability").level
+    assert row.figure == (
+        f"{len(summary.verdict.settled)} of the top {len(summary.top_words)} words settled by their intervals "
+        "(no re-runs computed)"
+    )
 
 
 def test_one_story_sampling_line_checklist_and_verdict_read_the_same_facts() -> None:

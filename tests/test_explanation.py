@@ -135,7 +135,7 @@ def test_json_document_shape() -> None:
     assert d["predicted_class"] == "positive"
     assert d["class_names"] == ["négatif", "positive"]
     assert d["targets"][0]["class"] == "positive" and d["targets"][0]["weights"][0]["spans"] == [[15, 19]]
-    assert d["metrics"] == {"mean_KL_divergence": 0.0123, "score": 0.97, "n_heldout": 150}
+    assert d["metrics"] == {"mean_KL_divergence": 0.0123, "score": 0.97, "n_heldout": 150, "close_agreement": None}
     assert d["settings"]["mask_token"] == "[MASK]"
 
 

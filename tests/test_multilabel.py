@@ -88,9 +88,15 @@ def test_default_label_is_the_most_probable_and_auto_sampling_settles_it():
     assert e.sampling.mode == "auto" and explainer.n_model_calls_ < 5000
     other = explainer.explanation("sport")
     assert other.sampling.mode == "auto" and other.sampling.stopped_because == STOP_SHARED
-    # Its words were not what the rounds settled: "Check it" at best, saying why.
-    sampling_check = next(c for c in judge_trust(other).checks if c.name == "sampling")
-    assert sampling_check.level == "check" and "another label" in sampling_check.message
+    # Its words were not what the rounds settled; the verdict says so, and judges the words it names by the label's
+    # own intervals: here they settle exactly the label's three words, with their true signs.
+    verdict = judge_trust(other)
+    sampling_check = verdict.check("sampling")
+    assert "another label" in sampling_check.message
+    truth = MULTI_LABEL_COEFS["sport"]
+    weights = {w.feature: w.weight for w in other.targets[0].weights}
+    assert set(verdict.settled) == set(truth) and all((weights[w] > 0) == (truth[w] > 0) for w in truth)
+    assert sampling_check.level == "trust" and verdict.level == "trust"
     assert other.n_samples == e.n_samples
 
 

@@ -156,13 +156,32 @@ def test_each_failing_check_lowers_the_verdict_with_its_reason(full) -> None:
     v = judge_trust(dataclasses.replace(full, faithfulness=poor))
     assert v.level == "distrust" and "random" in v.check("faithfulness").message
 
+    # The cap: the rounds' own test did not pass, but what the verdict claims (the settled words) is still judged
+    # from this class's intervals and refits; where they settle nothing, the cap is a reason to check.
     capped = dataclasses.replace(full.sampling, stopped_because="sample cap reached")
-    medium = dataclasses.replace(full.stability, level="medium")
-    assert judge_trust(dataclasses.replace(full, sampling=capped, stability=medium)).level == "check"
-    assert judge_trust(dataclasses.replace(full, sampling=capped, stability=None)).level == "check"
+    v = judge_trust(dataclasses.replace(full, sampling=capped, stability=None))
+    assert v.level == "trust" and v.settled and v.check("sampling").level == "trust"
+    assert "full cap" in v.check("sampling").message and v.summary.startswith("The top ")
+    unsettled = _wide_intervals(full, 50.0)
+    v = judge_trust(dataclasses.replace(unsettled, sampling=capped, stability=None))
+    assert v.level == "check" and v.settled == () and v.check("sampling").level == "check"
+    assert v.check("stability").level == "check" and "None of the top" in v.check("stability").message
     high = dataclasses.replace(full.stability, level="high", warning=False)
-    v = judge_trust(dataclasses.replace(full, sampling=capped, stability=high))
-    assert v.check("sampling").level == "trust" and "re-runs pick the same words" in v.check("sampling").message
+    v = judge_trust(dataclasses.replace(unsettled, sampling=capped, stability=high))
+    assert v.check("sampling").level == "check"  # refits that agree cannot settle what the intervals leave open
+
+
+def _wide_intervals(e: Explanation, factor: float) -> Explanation:
+    """``e`` with every weight's standard deviation and interval ``factor`` times wider (nothing settled)."""
+
+    def widen(w: FeatureWeight) -> FeatureWeight:
+        if w.std is None or w.interval is None:
+            return w
+        half = (w.interval[1] - w.interval[0]) / 2 * factor
+        return dataclasses.replace(w, std=w.std * factor, interval=(w.weight - half, w.weight + half))
+
+    targets = tuple(dataclasses.replace(t, weights=tuple(widen(w) for w in t.weights)) for t in e.targets)
+    return dataclasses.replace(e, targets=targets)
 
 
 def test_uncertain_signs_of_top_words_are_named(full) -> None:

@@ -7,15 +7,19 @@ sampling gives up on them early instead of spending its budget (at most 1,500 mo
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from lime_core.explainer import TextExplainer
+from lime_core.metrics import close_agreement
 from lime_core.trust import adaptive
-from lime_core.verdict import VERDICT_SCOPE, judge_trust
+from lime_core.verdict import TRUST_MIN_CLOSE_AGREEMENT, VERDICT_SCOPE, judge_trust, verdict_to_dict
 from tests.blackboxes import (
     SENTIMENT_TEXT,
     TOPIC_TEXT,
     HashNoiseModel,
+    LogisticWordModel,
+    MultiLabelWordModel,
     XorModel,
     sentiment_model,
     topic_model,
@@ -73,3 +77,53 @@ def test_hopeless_needs_a_certain_and_settled_shortfall() -> None:
 
 def test_the_verdict_says_it_is_about_the_explanation_not_the_prediction() -> None:
     assert "explanation" in VERDICT_SCOPE and "not say whether the model's prediction is right" in VERDICT_SCOPE
+
+
+# -- what "Trustworthy" claims: the settled top words, and a near tie after them named as a tie ----------------------
+
+# Four words of clearly different effects, then two of exactly equal size (opposite signs): the truth is a top 4 and
+# a tie for 5th, which no number of samples can break.
+TIE_COEFS = {"superb": 3.0, "dreadful": -2.4, "charming": 1.8, "clumsy": -1.2, "witty": 0.6, "dull": -0.6}
+TIE_TEXT = "A superb cast and a charming score, a clumsy middle and a dreadful ending, witty lines, dull sets."
+
+
+def test_a_near_tie_at_the_edge_is_named_and_the_words_before_it_are_trusted() -> None:
+    model = LogisticWordModel(TIE_COEFS)
+    e = TextExplainer(n_samples="auto", random_state=0).explain(TIE_TEXT, model, targets=["positive"])
+    verdict = judge_trust(e)
+    assert verdict.level == "trust", verdict.reasons
+    truth = sorted(TIE_COEFS, key=lambda w: -abs(TIE_COEFS[w]))
+    # The claim holds against the truth: the settled words are the true top ones, with the true signs ...
+    assert 3 <= len(verdict.settled) <= 4 and set(verdict.settled) == set(truth[: len(verdict.settled)])
+    weights = {w.feature: w.weight for w in e.targets[0].weights}
+    assert all((weights[w] > 0) == (TIE_COEFS[w] > 0) for w in verdict.settled)
+    # ... and the tie is named as a tie, in the verdict's one line and in its JSON.
+    assert {"witty", "dull"} <= set(verdict.tied)
+    assert "\u201cwitty\u201d" in verdict.summary and "\u201cdull\u201d" in verdict.summary
+    assert verdict.summary.startswith(f"The top {len(verdict.settled)} words are settled")
+    if len(verdict.settled) == 4:
+        assert "tied for 5th" in verdict.summary
+    d = verdict_to_dict(verdict)
+    assert d["settled"] == list(verdict.settled) and d["tied"] == list(verdict.tied)
+
+
+def test_a_label_near_one_half_is_not_distrusted_for_landing_a_hair_on_the_other_side() -> None:
+    # "even" hovers at 0.5: its words move it by a little either way, so on many variations the model itself sits
+    # near 0.5, and a surrogate a hair off picks the other side. Counted as a disagreement, that alone failed it.
+    coefs = {"even": {"rain": 0.35, "wind": -0.3, "sun": 0.25}, "odd": {"rain": 2.5, "sun": -2.0}}
+    model = MultiLabelWordModel(coefs, {"even": 0.0, "odd": 0.5})
+    text = "rain and wind then sun and rain over the hills"
+    explainer = TextExplainer(n_samples=2000, random_state=0).fit(text, model)
+    e = explainer.explanation("even")
+    m = e.metrics
+    assert m.close_agreement is not None and m.close_agreement > m.score  # the hair's breadth no longer counts
+    assert m.close_agreement >= TRUST_MIN_CLOSE_AGREEMENT
+    fidelity = judge_trust(e).check("fidelity")
+    assert fidelity is not None and fidelity.level == "trust", fidelity.message
+    # The rule is the same at any number of classes: a pick the model rates within the margin of its own top.
+    binary_p, binary_q = np.array([[0.51, 0.49], [0.30, 0.70]]), np.array([[0.49, 0.51], [0.60, 0.40]])
+    assert close_agreement(binary_p, binary_q) == 0.5  # a hair's breadth agrees; a clear miss does not
+    twenty_p = np.array([[0.30, 0.29, *[0.41 / 18] * 18]])
+    twenty_q = np.array([[0.29, 0.30, *[0.41 / 18] * 18]])
+    assert close_agreement(twenty_p, twenty_q) == 1.0
+    assert close_agreement(twenty_p, twenty_q[:, ::-1]) == 0.0  # a class the model rates at 0.02

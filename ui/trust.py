@@ -75,7 +75,10 @@ def fidelity_card(summary: TrustSummary) -> None:
     _heading(summary, "fidelity")
     st.caption(MEANING["fidelity"])
     numbers = [
-        ("Agreement", pct(summary.score), "score"),
+        # the agreement the verdict judges (eli5's exact-class score for results stored before it)
+        ("Agreement", pct(summary.close_agreement), "close_agreement")
+        if summary.close_agreement is not None
+        else ("Agreement", pct(summary.score), "score"),
         ("KL divergence", f"{summary.kl:.3f}", "mean_KL_divergence"),
         ("Probability gap", f"{summary.gap:.3f}", "gap"),
         ("Held-out samples", f"{summary.n_heldout:,}", "n_heldout"),
@@ -84,8 +87,8 @@ def fidelity_card(summary: TrustSummary) -> None:
         for col, (label, value, key) in zip(st.columns(2), row, strict=True):
             col.metric(label, value, help=METRIC_HELP[key])
     st.caption(
-        "Agreement: same class as the real model, 100% is perfect. KL and gap: how far its probabilities are, "
-        "0 is perfect."
+        "Agreement: the real model's class, or one it rates within 0.05 of it; 100% is perfect. KL and gap: how "
+        "far its probabilities are, 0 is perfect."
     )
 
 

@@ -7,6 +7,7 @@ against it, ``<BIAS>`` among them at its place, numbers right-aligned.
 from __future__ import annotations
 
 from ..explanation import BIAS_FEATURE, Explanation, TargetExplanation
+from ..metrics import AGREEMENT_MARGIN
 from ..nothing_to_explain import nothing_to_explain_message
 from ..terminal import printable_data
 from ..wording import LOCAL_CAVEAT, VERDICT_SCOPE, level_line, removal_sentence
@@ -75,7 +76,10 @@ def trust_lines(explanation: Explanation) -> list[str]:
     s = next((x for x in summaries if x.class_name in about_reports), summaries[0])
     out.append(f"Figures{f' for {s.class_name}' if several else ''}:")
     out.append(
-        f"  Fidelity: score {_pct(s.score)}, mean KL divergence {s.kl:.4f}, probability gap {s.gap:.3f}"
+        f"  Fidelity: score {_pct(s.score)}"
+        + (f", agreement within {AGREEMENT_MARGIN:.2f} {_pct(s.close_agreement)}" if s.close_agreement is not None
+           else "")
+        + f", mean KL divergence {s.kl:.4f}, probability gap {s.gap:.3f}"
     )
     if s.stability is not None:
         r = s.stability

@@ -21,8 +21,6 @@ from ..defaults import CONFIDENCE, TOP_K
 from ..explanation import (
     BIAS_FEATURE,
     STOP_CAP,
-    STOP_EARLY,
-    STOP_INTERIM,
     Explanation,
     FaithfulnessReport,
     FaithfulnessScores,
@@ -40,6 +38,7 @@ from ..verdict import (
     probability_gap,
     top_words,
     unlimited_samples_share,
+    unsettled_in_reruns,
 )
 from ..wording import STOP_REASONS
 
@@ -72,6 +71,9 @@ class TrustSummary:
     sampling: SamplingReport | None
     n_answers_reused: int = 0  # answers the prediction cache gave (not model calls)
     language_warning: str | None = None  # the text is in a language the model does not declare
+    # share of held-out samples where the surrogate picks a class the model rates within AGREEMENT_MARGIN of its
+    # top class: the agreement the verdict judges (None for results stored before it)
+    close_agreement: float | None = None
 
     @property
     def has_intervals(self) -> bool:
@@ -119,6 +121,7 @@ def trust_summary(explanation: Explanation, target: TargetExplanation | str | No
         kl=explanation.metrics.mean_KL_divergence,
         gap=probability_gap(target),
         n_heldout=explanation.metrics.n_heldout,
+        close_agreement=explanation.metrics.close_agreement,
         confidence=confidence,
         top_words=tuple(w.feature for w in top),
         top_uncertain=tuple(w.feature for w in top if w.sign_certain is False) if with_interval else (),
@@ -151,21 +154,6 @@ def quoted(words: tuple[str, ...] | list[str], limit: int = 6) -> str:
     if len(names) > limit:
         return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def unsettled_in_reruns(sampling: SamplingReport | None, stability: StabilityReport | None) -> bool:
-    """Sampling stopped on its own rule that the top words had settled, but the re-run check finds them moving.
-
-    The two tests differ (rounds against rounds; bootstrap refits of the final fit), so both are true at once; the
-    sampling line then says so, instead of "the top words had settled" beside a card saying they do not agree.
-    """
-    return (
-        sampling is not None
-        and sampling.mode == "auto"
-        and sampling.stopped_because not in (STOP_CAP, STOP_EARLY, STOP_INTERIM)
-        and stability is not None
-        and stability.level != "high"
-    )
 
 
 def stop_reason(sampling: SamplingReport, stability: StabilityReport | None = None) -> str:
@@ -232,6 +220,12 @@ def stability_warning(summary: TrustSummary) -> str | None:
         if summary.sign_flips:
             parts.append(f"but {quoted(summary.sign_flips)} change sign in some of them")
         return " ".join(parts) + ". Do not make a point of the direction of those words; more samples may help."
+    tied = summary.verdict.tied
+    if near_tie_at_edge(r) and tied and summary.verdict.settled:  # the verdict names the tie: say the same
+        return (
+            f"The top words agree across re-runs (agreement {r.top_k_jaccard:.0%}), but {unlimited_samples_share(r)}: "
+            f"{quoted(tied)} are close, so do not make a point of their order."
+        )
     if near_tie_at_edge(r):
         return (
             f"The top words agree across re-runs (agreement {r.top_k_jaccard:.0%}), but {unlimited_samples_share(r)}. "

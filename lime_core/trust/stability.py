@@ -155,6 +155,43 @@ def expected_set_agreement(
     return np.asarray(out)
 
 
+# settled_count: the top m words are "settled" when, drawing the weights of an endless sample from the intervals,
+# at least this share of the draws has exactly these m words as its top m. Chosen on development texts of every
+# shape of the benchmark's zoo (benchmarks/verdict.py --split train; docs/trust.md).
+SETTLED_PROBABILITY = 0.9
+
+
+def settled_count(weights: np.ndarray, std: np.ndarray, k: int, probability: float | None = None) -> int:
+    """How many of the top ``k`` words are settled: the largest ``m`` such that an endless sample's top ``m`` words
+    are these ``m`` (as a set, order inside it free) in at least ``probability`` (default
+    :data:`SETTLED_PROBABILITY`) of the draws.
+
+    The true weights are taken as normal around the estimated ones with standard deviations ``std`` (independent),
+    drawn ``SET_DRAWS`` times with a fixed seed, so the rule is deterministic; only the ``SET_CANDIDATES`` words
+    with the largest ``|w| + 3 std`` can overtake. A near tie at the edge of the top ``k`` therefore leaves the
+    words before it settled: four settled words and two tied for fifth, rather than five unsettled ones.
+    """
+    probability = SETTLED_PROBABILITY if probability is None else probability
+    weights = np.asarray(weights, dtype=np.float64)
+    std = np.asarray(std, dtype=np.float64)
+    current = top_k_indices(weights, k)
+    if not len(current):
+        return 0
+    if not (np.all(np.isfinite(weights)) and np.all(np.isfinite(std))):
+        return 0  # weights or errors out of range (e.g. a separable fit): nothing can be said to be settled
+    with np.errstate(over="ignore", invalid="ignore"):  # huge but finite values: their draws are still ordered
+        bound = np.abs(weights) + 3.0 * std
+        candidates = np.union1d(np.argsort(-bound, kind="stable")[:SET_CANDIDATES], current)
+        noise = np.random.default_rng(SET_SEED).standard_normal((SET_DRAWS, len(candidates))) * std[candidates]
+        drawn = np.abs(weights[candidates] + noise)
+    rank = np.argsort(np.argsort(-drawn, axis=1, kind="stable"), axis=1)  # each candidate's place in each draw
+    where = np.searchsorted(candidates, current)  # the current top words' columns, largest first
+    for m in range(len(current), 0, -1):
+        if float(np.mean(np.all(rank[:, where[:m]] < m, axis=1))) >= probability:
+            return m
+    return 0
+
+
 def near_tie_at_edge(report: StabilityReport) -> bool:
     """The refits agree on the top k, but the intervals expect a run with unlimited samples to swap the last of them."""
     return report.top_k_jaccard >= HIGH_JACCARD and not report.settled
