@@ -32,8 +32,9 @@ _MIN_LINES = 8
 # ... while at least this share of the lines looked up in the call were cached, judged after this many texts.
 _MIN_HIT_SHARE = 0.75
 _TRIAL_TEXTS = 8
-# Lines kept in the cache before it is emptied (a worker's memory stays bounded however many texts it explains).
-_LINE_CACHE_SIZE = 200_000
+# Lines kept in the cache before it is emptied: a few hundred per long post; at most some 30 MB however many
+# texts a worker or the dashboard explains.
+_LINE_CACHE_SIZE = 50_000
 # Rows per matrix product: every product has this many rows (the last block is filled with zeros), so a text's
 # probabilities never depend on the texts sent with it (BLAS rounds other shapes differently, by ~1e-16).
 _BLOCK = 256
