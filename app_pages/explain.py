@@ -27,8 +27,10 @@ with col_controls:
         model, _ = models.get_model(model_name) if info is not None and info.available else (None, None)
         class_names = [str(c) for c in model.class_names] if model is not None else []
         predicted = None
+    if st.session_state.get("explain.run"):  # Explain was pressed: the result below will be the new run's rounds
+        predicted = None  # so the caption naming the older result's prediction is left out
     class_name = views.class_picker("explain.class", class_names, predicted)
-    clicked = st.button("Explain", type="primary", icon=":material/play_arrow:", width="stretch")
+    clicked = st.button("Explain", type="primary", icon=":material/play_arrow:", width="stretch", key="explain.run")
 
 # The result's place is the first child of one container under the input. A run first draws an empty element there
 # (sent before its rounds), which removes every panel of the older result (Streamlit keeps a block's children when a
