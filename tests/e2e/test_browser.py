@@ -53,13 +53,15 @@ def wait_idle(page: Page) -> None:
     expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=WAIT)
 
 
-# Counts the script runs that start from now on (Streamlit's own state attribute on the app's root).
+# Counts the changes of Streamlit's script-run state on the app's root from now on; a run already under way counts
+# as one (a click during it reruns the script without the state leaving "running" until the new run ends).
 _WATCH_RUNS = """() => {
   const app = document.querySelector("[data-testid='stApp']");
-  window.__lcRunsStarted = 0;
+  const state = () => app.getAttribute('data-test-script-state');
+  window.__lcRunsStarted = state() === 'notRunning' ? 0 : 1;
   if (window.__lcRunWatch) window.__lcRunWatch.disconnect();
-  window.__lcRunWatch = new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') !== 'notRunning') window.__lcRunsStarted += 1;
+  window.__lcRunWatch = new MutationObserver((changes) => {
+    window.__lcRunsStarted += changes.length;  // React sets the attribute only when its value changes
   });
   window.__lcRunWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
