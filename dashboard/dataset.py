@@ -21,7 +21,7 @@ from typing import Any, cast
 import pandas as pd
 
 from lime_core.batch import BatchOptions, InputSpec, ModelSource, read_status, run_batch
-from lime_core.batch.io import explanation_sources
+from lime_core.batch.io import explanation_sources, read_while_compacting
 from lime_core.batch.summary import load_rows, normalise_labels
 from lime_core.models.remote.display import redact_url
 from lime_core.settings import get_settings
@@ -194,6 +194,7 @@ def run_state(folder: Path, job: Job | None) -> dict[str, Any]:
 # -- results -------------------------------------------------------------------------------------------------------
 
 
+@read_while_compacting
 def fingerprint(folder: Path) -> tuple:
     """The state of a run's result files (names and modification times): a cache key that changes as it grows."""
     return tuple((p.name, p.stat().st_mtime_ns) for p in explanation_sources(folder))

@@ -468,3 +468,42 @@ def test_explain_batch_removal_reaches_every_text(dataset: Path, tmp_path: Path)
     assert main([*common, "--output", str(tmp_path / "unk"), "--removal", "unk_token"]) == 0
     errors = pq.read_table(tmp_path / "unk" / "explanations.parquet").to_pandas()["error"]
     assert len(errors) == 12 and all(e.startswith("the model has no unknown token") for e in errors), errors[0]
+
+
+def test_a_reader_racing_the_runs_compaction_reads_every_text_once(
+    pipeline_file: Path, dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run compacts its parts (merged files written, then the parts removed) while the Dataset page reads them
+    (CI: the page listed a weights part, the compaction removed it, the read failed). The reader starts again from a
+    fresh listing, and the summary counts each text once."""
+    import lime_core.batch.summary as summary_module
+    from lime_core.batch.io import EXPLANATIONS_FILE, WEIGHTS_FILE, compact, explanation_sources, part_files, write_part
+
+    out = tmp_path / "run"
+    run_batch(spec(dataset), out, ModelSource("pipeline", str(pipeline_file)), OPTIONS)
+    expected = summarize(out, trusted_only=False)
+    rows = pq.read_table(out / EXPLANATIONS_FILE).to_pylist()
+    weights = pq.read_table(out / WEIGHTS_FILE).to_pylist()
+    (out / EXPLANATIONS_FILE).unlink()
+    (out / WEIGHTS_FILE).unlink()
+    half = len(rows) // 2
+    for index, part in enumerate((rows[:half], rows[half:])):
+        ids = {row["id"] for row in part}
+        write_part(out, index, part, [w for w in weights if w["id"] in ids])
+    assert len(explanation_sources(out, "weights")) == 2  # two parts, no merged file yet
+
+    listings: list[list[Path]] = []
+
+    def listing_then_compaction(output: Path, kind: str = "explanations") -> list[Path]:
+        sources = explanation_sources(output, kind)
+        listings.append(sources)
+        if kind == "weights" and part_files(output):  # the run compacts before the reader opens a listed part
+            compact(output)
+        return sources
+
+    monkeypatch.setattr(summary_module, "explanation_sources", listing_then_compaction)
+    raced = summarize(out, trusted_only=False)
+    assert not part_files(out) and len(listings) > 2  # compacted mid-read, then read again
+    monkeypatch.undo()
+    assert raced == summarize(out, trusted_only=False)  # what a reader after the compaction sees
+    assert raced["n_texts"] == expected["n_texts"] == len(rows)

@@ -16,14 +16,15 @@ files, streaming one part at a time.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -461,6 +462,31 @@ def explanation_sources(output: Path, kind: str = "explanations") -> list[Path]:
         done = {f.name.replace("explanations-", "weights-") for f in part_files(output)}
         files = [f for f in files if f.name in done]
     return ([merged] if merged.is_file() else []) + files
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+# How many times a reader starts again when a part vanished under it (each time, a compaction had just finished).
+READ_ATTEMPTS = 5
+
+
+def read_while_compacting(read: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Let ``read`` (which lists :func:`explanation_sources` and reads them) run while the run compacts its parts.
+
+    :func:`compact` writes the merged files first and only then removes the parts, so a part that vanished between
+    the listing and its reading has its rows in the merged file: reading again from a fresh listing sees them once.
+    """
+
+    @functools.wraps(read)
+    def again_if_a_part_vanished(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        for _ in range(READ_ATTEMPTS - 1):
+            try:
+                return read(*args, **kwargs)
+            except FileNotFoundError:
+                continue
+        return read(*args, **kwargs)
+
+    return again_if_a_part_vanished
 
 
 def compact(output: Path, methods: Sequence[str] = ()) -> None:

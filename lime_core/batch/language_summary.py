@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..language import languages_phrase
-from .io import explanation_sources
+from .io import explanation_sources, read_while_compacting
 from .runner import RUN_FILE
 
 NOT_SUPPORTED = '"supported": false'  # how json.dumps writes LanguageReport.to_dict()'s flag
@@ -37,6 +37,7 @@ def run_languages(output: Path) -> tuple[str, ...]:
     return tuple(manifest.get("options", {}).get("languages") or ())
 
 
+@read_while_compacting
 def language_summary(output: str | Path) -> dict[str, Any] | None:
     """``{model_languages, n_other_language, ids}`` (the first ids), or None when the run checked no languages."""
     output = Path(output)

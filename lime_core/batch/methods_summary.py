@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from ..methods.data import LIME, MethodsReport
-from .io import explanation_sources
+from .io import explanation_sources, read_while_compacting
 from .runner import RUN_FILE
 
 DEFAULT_DISAGREEMENTS = 10
@@ -52,6 +52,7 @@ def _reports(output: Path) -> list[tuple[str, MethodsReport]]:
     return out
 
 
+@read_while_compacting
 def methods_summary(
     output: str | Path, disagreements: int = DEFAULT_DISAGREEMENTS, top: int = 10
 ) -> dict[str, Any] | None:

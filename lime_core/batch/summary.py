@@ -23,7 +23,7 @@ import scipy.sparse as sp
 
 from ..terminal import printable_data
 from ..wording import DATASET_CAVEAT as CAVEAT
-from .io import EXPLANATIONS_FILE, BatchInputError, explanation_sources
+from .io import EXPLANATIONS_FILE, BatchInputError, explanation_sources, read_while_compacting
 from .language_summary import language_line, language_summary
 from .splime import submodular_pick
 
@@ -42,6 +42,7 @@ class _Stat:
     n_trusted: int = 0
 
 
+@read_while_compacting
 def load_rows(output: str | Path, with_explanations: bool = False) -> pd.DataFrame:
     """One row per explained text (without the JSON explanation unless asked), from the merged file and parts."""
     output = Path(output)
@@ -53,6 +54,7 @@ def load_rows(output: str | Path, with_explanations: bool = False) -> pd.DataFra
     return pd.concat(frames, ignore_index=True).drop_duplicates("id").sort_values("row", kind="stable")
 
 
+@read_while_compacting
 def stored_explanation(output: str | Path, text_id: str) -> Any:
     """The full :class:`~lime_core.explanation.Explanation` of one text, from its stored JSON (no model calls)."""
     import pyarrow.compute as pc
@@ -67,10 +69,17 @@ def stored_explanation(output: str | Path, text_id: str) -> Any:
 
 
 def _iter_weights(output: Path) -> Any:
+    # A text's rows come from its first source only: a merged file written after the listing may also hold the rows
+    # of a part listed after it (and a resumed run's parts may repeat a text).
+    seen: set[str] = set()
     for path in explanation_sources(output, "weights"):
         file = pq.ParquetFile(path)
+        here: set[str] = set()
         for group in range(file.num_row_groups):
-            yield file.read_row_group(group, columns=["id", "class", "feature", "weight"]).to_pandas()
+            frame = file.read_row_group(group, columns=["id", "class", "feature", "weight"]).to_pandas()
+            here.update(frame["id"])
+            yield frame[~frame["id"].isin(seen)] if seen else frame
+        seen |= here
 
 
 def normalise_labels(rows: pd.DataFrame) -> pd.Series:
@@ -88,6 +97,7 @@ def normalise_labels(rows: pd.DataFrame) -> pd.Series:
     return rows["label"].map(one)
 
 
+@read_while_compacting
 def summarize(
     output: str | Path,
     pick: int = 0,
