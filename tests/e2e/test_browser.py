@@ -115,6 +115,14 @@ def go(page: Page, title: str, heading: str) -> None:
     wait_idle(page)
 
 
+def open_remote_api(page: Page, endpoint: str) -> None:
+    """Go to the Remote API page and point it at ``endpoint`` (Enter commits the address)."""
+    go(page, "Remote API", "Explain a model behind an API")
+    url = page.get_by_role("textbox", name="Endpoint URL", exact=True)
+    url.fill(endpoint)
+    url.press("Enter")
+
+
 def test_explain_then_every_page(page: Page, app_url: str, artifacts: Path) -> None:
     open_app(page, app_url)
     paste_text(page, KIDNEY_STONES)

@@ -16,7 +16,16 @@ from playwright.sync_api import Browser, Page, expect
 
 from dashboard.examples import COMPARE_CLASS, GERMAN_REVIEW, get_example
 from tests.e2e.conftest import streamlit_server
-from tests.e2e.test_browser import WAIT, click_and_wait_run, go, main_area, open_app, paste_text, wait_idle
+from tests.e2e.test_browser import (
+    WAIT,
+    click_and_wait_run,
+    go,
+    main_area,
+    open_app,
+    open_remote_api,
+    paste_text,
+    wait_idle,
+)
 from tests.http_fixtures import Canned, RecordedRequest, ScriptedServer, hf_rows
 
 pytestmark = pytest.mark.e2e
@@ -218,10 +227,7 @@ def test_labels_with_line_breaks_render_in_every_chart(page: Page, app_url: str,
 
     with ScriptedServer(default=by_plain_words) as server:
         open_app(page, app_url)
-        go(page, "Remote API", "Explain a model behind an API")
-        url = page.get_by_role("textbox", name="Endpoint URL", exact=True)
-        url.fill(server.url)
-        url.press("Enter")
+        open_remote_api(page, server.url)
         paste_text(page, "good news and more good news, then bad news for everyone", label="Text to explain")
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

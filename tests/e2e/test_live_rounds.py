@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_browser import go, main_area, open_app, paste_text, wait_idle
+from tests.e2e.test_browser import main_area, open_app, open_remote_api, paste_text, wait_idle
 from tests.http_fixtures import Canned, RecordedRequest, ScriptedServer, hf_rows
 from tests.test_trust_adaptive import HARD_COEFS
 from tests.test_trust_uncertainty import REVIEW_TEXT, NoisyLogisticModel
@@ -50,10 +50,7 @@ def test_rounds_are_shown_marked_then_replaced_and_stop_keeps_one(page: Page, ap
     slow = SlowNoisyReviews(delay=0.3)
     with ScriptedServer(default=slow) as server:
         open_app(page, app_url)
-        go(page, "Remote API", "Explain a model behind an API")
-        url = page.get_by_role("textbox", name="Endpoint URL", exact=True)
-        url.fill(server.url)
-        url.press("Enter")
+        open_remote_api(page, server.url)
         wait_idle(page)
         main = main_area(page)
 

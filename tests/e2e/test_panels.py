@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from dashboard.examples import EXAMPLES
-from tests.e2e.test_browser import go, main_area, open_app, paste_text, wait_idle
+from tests.e2e.test_browser import go, main_area, open_app, open_remote_api, paste_text, wait_idle
 from tests.e2e.test_demo_ready import explain, fixed_samples
 from tests.http_fixtures import Canned, RecordedRequest, ScriptedServer, hf_rows
 
@@ -210,10 +210,7 @@ def test_long_and_right_to_left_labels_are_whole_on_every_bar(page: Page, app_ur
     with ScriptedServer(default=_by_arabic_words) as server:
         open_app(page, app_url)
         fixed_samples(page, 300)
-        go(page, "Remote API", "Explain a model behind an API")
-        url = page.get_by_role("textbox", name="Endpoint URL", exact=True)
-        url.fill(server.url)
-        url.press("Enter")
+        open_remote_api(page, server.url)
         paste_text(page, ARABIC_REVIEW, label="Text to explain")
         explain(page, ARABIC_REVIEW)
         weights = weights_chart(page)
