@@ -25,6 +25,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -135,9 +136,15 @@ def run_lime(doc: str, model: TimedModel, n_samples: int, seed: int, target: int
     return Run(wall, model.seconds, model.texts, None, None, top, predict, ranked)
 
 
-def common_heldout(doc: str, predict_proba: Callable, n: int, seed: int) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Perturbations drawn with their own seed (none of the tools saw them), with the black box's answers."""
-    tokenized = TokenizedText.from_text(doc)
+def common_heldout(
+    doc: str, predict_proba: Callable, n: int, seed: int, tokenizer: Any = None
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Perturbations drawn with their own seed (none of the tools saw them), with the black box's answers.
+
+    ``tokenizer``: the units removed (default words); a long text explained sentence by sentence gets its held-out
+    set at that level, so that lime_core's surrogate can read it (eli5 and lime read the texts).
+    """
+    tokenized = TokenizedText.from_text(doc, tokenizer)
     space = FeatureSpace.build(tokenized)
     keep = draw_neighbourhood(default_sampler(), space.groups, n, np.random.default_rng(seed))[1:]
     texts = tokenized.rebuild(keep)
