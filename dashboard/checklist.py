@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from lime_core.formatters.trust import TrustSummary, unsettled_in_reruns
 from lime_core.metrics import AGREEMENT_MARGIN
 from lime_core.trust.adaptive import STOP_CAP
-from lime_core.verdict import Level, calls_phrase
+from lime_core.verdict import Level, calls_phrase, rounds_phrase
 from lime_core.wording import CHECK_TITLES
 
 NOT_READ = "the text is not in a language the model reads"
@@ -90,7 +90,7 @@ def check_figure(summary: TrustSummary, name: str) -> str:
             return f"fixed: {done}"
         if s.stopped_because == STOP_CAP:
             return f"used its full cap: {done}"
-        rounds = f"{s.rounds} round{'s' if s.rounds != 1 else ''}"
+        rounds = rounds_phrase(s.rounds)
         if unsettled_in_reruns(s, summary.stability):  # as the sampling line says: stopped, not settled
             return f"stopped after {rounds}, top words still moving in re-runs: {done}"
         return f"settled after {rounds}: {done}"

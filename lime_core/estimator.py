@@ -273,9 +273,10 @@ class BaseTextExplainer(RecordedAttributes, BaseEstimator):
         self.removal_ = source.removal
         record = label_record(black_box, source.tokenized.text) if multi_label else None
         rule = self.stopping_rule_ = stopping_rule(self, source)
-        fit = partial(self._fit_surrogate, rng=rng)
         each_round = None if on_round is None else partial(_interim_result, self, rng, on_round)
-        run = sample_in_rounds(source, black_box, rule, fit, rng, record=record, progress=progress, on_round=each_round)
+        run = sample_in_rounds(
+            source, black_box, rule, self._fit_surrogate, rng, record=record, progress=progress, on_round=each_round
+        )
         return self._finish(run.neighbourhood, run.fit, run.report, rng, run.trust)
 
     def neighbourhood_source(self, text: str, classifier: Any) -> NeighbourhoodSource:

@@ -8,8 +8,9 @@ A **neighbourhood source** says where the perturbed samples of one text and thei
   ``removal`` (the :class:`~lime_core.removal.Removal` its texts were made with);
 * ``draw(n_samples, rng) -> list[str]``: ``n_samples`` more perturbed texts (the first call's first text is
   the text itself);
-* ``neighbourhood(proba, n_model_calls, n_answers_reused) -> Neighbourhood``: the record of every sample drawn
-  so far, with the model's answers ``proba`` (one row per sample).
+* ``neighbourhood(proba, n_model_calls, n_answers_reused) -> Neighbourhood``: the record of the first
+  ``len(proba)`` samples drawn (every sample drawn so far, unless the model has answered only the first ones),
+  with the model's answers ``proba`` (one row per sample).
 
 lime_core's own source is :class:`MaskingSource` (keep-masks from a
 :class:`~lime_core.sampling.Sampler`, features from a :class:`~lime_core.features.FeatureSpace`, sample weights
@@ -21,12 +22,19 @@ from a :class:`~lime_core.kernels.Kernel`); eli5's ``vec=`` and ``sampler=`` are
 every round that does not end sampling, with that round's :class:`SampledFit` (its report's ``stopped_because``
 is ``STOP_INTERIM``). A truthy return stops sampling there: the round's fit is kept, its report saying
 ``STOP_EARLY``. The callback is plain Python (no front end): the dashboard draws each round with it.
+
+The first round waits for every one of its 200-500 answers, which takes seconds on a transformer or a remote API.
+So, when a callback is given and the first round is large enough, its first samples go to the model first and
+the callback sees a **first look**, fitted on those alone, with a report of 0 rounds (:func:`first_look_size`).
+The same texts go to the model either way (the rest of the round follows at once), and the first look's fit
+draws from a copy of the generator, so the explanation stays the same with or without the callback.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -40,6 +48,7 @@ from .predictor import BlackBox, LabelView, ProgressCallback
 from .removal import Removal
 from .sampling import Sampler, draw_neighbourhood
 from .tokenization import TokenizedText
+from .trust.adaptive import AUTO
 from .trust.results import TrustResults
 from .trust.stopping import RoundState, StoppingRule
 
@@ -81,9 +90,9 @@ class MaskingSource:
         return self.removal.texts(self.tokenized, new)
 
     def neighbourhood(self, proba: np.ndarray, n_model_calls: int, n_answers_reused: int) -> Neighbourhood:
-        keep = self.keep
-        if keep is None:
+        if self.keep is None:
             raise ValueError("nothing drawn yet")
+        keep = self.keep[: len(proba)]  # a first look: only the first samples are answered yet
         return Neighbourhood(
             tokenized=self.tokenized,
             features=self.features,
@@ -111,13 +120,28 @@ class SampledFit:
 
 # Called after every round that does not end sampling, with that round's fit (report: STOP_INTERIM); truthy: stop.
 RoundCallback = Callable[[SampledFit], "bool | None"]
+# A fit of the samples so far, drawing its train / held-out split from the generator it is given.
+RoundFit = Callable[[Neighbourhood, np.random.Generator], LocalFit]
+
+# The fewest samples of a first look, and the samples per surrogate parameter (a feature or the intercept) it needs:
+# fewer would fit more words than it has samples to tell apart.
+FIRST_LOOK_SAMPLES = 64
+FIRST_LOOK_PER_FEATURE = 2
+
+
+def first_look_size(first_round: int, n_features: int) -> int:
+    """How many of the first round's samples a first look is fitted on, or 0 for none: at least
+    ``FIRST_LOOK_SAMPLES`` and ``FIRST_LOOK_PER_FEATURE`` per parameter, and at most half the round (else the
+    whole round comes almost as soon)."""
+    size = max(FIRST_LOOK_SAMPLES, FIRST_LOOK_PER_FEATURE * (n_features + 1))
+    return size if 2 * size <= first_round else 0
 
 
 def sample_in_rounds(
     source: NeighbourhoodSource,
     black_box: BlackBox | LabelView,
     rule: StoppingRule,
-    fit: Callable[[Neighbourhood], LocalFit],
+    fit: RoundFit,
     rng: np.random.Generator,
     *,
     record: Callable[[Neighbourhood], Neighbourhood] | None = None,
@@ -127,12 +151,13 @@ def sample_in_rounds(
     """Draw from ``source`` in rounds, ask ``black_box`` about the new texts and ``fit`` the surrogate on every
     sample so far, until ``rule`` says stop.
 
-    ``fit(neighbourhood)`` draws its train / held-out split from ``rng``, the generator every round's samples
+    ``fit(neighbourhood, rng)`` draws its train / held-out split from ``rng``, the generator every round's samples
     are drawn from. ``record`` may turn the source's record into the one fitted (a multi-label model's label
     view). Only new texts go to the model; answers already known (the cache) are counted as reused.
 
-    ``on_round`` sees each round's fit while sampling goes on and may stop it (the module docstring). It draws
-    nothing from ``rng``, so an explanation is the same with or without it.
+    ``on_round`` sees each round's fit while sampling goes on, and a first look before the first round's end, and
+    may stop it (the module docstring). It draws nothing from ``rng``, so an explanation is the same with or
+    without it.
     """
     size = rule.first_size(source.features.n_features)
     proba: np.ndarray | None = None
@@ -142,6 +167,14 @@ def sample_in_rounds(
     seen: set[str] = set()
     while True:
         texts = source.draw(size - drawn, rng)
+        # A fixed count is one round, with nothing to show before its end; automatic sampling has a first look.
+        watched = on_round is not None and drawn == 0 and rule.mode == AUTO
+        look = first_look_size(size, source.features.n_features) if watched else 0
+        if look:
+            early, calls = _first_look(source, black_box, rule, fit, rng, texts[:look], record, progress)
+            if on_round is not None and on_round(early):
+                return replace(early, report=replace(early.report, stopped_because=STOP_EARLY))
+            reused = -calls  # answered again below, from the cache: model calls, not reused answers
         offset = calls
         round_progress = None if progress is None else (lambda d, t, o=offset: progress(o + d, o + t))
         predictions = black_box.predict(texts, progress=round_progress)
@@ -153,7 +186,7 @@ def sample_in_rounds(
         samples = source.neighbourhood(proba, calls, reused)
         if record is not None:
             samples = record(samples)
-        fitted = fit(samples)
+        fitted = fit(samples, rng)
         new_share = (len(seen) - before) / max(size - drawn, 1)
         state = RoundState(samples, fitted, TrustResults(samples, fitted), calls, new_share)
         drawn = size
@@ -165,3 +198,25 @@ def sample_in_rounds(
             if on_round(interim):
                 return SampledFit(samples, fitted, state.trust, rule.report(state, STOP_EARLY))
         size = decision.next_size
+
+
+def _first_look(
+    source: NeighbourhoodSource,
+    black_box: BlackBox | LabelView,
+    rule: StoppingRule,
+    fit: RoundFit,
+    rng: np.random.Generator,
+    texts: list[str],
+    record: Callable[[Neighbourhood], Neighbourhood] | None,
+    progress: ProgressCallback | None,
+) -> tuple[SampledFit, int]:
+    """The first round's first ``texts`` answered and fitted alone (a copy of ``rng``: the run draws the same),
+    and the texts sent to the model for it."""
+    predictions = black_box.predict(texts, progress=progress)
+    calls = predictions.n_model_calls
+    samples = source.neighbourhood(predictions.proba, calls, predictions.n_distinct - calls)
+    if record is not None:
+        samples = record(samples)
+    fitted = fit(samples, copy.deepcopy(rng))
+    state = RoundState(samples, fitted, TrustResults(samples, fitted), samples.n_model_calls, 1.0)
+    return SampledFit(samples, fitted, state.trust, rule.report(state, STOP_INTERIM)), calls

@@ -365,6 +365,14 @@ def probability_change(drop: float, class_name: str) -> str:
     return f"{'lowers' if drop > 0 else 'raises'} {subject} by {abs(drop):.2f}"
 
 
+def rounds_phrase(rounds: int) -> str:
+    """"1 round", "3 rounds"; 0 rounds is a first look, fitted on the first round's first samples only
+    (:func:`lime_core.rounds.first_look_size`)."""
+    if rounds == 0:
+        return "a first look at part of its first round"
+    return f"{rounds:,} round{'s' if rounds != 1 else ''}"
+
+
 def calls_phrase(n_model_calls: int, reused: int = 0) -> str:
     """"640 model calls made now, answers reused: 120": two figures, never "0 model calls" for a cached run."""
     made = f"{n_model_calls:,} model call{'s' if n_model_calls != 1 else ''} made now"
@@ -549,7 +557,7 @@ def _sampling_check(explanation: Explanation, settled: SettledWords | None) -> T
             "sampling",
             "check",
             f"Automatic sampling was {'stopped early' if r.stopped_because == STOP_EARLY else 'still running'} "
-            f"after {r.rounds} round{'s' if r.rounds != 1 else ''} and {r.n_samples:,} samples "
+            f"after {rounds_phrase(r.rounds)} and {r.n_samples:,} samples "
             f"({calls_phrase(r.n_model_calls, explanation.n_answers_reused)}), before the top words had settled; "
             "more samples may change them.",
         )
@@ -577,7 +585,7 @@ def _sampling_check(explanation: Explanation, settled: SettledWords | None) -> T
     return _check(
         "sampling",
         "trust",
-        f"Automatic sampling stopped after {r.rounds} rounds and {r.n_samples:,} samples "
+        f"Automatic sampling stopped after {rounds_phrase(r.rounds)} and {r.n_samples:,} samples "
         f"({calls_phrase(r.n_model_calls, explanation.n_answers_reused)}): {why}.",
     )
 

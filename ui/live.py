@@ -93,7 +93,7 @@ def keep_stopped_run(page: str, result_key: str) -> None:
 def preliminary_line(result: state.RunResult) -> str:
     """What the preliminary view is: "Preliminary: round 2, 620 samples, 540 model calls, 1.4 s so far ..."."""
     sampling = result.fit.sampling
-    rounds = f"round {sampling.rounds}"
+    rounds = "first look, part of round 1" if sampling.rounds == 0 else f"round {sampling.rounds}"
     return (
         f"**Preliminary result** ({rounds}: {sampling.n_samples:,} samples, {sampling.n_model_calls:,} model calls, "
         f"{result.elapsed:.1f} s so far). Sampling goes on until the top words settle, and this view is refined in "

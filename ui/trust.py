@@ -195,7 +195,12 @@ def sampling_card(summary: TrustSummary) -> None:
         f"{summary.n_answers_reused:,}",
         help="Variations the prediction cache already knew (from an earlier run or round): no model call was made.",
     )
-    d.metric("Rounds", f"{s.rounds}", help="Automatic sampling draws in rounds until the top words settle.")
+    d.metric(
+        "Rounds",
+        f"{s.rounds}" if s.rounds else "first look",
+        help="Automatic sampling draws in rounds until the top words settle; a first look is fitted on the first "
+        "round's first samples.",
+    )
     if auto:
         st.markdown(f"**Stopped because** {md_escape(stop_reason(s, summary.stability))}.")
         st.caption(f"Rounds: {md_escape(rounds_line(s))} (cap {s.max_samples or s.n_samples:,}).")

@@ -160,14 +160,15 @@ class TextSamplesSource:
         if self._drawn is None:
             raise ValueError("nothing drawn yet")
         texts, similarity, weight, X = self._drawn
+        n = len(proba)  # the first samples only, when only they are answered yet (a first look)
         return Neighbourhood(
             tokenized=self.tokenized,
             features=self.features,
-            X=X,
+            X=X[:n],
             proba=proba,
-            sample_weight=weight,
-            similarity=similarity,
-            texts=tuple(texts),  # no keep-masks on this path: samples_ are these texts
+            sample_weight=weight[:n],
+            similarity=similarity[:n],
+            texts=tuple(texts[:n]),  # no keep-masks on this path: samples_ are these texts
             mask_token=self.explainer.mask_token,
             removal=self.removal,
             n_model_calls=int(n_model_calls),

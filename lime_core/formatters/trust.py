@@ -36,6 +36,7 @@ from ..verdict import (
     judge_trust,
     probability_change,
     probability_gap,
+    rounds_phrase,
     top_words,
     unlimited_samples_share,
     unsettled_in_reruns,
@@ -183,7 +184,7 @@ def sampling_line(
         return f"{n_samples or 0:,} samples, {calls_phrase(n_model_calls or 0, reused)}"
     calls = calls_phrase(sampling.n_model_calls, reused)
     if sampling.mode == "auto":
-        rounds = f" in {sampling.rounds} round{'s' if sampling.rounds != 1 else ''}"
+        rounds = f" in {rounds_phrase(sampling.rounds)}"
         return (
             f"auto: {sampling.n_samples:,} samples{rounds}, {calls}, stopped because "
             f"{stop_reason(sampling, stability)}"

@@ -60,6 +60,9 @@ def test_rounds_are_shown_marked_then_replaced_and_stop_keeps_one(page: Page, ap
         expect(preliminary).to_be_visible(timeout=WAIT)
         assert running(page)
         expect(preliminary).to_contain_text("Preliminary result")
+        # First a first look, fitted on the first round's first answers, before the rest of the round is answered.
+        expect(preliminary).to_contain_text("first look, part of round 1")
+        expect(preliminary).to_contain_text("round 1:", timeout=WAIT)
         expect(preliminary).to_contain_text("Error bars")  # the intervals are drawn with it
         expect(preliminary.locator(".lc-highlight")).to_be_visible()
         expect(main.get_by_text(VERDICT_HEADING)).to_have_count(0)  # no verdict before its checks ran
