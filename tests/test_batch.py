@@ -379,6 +379,18 @@ def test_ray_actors_get_the_offline_settings_but_never_the_token(monkeypatch: py
     assert str(REPO_ROOT) in actor_env(local=True)["PYTHONPATH"]
 
 
+@pytest.mark.parametrize("url", ["https://me:sk-secret-value@api.example/models/m",
+                                 "https://api.example/models/m?api_key=sk-secret-value"], ids=["user-info", "query"])
+def test_ray_refuses_a_url_that_carries_credentials_before_starting_and_never_shows_them(url: str) -> None:
+    from lime_core.batch.ray_backend import RayBackend
+    from lime_core.models.remote.display import url_carries_secrets
+
+    with pytest.raises(BatchError, match=r"^the URL https://api.example/models/m\S* carries credentials .* give the "
+                                         r"token in LIME_API_TOKEN on every node instead$") as refused:
+        RayBackend(1).start(ModelSource("url", url), BatchOptions(samples=50))
+    assert "sk-secret-value" not in str(refused.value)
+    assert not url_carries_secrets("https://api.example/models/m?model=large&page=2")
+
 def test_explain_and_explain_batch_share_their_model_and_explanation_options(
     dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

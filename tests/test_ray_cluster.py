@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -197,6 +198,60 @@ def test_a_pipeline_file_only_the_driver_can_see_reaches_a_worker_on_another_nod
         run_batch(spec, tmp_path / "nodes", ModelSource("pipeline", str(path)), OPTIONS, backend="ray", workers=1,
                   ray_options={"model_from": "nodes"})
 
+
+def test_a_transformer_checkpoint_only_the_driver_can_see_reaches_a_worker_on_another_node(
+    cluster, tmp_path: Path, tiny_bert_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ray
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    from lime_core.batch import ray_backend
+
+    reviews = ["the food was good and the service was great", "a bad film, boring and far too long"]
+    path = tmp_path / "reviews.parquet"
+    pd.DataFrame({"id": ["r0", "r1"], "text": reviews}).to_parquet(path)
+    spec = InputSpec(path, "text", "id", None)
+    options = BatchOptions(samples=40, seed=3)
+    # The local reference run, on the checkpoint where it stays.
+    monkeypatch.setenv("LIME_SENTIMENT_MODEL", str(tiny_bert_dir))
+    reference = run_batch(spec, tmp_path / "local", ModelSource("name", "sentiment"), options, backend="local")
+    assert reference.done == 2
+    # The driver's own copy of the checkpoint, removed as soon as the driver has read it: a worker cannot open it.
+    checkpoint = tmp_path / "driver-only" / tiny_bert_dir.name
+    shutil.copytree(tiny_bert_dir, checkpoint)
+    monkeypatch.setenv("LIME_SENTIMENT_MODEL", str(checkpoint))
+    read = ray_backend.read_checkpoint
+
+    def read_then_remove(folder: Path) -> ray_backend.CheckpointFiles:
+        files = read(folder)
+        shutil.rmtree(folder)
+        return files
+
+    monkeypatch.setattr(ray_backend, "read_checkpoint", read_then_remove)
+    # The driver's node has its one CPU taken, so the worker runs on the other node.
+    here = NodeAffinitySchedulingStrategy(node_id=ray.get_runtime_context().get_node_id(), soft=False)
+    squatter = _Squatter(ray).options(scheduling_strategy=here).remote()
+    ray.get(squatter.ready.remote())
+    try:
+        final = run_batch(spec, tmp_path / "out", ModelSource("name", "sentiment"), options, backend="ray",
+                          workers=1, task_size=TASK_SIZE)
+
+        assert not checkpoint.exists() and final.state == "finished"
+        rows = _rows(tmp_path / "out").set_index("id").sort_index()
+        assert rows["error"].isna().all() and len(rows) == 2
+        # The same model as the local run's: the same predictions and explanations from the same seeds.
+        local = _rows(tmp_path / "local").set_index("id").sort_index()
+        assert list(rows["predicted_class"]) == list(local["predicted_class"])
+        for ours, theirs in zip(rows["probabilities"], local["probabilities"], strict=True):
+            assert ours == pytest.approx(theirs, abs=1e-5)
+        assert list(rows["n_model_calls"]) == list(local["n_model_calls"])
+
+        # The control: workers that open the model themselves find nothing at that path.
+        with pytest.raises(BatchError, match=r"^the Ray workers could not load the model: .*driver-only"):
+            run_batch(spec, tmp_path / "nodes", ModelSource("name", "sentiment"), options, backend="ray",
+                      workers=1, ray_options={"model_from": "nodes"})
+    finally:
+        ray.kill(squatter)
 
 def _Squatter(ray):
     """An actor that only holds one CPU."""

@@ -26,14 +26,21 @@ Ray cluster"):
   the driver loads a ``--pipeline`` file or a bundled scikit-learn model once
   and puts it in Ray's object store; every worker, on any node, takes it from
   there, so the file or the trained-model cache need exist only beside the
-  driver. A local transformer and a remote ``--url`` model are opened by each
-  worker (``model_from="nodes"`` does that for every model).
+  driver. A bundled transformer's checkpoint (the folder ``LIME_SENTIMENT_MODEL``
+  names, or a hub model in the driver's Hugging Face cache) travels as its
+  files: the driver reads them once into the object store, and each worker
+  writes them to a temporary folder on its own node, loads the model from there
+  (on its own device) and removes the folder. A remote ``--url`` model is
+  opened by each worker (``model_from="nodes"`` does that for every model).
 
 The actors get the driver's model settings (``LIME_*`` paths) and
 ``HF_HUB_OFFLINE`` / ``TRANSFORMERS_OFFLINE`` through their runtime
 environment. The API token is never put there: Ray keeps runtime
 environments in its control store, so on a cluster each node reads
-``LIME_API_TOKEN`` from its own environment. A local transformer asks for a
+``LIME_API_TOKEN`` from its own environment (a local Ray started for the run
+inherits the driver's, and stops with the run), and a URL carrying credentials
+(user info, a secret query parameter) is refused, since the workers' arguments
+are kept there too. A local transformer asks for a
 GPU per actor when the cluster has GPUs (a share of one when there are more
 actors than GPUs).
 """
@@ -43,9 +50,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,13 +79,92 @@ NOTE_SECONDS = 10.0  # a wait says what it waits for this often
 Notify = Callable[[str], None]
 
 
+@dataclass(frozen=True)
+class CheckpointFiles:
+    """A transformer checkpoint's files as the driver read them, for the object store: ``folder`` is the
+    checkpoint folder's name (the model is named by it), ``files`` its ``(path inside it, content)`` pairs."""
+
+    folder: str
+    files: tuple[tuple[str, bytes], ...]
+
+    @property
+    def size(self) -> int:
+        return sum(len(content) for _, content in self.files)
+
+
+def checkpoint_folder(source: ModelSource) -> Path | None:
+    """The folder the bundled transformer ``source`` loads from on the driver: the folder ``LIME_SENTIMENT_MODEL``
+    names, or a hub model's snapshot in the local Hugging Face cache; None when it is neither (a hub model not
+    cached here: each node then downloads it)."""
+    if not source.is_transformer():
+        return None
+    from ..models.transformer import is_local_reference
+    from ..settings import get_settings
+
+    reference = get_settings().sentiment_model
+    if is_local_reference(reference):
+        return Path(reference) if Path(reference).is_dir() else None
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(reference, local_files_only=True))
+    except Exception:  # not in the cache (or no huggingface_hub): the nodes open it by name
+        return None
+
+
+def read_checkpoint(folder: Path) -> CheckpointFiles:
+    """Every file under ``folder`` (links followed: the Hugging Face cache links its snapshots' files)."""
+    files = tuple(
+        (path.relative_to(folder).as_posix(), path.read_bytes())
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and ".cache" not in path.relative_to(folder).parts
+    )
+    return CheckpointFiles(folder.name, files)
+
+
+@contextlib.contextmanager
+def unpacked_checkpoint(checkpoint: CheckpointFiles) -> Iterator[Path]:
+    """The checkpoint written to a temporary folder on this node, removed on leaving (the model is in memory by
+    then; on Linux a memory-mapped weights file stays readable after its folder is removed)."""
+    root = Path(tempfile.mkdtemp(prefix="lime-checkpoint-"))
+    try:
+        folder = root / checkpoint.folder
+        for name, content in checkpoint.files:
+            path = folder / name
+            if folder.resolve() not in path.resolve().parents:  # a name that would leave the folder
+                raise ModelUnavailableError(f"the checkpoint sent by the driver holds a bad file name: {name!r}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        yield folder
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 class _ExplainActor:
     """Ray actor body: one loaded model, explaining the tasks it is given."""
 
-    def __init__(self, source: ModelSource, options: BatchOptions, model: Any = None) -> None:
+    def __init__(
+        self, source: ModelSource, options: BatchOptions, model: Any = None, checkpoint: Any = None
+    ) -> None:
         # ``model`` is the driver's loaded model, resolved by Ray from the object store; None: load it here.
+        # ``checkpoint`` (CheckpointFiles, from the object store too) is a transformer's files: the worker loads
+        # the model from its own copy of them.
         limit_blas_threads()
-        self.worker = Worker(source, options, model=model)
+        if checkpoint is None:
+            self.worker = Worker(source, options, model=model)
+            return
+        from ..settings import ENV_SENTIMENT_MODEL
+
+        before = os.environ.get(ENV_SENTIMENT_MODEL)
+        with unpacked_checkpoint(checkpoint) as folder:
+            os.environ[ENV_SENTIMENT_MODEL] = str(folder)
+            try:
+                self.worker = Worker(source, options)
+            finally:  # the folder goes now: nothing may look for it later
+                if before is None:
+                    os.environ.pop(ENV_SENTIMENT_MODEL, None)
+                else:
+                    os.environ[ENV_SENTIMENT_MODEL] = before
 
     def ready(self) -> int:
         return os.getpid()
@@ -107,9 +196,14 @@ def ships_model(source: ModelSource, model_from: str) -> bool:
     """Whether the driver loads the model and sends it to the workers (else each worker opens it itself)."""
     if model_from not in MODEL_FROM:
         raise ValueError(f"model_from must be one of {', '.join(MODEL_FROM)}, not {model_from!r}")
-    # A remote model is only a URL (its token is each node's own); a transformer is large and picks its device
-    # where it loads, so both are opened by the workers.
+    # A remote model is only a URL (its token is each node's own), opened by the workers; a transformer picks its
+    # device where it loads, so its checkpoint's files travel instead (ships_checkpoint).
     return model_from == "driver" and source.kind != "url" and not source.is_transformer()
+
+
+def ships_checkpoint(source: ModelSource, model_from: str) -> bool:
+    """Whether the driver sends a transformer's checkpoint files to the workers (they load the model from them)."""
+    return model_from == "driver" and source.is_transformer()
 
 
 def _plural(n: float, word: str) -> str:
@@ -143,6 +237,7 @@ class RayBackend:
         self._actor_options: dict[str, Any] = {}
         self._init_args: tuple[Any, ...] = ()
         self._model_ref: Any = None
+        self._checkpoint_ref: Any = None
         self._starting: dict[Any, Any] = {}  # ready() ref -> actor not yet known to be up
         self._working: list[Any] = []  # actors that are up
         self._slots: list[Any] = []  # one entry per task an actor may take now
@@ -161,6 +256,17 @@ class RayBackend:
     def start(self, source: ModelSource, options: BatchOptions) -> None:
         ray = self._ray = _import_ray()
         ships = ships_model(source, self.model_from)  # a bad model_from fails before Ray starts
+        if source.kind == "url":
+            from ..models.remote.display import url_carries_secrets
+
+            if url_carries_secrets(source.value):
+                # The workers' arguments are kept in Ray's control store for their lifetime (and shown by its
+                # state API): a credential in the URL would be stored there.
+                raise BatchError(
+                    f"the URL {source.shown_value} carries credentials (user info or a secret query parameter); "
+                    "the ray backend would store them in Ray's control store with each worker: give the token "
+                    "in LIME_API_TOKEN on every node instead"
+                )
         if not ray.is_initialized():
             try:
                 if self.address:
@@ -180,6 +286,14 @@ class RayBackend:
                 raise BatchError(f"the model could not be loaded: {' '.join(str(exc).split())}") from exc
             self._model_ref = ray.put(model)
             del model
+        folder = checkpoint_folder(source) if ships_checkpoint(source, self.model_from) else None
+        if folder is not None:
+            try:
+                checkpoint = read_checkpoint(folder)
+            except OSError as exc:
+                raise BatchError(f"the model's checkpoint could not be read: {' '.join(str(exc).split())}") from exc
+            self._checkpoint_ref = ray.put(checkpoint)
+            del checkpoint
         resources = ray.cluster_resources()
         gpus = float(resources.get("GPU", 0))
         num_gpus = min(1.0, gpus / self.n_workers) if gpus > 0 and source.is_transformer() else 0
@@ -190,7 +304,7 @@ class RayBackend:
             "max_restarts": 0,  # a lost worker is replaced by the driver, which knows what it held
             "runtime_env": {"env_vars": actor_env(local=not self.address)},
         }
-        self._init_args = (source, options, self._model_ref)
+        self._init_args = (source, options, self._model_ref, self._checkpoint_ref)
         self._replacements_left = self.n_workers * self.max_attempts
 
         free = float(ray.available_resources().get("CPU", 0))
@@ -366,7 +480,7 @@ class RayBackend:
         for actor in [*self._working, *self._starting.values()]:
             self._kill(actor)
         self._working, self._starting, self._slots = [], {}, []
-        self._model_ref = None
+        self._model_ref = self._checkpoint_ref = None
         self._init_args = ()
         if self._started_ray:
             ray.shutdown()

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ...terminal import printable
 
-__all__ = ["MAX_SERVER_EXCERPT", "one_line", "printable", "redact_url", "safe_url"]
+__all__ = ["MAX_SERVER_EXCERPT", "one_line", "printable", "redact_url", "safe_url", "url_carries_secrets"]
 
 # Query parameters whose value is a secret by their name (api_key, access_token, X-Amz-Signature, sig, ...).
 _SECRET_PARAMETER = re.compile(r"(?i)(key|token|secret|pass|pwd|auth|sig|credential|session|cookie|jwt|bearer)")
@@ -37,6 +37,17 @@ def safe_url(url: str) -> str:
         host = f"[{host}]"
     netloc = host + (f":{parts.port}" if parts.port else "")
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def url_carries_secrets(url: str) -> bool:
+    """Whether ``url`` holds user info or a secret-looking query parameter (what :func:`redact_url` takes out)."""
+    try:
+        parts = urlsplit(url)
+        if parts.username is not None or parts.password is not None:
+            return True
+    except ValueError:
+        return "@" in url
+    return any(_SECRET_PARAMETER.search(name) for name, _ in parse_qsl(parts.query, keep_blank_values=True))
 
 
 def redact_url(url: str) -> str:
