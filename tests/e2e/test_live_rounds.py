@@ -2,7 +2,8 @@
 
 The model is a real HTTP server on 127.0.0.1 that answers a noisy word model (several rounds of automatic sampling)
 and sleeps before every answer, on the Remote API page (the Explain page's bundled models cannot be slowed down;
-both pages draw their rounds with ui.live).
+both pages draw their rounds with ui.live). The Local model page draws them too: there the sentiment stand-in's first
+round takes long enough for its first look to be seen.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_browser import main_area, open_app, open_remote_api, paste_text, wait_idle
+from tests.e2e.test_browser import go, main_area, open_app, open_remote_api, paste_text, wait_idle
+from tests.e2e.test_demo_ready import choose
 from tests.http_fixtures import Canned, RecordedRequest, ScriptedServer, hf_rows
 from tests.test_trust_adaptive import HARD_COEFS
 from tests.test_trust_uncertainty import REVIEW_TEXT, NoisyLogisticModel
@@ -22,6 +24,7 @@ pytestmark = pytest.mark.e2e
 WAIT = 90_000
 SECOND_TEXT = "The cast was fine and the music was good, but the story was bad and the pace was slow and long."
 PRELIMINARY = "[class*='st-key-lc-preliminary']"
+SHORT_REVIEW = "The soup was bland and the bread was stale."  # a first round of 200 samples, a first look at 64
 VERDICT_HEADING = "Can you trust this explanation?"
 
 
@@ -92,3 +95,21 @@ def test_rounds_are_shown_marked_then_replaced_and_stop_keeps_one(page: Page, ap
         expect(main.get_by_text("it was stopped early", exact=False).first).to_be_visible()  # the results line
         expect(main.get_by_text("was stopped early after", exact=False).first).to_be_attached()  # the verdict's check
         expect(main.get_by_text("was stopped when you left this page")).to_have_count(0)
+
+
+def test_the_local_model_page_draws_its_rounds_in_place_too(page: Page, app_url: str) -> None:
+    open_app(page, app_url)
+    choose(page, "Model", re.compile("Review sentiment"))
+    go(page, "Local model", "The local model")
+    main = main_area(page)
+    paste_text(page, SHORT_REVIEW)
+    page.get_by_role("button", name="Explain all classes", exact=True).click()
+    preliminary = main.locator(PRELIMINARY)
+    expect(preliminary).to_be_visible(timeout=WAIT)
+    expect(preliminary).to_contain_text("Preliminary result")
+    expect(preliminary.locator(".lc-highlight")).to_have_text(SHORT_REVIEW)
+    expect(main.get_by_text("Weight of each word for each class")).to_have_count(0)  # no older or finished result
+    wait_idle(page)
+    expect(preliminary).to_have_count(0)
+    expect(main.get_by_text("Weight of each word for each class")).to_be_visible()
+    expect(main.get_by_text(re.compile("stopped early"))).to_have_count(0)
