@@ -175,10 +175,12 @@ def _fit_whitened(X: Matrix, wPT: np.ndarray, w: np.ndarray, alpha: float, tol: 
 
     LIME's samplers keep a random share of the words, so every word's column moves with that share: the columns
     are strongly correlated and the objective is ill-conditioned along their common direction (L-BFGS took 300-400
-    iterations on long posts). With ``C = L L^T`` the weighted second moments of ``[x, 1]`` (plus the penalty on the
-    words), the parameters ``V = [W, b] L`` see a design with identity second moments; the objective, and so its
-    minimiser, are unchanged, only the path to it. It stops on the same test as :func:`_fit_plain`, the largest
-    gradient component of ``[W, b]`` at most ``tol`` (or L-BFGS's own ``ftol``, or ``max_iter``).
+    iterations on long posts). With ``C = L L^T`` the second moments of ``[x, 1]`` weighted as the objective's
+    curvature weighs them at the targets (a sample's weight times the mean nonzero eigenvalue of its softmax
+    Hessian, ``sum_c p_c (1 - p_c) / (K - 1)``), plus the penalty on the words, the parameters ``V = [W, b] L`` see
+    a nearly isotropic objective; the objective, and so its minimiser, are unchanged, only the path to it. It stops
+    on the same test as :func:`_fit_plain`, the largest gradient component of ``[W, b]`` at most ``tol`` (or
+    L-BFGS's own ``ftol``, or ``max_iter``).
     """
     if is_sparse(X) or X.shape[1] > WHITEN_MAX_FEATURES or alpha <= 0:
         return None
@@ -186,7 +188,12 @@ def _fit_whitened(X: Matrix, wPT: np.ndarray, w: np.ndarray, alpha: float, tol: 
     n, d = X.shape
     k, d1 = wPT.shape[0], d + 1
     design = np.hstack([X, np.ones((n, 1))])
-    moments = (design.T * w) @ design
+    # Without the curvature (the samples' weights alone) the iterations were halved only where the probabilities
+    # are moderate; where the model is sure, the penalty dominates and plain moments over-correct (402 iterations
+    # at most on 92 fits of 20 posts, 98 with it).
+    P = np.divide(wPT, w, out=np.zeros_like(wPT), where=w > 0)
+    curvature = w * np.maximum((P * (1.0 - P)).sum(axis=0) / max(k - 1, 1), 1e-8)
+    moments = (design.T * curvature) @ design
     moments[np.arange(d), np.arange(d)] += alpha
     try:
         L = np.linalg.cholesky(moments)
