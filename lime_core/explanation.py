@@ -196,6 +196,9 @@ class StabilityReport:
     words: tuple[WordStability, ...]
     method: str
     expected_jaccard: float | None = None
+    # The largest m such that every refit's top m words are the reported top m (as a set) with the same signs (None
+    # in results written before it was kept: the verdict then judges from `words`).
+    refits_agree: int | None = None
 
     @property
     def settled(self) -> bool:

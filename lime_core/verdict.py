@@ -325,13 +325,16 @@ def settled_words(explanation: Explanation, target: TargetExplanation) -> Settle
     m = settled_count(weights, std, len(ranked)) if len(ranked) else 0
     r = _class_stability(explanation, target)
     entered: list[int] = []
-    if r is not None:  # a word that some refit moves out of the top k, or turns round, is not settled
-        moved = {w.feature for w in r.words if w.in_top_k < 1.0 or w.sign_flips > 0}
-        m = next((i for i in range(m) if words[ranked[i]].feature in moved), m)
-        # a word that enters the top k in some refit takes a place that is therefore not settled
+    if r is not None:
         index = {w.feature: j for j, w in enumerate(words)}
         entered = [index[f] for f in r.entered if f in index and index[f] not in ranked]
-        m = max(0, min(m, len(ranked) - len(entered)))
+        if r.refits_agree is not None:  # the refits, one by one: the top m words are theirs too, same signs
+            m = min(m, r.refits_agree)
+        else:  # results stored before refits_agree: a word that some refit moves out or turns round is not
+            # settled, and each word entering in some refit takes a place (counted over all refits: stricter)
+            moved = {w.feature for w in r.words if w.in_top_k < 1.0 or w.sign_flips > 0}
+            m = next((i for i in range(m) if words[ranked[i]].feature in moved), m)
+            m = max(0, min(m, len(ranked) - len(entered)))
     tied = [int(j) for j in ranked[m:]]
     if m < len(ranked):
         beyond = top_k_indices(weights, len(ranked) + 1)
@@ -420,7 +423,9 @@ def _stability_check(explanation: Explanation, target: TargetExplanation, settle
         )
     flips = [] if r is None else [w for w in r.sign_flips if w in r.top_k]
     moving = [] if r is None else list(dict.fromkeys([*r.dropped, *r.entered]))
-    if r is not None and r.top_k_jaccard < MEDIUM_JACCARD:  # re-runs disagree on much more than the edge
+    # Re-runs that disagree on much more than the edge: unless enough top words are settled (by the intervals and in
+    # every refit), the places after them being what the refits disagree on, and the verdict names them as close.
+    if r is not None and r.top_k_jaccard < MEDIUM_JACCARD and not (settled.enough and r.refits_agree is not None):
         parts = [f"The top {r.k} words are not settled: re-runs pick different ones ({agree})"]
         if moving:
             parts.append(f"{_words(moving)} move in and out of them")

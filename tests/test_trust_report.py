@@ -59,7 +59,9 @@ def test_json_layout_of_the_trust_keys(full) -> None:
         "sign_flips",
         "class_name",
         "method",
+        "refits_agree",
     } <= set(s)
+    assert isinstance(s["refits_agree"], int) and 0 <= s["refits_agree"] <= len(s["top_k"])
     f = d["faithfulness"]
     assert {
         "comprehensiveness",
@@ -140,6 +142,7 @@ def test_each_failing_check_lowers_the_verdict_with_its_reason(full) -> None:
         level="low",
         warning=True,
         words=(*full.stability.words, WordStability("plot", 0.5, 0.0, 9)),
+        refits_agree=1,  # refits that pick other words agree on the leading word only
     )
     v = judge_trust(dataclasses.replace(full, stability=moving))
     assert v.level == "check" and v.check("stability").level == "check"  # lower ranks move: read with care

@@ -137,6 +137,24 @@ def test_report_arithmetic() -> None:
     assert "c" not in by  # never in any top 2
     r3 = stability_report(weights, refits, names, "pos", k=3)
     assert "c" in r3.sign_flips and {w.feature: w for w in r3.words}["c"].sign_flips == pytest.approx(1 / 3)
+    assert r.refits_agree == 1  # only "a" leads every refit; the second refit has d, not b, in its top 2
+    assert r3.refits_agree == 1  # the third refit turns c round, and the second has d in its top 3
+    assert stability_report(weights, refits[[0, 2]], names, "pos", k=2).refits_agree == 2
+
+
+def test_refits_agree_counts_places_not_the_words_that_enter_over_all_refits() -> None:
+    # Three refits, each with another word at 3rd place: three words enter the top 3, but only one place moves.
+    names = ["a", "b", "c", "d", "e", "f"]
+    weights = np.array([3.0, -2.0, 0.5, 0.49, 0.48, 0.47])
+    refits = np.array(
+        [[3.0, -2.0, 0.4, 0.5, 0.3, 0.3], [3.0, -2.1, 0.4, 0.3, 0.5, 0.3], [2.9, -2.0, 0.4, 0.3, 0.3, 0.5]]
+    )
+    r = stability_report(weights, refits, names, "pos", k=3)
+    assert set(r.entered) == {"d", "e", "f"} and r.dropped == ("c",)
+    assert r.refits_agree == 2
+    swapped = refits.copy()
+    swapped[1, 1] = 2.0  # b turns round in one refit: only a stays
+    assert stability_report(weights, swapped, names, "pos", k=3).refits_agree == 1
 
 
 def test_resamples_the_shared_hessian_cannot_handle_get_their_own(monkeypatch) -> None:

@@ -255,6 +255,7 @@ def _stability_from_dict(d: dict[str, Any]) -> StabilityReport:
         ),
         method=str(d.get("method", "")),
         expected_jaccard=None if d.get("expected_jaccard") is None else float(d["expected_jaccard"]),
+        refits_agree=None if d.get("refits_agree") is None else int(d["refits_agree"]),
     )
 
 

@@ -197,6 +197,23 @@ def near_tie_at_edge(report: StabilityReport) -> bool:
     return report.top_k_jaccard >= HIGH_JACCARD and not report.settled
 
 
+def refits_agree(weights: np.ndarray, refits: np.ndarray, top: Sequence[int]) -> int:
+    """The largest ``m`` such that every refit's top ``m`` words are ``top[:m]`` (as a set) with the same signs.
+
+    Checked refit by refit: words that enter the top ``k`` in different refits compete for the same places, so how
+    many distinct words enter over all refits says nothing of how many places move.
+    """
+    signs = np.sign(weights)
+    for m in range(len(top), 0, -1):
+        head = list(top[:m])
+        if all(
+            set(top_k_indices(r, m).tolist()) == set(head) and bool(np.all(np.sign(r[head]) == signs[head]))
+            for r in refits
+        ):
+            return m
+    return 0
+
+
 def stability_report(
     weights: np.ndarray,
     refits: np.ndarray,
@@ -239,6 +256,7 @@ def stability_report(
     )
     top_flips = any(w.sign_flips > 0 for w, j in zip(words, involved, strict=True) if j in top)
     return StabilityReport(
+        refits_agree=refits_agree(weights, refits, top),
         class_name=class_name,
         k=k,
         n_refits=int(n_refits),
