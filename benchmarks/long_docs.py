@@ -92,16 +92,48 @@ def _dist(values: list[float]) -> str:
     return f"{np.median(v):,.4g} [{np.percentile(v, 10):,.4g}, {np.percentile(v, 90):,.4g}]"
 
 
+def time_one(model: Any, chars: int, repeats: int) -> int:
+    """Wall and CPU time of ``repeats`` auto explanations (seeds 0, 1, ...) of the test post of ``chars`` characters,
+    the model already loaded and warmed on the post itself; with the load average (docs/long-documents.md)."""
+    import os
+
+    from lime_core.models.newsgroups.data import load_newsgroups
+
+    text = next((t for t in load_newsgroups("test").texts if len(t) == chars), None)
+    if text is None:
+        raise SystemExit(f"no test post of {chars:,} characters")
+    model.predict_proba([text])
+    for seed in range(repeats):
+        row = explain_long_post(text, model, "auto", seed=seed)
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(
+            f"{chars:,} chars, {row['level']} ({row['units']} units), seed {seed}: {row['calls']:,} calls, "
+            f"{row['seconds']:.1f} s wall, {row['cpu_seconds']:.1f} s CPU, KL {row['kl']:.4f}, {row['verdict']}; "
+            f"load average {load}",
+            flush=True,
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=10)
     parser.add_argument("--reference", type=int, default=5000)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "long-docs.json"))
+    parser.add_argument(
+        "--time-chars",
+        type=int,
+        default=None,
+        help="only time auto on the test post of this many characters (e.g. 35057), --repeats times; no reference",
+    )
+    parser.add_argument("--repeats", type=int, default=1, help="with --time-chars: explanations of the post")
     args = parser.parse_args(argv)
 
     from lime_core.models.registry import load_model
 
     model = load_model("20ng-svm")
+    if args.time_chars is not None:
+        return time_one(model, args.time_chars, args.repeats)
     rows = []
     posts = sorted(long_posts(args.posts), key=lambda p: abs(len(p[1]) - 35_000))  # the 35,000-character example first
     for index, text in posts:
