@@ -107,7 +107,7 @@ STOP_REASONS: dict[str, str] = {
     STOP_CAP: "the cap was reached before the top words settled",
     STOP_FIXED: "a fixed number of samples was asked for",
     STOP_SHARED: "a multi-label model's labels are all explained from the samples drawn for its top label",
-    STOP_EARLY: "it was stopped early, before the top words had settled",
+    STOP_EARLY: "a stop was asked for before the top words had settled",
     STOP_INTERIM: "it has not stopped: this is a preliminary result while sampling goes on",
 }
 """Each recorded stop reason in plain words; a reason not listed here (e.g. ``STOP_HOPELESS``, already a

@@ -21,6 +21,8 @@ from ..defaults import CONFIDENCE, TOP_K
 from ..explanation import (
     BIAS_FEATURE,
     STOP_CAP,
+    STOP_EARLY,
+    STOP_INTERIM,
     Explanation,
     FaithfulnessReport,
     FaithfulnessScores,
@@ -185,9 +187,13 @@ def sampling_line(
     calls = calls_phrase(sampling.n_model_calls, reused)
     if sampling.mode == "auto":
         rounds = f" in {rounds_phrase(sampling.rounds)}"
+        if sampling.stopped_because == STOP_INTERIM:  # not stopped: "stopped because it has not stopped" misleads
+            return f"auto, preliminary: {sampling.n_samples:,} samples so far{rounds}, {calls}; sampling goes on"
+        if sampling.stopped_because == STOP_EARLY:
+            early = "stopped early on request, before the top words had settled"
+            return f"auto: {sampling.n_samples:,} samples{rounds}, {calls}, {early}"
         return (
-            f"auto: {sampling.n_samples:,} samples{rounds}, {calls}, stopped because "
-            f"{stop_reason(sampling, stability)}"
+            f"auto: {sampling.n_samples:,} samples{rounds}, {calls}, stopped because {stop_reason(sampling, stability)}"
         )
     return f"{sampling.n_samples:,} samples (fixed), {calls}"
 
@@ -248,8 +254,10 @@ def signs_line(summary: TrustSummary) -> str:
     elif not summary.top_uncertain:
         head = "The top word has a certain sign." if k == 1 else f"Every one of the top {k} words has a certain sign."
     else:
-        head = f"Uncertain among the top {k}: {quoted(summary.top_uncertain)}." if k > 1 else (
-            f"The top word {quoted(summary.top_uncertain)} has an uncertain sign."
+        head = (
+            f"Uncertain among the top {k}: {quoted(summary.top_uncertain)}."
+            if k > 1
+            else (f"The top word {quoted(summary.top_uncertain)} has an uncertain sign.")
         )
     others = [w for w in summary.all_uncertain if w not in summary.top_uncertain]
     if others:

@@ -92,7 +92,7 @@ def test_rounds_are_shown_marked_then_replaced_and_stop_keeps_one(page: Page, ap
         expect(preliminary).to_have_count(0)
         expect(main.locator(".lc-highlight").first).to_have_text(SECOND_TEXT)
         expect(main.get_by_text(VERDICT_HEADING)).to_be_visible()
-        expect(main.get_by_text("it was stopped early", exact=False).first).to_be_visible()  # the results line
+        expect(main.get_by_text("stopped early on request", exact=False).first).to_be_visible()  # the results line
         expect(main.get_by_text("was stopped early after", exact=False).first).to_be_attached()  # the verdict's check
         expect(main.get_by_text("was stopped when you left this page")).to_have_count(0)
 
