@@ -74,7 +74,7 @@ class ExplainOptions:
             max_samples=int(self.max_samples),
             seed=int(self.seed),
             sampler=self.sampler,
-            bigrams=bool(self.bigrams),
+            bigrams=True if self.bigrams else None,  # unticked: the model's default (lime_core.word_pairs)
             max_chars=MAX_TEXT_CHARS,
             faithfulness=bool(self.faithfulness),
             level=self.level,

@@ -62,6 +62,7 @@ from .trust.stability import DEFAULT_REFITS
 from .trust.stopping import FixedCount, SettledTopWords, StoppingRule
 from .trust.uncertainty import DEFAULT_CONFIDENCE, WeightUncertainty
 from .verdict import DISTRUST_MIN_SCORE
+from .word_pairs import AUTO_PAIRS, check_bigrams, choose_pairs
 
 __all__ = [
     "BaseTextExplainer",
@@ -149,7 +150,7 @@ class BaseTextExplainer(RecordedAttributes, BaseEstimator):
         sampler: Sampler | None = None,
         kernel: Kernel | None = None,
         surrogate: Surrogate | None = None,
-        bigrams: bool = False,
+        bigrams: bool | str | None = None,
         mask_token: str | None = None,
         removal: Removal | str | None = None,
         heldout_fraction: float = 0.3,
@@ -277,7 +278,14 @@ class BaseTextExplainer(RecordedAttributes, BaseEstimator):
         run = sample_in_rounds(
             source, black_box, rule, self._fit_surrogate, rng, record=record, progress=progress, on_round=each_round
         )
-        return self._finish(run.neighbourhood, run.fit, run.report, rng, run.trust)
+        samples, local_fit, self.pairs_choice_ = run.neighbourhood, run.fit, None
+        level = getattr(self, "level_", None)  # None: a user's sampler or vectorizer made the samples
+        words_level = level is not None and level.level == WORDS and not self.position_dependent
+        if isinstance(source, MaskingSource) and getattr(self, "bigrams_", False) == AUTO_PAIRS and words_level:
+            chosen = choose_pairs(samples, local_fit, self.make_surrogate())
+            if chosen is not None:
+                samples, local_fit, self.pairs_choice_ = chosen
+        return self._finish(samples, local_fit, run.report, rng, run.trust)
 
     def neighbourhood_source(self, text: str, classifier: Any) -> NeighbourhoodSource:
         """Where the perturbed samples of ``text`` and their features come from (the seam of
@@ -288,6 +296,7 @@ class BaseTextExplainer(RecordedAttributes, BaseEstimator):
     def _start(self, classifier: Any, black_box: BlackBox) -> None:
         self.model_ = classifier
         self.black_box_ = black_box
+        self.pairs_choice_ = None  # set after sampling when bigrams is "auto" (lime_core.word_pairs)
         self._other_trust: dict[LocalFit, TrustResults] = {}
         self._label_results: dict[int, FitResult] = {}
 
@@ -393,16 +402,26 @@ class BaseTextExplainer(RecordedAttributes, BaseEstimator):
 # -- the explainer's steps, in functions ----------------------------------------------------------------------------
 
 
+def resolve_bigrams(explainer: BaseTextExplainer, classifier: Any) -> bool | str:
+    """``bigrams``, or the model's declared ``default_bigrams`` when it is None (else False): True, False or
+    ``"auto"`` (words or words with pairs, chosen per text after sampling: :mod:`lime_core.word_pairs`)."""
+    if explainer.bigrams is not None:
+        return explainer.bigrams
+    declared = getattr(classifier, "default_bigrams", False)
+    return declared if declared is True or declared == AUTO_PAIRS else False
+
+
 def masking_source(explainer: BaseTextExplainer, text: str, classifier: Any) -> MaskingSource:
     """lime_core's neighbourhood of ``text`` at the explainer's level, checked against the limits on one
-    request's work; sets ``explainer.level_``."""
+    request's work; sets ``explainer.level_`` and ``explainer.bigrams_`` (True, False or ``"auto"``)."""
     check_text(text, explainer.max_chars)
     level = explainer.level_ = features_level(explainer, text)
     tokenized = TokenizedText.from_text(text, level.tokenizer, explainer.max_chars, level.tokens)
     n_asked = sample_cap(explainer, tokenized) if explainer.adaptive else int(explainer.n_samples)
     check_sample_chars(int(n_asked), len(tokenized.text))
+    bigrams = explainer.bigrams_ = resolve_bigrams(explainer, classifier)
     features = FeatureSpace.build(
-        tokenized, bigrams=explainer.bigrams, by_position=bool(explainer.position_dependent), level=level.level
+        tokenized, bigrams=bigrams is True, by_position=bool(explainer.position_dependent), level=level.level
     )
     level_name = level.level if level.level != WORDS else getattr(level.tokenizer, "name", WORDS)
     n_fixed = 0 if explainer.adaptive else int(explainer.n_samples)
@@ -727,6 +746,7 @@ def explainer_settings(explainer: BaseTextExplainer, fitted: LocalFit | None) ->
     if chosen is not None and chosen.level != WORDS:
         tokenizer = chosen.level
     declared = surrogate if surrogate is not None else explainer.make_surrogate()
+    choice = getattr(explainer, "pairs_choice_", None)
     removal = getattr(explainer, "removal_", None)
     if removal is None:  # not fitted: what was asked for
         asked = explainer.removal
@@ -741,7 +761,8 @@ def explainer_settings(explainer: BaseTextExplainer, fitted: LocalFit | None) ->
         sampler=safe_repr(explainer.make_sampler()),
         kernel=repr(explainer.make_kernel()),
         surrogate=repr(explainer.make_surrogate()),
-        bigrams=bool(explainer.bigrams),
+        bigrams=_uses_pairs(explainer),
+        features_reason="" if choice is None else choice.reason,
         mask_token=replacement,
         removal=removal_name,
         heldout_fraction=float(explainer.heldout_fraction),
@@ -753,6 +774,15 @@ def explainer_settings(explainer: BaseTextExplainer, fitted: LocalFit | None) ->
         level_reason=chosen.reason if chosen is not None else "",
         within=None if explainer.within is None else (int(explainer.within[0]), int(explainer.within[1])),
     )
+
+
+def _uses_pairs(explainer: BaseTextExplainer) -> bool:
+    """Whether the fitted explanation's features include word pairs (before fit: whether they were asked for)."""
+    samples = getattr(explainer, "neighbourhood_", None)
+    features = getattr(samples, "features", None)
+    if isinstance(features, FeatureSpace):
+        return bool(len(features.bigram_left))
+    return explainer.bigrams is True
 
 
 def _reported_scale(surrogate: Any) -> str:
@@ -795,6 +825,7 @@ def check_params(explainer: BaseTextExplainer) -> None:
     _check_count("auto_top_k", explainer.auto_top_k, 1, "")
     _check_count("stability_refits", explainer.stability_refits, 0, "")
     parse_methods(explainer.methods)
+    check_bigrams(explainer.bigrams)
     confidence, tolerance = explainer.confidence, explainer.auto_tolerance
     if isinstance(confidence, bool) or not isinstance(confidence, float | int | np.floating):
         raise ValueError(f"confidence must be a number between 0 and 1, not {confidence!r}")

@@ -35,7 +35,8 @@ class ExplainerOptions:
     * ``tokenization`` (``tokenizer``): ``"words"``, ``"chars"`` or a tokenizer; ``level``: ``"auto"``,
       ``"words"``, ``"sentences"``, ``"paragraphs"``; ``within``: a drill-down's character span;
     * ``sampler`` (``"mixture"``, ``"positions"``, ``"bow"`` or a sampler), ``surrogate`` (``"softmax"``,
-      ``"ridge"`` or a surrogate), ``kernel``, ``bigrams``, ``mask_token``, ``removal`` (a name or an operator);
+      ``"ridge"`` or a surrogate), ``kernel``, ``bigrams`` (True, False, ``"auto"``, or None: the model's
+      default), ``mask_token``, ``removal`` (a name or an operator);
     * ``faithfulness``, ``methods`` (other methods beside LIME), ``multi_label`` (None: the model says),
       ``max_chars`` (the longest text accepted; None: no limit);
     * ``extra``: any other TextExplainer parameter, passed as it is (and winning over the fields above).
@@ -50,7 +51,7 @@ class ExplainerOptions:
     sampler: str | Sampler | None = None
     surrogate: str | Surrogate | None = None
     kernel: Kernel | None = None
-    bigrams: bool = False
+    bigrams: bool | str | None = None
     mask_token: str | None = None
     removal: Any = None
     faithfulness: bool = False

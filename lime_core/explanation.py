@@ -132,6 +132,9 @@ class ExplainerSettings:
     # How removed words were removed (lime_core.removal): "deletion", "replace" (by mask_token), "mask_token",
     # "unk_token" (the model's token, in mask_token) or "attention_mask" (docs/removal.md)
     removal: str = "deletion"
+    # With bigrams="auto" (the sentiment model's default): which features were kept for this text, and why
+    # (lime_core.word_pairs); ``bigrams`` says whether the features include word pairs
+    features_reason: str = ""
 
 
 # -- trust reports (docs/trust.md says how each number is computed) --------------------------------------

@@ -175,6 +175,14 @@ def level_line(level: str, reason: str = "", within: tuple[int, int] | None = No
 # -- how removed words were removed (lime_core.removal) -------------------------------------------------------------
 
 
+def features_sentence(bigrams: bool, reason: str) -> str:
+    """One sentence on the features when they were chosen for the text (``settings.features_reason``), else ""."""
+    if not reason:
+        return ""
+    kept = "Words and adjacent word pairs" if bigrams else "Single words"
+    return f"{kept} were chosen for this text: they fit the model's answers better ({reason.split(': ', 1)[-1]})."
+
+
 def removal_sentence(removal: str, token: str | None) -> str:
     """One sentence on what a removed word became in the perturbed texts (an explanation's ``settings``)."""
     if removal == "attention_mask":

@@ -266,6 +266,8 @@ def results_line(result: state.RunResult, explanation: Explanation, target: Targ
         parts.append(f"+{checks:,} model calls to check faithfulness")
     parts += [f"{result.elapsed:.1f} s", f"seed {result.options.seed}"]
     parts.append(removal_sentence(explanation.settings.removal, explanation.settings.mask_token).rstrip("."))
+    if explanation.settings.bigrams and explanation.settings.features_reason:
+        parts.append("word pairs kept for this text: they fit the model better")
     if target.class_name != explanation.predicted_class:
         own = explanation.faithfulness
         parts.append(

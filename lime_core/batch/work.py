@@ -75,7 +75,7 @@ class BatchOptions:
             tokenization=self.tokenization,
             sampler=self.sampler,
             surrogate=self.surrogate,
-            bigrams=self.bigrams,
+            bigrams=True if self.bigrams else None,  # False: the model's default (lime_core.word_pairs)
             mask_token=self.mask_token,
             removal=self.removal,
             faithfulness=self.faithfulness,

@@ -171,7 +171,9 @@ def add_explanation_options(
     lime.add_argument("--seed", type=seed, default=seed_default, help=seed_help)
     lime.add_argument("--target", action="append", metavar="CLASS",
                       help=f"class to explain (repeatable, or 'all'; default: {target_help})")
-    lime.add_argument("--bigrams", action="store_true", help="also use pairs of adjacent words as features")
+    lime.add_argument("--bigrams", action="store_true",
+                      help="also use pairs of adjacent words as features (default: the model's choice; the "
+                      "sentiment model keeps pairs for a text when they fit it better)")
     lime.add_argument("--sampler", choices=SAMPLERS, default=None, help="how words are removed (default: mixture)")
     lime.add_argument("--surrogate", choices=SURROGATES, default=None, help="the local model (default: softmax)")
     lime.add_argument("--tokenization", choices=("words", "chars"), default="words",
@@ -202,7 +204,7 @@ def explainer_options(args: argparse.Namespace, **more: Any) -> ExplainerOptions
         level=args.level,
         sampler=args.sampler,
         surrogate=args.surrogate,
-        bigrams=args.bigrams,
+        bigrams=True if args.bigrams else None,  # without --bigrams: the model's default
         mask_token=args.mask_token,
         removal=args.removal,
         faithfulness=args.faithfulness,

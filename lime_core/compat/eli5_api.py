@@ -140,7 +140,7 @@ def check_eli5_params(explainer: Any) -> None:
         )
     if explainer.rbf_sigma is not None and not float(explainer.rbf_sigma) > 0:
         raise ValueError(f"rbf_sigma must be positive, not {explainer.rbf_sigma}")
-    if explainer.position_dependent and explainer.bigrams:
+    if explainer.position_dependent and explainer.bigrams is True:
         raise ValueError("position_dependent=True takes each token position as a feature; it has no bigrams")
 
 
@@ -433,7 +433,7 @@ class TextExplainer(Eli5Interface, BaseTextExplainer):
         sampler: Any = None,
         kernel: Kernel | None = None,
         surrogate: Surrogate | None = None,
-        bigrams: bool = False,
+        bigrams: bool | str | None = None,
         mask_token: str | None = None,
         removal: Removal | str | None = None,
         heldout_fraction: float = 0.3,

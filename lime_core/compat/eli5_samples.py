@@ -77,7 +77,7 @@ def check_text_sample_params(explainer: TextExplainer) -> None:
         raise ValueError(f"vec= must be a scikit-learn vectorizer (fit and transform), not {type(vec).__name__}")
     if explainer.vec is not None and explainer.position_dependent:
         raise ValueError("vec= is not supported with position_dependent=True, which has its own features (as in eli5)")
-    if explainer.vec is not None and explainer.bigrams:
+    if explainer.vec is not None and explainer.bigrams is True:
         raise ValueError("with vec= the vectorizer makes the features: set ngram_range on it instead of bigrams=True")
     if explainer.adaptive:
         raise ValueError(

@@ -164,6 +164,7 @@ class LimeTextExplainer:
             sampler=BagOfWordsSampler() if self.bow else PositionSampler(),
             kernel=lime_kernel(self.kernel_width, self.kernel),
             mask_token=self.mask_string,
+            bigrams=False,  # lime's features are single words
             extra={"position_dependent": not self.bow, **self.explainer_params},
         )
         return options.build()

@@ -174,6 +174,8 @@ def _settings_to_dict(settings: ExplainerSettings) -> dict[str, Any]:
         del out["output_scale"]  # written only when the weights_kind does not imply it
     if not settings.level_reason:
         del out["level_reason"]
+    if not settings.features_reason:
+        del out["features_reason"]
     if settings.within is None:
         del out["within"]
     else:

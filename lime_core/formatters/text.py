@@ -10,7 +10,7 @@ from ..explanation import BIAS_FEATURE, Explanation, TargetExplanation
 from ..metrics import AGREEMENT_MARGIN
 from ..nothing_to_explain import nothing_to_explain_message
 from ..terminal import printable_data
-from ..wording import LOCAL_CAVEAT, VERDICT_SCOPE, level_line, removal_sentence
+from ..wording import LOCAL_CAVEAT, VERDICT_SCOPE, features_sentence, level_line, removal_sentence
 from .highlight import format_weight, top_features, weights_meaning
 from .methods import methods_lines
 from .trust import faithfulness_line, rounds_line, sampling_line, signs_line, stability_words_line, trust_summary
@@ -34,6 +34,7 @@ def format_text(explanation: Explanation, top: int = 20) -> str:
         f"Fidelity on {m.n_heldout} held-out texts: score {_pct(m.score)} (same top class as the model; 100% is "
         f"perfect), mean KL divergence {m.mean_KL_divergence:.4f} (0 is perfect)",
         removal_sentence(e.settings.removal, e.settings.mask_token),
+        *filter(None, [features_sentence(e.settings.bigrams, e.settings.features_reason)]),
     ]
     if e.nothing_to_explain:  # the weights would be noise: say so instead (lime_core.nothing_to_explain)
         return "\n".join([*lines, "", nothing_to_explain_message(e.n_samples), "", LOCAL_CAVEAT]) + "\n"

@@ -45,6 +45,9 @@ LENGTH_BUCKETS = (8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
 # The removal operator of local transformers, chosen by measurement on reviews (docs/removal.md,
 # benchmarks/results/removal.json).
 DEFAULT_REMOVAL = "mask_token"
+# Features of local transformers unless the explainer is told otherwise: words, or words with adjacent word pairs,
+# chosen per text by cross-validated fidelity (lime_core.word_pairs; docs/removal.md).
+DEFAULT_BIGRAMS = "auto"
 # Seconds to wait for the hub to answer before declaring it unreachable.
 HUB_PROBE_TIMEOUT = 3.0
 # Tokenizers without a configured limit report int(1e30); anything this large means "no limit".
@@ -180,6 +183,9 @@ class TransformerClassifier:
     default_removal:
         What removed words become unless the explainer is told otherwise (:mod:`lime_core.removal`);
         default :data:`DEFAULT_REMOVAL`, chosen by measurement.
+    default_bigrams:
+        The features unless the explainer is told otherwise (its ``bigrams=None``): True, False, or ``"auto"``
+        (default :data:`DEFAULT_BIGRAMS`: words or words with adjacent pairs, chosen per text by fidelity).
     env_var:
         The setting users change to pick another model, named in error messages.
     """
@@ -196,6 +202,7 @@ class TransformerClassifier:
         token_budget: int = DEFAULT_TOKEN_BUDGET,
         fixed_shapes: bool = True,
         default_removal: str = DEFAULT_REMOVAL,
+        default_bigrams: bool | str = DEFAULT_BIGRAMS,
         env_var: str | None = ENV_SENTIMENT_MODEL,
     ):
         if batch_size < 1:
@@ -209,6 +216,7 @@ class TransformerClassifier:
         self.token_budget = int(token_budget)
         self.fixed_shapes = bool(fixed_shapes)
         self.default_removal = default_removal
+        self.default_bigrams = default_bigrams
         self.revision = revision
         # What the user can do, for the two ways loading fails: a bad local directory, or no way to the hub.
         where = f"set {env_var} to" if env_var else "pass"
