@@ -552,7 +552,11 @@ def _interim_result(
     """One round's fit as data for ``fit(on_round=...)``. Its trust seed is the one ``_finish`` would draw were
     sampling to stop here, read from a copy of ``rng`` (the samples still to come are not changed)."""
     trust_seed = int(copy.deepcopy(rng).integers(2**32))
-    settings = explainer_settings(explainer, run.fit)
+    # a round's features are the sampled ones (word pairs are chosen only once sampling ends), whatever an earlier
+    # fit of this explainer left in neighbourhood_
+    features = run.neighbourhood.features
+    pairs = bool(len(features.bigram_left)) if isinstance(features, FeatureSpace) else explainer.bigrams is True
+    settings = replace(explainer_settings(explainer, run.fit), bigrams=pairs, features_reason="")
     return on_round(_result(explainer, run.neighbourhood, run.fit, settings, run.report, trust_seed, run.trust))
 
 
