@@ -261,7 +261,8 @@ def variants(explainer: Any, common: dict[str, Any], grid: bool = True) -> dict[
 
 
 def one_review(
-    inner: Any, text: str, kind: str, diagnose: bool, peers: bool, store: Path | None, memo: bool, deletion: bool
+    inner: Any, text: str, kind: str, diagnose: bool, peers: bool, store: Path | None, memo: bool, deletion: bool,
+    with_lime: bool = True,
 ) -> dict[str, Any]:
     model = Recording(inner)
     row: dict[str, Any] = {"text": text, "kind": kind}
@@ -286,7 +287,7 @@ def one_review(
     te, row["eli5"] = eli5_run(model, text, memo)
     row["eli5"]["common"] = {k: kl_on(c, te.clf_.predict_proba(te.vec_.transform(c["texts"])))
                              for k, c in commons.items()}
-    lime_result = lime_run(model, text)
+    lime_result = lime_run(model, text) if with_lime else None
     if lime_result is not None:
         exp, row["lime"] = lime_result
         row["lime"]["common"] = {k: kl_on(c, lime_predict(exp, c["texts"], len(inner.class_names)))
@@ -358,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-peers", action="store_true", help="lime_core only (scored on the stored common sets)")
     parser.add_argument("--deletion", action="store_true",
                         help="also lime_core's default with deletion (eli5's operator), scored on both sets")
+    parser.add_argument("--no-lime", action="store_true", help="leave lime out (eli5 only beside lime_core)")
     parser.add_argument("--memo", action="store_true",
                         help="eli5 asks the model once per distinct text; its time is then estimated (eli5_run)")
     parser.add_argument("--store", type=Path, default=ROOT / "benchmarks" / "results" / "heldout-sets",
@@ -376,7 +378,8 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or ROOT / "benchmarks" / "results" / f"heldout-kl-{args.set}.jsonl"
     reviews = SETS[args.set][args.skip: None if args.texts is None else args.texts]
     for text, kind in reviews:
-        row = one_review(inner, text, kind, args.diagnose, not args.no_peers, args.store, args.memo, args.deletion)
+        row = one_review(inner, text, kind, args.diagnose, not args.no_peers, args.store, args.memo, args.deletion,
+                         not args.no_lime)
         with out.open("a") as f:
             f.write(json.dumps(row) + "\n")
         lc = row["lime_core"]

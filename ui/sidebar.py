@@ -115,7 +115,8 @@ def render_sidebar(load_errors: dict[str, str] | None = None) -> None:
                 "Word pairs (bigrams)",
                 value=state.ExplainOptions.bigrams,
                 key=state.BIGRAMS_KEY,
-                help="Also weigh adjacent word pairs such as 'kidney stones'.",
+                help="Always weigh adjacent word pairs such as 'kidney stones' too. Unticked: the model's default "
+                "(single words; the sentiment model keeps pairs for a text when they fit it better).",
             )
             st.checkbox(
                 "Check faithfulness",
