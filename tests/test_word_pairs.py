@@ -108,3 +108,17 @@ def test_the_sentiment_models_default_chooses_per_text_without_touching_the_held
     assert "Words and adjacent word pairs were chosen for this text" in format_text(explanation)
     again = TextExplainer(n_samples=300, random_state=0, stability_refits=0).explain(text, standin)
     assert again.to_json() == explanation.to_json()
+
+
+def test_live_rounds_show_single_words_and_the_finished_result_its_pairs() -> None:
+    """Pairs are chosen once sampling ends: every round handed over while it computes says single words, also
+    when the explainer's previous fit kept pairs."""
+    rounds: list = []
+    explainer = TextExplainer(n_samples="auto", random_state=0, stability_refits=0)
+    explainer.fit(TEXT, WordModel(interacting=True))
+    assert explainer.explanation().settings.bigrams
+    explainer.fit(TEXT, WordModel(interacting=True), on_round=rounds.append)
+    assert rounds, "auto with on_round hands over at least its first look"
+    assert all(r.preliminary and not r.settings.bigrams and not r.settings.features_reason for r in rounds)
+    finished = explainer.explanation()
+    assert finished.settings.bigrams and "cross-validated" in finished.settings.features_reason
