@@ -45,6 +45,7 @@ def _json(explanation: Any) -> dict[str, Any]:
     data["settings"].pop("removal", None)  # added with the removal operators (always "deletion" in these cases)
     if data.get("stability"):
         data["stability"].pop("expected_jaccard", None)  # added with the expected Jaccard
+        data["stability"].pop("refits_agree", None)  # added with the verdict's settled words, refit by refit
     data["metrics"].pop("close_agreement", None)  # added with the verdict's agreement within a margin
     # The verdict is derived from everything compared here; its rule was changed on purpose since (issue 18: what
     # "Trustworthy" claims, docs/trust.md), so only its presence is kept.
