@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import time
 import warnings
@@ -215,26 +214,6 @@ def lime_run(model: Recording, text: str) -> tuple[Any, dict] | None:
     return exp, {"wall": wall, "model_s": model.seconds, "calls": len(model.distinct), "sent": model.sent}
 
 
-def lime_predict(exp: Any, texts: list[str], n_classes: int) -> np.ndarray:
-    """lime's per-class ridge models on texts (its words: split on non-word characters), clipped and normalised."""
-    vocab = exp.domain_mapper.indexed_string.inverse_vocab
-    index = {word: j for j, word in enumerate(vocab)}
-    present = np.zeros((len(texts), len(vocab)))
-    for i, t in enumerate(texts):
-        for word in set(re.split(r"\W+", t)):
-            j = index.get(word)
-            if j is not None:
-                present[i, j] = 1.0
-    raw = np.empty((len(texts), n_classes))
-    for c in range(n_classes):
-        coef = np.zeros(len(vocab))
-        for j, w in exp.local_exp[c]:
-            coef[j] = w
-        raw[:, c] = exp.intercept[c] + present @ coef
-    raw = np.clip(raw, 1e-6, 1.0)
-    return raw / raw.sum(axis=1, keepdims=True)
-
-
 def variants(explainer: Any, common: dict[str, Any], grid: bool = True) -> dict[str, float]:
     """The default run's samples refitted (no model calls): other penalties, word pairs, kernels; KL on ``common``.
     Without ``grid``: words and words with pairs only, at the default penalty and kernel."""
@@ -287,10 +266,12 @@ def one_review(
     te, row["eli5"] = eli5_run(model, text, memo)
     row["eli5"]["common"] = {k: kl_on(c, te.clf_.predict_proba(te.vec_.transform(c["texts"])))
                              for k, c in commons.items()}
+    from run import lime_proba
+
     lime_result = lime_run(model, text) if with_lime else None
     if lime_result is not None:
         exp, row["lime"] = lime_result
-        row["lime"]["common"] = {k: kl_on(c, lime_predict(exp, c["texts"], len(inner.class_names)))
+        row["lime"]["common"] = {k: kl_on(c, lime_proba(exp, c["texts"], len(inner.class_names)))
                                  for k, c in commons.items()}
     row["load"] = os.getloadavg()
     return row

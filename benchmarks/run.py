@@ -98,6 +98,26 @@ def run_eli5(doc: str, model: TimedModel, n_samples: int, seed: int, target: int
     return Run(wall, model.seconds, model.texts, own_kl, own_score, top, predict, ranked)
 
 
+def lime_proba(exp: Any, texts: list[str], n_classes: int) -> np.ndarray:
+    """lime's per-class ridge models on ``texts`` (its words: split on non-word characters), clipped and normalised."""
+    vocab = exp.domain_mapper.indexed_string.inverse_vocab
+    index = {word: j for j, word in enumerate(vocab)}
+    present = np.zeros((len(texts), len(vocab)))
+    for i, text in enumerate(texts):
+        for word in set(re.split(r"\W+", text)):
+            j = index.get(word)
+            if j is not None:
+                present[i, j] = 1.0
+    raw = np.empty((len(texts), n_classes))
+    for c in range(n_classes):
+        coef = np.zeros(len(vocab))
+        for j, w in exp.local_exp[c]:
+            coef[j] = w
+        raw[:, c] = exp.intercept[c] + present @ coef
+    raw = np.clip(raw, 1e-6, 1.0)
+    return raw / raw.sum(axis=1, keepdims=True)
+
+
 def run_lime(doc: str, model: TimedModel, n_samples: int, seed: int, target: int) -> Run:
     from lime.lime_text import LimeTextExplainer
 
@@ -113,24 +133,9 @@ def run_lime(doc: str, model: TimedModel, n_samples: int, seed: int, target: int
     vocab = exp.domain_mapper.indexed_string.inverse_vocab
     top = [vocab[i] for i, w in sorted(exp.local_exp[target], key=lambda p: -p[1]) if w > 0][:6]
     ranked = [vocab[i] for i, w in sorted(exp.local_exp[target], key=lambda p: -abs(p[1])) if w != 0]
-    splitter = re.compile(r"\W+")
 
     def predict(texts: list[str], keep: np.ndarray) -> np.ndarray:
-        present = np.zeros((len(texts), len(vocab)))
-        index = {word: j for j, word in enumerate(vocab)}
-        for i, text in enumerate(texts):
-            for word in set(splitter.split(text)):
-                j = index.get(word)
-                if j is not None:
-                    present[i, j] = 1.0
-        raw = np.empty((len(texts), n_classes))
-        for c in range(n_classes):
-            coef = np.zeros(len(vocab))
-            for j, w in exp.local_exp[c]:
-                coef[j] = w
-            raw[:, c] = exp.intercept[c] + present @ coef
-        raw = np.clip(raw, 1e-6, 1.0)
-        return raw / raw.sum(axis=1, keepdims=True)
+        return lime_proba(exp, texts, n_classes)
 
     print(f"   (lime's own score is an in-sample R^2 of one class's ridge model: {exp.score:.3f})")
     return Run(wall, model.seconds, model.texts, None, None, top, predict, ranked)
