@@ -554,8 +554,7 @@ def _interim_result(
     trust_seed = int(copy.deepcopy(rng).integers(2**32))
     # a round's features are the sampled ones (word pairs are chosen only once sampling ends), whatever an earlier
     # fit of this explainer left in neighbourhood_
-    features = run.neighbourhood.features
-    pairs = bool(len(features.bigram_left)) if isinstance(features, FeatureSpace) else explainer.bigrams is True
+    pairs = _has_pairs(run.neighbourhood.features, explainer)
     settings = replace(explainer_settings(explainer, run.fit), bigrams=pairs, features_reason="")
     return on_round(_result(explainer, run.neighbourhood, run.fit, settings, run.report, trust_seed, run.trust))
 
@@ -765,7 +764,7 @@ def explainer_settings(explainer: BaseTextExplainer, fitted: LocalFit | None) ->
         sampler=safe_repr(explainer.make_sampler()),
         kernel=repr(explainer.make_kernel()),
         surrogate=repr(explainer.make_surrogate()),
-        bigrams=_uses_pairs(explainer),
+        bigrams=_has_pairs(getattr(getattr(explainer, "neighbourhood_", None), "features", None), explainer),
         features_reason="" if choice is None else choice.reason,
         mask_token=replacement,
         removal=removal_name,
@@ -780,10 +779,9 @@ def explainer_settings(explainer: BaseTextExplainer, fitted: LocalFit | None) ->
     )
 
 
-def _uses_pairs(explainer: BaseTextExplainer) -> bool:
-    """Whether the fitted explanation's features include word pairs (before fit: whether they were asked for)."""
-    samples = getattr(explainer, "neighbourhood_", None)
-    features = getattr(samples, "features", None)
+def _has_pairs(features: Any, explainer: BaseTextExplainer) -> bool:
+    """Whether ``features`` (a fit's; None before fit) include word pairs; features that are not lime_core's
+    :class:`FeatureSpace` (or none yet) say what was asked for."""
     if isinstance(features, FeatureSpace):
         return bool(len(features.bigram_left))
     return explainer.bigrams is True

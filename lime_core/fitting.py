@@ -76,6 +76,19 @@ def fit_local_model(
     narrow kernel from flattering its own score by looking only at near copies.
     """
     train, heldout = split_heldout(X.shape[0], heldout_fraction, rng)
+    return fit_on_split(X, y_proba, sample_weight, surrogate, train, heldout, metric_weight)
+
+
+def fit_on_split(
+    X: Matrix,
+    y_proba: np.ndarray,
+    sample_weight: np.ndarray,
+    surrogate: Surrogate,
+    train: np.ndarray,
+    heldout: np.ndarray,
+    metric_weight: np.ndarray | None = None,
+) -> LocalFit:
+    """:func:`fit_local_model` on a given train / held-out split (another feature set on the same samples)."""
     fitted = clone(surrogate).fit(X[train], y_proba[train], sample_weight[train])
     scoring_weight = sample_weight if metric_weight is None else metric_weight
     metrics = fidelity(fitted, X[heldout], y_proba[heldout], scoring_weight[heldout])

@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import clone
 
 from .features import FeatureSpace
-from .fitting import LocalFit, fidelity
+from .fitting import LocalFit, fit_on_split
 from .metrics import mean_kl_divergence
 from .neighbourhood import Neighbourhood
 from .surrogates import Matrix, Surrogate
@@ -98,6 +98,7 @@ def choose_pairs(
     if not choice.pairs:
         return samples, fit, choice
     with_pairs = replace(samples, features=pairs, X=X_pairs)
-    fitted = clone(surrogate).fit(X_pairs[train], samples.proba[train], samples.sample_weight[train])
-    metrics = fidelity(fitted, X_pairs[heldout], samples.proba[heldout], samples.similarity[heldout])
-    return with_pairs, LocalFit(surrogate=fitted, train_index=train, heldout_index=heldout, metrics=metrics), choice
+    refit = fit_on_split(
+        X_pairs, samples.proba, samples.sample_weight, surrogate, train, heldout, metric_weight=samples.similarity
+    )
+    return with_pairs, refit, choice

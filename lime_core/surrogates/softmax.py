@@ -35,7 +35,7 @@ hook (:class:`~lime_core.surrogates.Surrogate`):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import numpy as np
 import scipy.linalg
@@ -207,7 +207,7 @@ def _fit_whitened(X: Matrix, wPT: np.ndarray, w: np.ndarray, alpha: float, tol: 
     U = np.ascontiguousarray(UT.T)
     words = np.ones(d1)
     words[-1] = 0.0  # the intercept is not penalised
-    last: dict[str, object] = {}
+    last: dict[str, Any] = {}  # the point of the last gradient evaluated, and the largest component of [W, b]'s
 
     def weights_of(V: np.ndarray) -> np.ndarray:  # [W, b] = V L^-1
         return V @ L_inv
@@ -225,9 +225,12 @@ def _fit_whitened(X: Matrix, wPT: np.ndarray, w: np.ndarray, alpha: float, tol: 
         last["x"], last["gradient"] = v.copy(), float(np.abs(grad @ L.T).max())  # the gradient of [W, b]
         return float(loss), grad.ravel()
 
+    def settled_at(x: np.ndarray | None) -> bool:
+        """The stopping test at ``x``, from the gradient evaluated there."""
+        return x is not None and "x" in last and np.array_equal(last["x"], x) and float(last["gradient"]) <= tol
+
     def stop_when_settled(intermediate_result: object) -> None:
-        x = getattr(intermediate_result, "x", None)
-        if x is not None and np.array_equal(last.get("x"), x) and float(last["gradient"]) <= tol:  # type: ignore[arg-type]
+        if settled_at(getattr(intermediate_result, "x", None)):
             raise StopIteration
 
     result = minimize(
@@ -240,8 +243,7 @@ def _fit_whitened(X: Matrix, wPT: np.ndarray, w: np.ndarray, alpha: float, tol: 
         options={"maxiter": max_iter, "gtol": tol / float(np.abs(L).sum(axis=1).max()), "ftol": 1e-12},
     )
     full = weights_of(result.x.reshape(k, d1))
-    settled = np.array_equal(last.get("x"), result.x) and float(last["gradient"]) <= tol  # type: ignore[arg-type]
-    return full, int(result.nit), bool(result.success or settled)
+    return full, int(result.nit), bool(result.success or settled_at(result.x))
 
 
 class SoftmaxProblem:
