@@ -244,6 +244,7 @@ def markdown(results: dict[str, Any]) -> str:
 GRID = {
     "SETTLED_PROBABILITY": (0.8, 0.9, 0.95),
     "MIN_SETTLED": (2, 3),
+    "MIN_SETTLED_SPANS": (1, 2),
     "TRUST_MIN_CLOSE_AGREEMENT": (0.90, 0.93, 0.95),
 }
 
@@ -255,7 +256,8 @@ def grid(results: dict[str, Any]) -> None:
     from lime_core import verdict
     from lime_core.trust import stability
 
-    homes = {"SETTLED_PROBABILITY": stability, "MIN_SETTLED": verdict, "TRUST_MIN_CLOSE_AGREEMENT": verdict}
+    homes = {"SETTLED_PROBABILITY": stability, "MIN_SETTLED": verdict, "MIN_SETTLED_SPANS": verdict,
+             "TRUST_MIN_CLOSE_AGREEMENT": verdict}
     kept = {name: getattr(homes[name], name) for name in GRID}
     try:
         for values in product(*GRID.values()):

@@ -157,3 +157,28 @@ def test_words_before_a_broad_tie_are_settled_though_the_refits_disagree_after_t
     assert weights["superb"] > 0 > weights["dreadful"]
     assert verdict.tied and set(verdict.tied) <= set(FLAT_TAIL)  # the tie after them is named, tail words only
     assert verdict.summary.startswith("The top 2 words are settled")
+
+
+# The same shape one level up: a document of sentences, one that matters (its word 10 times each other sentence's)
+# and 24 that weigh alike. At the sentence level the leading sentence is a claim of its own (the reader opens its
+# words next); at the word level one settled word is not enough.
+FLAT_SENTENCES_TEXT = " ".join(
+    ["The service was superb from start to finish.", *(f"We walked past the {w} on the way." for w in FLAT_TAIL)]
+)
+
+
+def test_one_settled_sentence_is_trusted_and_one_settled_word_is_not() -> None:
+    model = LogisticWordModel({"superb": 3.0, **{w: 0.3 for w in FLAT_TAIL}})
+    by_sentence = TextExplainer(n_samples=2000, random_state=0, level="sentences").explain(
+        FLAT_SENTENCES_TEXT, model, targets=["positive"]
+    )
+    verdict = judge_trust(by_sentence)
+    assert verdict.level == "trust", verdict.reasons
+    assert verdict.settled == ("The service was superb from start to finish.",)  # the true leading sentence
+    assert verdict.tied and all(any(w in t for w in FLAT_TAIL) for t in verdict.tied)  # the tail, named as a tie
+    assert verdict.summary.startswith("The top sentence is settled")
+    # The same model on one sentence of words: "superb" alone is settled, the rest a tie, and that is "Check it".
+    words_text = "A superb evening by the " + ", the ".join(FLAT_TAIL) + "."
+    by_word = TextExplainer(n_samples=2000, random_state=0).explain(words_text, model, targets=["positive"])
+    word_verdict = judge_trust(by_word)
+    assert word_verdict.settled == ("superb",) and word_verdict.level == "check", word_verdict.summary
