@@ -91,3 +91,71 @@ REMOVAL_REPORT: tuple[tuple[str, str], ...] = (
     ("Nice shoes, although they hurt after an hour of walking.", "mixed"),
     ("The guide was funny, the tour itself was rushed.", "mixed"),
 )
+
+# Longer reviews, of the length users often paste (160-620 characters, 28-112 words), for the zoo's calls and
+# fidelity where the neighbourhood is far larger than any sample: a review of n <= 9 words has at most 511
+# variations, so on the short sets above the 5,000-sample run already sends (almost) all of them and auto cannot
+# send fewer. Written by the team for this benchmark, after the short sets; no constant was chosen on them.
+LONG_REVIEWS: tuple[tuple[str, str], ...] = (
+    ("The hotel was spotless, the staff remembered our names by the second morning, and the breakfast buffet had "
+     "fresh fruit every day. We would happily stay here again.", "clear"),
+    ("I returned these headphones after a week. The left ear cup crackled whenever I moved my head, the battery "
+     "lasted half of what the box promised, and customer service never answered my emails.", "clear"),
+    ("A slow start, but once the two brothers finally meet the film finds its heart. The last half hour is as "
+     "tender and funny as anything I have seen this year, even if the villain is paper thin.", "mixed"),
+    ("Ordered the vegetarian lasagne and the tiramisu. The lasagne was lukewarm in the middle and oddly sweet, "
+     "the tiramisu was soggy, and we waited forty minutes for a table we had booked. Nice view of the harbour, "
+     "though.", "mixed"),
+    ("This is the kettle I wish I had bought years ago. It boils a full litre in under three minutes, the handle "
+     "stays cool, the lid opens with one finger and it switches itself off reliably. Quiet, too.", "clear"),
+    ("The novel is beautifully written sentence by sentence, and the descriptions of the coast are stunning. But "
+     "nothing happens for two hundred pages, the characters all sound alike, and the ending simply stops rather "
+     "than concludes. I admired it more than I enjoyed it.", "mixed"),
+    ("Avoid this airline. Our flight was cancelled with no explanation, the rebooking line hung up on us twice, "
+     "our bags arrived three days later with a broken wheel, and the promised refund still has not appeared after "
+     "two months of calls and forms.", "clear"),
+    ("Our family has played this board game every weekend since Christmas. The rules take ten minutes to learn, "
+     "every round feels different, and the kids love the trading phase. The cards are sturdy and the box keeps "
+     "everything in order. Easily the best present this year.", "clear"),
+    ("The concert itself was excellent: the band played for over two hours, the sound was crisp even at the back, "
+     "and the encore was worth the ticket alone. Getting in and out was a different story. The queue for security "
+     "took an hour, the bars ran out of water, and the exits were chaos. Great music, poor organisation.",
+     "mixed"),
+    ("I bought this vacuum cleaner after reading glowing reviews and I am baffled by them. The suction is weak on "
+     "carpet, the bin is tiny and spills when you empty it, the cable is too short to reach the stairs, and it is "
+     "louder than my old one. After a month the brush roll started squealing. The only good thing I can say is "
+     "that it looks nice in the cupboard, where it now stays.", "clear"),
+    ("What a lovely surprise this little theatre production was. The set is simple, just a table and four chairs, "
+     "but the cast fill the stage with life. The lead actress moves from comedy to grief in a single scene without "
+     "a false note, and the writing is sharp, warm and often very funny. It runs just under two hours with an "
+     "interval and not a minute felt wasted. Book early, because the run is short and the house was full.",
+     "clear"),
+    ("I wanted to love this phone. The screen is gorgeous, the camera takes excellent photos in daylight, and it "
+     "feels solid in the hand. Unfortunately the battery barely makes it to the evening, the fingerprint reader "
+     "fails about half the time, and the software is stuffed with apps I cannot remove. Night photos are noisy "
+     "and smeared. For the price, I expected far more, and I am already looking at other brands for my next "
+     "upgrade.", "mixed"),
+    ("We spent a week at this campsite in July and it was perfect for a family with young children. The pitches "
+     "are large and shaded, the shower blocks were cleaned twice a day, and the small shop sold fresh bread every "
+     "morning. The lake is a short walk away with a lifeguard on duty in the afternoons. The owners were friendly "
+     "and helpful, lending us a mallet when ours broke. Quiet hours were respected, so everyone slept well. We "
+     "have already booked for next summer.", "clear"),
+    ("This cookbook looks beautiful on the shelf, but it does not work in a real kitchen. Several recipes list "
+     "ingredients that never appear in the method, the oven temperatures are wrong in at least three places, and "
+     "the quantities for the bread are so far off that the dough was soup. The photographs are lovely, I admit, "
+     "and the introduction about the author's grandmother is touching. Yet a cookbook is for cooking, and after "
+     "two ruined dinners I gave up on it and went back to my old favourites.", "clear"),
+    ("The new season of the series is a mixed bag. The first three episodes are the best television I have "
+     "watched in years: tight, tense, with a mystery that unfolds at exactly the right pace and performances that "
+     "stay with you. Then the writers seem to lose their nerve. The middle episodes wander off into subplots "
+     "nobody asked for, a beloved character is written out in a clumsy way, and the finale rushes to tie "
+     "everything up with a twist that makes little sense. Worth watching for the opening, but lower your "
+     "expectations for the rest.", "mixed"),
+    ("I have been using this standing desk for six months now and it has changed my working day. Assembly took "
+     "about an hour with clear instructions and every screw labelled. The motor is quiet and smooth, the memory "
+     "buttons remember my sitting and standing heights, and the top is large enough for two monitors without any "
+     "wobble at full height. My back pain has eased noticeably since I started alternating. The cable tray "
+     "underneath keeps everything tidy. It is not cheap, but considering how many hours I spend at it, it is "
+     "the best money I have spent on my home office, and I would recommend it to anyone working from home.",
+     "clear"),
+)

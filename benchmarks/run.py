@@ -142,17 +142,18 @@ def run_lime(doc: str, model: TimedModel, n_samples: int, seed: int, target: int
 
 
 def common_heldout(
-    doc: str, predict_proba: Callable, n: int, seed: int, tokenizer: Any = None
+    doc: str, predict_proba: Callable, n: int, seed: int, tokenizer: Any = None, removal: Any = None
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """Perturbations drawn with their own seed (none of the tools saw them), with the black box's answers.
 
     ``tokenizer``: the units removed (default words); a long text explained sentence by sentence gets its held-out
-    set at that level, so that lime_core's surrogate can read it (eli5 and lime read the texts).
+    set at that level, so that lime_core's surrogate can read it (eli5 and lime read the texts). ``removal``: how
+    removed words are removed (a lime_core.removal operator; default deletion, eli5's and lime's).
     """
     tokenized = TokenizedText.from_text(doc, tokenizer)
     space = FeatureSpace.build(tokenized)
     keep = draw_neighbourhood(default_sampler(), space.groups, n, np.random.default_rng(seed))[1:]
-    texts = tokenized.rebuild(keep)
+    texts = tokenized.rebuild(keep) if removal is None else removal.texts(tokenized, keep)
     weights = np.sqrt(keep.sum(axis=1) / keep.shape[1])
     return texts, keep, np.asarray(predict_proba(texts)), weights
 

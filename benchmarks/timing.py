@@ -37,3 +37,16 @@ class TimedModel:
         self.texts += len(texts)
         self.distinct.update(texts)
         return out
+
+
+# What a model declares to lime_core beside predict_proba (lime_core.removal, lime_core.estimator.resolve_bigrams):
+# a wrapper that counts or memoises answers must carry these, or lime_core explains the bare function instead
+# (deleting words, with single-word features) rather than the model as the product explains it.
+MODEL_DECLARATIONS = ("mask_token", "unk_token", "reads_attention_masks", "default_removal", "default_bigrams")
+
+
+def copy_declarations(model: object, onto: object) -> None:
+    """Give ``onto`` (a wrapper) each of :data:`MODEL_DECLARATIONS` that ``model`` has."""
+    for name in MODEL_DECLARATIONS:
+        if hasattr(model, name):
+            setattr(onto, name, getattr(model, name))

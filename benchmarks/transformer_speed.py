@@ -105,7 +105,7 @@ def beside_eli5(n_texts: int, n_heldout: int) -> int:
     import warnings
 
     from adaptive import common_heldout, run_eli5, run_lime_core
-    from timing import TimedModel
+    from timing import TimedModel, copy_declarations
 
     from lime_core.metrics import mean_kl_divergence
     from lime_core.models.registry import load_model
@@ -118,8 +118,7 @@ def beside_eli5(n_texts: int, n_heldout: int) -> int:
     # the model's declarations, so that lime_core's default is the model's (a bare TimedModel declares none, and
     # lime_core then deleted words with single-word features: the figures of docs/benchmarks.md before issue 19's
     # held-out work; benchmarks/heldout_kl.py is the fuller comparison)
-    for name in ("mask_token", "unk_token", "reads_attention_masks", "default_removal", "default_bigrams"):
-        setattr(model, name, getattr(inner, name))
+    copy_declarations(inner, model)
     rows, trusted = [], []
     for text, kind in REMOVAL_REPORT[:n_texts]:
         ours = run_lime_core(model, 0, "auto", False, text)
