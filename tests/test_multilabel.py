@@ -281,6 +281,35 @@ def test_remote_multi_label_model_on_a_real_server():
         assert json.loads(cli.stdout)["multi_label"]["label"] == "weather"
 
 
+def test_explain_batch_tells_a_remote_client_it_is_multi_label(tmp_path):
+    """``explain-batch --url --multi-label``: the workers' remote client is opened with ``multi_label`` (as
+    ``explain --url --multi-label`` opens it), and every label is explained from one set of samples."""
+    import pandas as pd
+
+    from lime_core.batch import BatchOptions, ModelSource
+    from lime_core.batch.work import Worker
+    from lime_core.classifier import declares_multi_label
+    from lime_core.serve import serve_in_thread
+    from tests.test_cli import run
+
+    data = tmp_path / "posts.csv"
+    pd.DataFrame({"text": [MULTI_LABEL_TEXT, "the senate vote in the rain"]}).to_csv(data, index=False)
+    with serve_in_thread(multi_label_model(), model_name="topics") as handle:
+        source = ModelSource("url", handle.url, max_requests=100)
+        assert declares_multi_label(Worker(source, BatchOptions(samples=200, multi_label=True)).model)
+        assert not declares_multi_label(Worker(source, BatchOptions(samples=200)).model)  # None: the client's own
+        out = tmp_path / "out"
+        cli = run("explain-batch", "--url", handle.url, "--multi-label", "--input", data, "--output", out,
+                  "--samples", "200", "--max-requests", "100", "--target", "all", "--quiet")
+        assert cli.returncode == 0, cli.stderr
+    rows = pd.read_parquet(out / "explanations.parquet")
+    assert rows["error"].isna().all()
+    assert all(list(c) == ["politics", "sport", "weather"] for c in rows["class_names"])
+    assert all(sum(p) > 1.0 for p in rows["probabilities"])  # independent labels, not a softmax's
+    weights = pd.read_parquet(out / "weights.parquet")
+    assert set(weights["class"]) == {"politics", "sport", "weather"}
+
+
 def test_batch_and_summary_of_a_multi_label_model(tags_pipeline, tmp_path):
     import pandas as pd
 

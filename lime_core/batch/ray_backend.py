@@ -281,7 +281,7 @@ class RayBackend:
         model = None
         if ships:
             try:
-                model = source.load()
+                model = source.open(multi_label=bool(options.multi_label))
             except (LimeCoreError, OSError) as exc:
                 raise BatchError(f"the model could not be loaded: {' '.join(str(exc).split())}") from exc
             self._model_ref = ray.put(model)

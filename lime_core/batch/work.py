@@ -113,7 +113,8 @@ class Worker:
     def __init__(self, source: ModelSource, options: BatchOptions, model: Any = None) -> None:
         self.source = source
         self.options = options
-        self.model = model if model is not None else source.load()
+        # a remote client is told the run's multi_label (a bundled model or a pipeline declares it itself)
+        self.model = model if model is not None else source.open(multi_label=bool(options.multi_label))
 
     def explain(self, record: TextRecord) -> TextResult:
         from ..verdict import judge_trust
