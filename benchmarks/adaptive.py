@@ -16,14 +16,17 @@ time, model calls (distinct texts sent; eli5 sends every sample, duplicates
 included, so both counts are shown for it), the top 3 words and whether they
 are the same as the 5,000-sample reference's (as a set, and in order), and
 fidelity on held-out perturbed samples: each tool's own held-out figures and
-all of them on one common held-out set that none was fitted on.
+common held-out sets that none was fitted on, one per removal operator, each
+run scored on the set its own operator makes. The model's declarations pass
+through the timer (``TimedModel.wrapping``), so lime_core removes words as the
+model declares (the sentiment model: its mask token; eli5 deletes them).
 
 eli5 counts word pairs as features by default (``ngram_range=(1, 2)``), so
-lime_core runs with ``bigrams=True`` for the like-for-like comparison; with
-``--features both`` (default) lime_core's default unigram features are
-measured too. With a 16-token text, a linear model of single words cannot get
-below a held-out KL of about 0.036 on this transformer, however many samples
-it sees; word pairs bring it to about 0.03.
+lime_core runs with ``bigrams=True`` beside it; with ``--features both``
+(default) single words are measured too. With a 16-token text, a linear model
+of single words cannot get below a held-out KL of about 0.036 on this
+transformer (deletion), however many samples it sees; word pairs bring it to
+about 0.03.
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ class Run:
     predict_common: Callable[[np.ndarray, list[str]], np.ndarray]
     note: str = ""
     explanation: Any = None  # lime_core's Explanation (None for eli5), for callers that judge it
+    removal: str = "deletion"  # the removal operator the run explains the model under (eli5's: deletion)
 
 
 def run_lime_core(model: TimedModel, seed: int, n_samples: int | str, bigrams: bool, text: str = TEXT) -> Run:
@@ -94,6 +98,7 @@ def run_lime_core(model: TimedModel, seed: int, n_samples: int | str, bigrams: b
         lambda keep, texts: surrogate.predict_proba(space.transform(keep)),
         note,
         e,
+        explainer.removal_.name,
     )
 
 
@@ -122,13 +127,17 @@ def run_eli5(model: TimedModel, seed: int, text: str = TEXT) -> Run:
 
 
 def common_heldout(
-    model, n: int, seed: int, text: str = TEXT
+    model, n: int, seed: int, text: str = TEXT, removal: str = "deletion"
 ) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
-    """Perturbations drawn with their own seed (no tool saw them), with the model's answers and cosine weights."""
+    """Perturbations drawn with their own seed (no tool saw them), the texts ``removal`` makes of them (an
+    explanation describes the model under its own operator, so each run is scored on its operator's set), with the
+    model's answers and cosine weights."""
+    from lime_core.removal import resolve_removal
+
     tokenized = TokenizedText.from_text(text)
     space = FeatureSpace.build(tokenized)
     keep = draw_neighbourhood(default_sampler(), space.groups, n + 1, np.random.default_rng(seed))[1:]
-    texts = tokenized.rebuild(keep)
+    texts = list(resolve_removal(removal, None, model).texts(tokenized, keep))
     weights = np.sqrt(keep.sum(axis=1) / keep.shape[1])
     return keep, texts, np.asarray(model.predict_proba(texts)), weights
 
@@ -151,15 +160,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModelUnavailableError as exc:
         print(f"benchmarks/adaptive.py skipped: the sentiment model is not available ({exc})", file=sys.stderr)
         return 0
-    model = TimedModel(
-        inner.predict_proba, inner.class_names, getattr(inner, "name", "sentiment"), getattr(inner, "batch_size", None)
-    )
+    # the model's declarations pass through (its mask token, default removal): lime_core explains it with its defaults
+    model = TimedModel.wrapping(inner)
     proba = inner.predict_proba([TEXT])[0]
     predicted = model.class_names[int(np.argmax(proba))]
-    keep, texts, heldout_proba, heldout_w = common_heldout(inner, args.heldout, 12345)
+    commons: dict[str, tuple[np.ndarray, list[str], np.ndarray, np.ndarray]] = {}
+
+    def common(removal: str) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+        if removal not in commons:
+            commons[removal] = common_heldout(inner, args.heldout, 12345, removal=removal)
+        return commons[removal]
+
     print(f"Text ({len(TokenizedText.from_text(TEXT).tokens)} tokens): {TEXT!r}")
     print(f"Model: {getattr(inner, 'name', 'sentiment')}; predicted {predicted} ({proba.max():.3f})")
-    print(f"Repeats: {args.repeats} (seeds 0..{args.repeats - 1}), medians shown; common held-out set: {args.heldout}")
+    print(f"Repeats: {args.repeats} (seeds 0..{args.repeats - 1}), medians shown; common held-out sets: "
+          f"{args.heldout} perturbations, made with each run's own removal operator (lime_core's default here: "
+          f"{getattr(inner, 'default_removal', 'deletion')}; eli5: deletion)")
 
     configs: list[tuple[str, Callable[[int], Run], str | None]] = []
     feature_sets = {"both": [True, False], "bigrams": [True], "words": [False]}[args.features]
@@ -186,9 +202,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     for name, _, ref_name in configs:
         runs = results[name]
-        common = [r.predict_common(keep, texts) for r in runs]
-        kl_c = med(mean_kl_divergence(heldout_proba, q, heldout_w) for q in common)
-        score_c = med(top_class_agreement(heldout_proba, q, heldout_w) for q in common)
+        sets = [common(r.removal) for r in runs]
+        predicted = [r.predict_common(keep, texts) for r, (keep, texts, _, _) in zip(runs, sets, strict=True)]
+        kl_c = med(mean_kl_divergence(p, q, w) for (_, _, p, w), q in zip(sets, predicted, strict=True))
+        score_c = med(top_class_agreement(p, q, w) for (_, _, p, w), q in zip(sets, predicted, strict=True))
         if ref_name is not None and ref_name in results:
             refs = results[ref_name]
             same_set = sum(set(r.top3) == set(x.top3) for r, x in zip(runs, refs, strict=True))

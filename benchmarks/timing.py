@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +24,19 @@ class TimedModel:
         self.name = name
         self.batch_size = batch_size
         self.reset()
+
+    @classmethod
+    def wrapping(cls, model: Any) -> TimedModel:
+        """A timer around ``model`` (its ``predict_proba``, class names, name and batch size) that carries its
+        declarations (:func:`copy_declarations`), so that lime_core explains it as the product does."""
+        timed = cls(
+            model.predict_proba,
+            model.class_names,
+            getattr(model, "name", type(model).__name__),
+            getattr(model, "batch_size", None),
+        )
+        copy_declarations(model, timed)
+        return timed
 
     def reset(self) -> None:
         self.seconds = 0.0
