@@ -3,7 +3,6 @@
 import streamlit as st
 
 from dashboard import report
-from lime_core.formatters.trust import sampling_line, trust_summary
 from ui import charts, live, models, run, state, views
 from ui.text import md_escape, pct
 
@@ -70,25 +69,9 @@ with result_place.container():
             f"**{md_escape(result.model_title)}** predicts **{md_escape(explanation.predicted_class)}** "
             f"({pct(max(explanation.probabilities))}) for this text."
         )
-        st.caption(
-            " \u00b7 ".join(
-                part
-                for part in (
-                    source_note,
-                    md_escape(
-                        sampling_line(
-                            explanation.sampling,
-                            explanation.n_samples,
-                            result.n_model_calls,
-                            result.n_answers_reused,
-                            trust_summary(explanation, explanation.target(explanation.predicted_class)).stability,
-                        )
-                    )
-                    + f", seed {result.options.seed}",
-                )
-                if part
-            )
-        )
+        # the Explain page's results line (sampling, time, seed, removal, word pairs), for the predicted class
+        line = md_escape(views.results_line(result, explanation, explanation.target(explanation.predicted_class)))
+        st.caption(" \u00b7 ".join(part for part in (source_note, line) if part))
         views.local_caveat(
             "These weights describe the model only in this neighbourhood: they are not the model's global weights."
         )

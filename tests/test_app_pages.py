@@ -515,6 +515,25 @@ def test_local_model_reuses_the_explain_result(newsgroups_calls: list[int]) -> N
     assert sum(newsgroups_calls) == calls
 
 
+def test_local_model_says_what_explain_says_of_word_pairs_and_removal() -> None:
+    """Both pages' results lines are one definition (ui.views.results_line): on the sentiment model, whose default
+    chooses words or word pairs per text, each says which was used and how removed words were removed."""
+    at = start()
+    at.selectbox(key="explain.example").set_value("restaurant-review").run()
+    press(at, "Explain")
+    result = at.session_state["explain.result"]
+    settings = result.all_classes().settings
+    assert settings.features_reason  # the model's default made a choice for this text
+    said = "word pairs kept for this text" if settings.bigrams else "word pairs did not fit this text better"
+    explain_lines = [c.value for c in at.caption if said in c.value]
+    assert len(explain_lines) == 1, [c.value for c in at.caption]
+    assert "mask token" in explain_lines[0]
+    goto(at, "local_model")
+    (local_line,) = [c.value for c in at.caption if said in c.value]
+    assert local_line.startswith("From the Explain page")
+    assert local_line.endswith(explain_lines[0])  # the same line, after the note of where the result comes from
+
+
 # --------------------------------------------------------------------------- Remote API
 
 

@@ -266,8 +266,9 @@ def results_line(result: state.RunResult, explanation: Explanation, target: Targ
         parts.append(f"+{checks:,} model calls to check faithfulness")
     parts += [f"{result.elapsed:.1f} s", f"seed {result.options.seed}"]
     parts.append(removal_sentence(explanation.settings.removal, explanation.settings.mask_token).rstrip("."))
-    if explanation.settings.bigrams and explanation.settings.features_reason:
-        parts.append("word pairs kept for this text: they fit the model better")
+    features = features_phrase(explanation)
+    if features:
+        parts.append(features)
     if target.class_name != explanation.predicted_class:
         own = explanation.faithfulness
         parts.append(
@@ -276,6 +277,16 @@ def results_line(result: state.RunResult, explanation: Explanation, target: Targ
             else f"re-explained from the same samples (its faithfulness check: {own.n_model_calls:,} model calls)"
         )
     return " \u00b7 ".join(parts)
+
+
+def features_phrase(explanation: Explanation) -> str:
+    """Whether the features have word pairs, for a results line: said when the model's default chose them for
+    the text (lime_core.word_pairs) or the user asked for them; "" for single words nobody chose."""
+    settings = explanation.settings
+    if settings.features_reason:
+        return ("word pairs kept for this text: they fit the model better" if settings.bigrams
+                else "single words: word pairs did not fit this text better")
+    return "words and adjacent word pairs" if settings.bigrams else ""
 
 
 def highlighted_text(explanation: Explanation, target: TargetExplanation, scale: float | None = None) -> None:
