@@ -217,6 +217,18 @@ def test_fit_must_also_settle() -> None:
     assert tight.settled
 
 
+def test_the_fit_is_unsettled_while_the_held_out_kl_is_far_above_the_training_kl() -> None:
+    w = np.array([3.0, 0.1])
+    std = np.array([0.01, 0.01])
+    # Takeuchi's estimate alone says settled; the held-out KL is 0.03 above the training KL, so half of that is lost.
+    on = replace(DEFAULTS, fit_measured=True)
+    measured = check_round(w, std, 1, 1.96, (0,), excess_loss=0.001, heldout_kl=0.05, train_kl=0.02, settings=on)
+    assert not measured.fit_settled and measured.factor == pytest.approx(0.015 / (DEFAULTS.fit_rel_tol * 0.05))
+    assert check_round(w, std, 1, 1.96, (0,), excess_loss=0.001, heldout_kl=0.05, train_kl=0.048, settings=on).settled
+    # The default is Takeuchi's estimate alone.
+    assert check_round(w, std, 1, 1.96, (0,), excess_loss=0.001, heldout_kl=0.05, train_kl=0.02).settled
+
+
 def test_without_intervals_the_top_words_must_repeat() -> None:
     w = np.array([1.0, 0.5, 0.2])
     assert not check_round(w, None, 2, 1.96, None).settled

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from ..explanation import STOP_CAP, STOP_FIXED, STOP_HOPELESS, SamplingReport, SamplingRound
+from ..metrics import mean_kl_divergence
 from .adaptive import (
     AUTO,
     DEFAULT_SETTINGS,
@@ -104,6 +105,13 @@ class FixedCount:
         return fixed_sampling(state.neighbourhood)
 
 
+def training_kl(samples: Neighbourhood, fit: LocalFit) -> float:
+    """The fit's KL on its own training samples, weighted as its held-out KL is (by similarity to the text)."""
+    rows = fit.train_index
+    q = fit.surrogate.predict_proba(samples.X[rows])
+    return mean_kl_divergence(samples.proba[rows], q, samples.similarity[rows])
+
+
 def effective_count(similarity: np.ndarray) -> float:
     """Kish's effective sample size of samples under the weights their metrics use."""
     total = float(np.sum(similarity * similarity))
@@ -156,6 +164,7 @@ class SettledTopWords:
             cov=None if unc is None or unc.class_cov is None else unc.class_cov(c),
             excess_loss=None if unc is None else unc.excess_loss,
             heldout_kl=fit.metrics.mean_KL_divergence,
+            train_kl=training_kl(samples, fit) if self.settings.fit_measured else None,
             rel_tol=self.rel_tol,
             new_text_share=state.new_text_share,
             settings=self.settings,
