@@ -306,6 +306,7 @@ STOP_PRECISE = "top words settled (near ties within tolerance) and fit settled" 
 STOP_COSTLY = "top words close to settled; settling the last near tie would cost several times the samples so far"
 STOP_UNCHANGED = "top words unchanged (no intervals for this surrogate)"
 STOP_CAP = "sample cap reached"
+STOP_EVERY_VARIATION = "(nearly) every variation of the text answered: samples up to the cap cost few model calls"
 STOP_HOPELESS = "the fit cannot become trustworthy: a model of single words does not describe this black box here"
 # Results while they compute (lime_core.rounds' on_round): a round's fit while sampling goes on, and a fit kept when
 # the caller stopped sampling there, before the stopping rule was met.

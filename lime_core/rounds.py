@@ -137,6 +137,18 @@ def first_look_size(first_round: int, n_features: int) -> int:
     return size if 2 * size <= first_round else 0
 
 
+# Texts of at most this many removable units (words, or sentences) have their variations counted: 2^n keep-masks.
+MAX_COUNTED_UNITS = 16
+
+
+def variation_count(source: NeighbourhoodSource) -> int | None:
+    """How many distinct texts ``source`` can draw (every keep-mask of its units, the text and the empty one
+    included), when it says and they are few enough to be asked about; else None."""
+    if not isinstance(source, MaskingSource) or len(source.tokenized.tokens) > MAX_COUNTED_UNITS:
+        return None  # another source's texts (eli5's samplers) are not keep-masks of these units
+    return 2 ** len(source.tokenized.tokens)
+
+
 def sample_in_rounds(
     source: NeighbourhoodSource,
     black_box: BlackBox | LabelView,
@@ -165,6 +177,7 @@ def sample_in_rounds(
     # Texts asked about in earlier rounds: a round's new texts are counted against these, not the model calls,
     # which a warm prediction cache would lower (the same explanation from the model or the cache).
     seen: set[str] = set()
+    n_variations = variation_count(source)
     while True:
         texts = source.draw(size - drawn, rng)
         # A fixed count is one round, with nothing to show before its end; automatic sampling has a first look.
@@ -188,7 +201,8 @@ def sample_in_rounds(
             samples = record(samples)
         fitted = fit(samples, rng)
         new_share = (len(seen) - before) / max(size - drawn, 1)
-        state = RoundState(samples, fitted, TrustResults(samples, fitted), calls, new_share)
+        asked = None if n_variations is None else len(seen) / n_variations
+        state = RoundState(samples, fitted, TrustResults(samples, fitted), calls, new_share, asked)
         drawn = size
         decision = rule.after_round(state)
         if decision.stopped_because is not None:

@@ -59,6 +59,7 @@ from .explanation import (
     BIAS_FEATURE,
     STOP_CAP,
     STOP_EARLY,
+    STOP_EVERY_VARIATION,
     STOP_INTERIM,
     Explanation,
     FeatureWeight,
@@ -537,7 +538,7 @@ def unsettled_in_reruns(sampling: SamplingReport | None, stability: StabilityRep
     return (
         sampling is not None
         and sampling.mode == "auto"
-        and sampling.stopped_because not in (STOP_CAP, STOP_EARLY, STOP_INTERIM)
+        and sampling.stopped_because not in (STOP_CAP, STOP_EVERY_VARIATION, STOP_EARLY, STOP_INTERIM)
         and stability is not None
         and stability.level != "high"
     )

@@ -16,6 +16,7 @@ from .explanation import (
     STOP_CAP,
     STOP_COSTLY,
     STOP_EARLY,
+    STOP_EVERY_VARIATION,
     STOP_FIXED,
     STOP_INTERIM,
     STOP_PRECISE,
@@ -105,6 +106,10 @@ STOP_REASONS: dict[str, str] = {
     ),
     STOP_UNCHANGED: "the top words stayed the same from one round to the next",
     STOP_CAP: "the cap was reached before the top words settled",
+    STOP_EVERY_VARIATION: (
+        "the model had answered (nearly) every variation of this short text, so samples up to the cap cost few "
+        "further model calls"
+    ),
     STOP_FIXED: "a fixed number of samples was asked for",
     STOP_SHARED: "a multi-label model's labels are all explained from the samples drawn for its top label",
     STOP_EARLY: "a stop was asked for before the top words had settled",

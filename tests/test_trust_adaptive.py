@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from lime_core.explainer import TextExplainer
-from lime_core.explanation import Explanation
+from lime_core.explanation import STOP_EVERY_VARIATION, Explanation
 from lime_core.predictor import PredictionCache
 from lime_core.trust import adaptive
 from lime_core.trust.adaptive import check_round, expected_set_agreement, initial_samples, next_size
-from tests.blackboxes import SENTIMENT_COEFS, SENTIMENT_TEXT, SklearnLikeModel, sentiment_model
+from tests.blackboxes import SENTIMENT_COEFS, SENTIMENT_TEXT, LogisticWordModel, SklearnLikeModel, sentiment_model
 from tests.test_trust_uncertainty import REVIEW_TEXT, NoisyLogisticModel
 
 DEFAULTS = adaptive.DEFAULT_SETTINGS
@@ -295,3 +295,23 @@ def test_a_near_tie_that_would_cost_several_times_the_samples_is_left_as_it_is()
     # Samples that mostly repeat texts already answered cost little: then the near tie is settled after all.
     cheap = check_round(w, std, 3, 1.96, (0, 1, 2), rel_tol=0.01, settings=NO_ABS_TOL, new_text_share=0.2)
     assert not cheap.ranking_settled and not cheap.costly
+
+
+def test_a_short_text_whose_variations_are_all_answered_gets_the_caps_samples_at_no_more_calls() -> None:
+    # Five words: 32 variations, all asked about in the first rounds. Samples up to the cap repeat them, so auto sends
+    # the same 32 texts as a fixed 5,000-sample run and gives its explanation, instead of one from 200 samples.
+    model = LogisticWordModel({"superb": 2.0, "cast": 0.6, "dull": -1.5, "plot": -0.5})
+    text = "Superb cast, dull plot, overall"
+    auto = TextExplainer(n_samples="auto", random_state=0).explain(text, model, targets=["positive"])
+    fixed = TextExplainer(n_samples=5000, random_state=0).explain(text, model, targets=["positive"])
+    assert auto.n_model_calls == fixed.n_model_calls == 32
+    assert auto.n_samples == 5000 and auto.sampling.rounds >= 2
+    # the 5,000 samples settle the top words, or the cap is named for what it is: every variation answered
+    assert auto.sampling.stopped_because in (STOP_EVERY_VARIATION, adaptive.STOP_SEPARATED, adaptive.STOP_PRECISE)
+    a = {w.feature: w.weight for w in auto.targets[0].weights}
+    f = {w.feature: w.weight for w in fixed.targets[0].weights}
+    assert max(abs(a[k] - f[k]) for k in f) < 0.15  # two draws of 5,000 samples of the same 32 texts
+    # A longer text keeps sampling in rounds: its 2^n variations are far more than any sample.
+    long_text = " ".join(["superb cast"] * 6 + ["dull plot"] * 6)
+    e = TextExplainer(n_samples="auto", random_state=0).explain(long_text, model, targets=["positive"])
+    assert e.n_samples < 5000 and e.sampling.stopped_because != STOP_EVERY_VARIATION

@@ -158,6 +158,9 @@ class AdaptiveSettings:
     # While the agreement is below the "do not trust" threshold, rounds grow at most this much, so that the next
     # check comes before the budget is spent.
     hopeless_growth: float = 2.0
+    # A short text: once this share of its 2^n variations has been asked about, the next round goes to the cap, whose
+    # samples then cost at most the rest of them in model calls (lime_core.rounds.variation_count).
+    variations_share: float = 0.9
 
 
 DEFAULT_SETTINGS = AdaptiveSettings()

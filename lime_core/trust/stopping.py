@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from ..explanation import STOP_CAP, STOP_FIXED, STOP_HOPELESS, SamplingReport, SamplingRound
+from ..explanation import STOP_CAP, STOP_EVERY_VARIATION, STOP_FIXED, STOP_HOPELESS, SamplingReport, SamplingRound
 from ..metrics import mean_kl_divergence
 from .adaptive import (
     AUTO,
@@ -54,6 +54,9 @@ class RoundState:
     trust: TrustResults
     n_model_calls: int  # texts sent to the model so far, in every round
     new_text_share: float  # the share of this round's samples that were texts not asked about before
+    # The share of every text the sampler can make of this one (2^n keep-masks of its n units) asked about so far;
+    # None when not counted (a long text, another source)
+    variations_asked: float | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,14 @@ class SettledTopWords:
                 max_halfwidth=check.max_halfwidth,
             )
         )
+        asked = state.variations_asked
+        if asked is not None and asked >= self.settings.variations_share and n < self.max_samples:
+            # A short text whose few variations are (nearly) all answered: samples up to the cap repeat them at
+            # (almost) no model call, and their counts approach the sampling distribution's, so the explanation is
+            # the cap's. Stopping here instead, on 250 samples of 64 texts, ranked a near tie unlike the 5,000-sample
+            # run that sent the same 64.
+            self._previous_top = check.top
+            return RoundDecision(next_size=self.max_samples)
         if check.settled:
             return RoundDecision(check.reason)
         m = fit.metrics
@@ -188,7 +199,8 @@ class SettledTopWords:
             return RoundDecision(STOP_HOPELESS)
         self._previous_score = m.score
         if n >= self.max_samples:
-            return RoundDecision(STOP_CAP)
+            every = asked is not None and asked >= self.settings.variations_share
+            return RoundDecision(STOP_EVERY_VARIATION if every else STOP_CAP)
         poor = m.score < self.distrust_below  # check again soon: it may be hopeless
         growth = self.settings.hopeless_growth if poor else math.inf
         self._previous_top = check.top
