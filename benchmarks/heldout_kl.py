@@ -15,11 +15,24 @@ each tool's figure on its own operator's set is the like-for-like one; both are 
 default run's samples are also refitted (no model calls) with other penalties, features and kernels, and scored
 on the common set of its operator: which lever closes the gap.
 
+Three more modes, each scored on common sets the same way (docs/removal.md):
+
+* ``--diagnose-deletion``: why lime_core with deletion differs from eli5 on deletion's set (:func:`diagnose_deletion`:
+  5,000 samples, refits with other penalties, features and kernels, and the two tools' pieces crossed);
+* ``--pair-rules``: words or pairs chosen by other rules (folds, margin) on the samples of the default run, with the
+  mask token and with deletion (:func:`pair_rules`; lime_core.word_pairs' margin was chosen with it);
+* ``--operators``: lime_core's default with each removal operator, held-out KL on its own operator's set.
+
 Rows are appended to a JSON-lines file as each review finishes (``--out``), so a run cut short keeps its reviews;
 the summary reads every row of the file.
 
     python benchmarks/heldout_kl.py --set dev [--texts 8] [--diagnose] [--out benchmarks/results/heldout-kl-dev.jsonl]
     python benchmarks/heldout_kl.py --set report --out benchmarks/results/heldout-kl-report.jsonl
+    python benchmarks/heldout_kl.py --set report --deletion --memo \
+        --out benchmarks/results/heldout-kl-report-like-for-like.jsonl
+    python benchmarks/heldout_kl.py --set dev --diagnose-deletion --memo \
+        --out benchmarks/results/heldout-kl-dev-deletion.jsonl
+    python benchmarks/heldout_kl.py --set dev --pair-rules --out benchmarks/results/heldout-kl-dev-pair-rules.jsonl
     python benchmarks/heldout_kl.py --summary benchmarks/results/heldout-kl-report.jsonl
 """
 
@@ -42,6 +55,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from reviews import REMOVAL_DEV, REMOVAL_REPORT, REVIEWS  # noqa: E402
+from timing import copy_declarations  # noqa: E402
 
 SETS = {
     "dev": REMOVAL_DEV,  # constants are chosen on these
@@ -75,10 +89,7 @@ class Recording:
         self.model = model
         self.class_names = model.class_names
         self.name = getattr(model, "name", "sentiment")
-        self.mask_token, self.unk_token = model.mask_token, model.unk_token
-        self.reads_attention_masks = model.reads_attention_masks
-        self.default_removal = model.default_removal
-        self.default_bigrams = model.default_bigrams
+        copy_declarations(model, self)
         self.reset()
 
     def reset(self) -> None:
@@ -277,10 +288,185 @@ def one_review(
     return row
 
 
+def diagnose_deletion(inner: Any, text: str, kind: str, store: Path | None, memo: bool) -> dict[str, Any]:
+    """Why lime_core with deletion is (or is not) behind eli5 on deletion's common set, on one review.
+
+    lime_core with deletion at ``auto`` and at 5,000 samples (eli5's count), each refitted (no model calls) with
+    other penalties, features and kernels; eli5 at 5,000; and the two tools' pieces crossed: lime_core's softmax
+    surrogate fitted on eli5's own samples and features (its 5,000 samples, cosine weights), eli5's vectorizer
+    (counts of words and of the text's adjacent pairs) on lime_core's 5,000 samples, and eli5's classifier (SGD,
+    elastic net, samples expanded by labels drawn from the probabilities) on lime_core's 5,000 samples.
+    """
+    from eli5.lime.utils import fit_proba
+    from sklearn.base import clone
+
+    from lime_core.removal import resolve_removal
+    from lime_core.surrogates import SoftmaxSurrogate
+
+    model = Recording(inner)
+    common = common_set(inner, text, "deletion", store)
+    row: dict[str, Any] = {"text": text, "kind": kind}
+    runs = {}
+    for key, n_samples in (("lime_core_deletion", "auto"), ("lime_core_deletion_5000", PEER_SAMPLES)):
+        explainer, row[key] = lime_core_run(model, text, n_samples, "deletion")
+        row[key]["common"] = {"deletion": kl_on(common, lime_core_predict(explainer, common))}
+        row[key]["variants"] = variants(explainer, common)
+        runs[key] = explainer
+    te, row["eli5"] = eli5_run(model, text, memo)
+    Xc = te.vec_.transform(common["texts"])
+    row["eli5"]["common"] = {"deletion": kl_on(common, te.clf_.predict_proba(Xc))}
+    crossed: dict[str, float] = {}
+    for alpha in (1e-4, 1e-3, 1e-2):
+        fitted = SoftmaxSurrogate(alpha=alpha).fit(te.X_, te.y_proba_, te.similarity_)
+        crossed[f"softmax a{alpha:g} on eli5's samples and features"] = kl_on(common, fitted.predict_proba(Xc))
+    n = runs["lime_core_deletion_5000"].neighbourhood_
+    train = runs["lime_core_deletion_5000"].local_fit_.train_index
+    texts = resolve_removal("deletion", None, inner).texts(n.tokenized, n.keep)
+    X_vec = te.vec_.transform(texts)
+    fitted = SoftmaxSurrogate(alpha=1e-3).fit(X_vec[train], n.proba[train], n.sample_weight[train])
+    crossed["softmax a0.001 with eli5's features on lime_core's 5,000"] = kl_on(common, fitted.predict_proba(Xc))
+    sgd = fit_proba(clone(te.clf), X_vec[train], n.proba[train], expand_factor=10,
+                    sample_weight=n.sample_weight[train], random_state=0)
+    crossed["eli5's classifier and features on lime_core's 5,000"] = kl_on(common, sgd.predict_proba(Xc))
+    row["crossed"] = crossed
+    row["load"] = os.getloadavg()
+    return row
+
+
+PAIR_RULES = {  # (folds, margin) of lime_core.word_pairs' choice; None: always pairs
+    "3 folds, margin 5 % (before)": (3, 0.05),
+    "3 folds, margin 0 (the default)": (3, 0.0),
+    "5 folds, margin 5 %": (5, 0.05),
+    "10 folds, margin 5 %": (10, 0.05),
+    "10 folds, margin 0": (10, 0.0),
+    "always pairs": None,
+}
+
+
+def pair_rules(inner: Any, text: str, kind: str, store: Path | None) -> dict[str, Any]:
+    """Words or pairs chosen by other rules on the samples of lime_core's ``auto`` run (no model calls), with the
+    model's mask token and with deletion, each scored on its operator's common held-out set."""
+    from sklearn.base import clone
+
+    from lime_core.features import FeatureSpace
+    from lime_core.word_pairs import cross_validated_kl
+
+    model = Recording(inner)
+    row: dict[str, Any] = {"text": text, "kind": kind}
+    for removal in ("mask_token", "deletion"):
+        common = common_set(inner, text, removal, store)
+        explainer, run = lime_core_run(model, text, "auto", removal)
+        n, fit = explainer.neighbourhood_, explainer.local_fit_
+        train, surrogate = fit.train_index, clone(fit.surrogate)
+        words, pairs = FeatureSpace.build(n.tokenized), FeatureSpace.build(n.tokenized, bigrams=True)
+        X = {"words": words.transform(n.keep), "pairs": pairs.transform(n.keep)}
+        common_kl = {}
+        for name, space in (("words", words), ("pairs", pairs)):
+            fitted = clone(surrogate).fit(X[name][train], n.proba[train], n.sample_weight[train])
+            common_kl[name] = kl_on(common, fitted.predict_proba(space.transform(common["keep"])))
+        chosen = {}
+        for rule, spec in PAIR_RULES.items():
+            if spec is None:
+                chosen[rule] = "pairs"
+                continue
+            folds, margin = spec
+            w = cross_validated_kl(X["words"], n, train, surrogate, folds)
+            p = cross_validated_kl(X["pairs"], n, train, surrogate, folds)
+            chosen[rule] = "pairs" if p <= (1.0 - margin) * w else "words"
+        row[removal] = {"samples": run["samples"], "common": common_kl, "chosen": chosen,
+                        "shipped_pairs": run["pairs"]}
+    row["load"] = os.getloadavg()
+    return row
+
+
+def summary_pair_rules(rows: list[dict[str, Any]]) -> None:
+    """Per operator and rule: median [p10, p90] common KL of the features each rule keeps, and how often pairs."""
+    for removal in ("mask_token", "deletion"):
+        print(f"  {removal}: words only {np.median([r[removal]['common']['words'] for r in rows]):.4f}, "
+              f"pairs lower on the common set on "
+              f"{sum(r[removal]['common']['pairs'] < r[removal]['common']['words'] for r in rows)}/{len(rows)}")
+        for rule in PAIR_RULES:
+            kl = np.asarray([r[removal]["common"][r[removal]["chosen"][rule]] for r in rows])
+            kept = sum(r[removal]["chosen"][rule] == "pairs" for r in rows)
+            print(f"    {rule:36s} {np.median(kl):.4f} [{np.percentile(kl, 10):.4f}, {np.percentile(kl, 90):.4f}]; "
+                  f"pairs kept on {kept}/{len(rows)}")
+
+
+OPERATORS = ("deletion", "mask_token", "unk_token", "attention_mask")
+
+
+def operators(inner: Any, text: str, kind: str, store: Path | None) -> dict[str, Any]:
+    """lime_core's default explanation (``auto``, words or pairs per text) with each removal operator, scored on the
+    common held-out set made with that operator: held-out KL only (benchmarks/removal.py adds the references)."""
+    from lime_core import PredictionCache, TextExplainer
+
+    row: dict[str, Any] = {"text": text, "kind": kind}
+    for removal in OPERATORS:
+        common = common_set(inner, text, removal, store)
+        explainer = TextExplainer(n_samples="auto", random_state=0, cache=PredictionCache(), removal=removal)
+        explanation = explainer.fit(text, inner).explanation()
+        row[removal] = {
+            "common": kl_on(common, lime_core_predict(explainer, common)),
+            "samples": int(explainer.X_.shape[0]),
+            "calls": int(explanation.n_model_calls),
+            "pairs": bool(explanation.settings.bigrams),
+            "verdict": explanation_verdict(explanation),
+        }
+    row["load"] = os.getloadavg()
+    return row
+
+
+def summary_operators(rows: list[dict[str, Any]]) -> None:
+    """Per operator: median [p10, p90] common KL on its own set, on how many reviews it is the lowest, verdicts."""
+    best = [min(OPERATORS, key=lambda op: r[op]["common"]) for r in rows]
+    for op in OPERATORS:
+        kl = np.asarray([r[op]["common"] for r in rows])
+        lower = sum(r[op]["common"] < r["deletion"]["common"] for r in rows)
+        print(f"  {op:15s} {np.median(kl):.4f} [{np.percentile(kl, 10):.4f}, {np.percentile(kl, 90):.4f}]; lowest on "
+              f"{best.count(op)}/{len(rows)}; below deletion on {lower}/{len(rows)}; model calls "
+              f"{np.median([r[op]['calls'] for r in rows]):.0f}; Trustworthy "
+              f"{sum(r[op]['verdict'] == 'trust' for r in rows)}/{len(rows)}")
+
+
+def summary_deletion(rows: list[dict[str, Any]]) -> None:
+    """The summary of ``--diagnose-deletion`` rows: median [p10, p90] of every figure's common KL."""
+
+    def q(values: Any) -> str:
+        v = np.asarray(list(values), dtype=float)
+        return f"{np.median(v):.4f} [{np.percentile(v, 10):.4f}, {np.percentile(v, 90):.4f}]"
+
+    eli5 = [r["eli5"]["common"]["deletion"] for r in rows]
+    print(f"  eli5 (5,000)                      {q(eli5)}")
+    for key in ("lime_core_deletion", "lime_core_deletion_5000"):
+        mine = [r[key]["common"]["deletion"] for r in rows]
+        wins = sum(a < b for a, b in zip(mine, eli5, strict=True))
+        print(f"  {key:33s} {q(mine)}; samples {q(r[key]['samples'] for r in rows)}; pairs kept on "
+              f"{sum(bool(r[key]['pairs']) for r in rows)}/{len(rows)}; lower than eli5 on {wins}/{len(rows)}")
+        names = rows[0][key]["variants"]
+        med = {name: float(np.median([r[key]["variants"][name] for r in rows])) for name in names}
+        print("    refits: " + ", ".join(f"{name} {med[name]:.4f}" for name in sorted(med, key=med.__getitem__)[:8]))
+    for name in rows[0]["crossed"]:
+        values = [r["crossed"][name] for r in rows]
+        wins = sum(a < b for a, b in zip(values, eli5, strict=True))
+        print(f"  {name}: {q(values)}; lower than eli5 on {wins}/{len(rows)}")
+
+
 def summary(path: Path) -> None:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     if not rows:
         print("no rows")
+        return
+    if "attention_mask" in rows[0]:
+        print(f"{path.name}: {len(rows)} reviews, common KL on each operator's own set, median [p10, p90]")
+        summary_operators(rows)
+        return
+    if "mask_token" in rows[0] and "chosen" in rows[0]["mask_token"]:
+        print(f"{path.name}: {len(rows)} reviews, common KL on each operator's own set, median [p10, p90]")
+        summary_pair_rules(rows)
+        return
+    if "crossed" in rows[0]:
+        print(f"{path.name}: {len(rows)} reviews, common KL on deletion's set, median [p10, p90]")
+        summary_deletion(rows)
         return
 
     def q(values: Any, fmt: str = ".4f") -> str:
@@ -338,6 +524,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", type=int, default=0, help="leave out the first N (resume a run)")
     parser.add_argument("--diagnose", action="store_true")
     parser.add_argument("--no-peers", action="store_true", help="lime_core only (scored on the stored common sets)")
+    parser.add_argument("--operators", action="store_true",
+                        help="lime_core's default with each removal operator, on its own common set (operators)")
+    parser.add_argument("--pair-rules", action="store_true",
+                        help="words or pairs chosen by other rules on the auto run's samples, both operators")
+    parser.add_argument("--diagnose-deletion", action="store_true",
+                        help="why lime_core with deletion differs from eli5 on deletion's set (diagnose_deletion)")
     parser.add_argument("--deletion", action="store_true",
                         help="also lime_core's default with deletion (eli5's operator), scored on both sets")
     parser.add_argument("--no-lime", action="store_true", help="leave lime out (eli5 only beside lime_core)")
@@ -359,6 +551,26 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or ROOT / "benchmarks" / "results" / f"heldout-kl-{args.set}.jsonl"
     reviews = SETS[args.set][args.skip: None if args.texts is None else args.texts]
     for text, kind in reviews:
+        if args.operators:
+            row = operators(inner, text, kind, args.store)
+            with out.open("a") as f:
+                f.write(json.dumps(row) + "\n")
+            print(" ".join(f"{op} {row[op]['common']:.4f}" for op in OPERATORS) + f": {text}", flush=True)
+            continue
+        if args.pair_rules:
+            row = pair_rules(inner, text, kind, args.store)
+            with out.open("a") as f:
+                f.write(json.dumps(row) + "\n")
+            print(f"{row['mask_token']['common']} {row['deletion']['common']}: {text}", flush=True)
+            continue
+        if args.diagnose_deletion:
+            row = diagnose_deletion(inner, text, kind, args.store, args.memo)
+            with out.open("a") as f:
+                f.write(json.dumps(row) + "\n")
+            print(f"lime_core auto {row['lime_core_deletion']['common']['deletion']:.4f}, 5,000 "
+                  f"{row['lime_core_deletion_5000']['common']['deletion']:.4f}, eli5 "
+                  f"{row['eli5']['common']['deletion']:.4f}; {text}", flush=True)
+            continue
         row = one_review(inner, text, kind, args.diagnose, not args.no_peers, args.store, args.memo, args.deletion,
                          not args.no_lime)
         with out.open("a") as f:
