@@ -10,6 +10,7 @@ app's own in-process model server over HTTP. Sample counts are small (300).
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import os
@@ -532,6 +533,37 @@ def test_local_model_says_what_explain_says_of_word_pairs_and_removal() -> None:
     (local_line,) = [c.value for c in at.caption if said in c.value]
     assert local_line.startswith("From the Explain page")
     assert local_line.endswith(explain_lines[0])  # the same line, after the note of where the result comes from
+
+
+def test_a_drill_down_kept_by_stop_becomes_the_drill_downs_result() -> None:
+    """A drill-down draws its rounds with ui.live; its Stop button keeps the latest round under the drill-down's
+    own key (ui.live.keep_stopped_run, before the page's next run), and the page then places it below the sentence
+    it was opened from, marked as stopped early. The Stop click is simulated: the callback's effect, then a run."""
+    from lime_core.explanation import STOP_EARLY, STOP_INTERIM
+    from tests.e2e.test_long_document import _long_document
+
+    at = start(samples=None, cap=700)
+    at.text_area(key="explain.text").set_value(_long_document())
+    press(at, "Explain")
+    parent = at.session_state["explain.result"]
+    assert parent.explanation().settings.level == "sentences"
+    press(at, "Explain this sentence's words")
+    opened = at.session_state["explain.drill"]
+    assert opened["parent"] == parent.id and opened["result"].fit.sampling.mode == "auto"
+    assert "explain.drill.pending" not in at.session_state  # a finished drill-down leaves nothing pending
+    at.session_state["explain.drill"] = None
+    drilled = opened["result"]
+    interim = dataclasses.replace(drilled.fit.sampling, stopped_because=STOP_INTERIM)  # a round's fit, as drawn
+    a_round = dataclasses.replace(drilled, fit=dataclasses.replace(drilled.fit, sampling=interim))
+    at.session_state["explain.drill.kept"] = a_round.kept_early()  # what Stop's callback puts there
+    at.session_state["explain.drill.pending"] = {"parent": parent.id, "span": opened["span"]}  # set by the run
+    at.run()
+    assert not at.exception, [e.stack_trace for e in at.exception]
+    placed = at.session_state["explain.drill"]
+    assert placed["parent"] == parent.id and placed["span"] == opened["span"]
+    assert placed["result"].fit.sampling.stopped_because == STOP_EARLY
+    assert "stopped early on request" in visible_text(at)
+    assert "explain.drill.kept" not in at.session_state and "explain.drill.pending" not in at.session_state
 
 
 # --------------------------------------------------------------------------- Remote API
