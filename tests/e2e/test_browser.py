@@ -81,6 +81,17 @@ def click_and_wait_run(page: Page, target) -> None:
     wait_idle(page)
 
 
+def explain_and_wait(page: Page) -> None:
+    """Press Explain and wait for the finished result: the run has ended, the live rounds' preliminary view (with a
+    highlight of its own) is gone and one highlight is left. Under load the rerun that draws the result can begin
+    after an idle moment, and both highlights were once on the page when a test read it (CI, 2026-12-08)."""
+    click_and_wait_run(page, page.get_by_role("button", name="Explain", exact=True))
+    expect(main_area(page).locator(f"[class*='st-key-{PRELIMINARY_CLASS}']")).to_have_count(0, timeout=WAIT)
+    expect(main_area(page).locator(".lc-highlight")).to_have_count(1, timeout=WAIT)
+    wait_idle(page)
+    expect(main_area(page).locator(".lc-highlight")).to_have_count(1, timeout=WAIT)
+
+
 def screenshot(page: Page, path: Path, height: int = 2000) -> None:
     page.set_viewport_size({"width": 1440, "height": height})
     page.wait_for_timeout(800)  # charts redraw at the new size
@@ -127,12 +138,10 @@ def open_remote_api(page: Page, endpoint: str) -> None:
 def test_explain_then_every_page(page: Page, app_url: str, artifacts: Path) -> None:
     open_app(page, app_url)
     paste_text(page, KIDNEY_STONES)
-    page.get_by_role("button", name="Explain", exact=True).click()
+    explain_and_wait(page)
 
     main = main_area(page)
     highlight = main.locator(".lc-highlight")
-    expect(highlight).to_have_count(1, timeout=WAIT)
-    wait_idle(page)
     expect(highlight).to_have_text(KIDNEY_STONES)
     pain = highlight.locator(".lc-word", has_text=re.compile(r"^pain$"))
     expect(pain).to_have_attribute("title", re.compile(r"towards sci\.med"))
@@ -190,9 +199,7 @@ def test_explain_then_every_page(page: Page, app_url: str, artifacts: Path) -> N
     go(page, "Remote API", "Explain a model behind an API")
     page.get_by_role("button", name="Test connection").click()
     expect(main.get_by_text(re.compile("answered in"))).to_be_visible(timeout=WAIT)
-    page.get_by_role("button", name="Explain", exact=True).click()
-    expect(main.locator(".lc-highlight")).to_have_count(1, timeout=WAIT)
-    wait_idle(page)
+    explain_and_wait(page)
     screenshot(page, artifacts / "remote_api.png", 3700)
 
     go(page, "How it works", "How it works")
@@ -204,15 +211,8 @@ def test_explain_then_every_page(page: Page, app_url: str, artifacts: Path) -> N
 def test_hostile_text_is_shown_as_text_and_nothing_runs(page: Page, app_url: str, artifacts: Path) -> None:
     open_app(page, app_url)
     paste_text(page, HOSTILE)
-    click_and_wait_run(page, page.get_by_role("button", name="Explain", exact=True))
-    # The finished result: the live rounds' preliminary view (with a highlight of its own) is gone. Under load the
-    # rerun that draws the result can begin after an idle moment, and both highlights were once on the page at the
-    # assertion below (CI, 2026-12-08).
-    expect(main_area(page).locator(f"[class*='st-key-{PRELIMINARY_CLASS}']")).to_have_count(0, timeout=WAIT)
+    explain_and_wait(page)
     highlight = main_area(page).locator(".lc-highlight")
-    expect(highlight).to_have_count(1, timeout=WAIT)
-    wait_idle(page)
-    expect(highlight).to_have_count(1, timeout=WAIT)
 
     expect(highlight).to_have_text(HOSTILE)  # the literal markup, as text
     shown = highlight.inner_text()
