@@ -75,7 +75,7 @@ with result_place.container():
         views.local_caveat(
             "These weights describe the model only in this neighbourhood: they are not the model's global weights."
         )
-        left, right = st.columns([3, 2], gap="large")
+        left, right = st.container(key="lc-stack-local-result").columns([3, 2], gap="large")
         with left:
             st.markdown("##### Weight of each word for each class")
             frame = report.class_weights_frame(explanation, top=top)
