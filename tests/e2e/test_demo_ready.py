@@ -370,4 +370,3 @@ def _cut_tables(main) -> list[dict]:
                             hidden: grid ? grid.scrollWidth - grid.clientWidth : 0};
                   }).filter(t => t.right > t.main + 1 || t.hidden > 1); }"""
     )
-
