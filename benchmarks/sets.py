@@ -141,6 +141,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "auto-measured": {"n_samples": "auto", "adaptive": {"fit_measured": True}},
     "auto-measured-fit30": {"n_samples": "auto", "adaptive": {"fit_measured": True, "fit_rel_tol": 0.3}},
     "auto-measured-fit35": {"n_samples": "auto", "adaptive": {"fit_measured": True, "fit_rel_tol": 0.35}},
+    # Issue 18, a label's fit: Takeuchi's estimate times (1 - parameters per training sample)^-power on one label.
+    **{f"auto-label-p{p:g}": {"n_samples": "auto", "adaptive": {"label_noise_power": p}} for p in (0.0, 1.0, 2.0, 3.0)},
     # Issue 18, long posts and the topic SVM's near ties: the diminishing-returns rule and round growth moved.
     "auto-g15": {"n_samples": "auto", "adaptive": {"max_growth": 1.5}},
     "auto-costly2": {"n_samples": "auto", "adaptive": {"set_costly_factor": 2.0}},

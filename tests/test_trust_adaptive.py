@@ -229,6 +229,20 @@ def test_the_fit_is_unsettled_while_the_held_out_kl_is_far_above_the_training_kl
     assert check_round(w, std, 1, 1.96, (0,), excess_loss=0.001, heldout_kl=0.05, train_kl=0.02).settled
 
 
+def test_a_labels_noise_estimate_grows_with_its_parameters_per_training_sample() -> None:
+    # One label of a multi-label model: Takeuchi's estimate times (1 - r)^-label_noise_power, r = parameters / samples.
+    assert DEFAULTS.label_noise_power == 2.0
+    assert adaptive.label_noise_factor(101, 700) == pytest.approx((1 - 101 / 700) ** -2)
+    assert adaptive.label_noise_factor(400, 350) == pytest.approx(0.1**-2)  # more parameters than samples: r at 0.9
+    assert adaptive.label_noise_factor(101, 700, replace(DEFAULTS, label_noise_power=0.0)) == 1.0
+    w, std = np.array([3.0, 0.1]), np.array([0.01, 0.01])
+    # 0.01 nats of a 0.05 held-out KL is within the 25 % tolerance; at r = 0.3 (factor 2.04) it is not.
+    common = {"excess_loss": 0.01, "heldout_kl": 0.05}
+    assert check_round(w, std, 1, 1.96, (0,), **common).settled
+    label = check_round(w, std, 1, 1.96, (0,), **common, noise_factor=adaptive.label_noise_factor(210, 700))
+    assert not label.fit_settled and label.factor == pytest.approx(0.01 / 0.49 / (DEFAULTS.fit_rel_tol * 0.05))
+
+
 def test_without_intervals_the_top_words_must_repeat() -> None:
     w = np.array([1.0, 0.5, 0.2])
     assert not check_round(w, None, 2, 1.96, None).settled

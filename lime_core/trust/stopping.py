@@ -33,6 +33,7 @@ from .adaptive import (
     check_round,
     hopeless,
     initial_samples,
+    label_noise_factor,
     next_size,
 )
 from .results import TrustResults
@@ -171,6 +172,11 @@ class SettledTopWords:
             rel_tol=self.rel_tol,
             new_text_share=state.new_text_share,
             settings=self.settings,
+            noise_factor=(
+                label_noise_factor(samples.X.shape[1] + 1, len(fit.train_index), self.settings)
+                if samples.multi_label
+                else 1.0
+            ),
         )
         self.checks.append(check)
         n = samples.n_samples
