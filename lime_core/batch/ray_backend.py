@@ -14,7 +14,10 @@ Ray cluster"):
   the surviving workers, and a replacement worker is asked for (it starts
   when the cluster has a free CPU). A text is tried at most ``max_attempts``
   times; then it is recorded with its ``error`` and the run goes on. Texts
-  whose results reached the driver are never sent again. The driver owns this
+  whose results reached the driver are never sent again. Which text killed a
+  worker is not known when it had several in flight (a finished task's reply
+  can die with it), so each of them is tried again on a worker with nothing
+  else in flight: a second loss is then charged to the text that caused it. The driver owns this
   bookkeeping rather than Ray's actor restarts, so that a retry is bounded per
   text and never waits for a dead node to come back.
 * **A cluster smaller than asked.** The workers that fit the free CPUs start
@@ -385,13 +388,24 @@ class RayBackend:
         assert ray is not None and self._actor_class is not None, "start() first"
         iterator = iter(tasks)
         exhausted = False
-        again: deque[tuple[list[TextRecord], int]] = deque()  # texts to try again, with their tries so far
-        # ref -> (actor, its texts, their tries so far); in the order sent, which is the order each actor runs them
-        pending: dict[Any, tuple[Any, list[TextRecord], int]] = {}
+        again: deque[_Retry] = deque()  # texts to try again
+        # ref -> (actor, its texts, their tries so far, the actor's slots it holds); in the order sent, which is
+        # the order each actor runs them
+        pending: dict[Any, tuple[Any, list[TextRecord], int, int]] = {}
         while True:
             while self._slots:
+                if again and again[0].alone:
+                    actor = self._idle_actor()
+                    if actor is None:  # it waits for a worker with nothing in flight; the others wait behind it
+                        break
+                    retry = again.popleft()
+                    records, tries, held = retry.records, retry.tries, IN_FLIGHT_PER_WORKER
+                    self._slots = [a for a in self._slots if a is not actor]
+                    pending[actor.explain.remote(records)] = (actor, records, tries, held)
+                    continue
                 if again:
-                    records, tries = again.popleft()
+                    retry = again.popleft()
+                    records, tries = retry.records, retry.tries
                 elif not exhausted:
                     task = next(iterator, None)
                     if task is None:
@@ -401,11 +415,11 @@ class RayBackend:
                 else:
                     break
                 actor = self._slots.pop(0)
-                pending[actor.explain.remote(records)] = (actor, records, tries)
+                pending[actor.explain.remote(records)] = (actor, records, tries, 1)
             if not pending:
                 if exhausted and not again:
                     return
-                self._wait_for_a_worker(waiting_texts=sum(len(r) for r, _ in again))
+                self._wait_for_a_worker(waiting_texts=sum(len(retry.records) for retry in again))
                 continue
             done, _ = ray.wait([*pending, *self._starting], num_returns=1)
             for ref in done:
@@ -414,7 +428,7 @@ class RayBackend:
                     continue
                 if ref not in pending:  # a task of a worker already found lost, and re-queued then
                     continue
-                actor, records, tries = pending[ref]
+                actor, records, tries, held = pending[ref]
                 try:
                     results = ray.get(ref)
                 except ray.exceptions.RayTaskError as exc:  # the worker raised; it is still up
@@ -422,34 +436,56 @@ class RayBackend:
                     if isinstance(getattr(exc, "cause", None), (RemoteAuthError, ModelUnavailableError)):
                         raise BatchError(f"a Ray worker failed: {cause}") from exc
                     del pending[ref]
-                    self._slots.append(actor)
-                    yield from self._again(records, tries + 1, cause, again)
+                    self._slots.extend([actor] * held)
+                    yield from self._again(records, tries + 1, cause, again, alone=False)
                     continue
                 except ray.exceptions.RayError as exc:  # the worker or its node is gone, with all its tasks
                     self._lose(actor, exc)
                     reason = f"its Ray worker was lost ({_ray_cause(exc)})"
-                    # An actor runs its tasks in the order sent: its oldest was running and counts as a try for
-                    # its texts; those queued behind it never started and go back as they were.
-                    lost = [pending.pop(other)[1:] for other in list(pending) if pending[other][0] is actor]
+                    lost = []
+                    for other in [r for r in pending if pending[r][0] is actor]:
+                        answered = self._answered(other)
+                        texts, texts_tries = pending.pop(other)[1:3]
+                        if answered is not None:  # its reply reached the driver before the loss did
+                            yield answered
+                        else:
+                            lost.append((texts, texts_tries))
+                    # An actor runs its tasks in the order sent: its oldest unanswered one was running and counts
+                    # as a try for its texts; those queued behind it never started and go back as they were.
                     for i, (texts, texts_tries) in enumerate(lost):
-                        yield from self._again(texts, texts_tries + (i == 0), reason, again)
+                        yield from self._again(texts, texts_tries + (i == 0), reason, again, alone=True)
                     continue
                 del pending[ref]
-                self._slots.append(actor)
+                self._slots.extend([actor] * held)
                 yield results
 
     def _again(
-        self, records: list[TextRecord], tries: int, reason: str, again: deque[tuple[list[TextRecord], int]]
+        self, records: list[TextRecord], tries: int, reason: str, again: deque[_Retry], alone: bool
     ) -> Iterator[list[TextResult]]:
         """Texts of a failed task: one per task for another try, or recorded as failed after the last one.
 
-        ``tries`` counts the times they were running when their worker failed or was lost.
+        ``tries`` counts the times they were running when their worker failed or was lost; ``alone``: each is
+        tried on a worker with nothing else in flight.
         """
         if tries >= self.max_attempts:
             yield [failed_result(r, self._options.seed, f"failed {tries} times: {reason}") for r in records]
             return
         self.retried_texts += len(records)
-        again.extend(([record], tries) for record in records)  # alone, so that one bad text costs only itself
+        again.extend(_Retry([record], tries, alone) for record in records)  # one per task: a bad text costs itself
+
+    def _idle_actor(self) -> Any:
+        """A worker with nothing in flight (all its slots free), or None."""
+        return next((a for a in self._working if self._slots.count(a) == IN_FLIGHT_PER_WORKER), None)
+
+    def _answered(self, ref: Any) -> list[TextResult] | None:
+        """The results of a lost worker's task if they reached the driver, else None."""
+        ready, _ = self._ray.wait([ref], timeout=0)
+        if not ready:
+            return None
+        try:
+            return self._ray.get(ref)
+        except Exception:  # lost with the worker, or it raised: tried again with the others
+            return None
 
     def _lose(self, actor: Any, exc: BaseException) -> None:
         """Forget a worker that is gone (once, however many of its tasks report it), and ask for another."""
@@ -485,6 +521,15 @@ class RayBackend:
         if self._started_ray:
             ray.shutdown()
             self._started_ray = False
+
+
+@dataclass(frozen=True)
+class _Retry:
+    """Texts to try again: their tries so far, and whether on a worker with nothing else in flight."""
+
+    records: list[TextRecord]
+    tries: int
+    alone: bool
 
 
 def _ray_cause(exc: BaseException) -> str:
