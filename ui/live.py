@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
+from lime_core.explanation import Explanation
 from lime_core.neighbourhood import FitResult
 from lime_core.wording import LOCAL_CAVEAT
 
@@ -24,16 +26,30 @@ from . import state, views
 from .text import md_escape
 
 PRELIMINARY_CLASS = "lc-preliminary"  # the preliminary view's container key prefix (the browser test finds it)
+STOP_LABEL = "Stop and keep this result"
+STOP_HELP = (
+    "Keep the result as it is now instead of waiting for the top words to settle. It is marked as stopped early, and "
+    "its verdict says the top words had not settled."
+)
 
 
 @dataclass
 class LiveRun:
     """One page's run drawn round by round: ``page`` its running key, ``result_key`` where Stop keeps the result,
-    ``class_name`` the class the page's picker asks for (None: the predicted one)."""
+    ``class_name`` the class the page's picker asks for (None: the predicted one).
+
+    A page that shows more than one run at a time (Compare) passes ``draw``, which draws each round (with its number)
+    where that page wants it, and ``stop``, Stop's callback, which keeps what that page shows (with its label and
+    help); the round is kept under :attr:`interim_key` before either is called, as for any page.
+    """
 
     page: str
     result_key: str
     class_name: str | None = None
+    draw: Callable[[state.RunResult, int], None] | None = None  # None: the preliminary view, in place
+    stop: Callable[[], None] | None = None  # None: keep the latest round under ``result_key`` (keep_stopped_run)
+    stop_label: str = STOP_LABEL
+    stop_help: str = STOP_HELP
     _slots: tuple[Any, ...] = field(default=(), repr=False)  # the Stop button's and the view's placeholders
 
     @property
@@ -52,15 +68,17 @@ class LiveRun:
             st.session_state[self.interim_key] = interim  # before drawing: a draw is where Stop interrupts the run
             if not drawn[0]:  # from the first round on there is something to keep
                 stop_slot.button(
-                    "Stop and keep this result",
+                    self.stop_label,
                     key=f"{self.page}.stop",
                     icon=":material/stop_circle:",
-                    help="Keep the result as it is now instead of waiting for the top words to settle. It is marked "
-                    "as stopped early, and its verdict says the top words had not settled.",
-                    on_click=keep_stopped_run,
-                    args=(self.page, self.result_key),
+                    help=self.stop_help,
+                    on_click=self.stop or keep_stopped_run,
+                    args=() if self.stop else (self.page, self.result_key),
                 )
             drawn[0] += 1
+            if self.draw is not None:
+                self.draw(interim, drawn[0])
+                return
             with view.container():
                 preliminary_view(interim, self.class_name, drawn[0])
 
@@ -102,13 +120,19 @@ def preliminary_line(result: state.RunResult) -> str:
     )
 
 
+def _marked(result: state.RunResult, explanation: Explanation, key: str) -> DeltaGenerator:
+    """The preliminary view's frame, with its mark and headline drawn: the rest goes in the returned container."""
+    frame = st.container(key=f"{PRELIMINARY_CLASS}-{key}", border=True)
+    frame.info(preliminary_line(result), icon=":material/hourglass_top:")
+    frame.markdown(views.headline_line(result.model_title, explanation, explanation.targets[0], verb="predicts"))
+    return frame
+
+
 def preliminary_view(result: state.RunResult, class_name: str | None, number: int) -> None:
     """A round's result: marked, with the highlighted text and the top words' weights and intervals only."""
     explanation = result.preliminary_explanation(class_name)
     target = explanation.targets[0]
-    with st.container(key=f"{PRELIMINARY_CLASS}-{number}", border=True):
-        st.info(preliminary_line(result), icon=":material/hourglass_top:")
-        st.markdown(views.headline_line(result.model_title, explanation, target, verb="predicts"))
+    with _marked(result, explanation, str(number)):
         left, right = st.columns([3, 2], gap="large")
         with left:
             st.markdown(f"##### Why \u201c{md_escape(target.class_name)}\u201d? (preliminary)")
@@ -117,3 +141,16 @@ def preliminary_view(result: state.RunResult, class_name: str | None, number: in
             st.markdown("##### Top words so far")
             views.weights_section(target, top=8, confidence=result.fit.options.confidence)
         st.caption(LOCAL_CAVEAT)
+
+
+def preliminary_side(
+    result: state.RunResult, class_name: str | None, *, scale: float, domain: float, top: int, key: str
+) -> None:
+    """A round's result in a column beside another (the Compare page), marked, on the pair's colour scale and axis:
+    the highlighted text and the top words' weights and intervals."""
+    explanation = result.preliminary_explanation(class_name)
+    target = explanation.targets[0]
+    with _marked(result, explanation, key):
+        st.markdown(f"##### Why \u201c{md_escape(target.class_name)}\u201d? (preliminary)")
+        views.highlighted_text(explanation, target, scale=scale)
+        views.weights_section(target, domain=domain, top=top, confidence=result.fit.options.confidence)
