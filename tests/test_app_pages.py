@@ -485,6 +485,39 @@ def test_compare_one_text_on_two_models() -> None:
     assert "Two models can rely on different words" in visible_text(at)
 
 
+def test_a_pair_kept_by_stop_is_marked_and_on_the_scale_of_what_is_shown() -> None:
+    """Stop on the Compare page keeps what the pair shows (dashboard.pair.LivePair.kept_on_stop, run by the button's
+    callback before the page's next run; the click itself is tested in Chromium, tests/e2e/test_compare_live.py):
+    here the kept pair as the page then draws it. A side kept from a round says so in its heading, a note over the
+    pair says the comparison was stopped early, and both sides share one colour scale over what is shown."""
+    from lime_core.explanation import STOP_EARLY, STOP_INTERIM
+
+    at = goto(start(samples=None, cap=1000), "compare")  # automatic sampling: rounds, and a Stop to keep one
+    press(at, "Explain both")
+    pair = at.session_state["compare.results"]
+    right = pair["right"]
+    interim = dataclasses.replace(right.fit.sampling, stopped_because=STOP_INTERIM)  # a round's fit, as drawn
+    a_round = dataclasses.replace(right, fit=dataclasses.replace(right.fit, sampling=interim))
+    at.session_state["compare.results"] = {"left": pair["left"], "right": a_round.kept_early()}  # what Stop keeps
+    at.run()
+    assert not at.exception, [e.stack_trace for e in at.exception]
+    assert [h.value for h in at.subheader] == ["Left", "Right (stopped early)"]
+    assert any("The comparison was stopped early." in w.value and "Right is the latest round" in w.value
+               for w in at.warning)  # fmt: skip
+    assert at.session_state["compare.results"]["right"].fit.sampling.stopped_because == STOP_EARLY
+    assert "stopped early on request" in visible_text(at)  # the right side's results line
+    legends = [h.proto.body for h in at.html if "lime-legend" in h.proto.body]
+    assert len(legends) == 2 and plain(legends[0]) == plain(legends[1])
+    assert any("difference" in d.value for d in at.dataframe)  # both sides are there: the words they share
+
+    at.session_state["compare.results"] = {"left": a_round.kept_early()}  # Stop before the right side began
+    at.run()
+    assert not at.exception, [e.stack_trace for e in at.exception]
+    assert [h.value for h in at.subheader] == ["Left (stopped early)", "Right (not explained)"]
+    assert any("Stop was pressed before this side began" in i.value for i in at.info)
+    assert len(highlights(at)) == 1 and not any("difference" in d.value for d in at.dataframe)
+
+
 # --------------------------------------------------------------------------- Local model
 
 
