@@ -27,6 +27,7 @@ SENTIMENT = re.compile("Review sentiment")
 LIVE = "[class*='st-key-lc-stack-compare-live']"  # the pair's live view (ui.compare.live_view)
 FINAL = "[class*='st-key-lc-stack-compare-sides']"  # the finished (or kept) pair (ui.compare.show_pair)
 LEFT, RIGHT = (f"[class*='st-key-{LIVE_SIDE}-{side}-']" for side in ("left", "right"))  # each side in the live view
+VERDICT = re.compile(r"^(Trustworthy|Check it|Do not trust)\.")  # a verdict box's first words
 SHORT_LEFT = (
     "The waiter forgot our drinks twice, the pasta arrived cold and salty, and the bill had a dish we never ordered."
 )
@@ -72,7 +73,7 @@ def test_each_side_is_drawn_marked_preliminary_before_the_finished_pair(page: Pa
     expect(left_round).to_contain_text("Error bars")  # with its intervals, as on the Explain page
     expect(left_round.locator(".lc-highlight")).to_have_text(SHORT_LEFT)
     expect(right).to_contain_text("Waiting")  # the right side's turn comes next
-    expect(main.get_by_text("Can you trust this explanation?")).to_have_count(0)
+    expect(left_round.get_by_text(VERDICT)).to_have_count(0)  # no verdict before its checks ran
     expect(main.get_by_role("button", name=STOP_LABEL)).to_be_visible()
 
     right_round = right.locator(PRELIMINARY)
@@ -90,6 +91,7 @@ def test_each_side_is_drawn_marked_preliminary_before_the_finished_pair(page: Pa
     for side in ("Left", "Right"):  # both finished: no mark
         expect(final.get_by_role("heading", name=side, exact=True)).to_be_visible()
     expect(main.get_by_text(re.compile("stopped early"))).to_have_count(0)
+    expect(final.get_by_text(VERDICT).first).to_be_visible()  # the verdicts, now that the checks ran
     legends = final.locator(".lime-legend")  # one colour scale for both sides
     expect(legends).to_have_count(2)
     assert legends.nth(0).inner_text() == legends.nth(1).inner_text()
