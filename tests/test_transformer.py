@@ -236,3 +236,22 @@ def test_standin_sentiment_keeps_order_in_mixed_batches(sentiment: TransformerCl
     texts = ["great", "a truly awful, embarrassing mess of a movie that never ends", "", "fine", "loved it"] * 3
     batched = sentiment.predict_proba(texts)
     np.testing.assert_allclose(batched, _one_by_one(sentiment, texts), atol=1e-5)
+
+
+def test_padded_batches_answer_each_text_once_in_fixed_bucket_shapes(sentiment: TransformerClassifier) -> None:
+    texts = [f"review {i}: " + "good " * (i % 23) for i in range(70)]
+    seen: list[int] = []
+    shapes: dict[int, set[int]] = {}
+    columns = sentiment.encode(texts)
+    for rows, batch in sentiment.padded_batches(texts):
+        rows_per_pass, length = batch["input_ids"].shape
+        assert length == min(sentiment.bucket_length(len(columns["input_ids"][r])) for r in rows)
+        assert rows_per_pass == sentiment.token_budget // length  # filled to the bucket's rows
+        shapes.setdefault(length, set()).add(rows_per_pass)
+        for i, r in enumerate(rows.tolist()):  # each text's tokens, then padding with attention mask 0
+            n = len(columns["input_ids"][r])
+            assert batch["input_ids"][i, :n].tolist() == columns["input_ids"][r]
+            assert not batch["attention_mask"][i, n:].any()
+        seen.extend(rows.tolist())
+    assert sorted(seen) == list(range(len(texts)))
+    assert len(shapes) >= 3 and all(len(rows) == 1 for rows in shapes.values())

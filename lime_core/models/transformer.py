@@ -22,7 +22,7 @@ import os
 import re
 import socket
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -374,11 +374,40 @@ class TransformerClassifier:
                         mask[j] = 0
         return columns
 
+    def padded_batches(self, texts: Sequence[str]) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """The forward passes :meth:`predict_proba` makes for ``texts``: the rows of ``texts`` each one answers,
+        and its token columns (int64, rows x bucket length, filled to the bucket's rows with ``fixed_shapes``).
+
+        Texts run in length buckets, ``token_budget`` tokens per forward pass; the first ``len(rows)`` rows of a
+        pass are the texts' own, the rest copies of its first text.
+        """
+        columns = self.encode(texts)
+        lengths = np.array([len(ids) for ids in columns["input_ids"]])
+        buckets = np.array([self.bucket_length(int(n)) for n in lengths])
+        pad_id = self.tokenizer.pad_token_id or 0
+        for length in np.unique(buckets).tolist():
+            members = np.flatnonzero(buckets == length)
+            rows_per_batch = max(1, self.token_budget // length)
+            for start in range(0, len(members), rows_per_batch):
+                rows = members[start : start + rows_per_batch]
+                filled = rows
+                if self.fixed_shapes and len(rows) < rows_per_batch:
+                    filled = np.concatenate([rows, np.repeat(rows[:1], rows_per_batch - len(rows))])
+                batch: dict[str, np.ndarray] = {}
+                for key, values in columns.items():
+                    fill = pad_id if key == "input_ids" else 0
+                    matrix = np.full((len(filled), length), fill, dtype=np.int64)
+                    for i, r in enumerate(filled.tolist()):
+                        matrix[i, : lengths[r]] = values[r]
+                    batch[key] = matrix
+                yield rows, batch
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Softmax probabilities, shape (len(texts), n_classes), float64, rows in the order of ``texts``.
 
-        Texts run in length buckets, ``token_budget`` tokens per forward pass; with ``fixed_shapes`` each
-        text's answer is the same whatever other texts come with it (bit for bit, on one machine).
+        Texts run in length buckets, ``token_budget`` tokens per forward pass (:meth:`padded_batches`); with
+        ``fixed_shapes`` each text's answer is the same whatever other texts come with it (bit for bit, on one
+        machine).
         """
         texts = as_text_list(texts)
         n_classes = len(self._class_names)
@@ -388,28 +417,11 @@ class TransformerClassifier:
         import torch
 
         with self._lock, torch.inference_mode():
-            columns = self.encode(texts)
-            lengths = np.array([len(ids) for ids in columns["input_ids"]])
-            buckets = np.array([self.bucket_length(int(n)) for n in lengths])
             result = np.empty((len(texts), n_classes), dtype=np.float64)
-            pad_id = self.tokenizer.pad_token_id or 0
-            for length in np.unique(buckets).tolist():
-                members = np.flatnonzero(buckets == length)
-                rows_per_batch = max(1, self.token_budget // length)
-                for start in range(0, len(members), rows_per_batch):
-                    rows = members[start : start + rows_per_batch]
-                    filled = rows
-                    if self.fixed_shapes and len(rows) < rows_per_batch:
-                        filled = np.concatenate([rows, np.repeat(rows[:1], rows_per_batch - len(rows))])
-                    batch = {}
-                    for key, values in columns.items():
-                        fill = pad_id if key == "input_ids" else 0
-                        matrix = np.full((len(filled), length), fill, dtype=np.int64)
-                        for i, r in enumerate(filled.tolist()):
-                            matrix[i, : lengths[r]] = values[r]
-                        batch[key] = torch.from_numpy(matrix).to(self.device)
-                    logits = self.model(**batch).logits[: len(rows)]
-                    result[rows] = torch.softmax(logits.double(), dim=-1).cpu().numpy()
+            for rows, batch in self.padded_batches(texts):
+                tensors = {key: torch.from_numpy(matrix).to(self.device) for key, matrix in batch.items()}
+                logits = self.model(**tensors).logits[: len(rows)]
+                result[rows] = torch.softmax(logits.double(), dim=-1).cpu().numpy()
         return result
 
     def __repr__(self) -> str:
