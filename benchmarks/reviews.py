@@ -159,3 +159,60 @@ LONG_REVIEWS: tuple[tuple[str, str], ...] = (
      "the best money I have spent on my home office, and I would recommend it to anyone working from home.",
      "clear"),
 )
+
+# A development set for the longer reviews (benchmarks/sets.py --split train --long-reviews N): 18 more reviews of
+# 195-459 characters (35-80 words), restaurants, hotels, apps and products, clear-cut and mixed, written after
+# LONG_REVIEWS and sharing no text with any set above. Constants of the stopping rule for this shape are chosen on
+# these only; LONG_REVIEWS is the set they are reported on.
+LONG_REVIEWS_DEV: tuple[tuple[str, str], ...] = (
+    ("The ramen here is the real thing. The broth is rich without being greasy, the noodles have a proper bite, "
+     "and the soft egg is cooked exactly right every time. Service is quick and friendly, and prices are fair.",
+     "clear"),
+    ("This password manager app logged me out three times a day, lost two saved logins after an update, and the "
+     "support chat only ever sent me links to the same useless help page. I have cancelled my subscription.", "clear"),
+    ("The room was small and the window looked straight onto a brick wall, but the bed was very comfortable, the "
+     "shower was hot and powerful, and the location, two minutes from the station, could not have been better.",
+     "mixed"),
+    ("I bought this rice cooker for my daughter and ended up ordering a second one for myself. It makes perfect "
+     "rice, keeps it warm for hours without drying it out, and the inner pot cleans in seconds.", "clear"),
+    ("The waiter forgot our starters, brought the wrong wine, and then argued with us about the bill. The fish was "
+     "overcooked and the chips were cold. A disappointing evening in a place with such a good reputation.", "clear"),
+    ("The fitness tracker counts steps accurately and the sleep data is genuinely useful. Sadly the strap gave my "
+     "wrist a rash within a week, the heart rate jumps around during runs, and syncing with my phone often fails.",
+     "mixed"),
+    ("Our stay at this guesthouse was a delight from start to finish. The owner greeted us with tea and homemade "
+     "cake, the garden was full of flowers, and the breakfasts were generous and delicious. We left feeling "
+     "rested.", "clear"),
+    ("The budgeting app is clever in places: it sorts transactions well and the monthly charts are clear. But it "
+     "cannot handle two currencies, the widgets are clumsy, and it asks for a review far too often.", "mixed"),
+    ("Cheap, flimsy and dangerous. The handle of this frying pan came loose the second time I used it, the coating "
+     "started flaking into the food after a week, and the base warped on a normal gas hob. Do not buy it.", "clear"),
+    ("The bakery makes the best croissants I have eaten outside Paris, buttery and flaky with a crisp top. The "
+     "coffee is only average and the queue on Saturdays is long, yet I keep coming back every weekend.", "mixed"),
+    ("The resort looked nothing like the photos. The pool was closed for repairs the whole week, the beach was "
+     "covered in rubbish, the food at the buffet was reheated and bland, and the staff seemed not to care at all.",
+     "clear"),
+    ("These running shoes are light and springy, and after two hundred miles the soles still look new. The fit is "
+     "narrow, though, and the laces are too short to double knot. Great shoes if your feet are slim.", "mixed"),
+    ("A wonderful little app for learning to draw. The lessons are short and encouraging, the feedback on each "
+     "sketch is kind but honest, and after a month I can finally draw faces I am proud of. Worth every penny.",
+     "clear"),
+    ("The steakhouse has a lovely atmosphere, warm lighting, good music and attentive staff. Unfortunately my "
+     "steak arrived grey and chewy, the sauce was salty, and the bill was twice what we expected for two people.",
+     "mixed"),
+    ("The printer set up in minutes, connects to every laptop in the house without complaint, and prints crisp, "
+     "fast pages. The ink lasts far longer than my old one did. Easily the least annoying printer I have owned.",
+     "clear"),
+    ("I loved the spa and the thermal pools, which were calm and spotless, and the massage was superb. The hotel "
+     "rooms, on the other hand, felt tired: stained carpets, a broken lamp, and a noisy fan that rattled all "
+     "night.", "mixed"),
+    ("We rented this holiday flat for ten days and it was better than we hoped. The kitchen had everything we "
+     "needed, the beds were firm and comfortable, and the balcony caught the evening sun. The host left a "
+     "handwritten guide to the neighbourhood with excellent restaurant tips. The only downside was the steep "
+     "staircase with heavy suitcases, but we would book it again without hesitation.", "clear"),
+    ("The new version of this photo editing app has some impressive tools. The automatic sky replacement is "
+     "convincing, the noise reduction rescues dark pictures, and exporting is much faster than before. However, "
+     "the redesigned menus hide basic settings several taps deep, the app now drains my battery in an hour, and "
+     "the subscription price has doubled without warning. I use it less than I did, and I am looking at "
+     "alternatives that respect their customers more.", "mixed"),
+)

@@ -66,7 +66,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from reviews import LONG_REVIEWS, REMOVAL_DEV, REVIEWS  # noqa: E402
+from reviews import LONG_REVIEWS, LONG_REVIEWS_DEV, REMOVAL_DEV, REVIEWS  # noqa: E402
 from run import common_heldout, run_eli5, run_lime  # noqa: E402
 from timing import copy_declarations  # noqa: E402
 
@@ -151,6 +151,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "auto-costly4": {"n_samples": "auto", "adaptive": {"set_costly_factor": 4.0}},
     "auto-costly4-a90": {"n_samples": "auto", "adaptive": {"set_costly_factor": 4.0, "set_affordable_agreement": 0.9}},
     "auto-a90": {"n_samples": "auto", "adaptive": {"set_affordable_agreement": 0.9}},
+    # Issue 18, the longer reviews (chosen on LONG_REVIEWS_DEV): no diminishing-returns stop at all.
+    "auto-nocostly": {"n_samples": "auto", "adaptive": {"set_costly_factor": float("inf")}},
     "auto-tol25": {"n_samples": "auto", "auto_tolerance": 0.25, "adaptive": {"fit_rel_tol": 0.2}},
     # Second round of sampling experiments: other samplers at a fixed count, then stopping rules.
     "1250-anti": {"n_samples": 1250, "sampler": AntitheticSampler()},
@@ -517,11 +519,16 @@ def multilabel_set(n_posts: int, split: str = "test") -> tuple[list[tuple[str, s
     ], CrosspostClassifier.load()
 
 
-def long_review_set(n_reviews: int) -> tuple[list[tuple[str, str]], Any]:
-    """The longer reviews of benchmarks/reviews.py (LONG_REVIEWS, 160-620 characters) on the sentiment stand-in."""
+def long_review_set(n_reviews: int, split: str = "test", first: int = 0) -> tuple[list[tuple[str, str]], Any]:
+    """The longer reviews of benchmarks/reviews.py (LONG_REVIEWS, 160-620 characters) on the sentiment stand-in, from
+    the ``first``-th; ``split="train"``: its LONG_REVIEWS_DEV reviews (a development set written apart from them)."""
     from lime_core.models import load_model
 
-    texts = [(f"long review {i} ({kind})", text) for i, (text, kind) in enumerate(LONG_REVIEWS[:n_reviews])]
+    reviews = LONG_REVIEWS if split == "test" else LONG_REVIEWS_DEV
+    prefix = "long review" if split == "test" else "dev long review"
+    texts = [
+        (f"{prefix} {i} ({kind})", text) for i, (text, kind) in enumerate(reviews[: first + n_reviews]) if i >= first
+    ]
     return texts, load_model("sentiment")
 
 
@@ -751,7 +758,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=100, help="stratified test posts (plus the kidney post)")
     parser.add_argument("--reviews", type=int, default=len(REVIEWS))
-    parser.add_argument("--long-reviews", type=int, default=0, help="the longer reviews (LONG_REVIEWS), with --zoo")
+    parser.add_argument(
+        "--long-reviews",
+        type=int,
+        default=0,
+        help="the longer reviews (LONG_REVIEWS; --split train: LONG_REVIEWS_DEV), with --zoo",
+    )
+    parser.add_argument(
+        "--long-reviews-from", type=int, default=0, help="with --long-reviews N: reviews from this index on (N of them)"
+    )
     parser.add_argument("--variants", default=",".join(DEFAULT_VARIANTS), help=f"of {', '.join(VARIANTS)}")
     parser.add_argument("--peers", default="eli5,lime")
     parser.add_argument(
@@ -789,7 +804,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--split",
         choices=("test", "train"),
         default="test",
-        help="train: development texts (training posts, REMOVAL_DEV reviews) for choosing constants",
+        help="train: development texts (training posts, REMOVAL_DEV and LONG_REVIEWS_DEV reviews) for choosing "
+        "constants",
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--report", type=Path, default=None, help="print a stored result file and exit")
@@ -826,7 +842,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     builders = {
         "posts": lambda: post_set(args.posts, args.holdout, args.split),
         "reviews": lambda: review_set(args.reviews, args.split),
-        "long_reviews": lambda: long_review_set(args.long_reviews),
+        "long_reviews": lambda: long_review_set(args.long_reviews, args.split, args.long_reviews_from),
         "linear20": lambda: linear_set(args.linear20, args.split),
         "long": lambda: long_set(args.long, args.split),
         "multilabel": lambda: multilabel_set(args.multilabel, args.split),

@@ -8,9 +8,9 @@ Usage (each run writes after every text, and resumes a stored file)::
 
 Every shape of the zoo (benchmarks/sets.py's sets, drawn by the same rules): the topic SVM on posts, the 20-class
 linear model, the multi-label cross-post model (its top label, and its other true labels apart), the sentiment
-stand-in on short reviews, and long posts (10,000-20,000 characters, explained by sentences). ``--split train``
-draws the development texts (training posts; the reviews of ``REMOVAL_DEV``) on which the verdict's constants are
-chosen; ``--split test`` the unseen ones it is reported on.
+stand-in on short reviews and on longer ones (160-620 characters), and long posts (10,000-20,000 characters, explained
+by sentences). ``--split train`` draws the development texts (training posts; the reviews of ``REMOVAL_DEV`` and
+``LONG_REVIEWS_DEV``) on which the verdict's constants are chosen; ``--split test`` the unseen ones it is reported on.
 
 For each text: lime_core's explanations with adaptive sampling (``n_samples="auto"``, the dashboard's and
 ``--samples auto``) and with the library's default 5,000 samples (seed 0), stored whole as JSON, and a
@@ -48,7 +48,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from sets import claim_holds, linear_set, long_set, multilabel_set, post_set, review_set  # noqa: E402
+from sets import (  # noqa: E402
+    claim_holds,
+    linear_set,
+    long_review_set,
+    long_set,
+    multilabel_set,
+    post_set,
+    review_set,
+)
 
 from lime_core.explainer import TextExplainer  # noqa: E402
 from lime_core.explanation import Explanation  # noqa: E402
@@ -60,14 +68,15 @@ KEEP = 10  # reference words kept per class, by |weight|
 # The explanations judged: adaptive sampling (the dashboard's and CLI's --samples auto) and the library's default.
 RUNS: dict[str, int | str] = {"auto": "auto", "5000": 5000}
 TOP = 5
-SHAPES = ("reviews", "posts", "multilabel", "linear20", "long")  # cheapest first: a cut run keeps the most shapes
+# cheapest first: a cut run keeps the most shapes
+SHAPES = ("reviews", "posts", "multilabel", "linear20", "long_reviews", "long")
 BUILDERS = {"posts": post_set, "linear20": linear_set, "multilabel": multilabel_set, "reviews": review_set,
-            "long": long_set}
+            "long_reviews": long_review_set, "long": long_set}
 # Texts per shape (development, report): what about an hour of two cores shared with two other engineers' runs
 # allowed (docs/trust.md).
 SIZES = {
-    "train": {"reviews": 6, "posts": 4, "multilabel": 4, "linear20": 4, "long": 1},
-    "test": {"reviews": 16, "posts": 8, "multilabel": 8, "linear20": 8, "long": 3},
+    "train": {"reviews": 6, "posts": 4, "multilabel": 4, "linear20": 4, "long_reviews": 4, "long": 1},
+    "test": {"reviews": 16, "posts": 8, "multilabel": 8, "linear20": 8, "long_reviews": 8, "long": 3},
 }
 
 
