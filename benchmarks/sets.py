@@ -153,6 +153,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "auto-a90": {"n_samples": "auto", "adaptive": {"set_affordable_agreement": 0.9}},
     # Issue 18, the longer reviews (chosen on LONG_REVIEWS_DEV): no diminishing-returns stop at all.
     "auto-nocostly": {"n_samples": "auto", "adaptive": {"set_costly_factor": float("inf")}},
+    # ... the diminishing-returns stop only when at most one (two) of the top 5 places is open
+    "auto-edge1": {"n_samples": "auto", "adaptive": {"costly_open_places": 1}},
+    "auto-edge2": {"n_samples": "auto", "adaptive": {"costly_open_places": 2}},
+    # ... only when settling would take more than a third (a fifth) of the cap
+    "auto-cap33": {"n_samples": "auto", "adaptive": {"costly_cap_share": 1 / 3}},
+    "auto-cap20": {"n_samples": "auto", "adaptive": {"costly_cap_share": 0.2}},
     "auto-tol25": {"n_samples": "auto", "auto_tolerance": 0.25, "adaptive": {"fit_rel_tol": 0.2}},
     # Second round of sampling experiments: other samplers at a fixed count, then stopping rules.
     "1250-anti": {"n_samples": 1250, "sampler": AntitheticSampler()},
@@ -897,7 +903,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"  {set_name} {i + 1}/{len(texts)} {name}: "
                 + ", ".join(
-                    f"{k} {v['calls']}c J{v['jaccard']:.2f} KL{v['common_kl']:.3f}" for k, v in row["runs"].items()
+                    f"{k} {v['calls']}c J{v['jaccard'] if v['jaccard'] is None else round(v['jaccard'], 2)} "
+                    f"KL{v['common_kl']:.3f}"
+                    for k, v in row["runs"].items()
                 ),
                 file=sys.stderr,
                 flush=True,

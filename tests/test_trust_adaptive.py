@@ -329,3 +329,23 @@ def test_a_short_text_whose_variations_are_all_answered_gets_the_caps_samples_at
     long_text = " ".join(["superb cast"] * 6 + ["dull plot"] * 6)
     e = TextExplainer(n_samples="auto", random_state=0).explain(long_text, model, targets=["positive"])
     assert e.n_samples < 5000 and e.sampling.stopped_because != STOP_EVERY_VARIATION
+
+
+def test_the_cost_step_can_be_kept_to_an_edge_tie_and_to_settling_that_costs_a_share_of_the_cap() -> None:
+    w = np.array([3.0, 2.0, 1.0, 0.9, 0.1])  # the 3rd and 4th words: a near tie for the 3rd place (k = 3)
+    std = np.full(5, 0.1)
+
+    def check(n_samples: int | None = None, **changes: float) -> adaptive.RoundCheck:
+        settings = replace(NO_ABS_TOL, **changes)
+        return check_round(
+            w, std, 3, 1.96, (0, 1, 2), rel_tol=0.01, settings=settings, max_samples=5000, n_samples=n_samples
+        )
+
+    assert check().costly  # the default: the tie is left for its cost
+    assert check(costly_open_places=1).costly  # one open place (the 3rd): still left
+    assert not check(costly_open_places=0).costly  # no open place allowed: the tie is sampled
+    patient = check(set_costly_factor=math.inf)
+    need = patient.factor * 400  # samples settling the tie takes from 400
+    assert need <= 5000 / 3
+    assert not check(400, costly_cap_share=1 / 3).costly  # within a third of the cap: sampled
+    assert check(400, costly_cap_share=need / 5000 / 2).costly  # more than that share of the cap: left

@@ -75,7 +75,7 @@ from ..explanation import (  # the stop codes are SamplingReport's values, defin
     STOP_SEPARATED,
     STOP_UNCHANGED,
 )
-from .stability import expected_set_agreement, top_k_indices
+from .stability import expected_set_agreement, settled_count, top_k_indices
 
 __all__ = [
     "AUTO",
@@ -153,6 +153,12 @@ class AdaptiveSettings:
     # reviews without this condition: 6 of 32 stopped for cost, at 64-149 calls; without the cost rule they took
     # 64-493 calls and 2 of them more had the reference's top 5.
     costly_min_new_share: float = 0.5
+    # ... and only while at most costly_open_places of the top k places are open: the top k - costly_open_places
+    # words are settled (stability.settled_count, the verdict's settled words), so that what is left is the near tie
+    # at the edge that the verdict names (None: any number of open places).
+    costly_open_places: int | None = None
+    # ... and only when settling would take more than costly_cap_share of max_samples (0: at any cost).
+    costly_cap_share: float = 0.0
     # A round's top-k set counts as the previous round's when they differ only by near ties
     # (same_set_up_to_ties), declared with change_tie_share times (rel_tol x the largest top weight + abs_tol)
     # (0: the exact set).
@@ -277,6 +283,8 @@ def check_round(
     new_text_share: float = 1.0,
     settings: AdaptiveSettings = DEFAULT_SETTINGS,
     noise_factor: float = 1.0,
+    max_samples: int | None = None,
+    n_samples: int | None = None,
 ) -> RoundCheck:
     """Apply the stopping rule to one class's weights ``(n_features,)``, their standard errors and covariance.
 
@@ -338,6 +346,10 @@ def check_round(
             and float(agreement[0]) >= settings.set_affordable_agreement
             and new_text_share >= settings.costly_min_new_share
         )
+        if costly and settings.costly_cap_share > 0 and max_samples is not None and n_samples is not None:
+            costly = f_set * n_samples > settings.costly_cap_share * max_samples
+        if costly and settings.costly_open_places is not None:
+            costly = settled_count(weights, std, k) >= len(inside) - settings.costly_open_places
         if costly:
             f_set = 0.0
     return RoundCheck(

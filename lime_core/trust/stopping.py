@@ -177,6 +177,8 @@ class SettledTopWords:
                 if samples.multi_label
                 else 1.0
             ),
+            max_samples=self.max_samples,
+            n_samples=state.neighbourhood.n_samples,
         )
         self.checks.append(check)
         n = samples.n_samples
